@@ -1,0 +1,163 @@
+//! Turning raw bytes (a paste, an uploaded file, a collector bundle) into text.
+//!
+//! Recognises gzip by its magic bytes and inflates it under a size cap (a decompression
+//! bomb is refused with a message saying so), refuses binary files (PNG, ELF, ZIP, NUL
+//! bytes) with a message naming what they look like, and reads invalid UTF-8 lossily.
+//!
+//! Example: `decode("bundle.txt.gz", &gz_bytes, &Limits::default())` gives the
+//! transcript's text, or `Err("bundle.txt.gz: truncated gzip …")` with what was inflated.
+
+use std::io::Read;
+
+/// Caps on what one input may become.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest inflated size of a gzip input, in bytes.
+    pub max_inflated_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_inflated_bytes: 1 << 30,
+        }
+    }
+}
+
+/// The text of one input, plus what went wrong reading it (empty when nothing did).
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    /// Messages for the reader: lossy UTF-8, truncated gzip, refused binary.
+    pub problems: Vec<String>,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// What a binary file looks like, from its first bytes.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGICS: [(&[u8], &str); 7] = [
+        (b"\x89PNG", "a PNG image"),
+        (b"\x7fELF", "an ELF executable"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"%PDF", "a PDF document"),
+        (b"GIF8", "a GIF image"),
+        (b"\0asm", "a WebAssembly module"),
+    ];
+    for (magic, what) in MAGICS {
+        if bytes.starts_with(magic) {
+            return Some(what);
+        }
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    if nuls * 100 > head.len() {
+        return Some("binary data (many NUL bytes)");
+    }
+    None
+}
+
+/// Decodes one input to text. Never panics; problems are reported in [`Decoded::problems`].
+pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
+    let mut problems = Vec::new();
+    if bytes.is_empty() {
+        problems.push(format!("{name}: the input is empty"));
+        return Decoded {
+            text: String::new(),
+            problems,
+        };
+    }
+    let inflated;
+    let raw: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
+        let mut out = Vec::new();
+        let cap = limits.max_inflated_bytes;
+        let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(cap + 1);
+        match reader.read_to_end(&mut out) {
+            Ok(_) if out.len() as u64 > cap => {
+                problems.push(format!(
+                    "{name}: refused: gzip inflates to more than {} MiB (the cap for one input); \
+                     this looks like a decompression bomb. Nothing of it was analyzed.",
+                    cap >> 20
+                ));
+                return Decoded {
+                    text: String::new(),
+                    problems,
+                };
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(format!(
+                "{name}: truncated or damaged gzip ({e}); analyzed the {} bytes inflated before the damage",
+                out.len()
+            )),
+        }
+        inflated = out;
+        &inflated
+    } else {
+        bytes
+    };
+    if let Some(kind) = binary_kind(raw) {
+        problems.push(format!("{name}: skipped: this is {kind}, not kubectl output"));
+        return Decoded {
+            text: String::new(),
+            problems,
+        };
+    }
+    let text = match String::from_utf8_lossy(raw) {
+        std::borrow::Cow::Borrowed(s) => s.to_string(),
+        std::borrow::Cow::Owned(s) => {
+            problems.push(format!(
+                "{name}: not valid UTF-8; invalid bytes were replaced with U+FFFD"
+            ));
+            s
+        }
+    };
+    Decoded { text, problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_is_inflated() {
+        let d = decode("b.gz", &gzip(b"NAME CPU(cores) MEMORY(bytes)\n"), &Limits::default());
+        assert_eq!(d.text, "NAME CPU(cores) MEMORY(bytes)\n");
+        assert!(d.problems.is_empty());
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_inflated() {
+        let text = "line of a log that repeats\n".repeat(2000);
+        let gz = gzip(text.as_bytes());
+        let d = decode("b.gz", &gz[..gz.len() / 2], &Limits::default());
+        assert!(d.problems[0].contains("truncated"), "{:?}", d.problems);
+        assert!(d.text.starts_with("line of a log"));
+    }
+
+    #[test]
+    fn bomb_is_refused() {
+        let gz = gzip(&vec![b'a'; 1 << 20]);
+        let d = decode("bomb.gz", &gz, &Limits { max_inflated_bytes: 1000 });
+        assert!(d.text.is_empty());
+        assert!(d.problems[0].contains("decompression bomb"));
+    }
+
+    #[test]
+    fn binary_and_empty_and_lossy() {
+        let png = decode("x.png", b"\x89PNG\r\n\x1a\n\0\0\0", &Limits::default());
+        assert!(png.problems[0].contains("PNG image"));
+        let empty = decode("e.txt", b"", &Limits::default());
+        assert!(empty.problems[0].contains("empty"));
+        let lossy = decode("l.txt", b"pod-a \xff\xfe 301Mi\n", &Limits::default());
+        assert!(lossy.text.contains('\u{FFFD}'));
+        assert!(lossy.problems[0].contains("UTF-8"));
+    }
+}

@@ -1,0 +1,306 @@
+//! The one model every parser writes into and every detector reads.
+//!
+//! Pods are keyed by namespace and name; every fact keeps its [`Origin`] (source and
+//! 1-based line) so findings can cite the bundle's own lines. Parsers never overwrite a
+//! different value silently: [`Model::set`] keeps the first value and records a warning.
+//!
+//! Example: after reading `worker-7d9f8b6c5-x2x9k    215m    344Mi` from a `top pod`
+//! section, the model holds pod `worker-7d9f8b6c5-x2x9k` with one [`Sample`] of
+//! 360710144 bytes whose origin is that line.
+
+use jiff::Timestamp;
+
+/// Where a fact came from: index into [`Model::sources`] and 1-based line number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Origin {
+    pub source: usize,
+    pub line: u32,
+}
+
+/// A value with the line that said it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Fact<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Fact { value, origin }
+    }
+}
+
+/// One input file or paste.
+#[derive(Clone, Debug, Default)]
+pub struct Source {
+    /// File name as given (`-` for stdin, `paste` for the page's text area).
+    pub name: String,
+    /// Size in bytes as read (after gunzip).
+    pub bytes: u64,
+    pub lines: u32,
+    /// The text of the lines, kept so evidence can quote them.
+    pub text: Vec<String>,
+}
+
+impl Source {
+    /// The text of a 1-based line, or "" when out of range.
+    pub fn line(&self, line: u32) -> &str {
+        line.checked_sub(1)
+            .and_then(|i| self.text.get(i as usize))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// What the bundle says about when and where it was captured (collector header, or
+/// inferred from the first timestamped command).
+#[derive(Clone, Debug, Default)]
+pub struct Capture {
+    pub format_version: Option<String>,
+    pub captured_at: Option<Timestamp>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub selector: Option<String>,
+}
+
+/// A problem with the input that did not stop the analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warning {
+    pub origin: Origin,
+    pub message: String,
+}
+
+/// One memory reading: from `kubectl top`, in bytes, at a time when the bundle gives one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub at: Option<Timestamp>,
+    /// Order of the `top` section in the bundle (0, 1, 2…): keeps samples ordered when
+    /// the bundle gives no times.
+    pub seq: u32,
+    pub bytes: u64,
+    pub origin: Origin,
+}
+
+/// A container state as `describe` or `-o json` shows it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ContainerState {
+    /// `running`, `waiting` or `terminated`.
+    pub state: String,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub started: Option<Timestamp>,
+    pub finished: Option<Timestamp>,
+    pub origin: Origin,
+}
+
+/// A Kubernetes event about a pod (from `describe` or `get events`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Event {
+    /// `Normal` or `Warning`.
+    pub kind: Option<String>,
+    pub reason: String,
+    pub message: String,
+    pub count: u32,
+    pub last_seen: Option<Timestamp>,
+    /// The age as printed when no absolute time could be computed (`5m`, `<unknown>`).
+    pub age: Option<String>,
+    pub origin: Origin,
+}
+
+/// One line (or multi-line event, e.g. a traceback) of a container's log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub at: Option<Timestamp>,
+    pub text: String,
+    pub origin: Origin,
+}
+
+/// The log of one container (one `kubectl logs` run).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LogStream {
+    pub previous: bool,
+    pub lines: Vec<LogLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Container {
+    pub name: String,
+    pub init: bool,
+    pub image: Option<String>,
+    pub memory_request: Option<Fact<u64>>,
+    pub memory_limit: Option<Fact<u64>>,
+    pub ready: Option<bool>,
+    pub restarts: Option<Fact<u32>>,
+    pub state: Option<ContainerState>,
+    pub last_termination: Option<ContainerState>,
+    pub memory_samples: Vec<Sample>,
+    pub logs: Vec<LogStream>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Pod {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub status: Option<Fact<String>>,
+    pub restarts: Option<Fact<u32>>,
+    pub node: Option<String>,
+    pub qos_class: Option<String>,
+    pub containers: Vec<Container>,
+    /// Pod-level memory (plain `kubectl top pod`).
+    pub memory_samples: Vec<Sample>,
+    pub events: Vec<Event>,
+    /// First line that mentioned the pod.
+    pub origin: Origin,
+}
+
+impl Pod {
+    pub fn container(&self, name: &str) -> Option<&Container> {
+        self.containers.iter().find(|c| c.name == name)
+    }
+
+    /// The container of that name, created if new.
+    pub fn container_mut(&mut self, name: &str) -> &mut Container {
+        match self.containers.iter().position(|c| c.name == name) {
+            Some(i) => &mut self.containers[i],
+            None => {
+                self.containers.push(Container {
+                    name: name.to_string(),
+                    ..Container::default()
+                });
+                self.containers.last_mut().expect("just pushed")
+            }
+        }
+    }
+}
+
+/// What kind of `kubectl` output a section holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectionKind {
+    GetPods,
+    GetPodsJson,
+    GetPodsYaml,
+    DescribePod,
+    TopPod,
+    TopNode,
+    GetEvents,
+    Logs,
+    /// A non-kubectl command (`date`, `grep`) or a kubectl command we do not read.
+    Other,
+    Unknown,
+}
+
+/// A recognised block of the bundle, for the source view and for reports.
+#[derive(Clone, Debug)]
+pub struct SectionInfo {
+    pub kind: SectionKind,
+    pub command: Option<String>,
+    pub at: Option<Timestamp>,
+    pub source: usize,
+    /// 1-based first and last line (inclusive) of the block, prompt included.
+    pub first_line: u32,
+    pub last_line: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub sources: Vec<Source>,
+    pub capture: Capture,
+    pub pods: Vec<Pod>,
+    pub sections: Vec<SectionInfo>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Model {
+    pub fn warn(&mut self, origin: Origin, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            origin,
+            message: message.into(),
+        });
+    }
+
+    pub fn pod(&self, namespace: Option<&str>, name: &str) -> Option<&Pod> {
+        self.find_pod(namespace, name).map(|i| &self.pods[i])
+    }
+
+    fn find_pod(&self, namespace: Option<&str>, name: &str) -> Option<usize> {
+        let exact = self
+            .pods
+            .iter()
+            .position(|p| p.name == name && p.namespace.as_deref() == namespace);
+        if exact.is_some() {
+            return exact;
+        }
+        // A pod seen without a namespace (bare output) is the same pod as one seen
+        // with a namespace, when the name is unambiguous.
+        let mut same_name = self.pods.iter().enumerate().filter(|(_, p)| {
+            p.name == name && (namespace.is_none() || p.namespace.is_none())
+        });
+        match (same_name.next(), same_name.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The pod with this namespace and name, created if new. A namespace learnt later
+    /// fills in an unknown one.
+    pub fn pod_mut(&mut self, namespace: Option<&str>, name: &str, origin: Origin) -> &mut Pod {
+        let i = match self.find_pod(namespace, name) {
+            Some(i) => i,
+            None => {
+                self.pods.push(Pod {
+                    namespace: namespace.map(str::to_string),
+                    name: name.to_string(),
+                    origin,
+                    ..Pod::default()
+                });
+                self.pods.len() - 1
+            }
+        };
+        let pod = &mut self.pods[i];
+        if pod.namespace.is_none() {
+            pod.namespace = namespace.map(str::to_string);
+        }
+        pod
+    }
+
+    /// The text of the line an origin points at.
+    pub fn line_text(&self, origin: Origin) -> &str {
+        self.sources
+            .get(origin.source)
+            .map(|s| s.line(origin.line))
+            .unwrap_or("")
+    }
+
+    /// Source name of an origin.
+    pub fn source_name(&self, origin: Origin) -> &str {
+        self.sources
+            .get(origin.source)
+            .map(|s| s.name.as_str())
+            .unwrap_or("-")
+    }
+}
+
+/// Sets `slot` to `value` unless it already holds a different value; then the first
+/// value stays and a conflict warning (naming both lines) is returned.
+pub fn set_fact<T: PartialEq + std::fmt::Debug + Clone>(
+    slot: &mut Option<Fact<T>>,
+    value: T,
+    origin: Origin,
+    what: &str,
+) -> Option<Warning> {
+    match slot {
+        None => {
+            *slot = Some(Fact::new(value, origin));
+            None
+        }
+        Some(old) if old.value == value => None,
+        Some(old) => Some(Warning {
+            origin,
+            message: format!(
+                "conflicting {what}: {:?} here, {:?} at line {} (kept the first)",
+                value, old.value, old.origin.line
+            ),
+        }),
+    }
+}

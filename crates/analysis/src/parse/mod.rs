@@ -1,0 +1,78 @@
+//! One parser per kind of `kubectl` output. Each takes a [`Section`] and writes what it
+//! understood into the [`Model`], with the origin of every fact, and reports what it
+//! could not read as a warning (never a panic).
+
+use crate::model::{Model, Origin, SectionKind};
+use crate::sections::Section;
+
+pub mod top;
+
+/// What a parser knows beyond its section.
+#[derive(Clone, Debug, Default)]
+pub struct Ctx {
+    /// Namespace to assume when neither the output nor the command names one (the
+    /// collector header's namespace).
+    pub default_namespace: Option<String>,
+    /// Order of this section among the sections of its kind (0, 1, 2…).
+    pub seq: u32,
+}
+
+impl Ctx {
+    /// The namespace of a section: `-n` on its command, else the default.
+    pub fn namespace<'a>(&'a self, section: &'a Section<'_>) -> Option<&'a str> {
+        section.namespace().or(self.default_namespace.as_deref())
+    }
+}
+
+pub(crate) fn origin(section: &Section<'_>, line: u32) -> Origin {
+    Origin {
+        source: section.source,
+        line,
+    }
+}
+
+/// Hands a section to the parser of its kind.
+pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+    match section.kind {
+        SectionKind::TopPod => top::parse(section, ctx, model),
+        SectionKind::Unknown => {
+            if !section.is_blank() {
+                model.warn(
+                    origin(section, section.first_line),
+                    format!(
+                        "unrecognized section skipped (lines {}-{})",
+                        section.first_line, section.last_line
+                    ),
+                );
+            }
+        }
+        SectionKind::Other => {
+            if let Some(cmd) = &section.command {
+                model.warn(
+                    origin(section, section.first_line),
+                    format!(
+                        "output of `{}` skipped: kubeleak does not read this kind (lines {}-{})",
+                        cmd.raw, section.first_line, section.last_line
+                    ),
+                );
+            }
+        }
+        kind => {
+            if !section.is_blank() {
+                model.warn(
+                    origin(section, section.first_line),
+                    format!(
+                        "{kind:?} output is not read yet; skipped (lines {}-{})",
+                        section.first_line, section.last_line
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Splits a table row into cells on runs of 2+ spaces or tabs where possible, else on
+/// whitespace. kubectl pads columns with at least 3 spaces.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}

@@ -1,0 +1,164 @@
+//! The stable JSON output, schema `kubeleak.analysis/v1` (see `docs/analysis-json-v1.md`).
+//!
+//! Field names and meanings are a contract with other tools: add fields, never rename or
+//! remove one. Unknown values are `null`, never guessed. Example (abridged):
+//! `{"schema":"kubeleak.analysis/v1","pods":[{"name":"worker-1","memory_samples":[{"at":null,"bytes":315621376}]…}]…}`
+
+use serde::Serialize;
+
+use crate::model::{self, Model};
+use crate::Analysis;
+
+pub const SCHEMA: &str = "kubeleak.analysis/v1";
+
+#[derive(Serialize, Debug)]
+pub struct Report {
+    pub schema: &'static str,
+    pub pods: Vec<Pod>,
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Pod {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub status: Option<String>,
+    pub restarts: Option<u32>,
+    pub memory_samples: Vec<Sample>,
+    pub containers: Vec<Container>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Container {
+    pub name: String,
+    pub memory_request_bytes: Option<u64>,
+    pub memory_limit_bytes: Option<u64>,
+    pub restarts: Option<u32>,
+    pub state: Option<String>,
+    pub state_reason: Option<String>,
+    pub last_termination: Option<Termination>,
+    pub memory_samples: Vec<Sample>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Termination {
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub at: Option<String>,
+    pub bytes: u64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Finding {
+    pub kind: &'static str,
+    pub severity: crate::Severity,
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub title: String,
+    pub detail: String,
+    pub advice: String,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Evidence {
+    pub source: String,
+    pub line: Option<u32>,
+    pub text: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Warning {
+    pub source: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+fn samples(s: &[model::Sample]) -> Vec<Sample> {
+    let mut v: Vec<&model::Sample> = s.iter().collect();
+    v.sort_by_key(|s| (s.at, s.seq));
+    v.into_iter()
+        .map(|s| Sample {
+            at: s.at.map(|t| t.to_string()),
+            bytes: s.bytes,
+        })
+        .collect()
+}
+
+fn evidence(model: &Model, o: model::Origin) -> Evidence {
+    Evidence {
+        source: model.source_name(o).to_string(),
+        line: (o.line > 0).then_some(o.line),
+        text: model.line_text(o).to_string(),
+    }
+}
+
+/// Builds the contract's report from an analysis.
+pub fn build(analysis: &Analysis) -> Report {
+    let model = &analysis.model;
+    Report {
+        schema: SCHEMA,
+        pods: model
+            .pods
+            .iter()
+            .map(|p| Pod {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                status: p.status.as_ref().map(|f| f.value.clone()),
+                restarts: p.restarts.as_ref().map(|f| f.value),
+                memory_samples: samples(&p.memory_samples),
+                containers: p
+                    .containers
+                    .iter()
+                    .filter(|c| !c.init)
+                    .map(|c| Container {
+                        name: c.name.clone(),
+                        memory_request_bytes: c.memory_request.as_ref().map(|f| f.value),
+                        memory_limit_bytes: c.memory_limit.as_ref().map(|f| f.value),
+                        restarts: c.restarts.as_ref().map(|f| f.value),
+                        state: c.state.as_ref().map(|s| s.state.clone()),
+                        state_reason: c.state.as_ref().and_then(|s| s.reason.clone()),
+                        last_termination: c.last_termination.as_ref().map(|t| Termination {
+                            reason: t.reason.clone(),
+                            exit_code: t.exit_code,
+                        }),
+                        memory_samples: samples(&c.memory_samples),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        findings: analysis
+            .findings
+            .iter()
+            .map(|f| Finding {
+                kind: f.kind,
+                severity: f.severity,
+                pod: f.pod.clone(),
+                container: f.container.clone(),
+                title: f.title.clone(),
+                detail: f.detail.clone(),
+                advice: f.advice.clone(),
+                evidence: f.evidence.iter().map(|&o| evidence(model, o)).collect(),
+            })
+            .collect(),
+        warnings: model
+            .warnings
+            .iter()
+            .map(|w| Warning {
+                source: model.source_name(w.origin).to_string(),
+                line: (w.origin.line > 0).then_some(w.origin.line),
+                message: w.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The report as pretty-printed JSON.
+pub fn to_json(analysis: &Analysis) -> String {
+    serde_json::to_string_pretty(&build(analysis)).expect("report serializes")
+}

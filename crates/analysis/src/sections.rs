@@ -1,0 +1,519 @@
+//! Splitting a bundle's text into sections: one per `kubectl` output.
+//!
+//! Recognises, line by line:
+//! - prompt lines: `$ kubectl …`, `% kubectl …`, `user@host:~/x$ kubectl …`,
+//!   `[me@box dir]$ kubectl …`, `# kubectl …`, `PS C:\> kubectl …`, and a bare
+//!   `kubectl …` line; other shell commands (`date`, `grep`, `watch`…) after a prompt;
+//! - `watch` headers: `Every 30.0s: kubectl top pod …   host: Tue Nov 24 10:00:00 2026`;
+//! - the collector's annotations (see `docs/bundle-format.md`): the `# kubeleak-bundle:`
+//!   header, `  # at <RFC 3339>` after a command, `# kubeleak: exit-code N`,
+//!   `# kubeleak: stderr: …`;
+//! - without prompts, each output by the shape of its first line (`NAME  CPU(cores)
+//!   MEMORY(bytes)` is `top pod`, `Name:` then `Namespace:` is `describe pod`, …).
+//!
+//! ANSI colour codes and CR line ends are removed first. Example:
+//! ```text
+//! $ kubectl top pod -n shop      # at 2026-11-24T10:00:05Z
+//! NAME                      CPU(cores)   MEMORY(bytes)
+//! worker-7d9f8b6c5-x2x9k    212m         301Mi
+//! ```
+//! is one [`Section`] of kind `TopPod`, namespace `shop`, at 10:00:05Z, two output lines.
+
+use std::sync::OnceLock;
+
+use jiff::Timestamp;
+use regex::Regex;
+
+use crate::model::{Capture, SectionKind};
+use crate::time;
+
+/// A kubectl command line as the prompt showed it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Command {
+    /// The command as typed, without the prompt, pipes kept.
+    pub raw: String,
+    /// Words after `kubectl` up to the first pipe, flags included.
+    pub args: Vec<String>,
+    /// Words that are not flags or flag values (`top`, `pod`, `NAME`…).
+    pub positional: Vec<String>,
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub output: Option<String>,
+    pub container: Option<String>,
+    pub selector: Option<String>,
+    pub previous: bool,
+    pub timestamps: bool,
+    pub containers_flag: bool,
+    pub prefix: bool,
+}
+
+impl Command {
+    /// Parses the words after a prompt. `None` if this is not a kubectl command.
+    pub fn parse_kubectl(raw: &str) -> Option<Command> {
+        let words = shlex::split(raw).unwrap_or_else(|| raw.split_whitespace().map(str::to_string).collect());
+        let first = words.first()?;
+        let exe = first.rsplit(['/', '\\']).next().unwrap_or(first);
+        if !matches!(exe, "kubectl" | "kubectl.exe" | "oc" | "k") {
+            return None;
+        }
+        let mut cmd = Command {
+            raw: raw.to_string(),
+            ..Command::default()
+        };
+        let args: Vec<String> = words[1..].iter().take_while(|w| !w.starts_with('|') && *w != "&&" && *w != ";").cloned().collect();
+        // Flags that take a value in the next word when written without `=`.
+        const VALUED: [&str; 14] = [
+            "-n", "--namespace", "-o", "--output", "-c", "--container", "-l", "--selector",
+            "--context", "--kubeconfig", "--tail", "--since", "--field-selector", "--sort-by",
+        ];
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            let takes_value = VALUED.contains(&flag);
+            let value = if takes_value {
+                match inline.clone() {
+                    Some(v) => Some(v),
+                    None => {
+                        i += 1;
+                        args.get(i).cloned()
+                    }
+                }
+            } else {
+                // `-oyaml`, `-nshop` written glued.
+                if let Some(v) = flag.strip_prefix("-o").filter(|v| !v.is_empty() && !flag.starts_with("--")) {
+                    cmd.output = Some(v.to_string());
+                } else if let Some(v) = flag.strip_prefix("-n").filter(|v| !v.is_empty() && !flag.starts_with("--")) {
+                    cmd.namespace = Some(v.to_string());
+                }
+                None
+            };
+            match flag {
+                "-n" | "--namespace" => cmd.namespace = value,
+                "-o" | "--output" => cmd.output = value,
+                "-c" | "--container" => cmd.container = value,
+                "-l" | "--selector" => cmd.selector = value,
+                "-A" | "--all-namespaces" => cmd.all_namespaces = inline.as_deref() != Some("false"),
+                "-p" | "--previous" => cmd.previous = inline.as_deref() != Some("false"),
+                "--timestamps" => cmd.timestamps = inline.as_deref() != Some("false"),
+                "--containers" => cmd.containers_flag = inline.as_deref() != Some("false"),
+                "--prefix" => cmd.prefix = inline.as_deref() != Some("false"),
+                _ if flag.starts_with('-') => {}
+                _ => cmd.positional.push(a.clone()),
+            }
+            i += 1;
+        }
+        cmd.args = args;
+        Some(cmd)
+    }
+
+    /// The section kind this command prints.
+    pub fn kind(&self) -> SectionKind {
+        let p: Vec<&str> = self.positional.iter().map(String::as_str).collect();
+        let resource = |r: &str| {
+            let r = r.split('/').next().unwrap_or(r);
+            r.split('.').next().unwrap_or(r).to_ascii_lowercase()
+        };
+        let is_pods = |r: &str| matches!(resource(r).as_str(), "pod" | "pods" | "po");
+        match p.as_slice() {
+            ["top", r, ..] if is_pods(r) => SectionKind::TopPod,
+            ["top", r, ..] if matches!(resource(r).as_str(), "node" | "nodes" | "no") => SectionKind::TopNode,
+            ["get", r, ..] if is_pods(r) => match self.output.as_deref() {
+                Some("json") => SectionKind::GetPodsJson,
+                Some("yaml") => SectionKind::GetPodsYaml,
+                Some(o) if o != "wide" => SectionKind::Other,
+                _ => SectionKind::GetPods,
+            },
+            ["get", r, ..] if matches!(resource(r).as_str(), "events" | "event" | "ev") => SectionKind::GetEvents,
+            ["describe", r, ..] if is_pods(r) => SectionKind::DescribePod,
+            ["logs", ..] | ["log", ..] => SectionKind::Logs,
+            _ => SectionKind::Other,
+        }
+    }
+}
+
+/// One block of output, ready for its parser.
+#[derive(Clone, Debug)]
+pub struct Section<'a> {
+    pub kind: SectionKind,
+    pub source: usize,
+    pub source_name: &'a str,
+    /// The kubectl command (when a prompt or watch header showed it).
+    pub command: Option<Command>,
+    /// A shell command that is not kubectl (`date`, `grep …`).
+    pub other_command: Option<String>,
+    /// When the command ran (collector annotation, watch header, or a preceding `date`).
+    pub at: Option<Timestamp>,
+    pub exit_code: Option<i32>,
+    pub stderr: Vec<String>,
+    /// Output lines: 1-based line number and cleaned text.
+    pub lines: Vec<(u32, &'a str)>,
+    /// 1-based line of the prompt, or of the first output line.
+    pub first_line: u32,
+    pub last_line: u32,
+}
+
+impl<'a> Section<'a> {
+    fn new(source: usize, source_name: &'a str, first_line: u32) -> Self {
+        Section {
+            kind: SectionKind::Unknown,
+            source,
+            source_name,
+            command: None,
+            other_command: None,
+            at: None,
+            exit_code: None,
+            stderr: Vec::new(),
+            lines: Vec::new(),
+            first_line,
+            last_line: first_line,
+        }
+    }
+
+    /// Namespace given on the command line, if any.
+    pub fn namespace(&self) -> Option<&str> {
+        self.command.as_ref().and_then(|c| c.namespace.as_deref())
+    }
+
+    /// True if the section has no non-blank output line.
+    pub fn is_blank(&self) -> bool {
+        self.lines.iter().all(|(_, l)| l.trim().is_empty())
+    }
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
+}
+
+fn prompt_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    // Prefix: PowerShell `PS C:\x>`, bracketed `[me@box dir]$`, or a spaceless `user@host:~/x$`,
+    // `$`, `%`, `#`, `>`; then the command.
+    re(
+        &R,
+        concat!(
+            r"^\s*(?:PS [^>]*>|\[[^\]]*\][$#%]|[^\s$#%>]*[$#%>])\s*",
+            r"(?P<cmd>(?:[\w./\\-]*[/\\])?(?:kubectl(?:\.exe)?|oc|k|date|watch|grep|egrep|cat|echo|less|tail|head|sleep|cd|ls|export|clear|jq|awk|sed|gcloud|kubectx|kubens|helm|zcat|gunzip)(?:\s.*)?)$",
+            // A bare `kubectl …` line with no prompt.
+            r"|^(?P<bare>kubectl(?:\.exe)?\s.*)$",
+        ),
+    )
+}
+
+fn watch_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"^Every\s+[\d.]+s:\s+(?P<cmd>.+?)\s{2,}(?:\S+:\s+)?(?P<date>\w{3}\s+\w{3}\s+\d+\s+\d\d:\d\d:\d\d\s+\d{4})\s*$")
+}
+
+fn at_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"\s+#\s*at\s+(?P<at>\d{4}-\d\d-\d\dT\S+)\s*$")
+}
+
+/// Removes ANSI escape sequences (colours, cursor moves) and a trailing CR.
+pub fn clean_line(line: &str) -> std::borrow::Cow<'_, str> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if !line.contains('\x1b') {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(&R, r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])");
+    std::borrow::Cow::Owned(r.replace_all(line, "").into_owned())
+}
+
+/// Recognises the kind of a bare output by its first line (and the next few, for
+/// `describe` and JSON/YAML).
+pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
+    let line = lines[i].1;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let starts = |prefix: &[&str]| words.len() >= prefix.len() && words.iter().zip(prefix).all(|(a, b)| a == b);
+    if starts(&["NAME", "CPU(cores)", "MEMORY(bytes)"])
+        || starts(&["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"])
+        || starts(&["POD", "NAME", "CPU(cores)", "MEMORY(bytes)"])
+        || starts(&["NAMESPACE", "POD", "NAME", "CPU(cores)", "MEMORY(bytes)"])
+    {
+        return Some(SectionKind::TopPod);
+    }
+    if starts(&["NAME", "CPU(cores)"]) && words.iter().any(|w| w.starts_with("CPU%") || w.starts_with("CPU(%)")) {
+        return Some(SectionKind::TopNode);
+    }
+    if starts(&["NAME", "READY", "STATUS", "RESTARTS"]) || starts(&["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS"]) {
+        return Some(SectionKind::GetPods);
+    }
+    if line.trim_start().starts_with("LAST SEEN") || (starts(&["NAMESPACE", "LAST"]) && line.contains("LAST SEEN")) {
+        return Some(SectionKind::GetEvents);
+    }
+    let next = |k: usize| lines.get(i + k).map(|(_, l)| *l).unwrap_or("");
+    if line.starts_with("Name:") && (1..=3).any(|k| next(k).starts_with("Namespace:")) {
+        return Some(SectionKind::DescribePod);
+    }
+    if line.trim_end() == "{" {
+        let head: String = (1..=6).map(next).collect::<Vec<_>>().join("\n");
+        if head.contains("\"apiVersion\"") || head.contains("\"kind\"") {
+            return Some(SectionKind::GetPodsJson);
+        }
+    }
+    if line.starts_with("apiVersion: ") && (1..=3).any(|k| next(k).starts_with("kind: ") || next(k).starts_with("items:")) {
+        return Some(SectionKind::GetPodsYaml);
+    }
+    None
+}
+
+/// Kind suggested by a file name when the content has no prompt and no known header.
+fn kind_from_name(name: &str) -> Option<SectionKind> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    let base = base.strip_suffix(".gz").unwrap_or(&base);
+    if base.ends_with(".log") || base.starts_with("logs") {
+        Some(SectionKind::Logs)
+    } else {
+        None
+    }
+}
+
+/// Result of splitting one source.
+#[derive(Debug, Default)]
+pub struct Split<'a> {
+    pub sections: Vec<Section<'a>>,
+    /// Header values of a collector bundle, if it had one.
+    pub capture: Capture,
+}
+
+/// Splits one source's cleaned lines into sections. `lines` are (1-based number, text).
+pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) -> Split<'a> {
+    let mut out = Split::default();
+    let mut current: Option<Section<'a>> = None;
+    let mut in_header = true;
+    let mut i = 0;
+
+    let finish = |s: Option<Section<'a>>, out: &mut Split<'a>| {
+        if let Some(s) = s {
+            out.sections.push(s);
+        }
+    };
+
+    while i < lines.len() {
+        let (n, line) = lines[i];
+        // Collector header at the top of the file: `# kubeleak-bundle: 1`, then `# key: value`.
+        if in_header {
+            let kv = line.strip_prefix("# ").and_then(|r| r.split_once(':'));
+            match kv {
+                Some((k, v)) if k == "kubeleak-bundle" || out.capture.format_version.is_some() => {
+                    let v = v.trim().to_string();
+                    match k.trim() {
+                        "kubeleak-bundle" => out.capture.format_version = Some(v),
+                        "captured-at" => out.capture.captured_at = v.parse().ok(),
+                        "context" => out.capture.context = Some(v),
+                        "namespace" => out.capture.namespace = Some(v),
+                        "selector" => out.capture.selector = Some(v),
+                        _ => {} // documented extra keys (redacted counts, tool version)
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => in_header = false,
+            }
+        }
+        // Collector annotations after a command's output.
+        if let Some(rest) = line.strip_prefix("# kubeleak: ") {
+            if let Some(s) = current.as_mut() {
+                if let Some(code) = rest.strip_prefix("exit-code ") {
+                    s.exit_code = code.trim().parse().ok();
+                } else if let Some(err) = rest.strip_prefix("stderr: ") {
+                    s.stderr.push(err.to_string());
+                }
+                s.last_line = n;
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(c) = watch_re().captures(line) {
+            finish(current.take(), &mut out);
+            let mut s = Section::new(source, source_name, n);
+            s.at = time::parse_ctime(&c["date"]);
+            set_command(&mut s, c["cmd"].trim());
+            current = Some(s);
+            i += 1;
+            continue;
+        }
+        if let Some(c) = prompt_re().captures(line) {
+            finish(current.take(), &mut out);
+            let mut s = Section::new(source, source_name, n);
+            let mut cmd = c.name("cmd").or_else(|| c.name("bare")).map_or("", |m| m.as_str()).trim().to_string();
+            if let Some(a) = at_re().captures(&cmd) {
+                s.at = a["at"].parse::<Timestamp>().ok();
+                let cut = a.get(0).map(|m| m.start()).unwrap_or(cmd.len());
+                cmd.truncate(cut);
+            }
+            set_command(&mut s, &cmd);
+            current = Some(s);
+            i += 1;
+            continue;
+        }
+        // Output line.
+        let s = current.get_or_insert_with(|| Section::new(source, source_name, n));
+        let is_bare = s.command.is_none() && s.other_command.is_none();
+        if is_bare {
+            if let Some(kind) = detect_header(lines, i) {
+                // Bare outputs get no time of their own: a guessed one would fake a trend.
+                if s.kind != SectionKind::Unknown || !s.is_blank() {
+                    finish(current.take(), &mut out);
+                    current = Some(Section::new(source, source_name, n));
+                }
+                current.as_mut().expect("set above").kind = kind;
+            }
+        }
+        let s = current.as_mut().expect("set above");
+        s.lines.push((n, line));
+        s.last_line = n;
+        i += 1;
+    }
+    finish(current.take(), &mut out);
+
+    // Bare content with no header: a name hint may still say what it is.
+    for s in &mut out.sections {
+        if s.kind == SectionKind::Unknown && s.command.is_none() && s.other_command.is_none() {
+            if let Some(k) = kind_from_name(source_name) {
+                s.kind = k;
+            }
+        }
+    }
+    apply_date_commands(&mut out.sections);
+    out
+}
+
+/// A `date` command's output gives the time of the next kubectl command that has none.
+fn apply_date_commands(sections: &mut [Section<'_>]) {
+    let mut pending: Option<Timestamp> = None;
+    for s in sections.iter_mut() {
+        if let Some(oc) = &s.other_command {
+            if oc.split_whitespace().next() == Some("date") {
+                pending = s.lines.iter().find_map(|(_, l)| time::parse_ctime(l));
+            }
+            continue;
+        }
+        if s.command.is_some() {
+            if s.at.is_none() {
+                s.at = pending;
+            }
+            pending = None;
+        }
+    }
+}
+
+fn set_command(s: &mut Section<'_>, cmd: &str) {
+    match Command::parse_kubectl(cmd) {
+        Some(c) => {
+            s.kind = c.kind();
+            s.command = Some(c);
+        }
+        None => {
+            s.kind = SectionKind::Other;
+            // `watch kubectl top pod` is the kubectl command inside.
+            let inner = cmd.strip_prefix("watch").map(|r| {
+                let r = r.trim_start();
+                let mut words = r.split_whitespace().peekable();
+                let mut rest = r;
+                while let Some(w) = words.next() {
+                    if w.starts_with('-') {
+                        rest = rest[rest.find(w).map(|p| p + w.len()).unwrap_or(0)..].trim_start();
+                        if matches!(w, "-n" | "--interval") {
+                            if let Some(v) = words.next() {
+                                rest = rest[rest.find(v).map(|p| p + v.len()).unwrap_or(0)..].trim_start();
+                            }
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                rest.to_string()
+            });
+            match inner.as_deref().and_then(Command::parse_kubectl) {
+                Some(c) => {
+                    s.kind = c.kind();
+                    s.command = Some(c);
+                }
+                None => s.other_command = Some(cmd.to_string()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(text: &str) -> Vec<(u32, &str)> {
+        text.lines().enumerate().map(|(i, l)| (i as u32 + 1, l)).collect()
+    }
+
+    #[test]
+    fn prompts_of_many_shells() {
+        for p in [
+            "$ kubectl top pod -n shop",
+            "% kubectl top pod -n shop",
+            "user@host:~/x$ kubectl top pod -n shop",
+            "[me@box work]$ kubectl top pod -n shop",
+            "# kubectl top pod -n shop",
+            "PS C:\\Users\\me> kubectl top pod -n shop",
+            "kubectl top pod -n shop",
+        ] {
+            let text = format!("{p}\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n");
+            let lines = numbered(&text);
+            let split = split(0, "t", &lines);
+            assert_eq!(split.sections.len(), 1, "{p}");
+            assert_eq!(split.sections[0].kind, SectionKind::TopPod, "{p}");
+            assert_eq!(split.sections[0].namespace(), Some("shop"), "{p}");
+            assert_eq!(split.sections[0].lines.len(), 2, "{p}");
+        }
+    }
+
+    #[test]
+    fn annotations_and_header() {
+        let text = "# kubeleak-bundle: 1\n# captured-at: 2026-11-24T10:00:00Z\n# namespace: shop\n\n$ kubectl top pod -n shop --containers  # at 2026-11-24T10:00:05Z\nerror: Metrics API not available\n# kubeleak: exit-code 1\n# kubeleak: stderr: error: Metrics API not available\n";
+        let lines = numbered(text);
+        let split = split(0, "b", &lines);
+        assert_eq!(split.capture.format_version.as_deref(), Some("1"));
+        assert_eq!(split.capture.namespace.as_deref(), Some("shop"));
+        let s = split.sections.iter().find(|s| s.kind == SectionKind::TopPod).unwrap();
+        assert_eq!(s.at.unwrap().to_string(), "2026-11-24T10:00:05Z");
+        assert_eq!(s.exit_code, Some(1));
+        assert!(s.command.as_ref().unwrap().containers_flag);
+        assert_eq!(s.stderr, vec!["error: Metrics API not available"]);
+    }
+
+    #[test]
+    fn bare_outputs_by_shape() {
+        let text = "NAME   READY   STATUS    RESTARTS   AGE\nw-1    1/1     Running   0          5m\n\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n";
+        let lines = numbered(text);
+        let kinds: Vec<_> = split(0, "t", &lines).sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, vec![SectionKind::GetPods, SectionKind::TopPod]);
+    }
+
+    #[test]
+    fn watch_header_and_date_give_times() {
+        let text = "Every 30.0s: kubectl top pod -n shop    host: Tue Nov 24 10:00:00 2026\n\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n$ date -u\nTue Nov 24 10:05:00 UTC 2026\n$ kubectl top pod\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   12Mi\n";
+        let lines = numbered(text);
+        let split = split(0, "t", &lines);
+        let tops: Vec<_> = split.sections.iter().filter(|s| s.kind == SectionKind::TopPod).collect();
+        assert_eq!(tops.len(), 2);
+        assert_eq!(tops[0].at.unwrap().to_string(), "2026-11-24T10:00:00Z");
+        assert_eq!(tops[1].at.unwrap().to_string(), "2026-11-24T10:05:00Z");
+    }
+
+    #[test]
+    fn command_flags() {
+        let c = Command::parse_kubectl("kubectl logs -n shop worker-1 -c app --previous --timestamps=true | grep -i mem").unwrap();
+        assert_eq!(c.kind(), SectionKind::Logs);
+        assert_eq!(c.namespace.as_deref(), Some("shop"));
+        assert_eq!(c.container.as_deref(), Some("app"));
+        assert!(c.previous && c.timestamps);
+        assert_eq!(c.positional, vec!["logs", "worker-1"]);
+        assert_eq!(Command::parse_kubectl("kubectl get po -oyaml").unwrap().kind(), SectionKind::GetPodsYaml);
+        assert_eq!(Command::parse_kubectl("kubectl get pods -o wide -A").unwrap().kind(), SectionKind::GetPods);
+        assert_eq!(Command::parse_kubectl("kubectl get deploy").unwrap().kind(), SectionKind::Other);
+        assert!(Command::parse_kubectl("date").is_none());
+    }
+}

@@ -1,0 +1,48 @@
+//! `kubeleak analyze` as a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn fixture(name: &str) -> String {
+    format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kubeleak(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kubeleak")).args(args).output().unwrap()
+}
+
+#[test]
+fn analyze_prints_the_skeleton_values() {
+    let out = kubeleak(&["analyze", &fixture("skeleton-top.txt")]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("2 pod(s)"), "{text}");
+    assert!(text.contains("pod shop/worker-7d9f8b6c5-x2x9k"), "{text}");
+    assert!(text.contains("memory: 301Mi → 344Mi"), "{text}");
+    assert!(text.contains("memory: 288Mi → 339Mi"), "{text}");
+}
+
+#[test]
+fn analyze_json_reads_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeleak"))
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = std::fs::read(fixture("skeleton-top.txt")).unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["pods"][1]["name"], "worker-7d9f8b6c5-q8r2m");
+    assert_eq!(json["pods"][1]["memory_samples"][1]["bytes"], 355_467_264u64);
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = kubeleak(&["analyze", "/nonexistent/bundle.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot read /nonexistent/bundle.txt"), "{err}");
+}

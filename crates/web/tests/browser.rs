@@ -1,0 +1,39 @@
+//! Runs in headless Chromium (`cargo test --target wasm32-unknown-unknown -p kubeleak-web`):
+//! the analysis through the web crate's JS bindings.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn analyze_json_binding_reads_the_sample() {
+    let json: serde_json::Value = serde_json::from_str(&kubeleak_web::analyze_json(kubeleak_web::SAMPLE)).unwrap();
+    assert_eq!(json["schema"], "kubeleak.analysis/v1");
+    let pods = json["pods"].as_array().unwrap();
+    assert_eq!(pods.len(), 2);
+    assert_eq!(pods[0]["memory_samples"][1]["bytes"], 360_710_144u64);
+}
+
+#[wasm_bindgen_test]
+fn analyze_binding_returns_a_js_object() {
+    let value = kubeleak_web::analyze(kubeleak_web::SAMPLE).unwrap();
+    let pods = js_sys_get(&value, "pods");
+    assert_eq!(js_sys_len(&pods), 2);
+}
+
+#[wasm_bindgen_test]
+fn chart_renders_in_the_browser_dom() {
+    // plotters measures text through the DOM on wasm: this runs that path for real.
+    let svg = kubeleak_web::memory_chart_svg(kubeleak_web::SAMPLE);
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains("worker-7d9f8b6c5-q8r2m"));
+}
+
+fn js_sys_get(v: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    web_sys::js_sys::Reflect::get(v, &key.into()).unwrap()
+}
+
+fn js_sys_len(v: &wasm_bindgen::JsValue) -> u32 {
+    web_sys::js_sys::Array::from(v).length()
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what kubeleak needs to build and test, idempotently (second runs skip what is
+# there). Never downloads a tool at build or test time: everything comes from crates.io,
+# npm, Debian and rustup here, at set-up.
+#   scripts/setup.sh            toolchain for building and serving the page
+#   scripts/setup.sh --browser  also Debian's chromium + chromium-driver for the tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TRUNK_SKIP_VERSION_CHECK=true
+export PATH="$HOME/.cargo/bin:$PATH"
+
+TRUNK_VERSION=0.21.14   # 0.22 needs rustc >= 1.96; see ../shared/TOOLCHAIN.md P1
+# wasm-bindgen-cli must equal the wasm-bindgen crate pinned in Cargo.lock.
+WB_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+if ! trunk --version 2>/dev/null | grep -q " ${TRUNK_VERSION}$"; then
+  say "installing trunk ${TRUNK_VERSION} (about 4 min)"
+  cargo install trunk --version "${TRUNK_VERSION}" --locked
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WB_VERSION}$"; then
+  say "installing wasm-bindgen-cli ${WB_VERSION} (about 1.5 min)"
+  cargo install wasm-bindgen-cli --version "=${WB_VERSION}" --locked
+fi
+# playwright-core (drives the installed Chromium; downloads no browser) and binaryen's
+# wasm-opt 132 (Debian's 108 cannot read today's wasm).
+if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+  say "installing npm packages of tests/e2e"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "${1:-}" = "--browser" ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+fi
+say "ready"

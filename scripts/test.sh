@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up (idempotent) and runs every test: native unit and cross-crate tests, the
+# wasm tests in headless Chromium, clippy, and the browser end-to-end tests against the
+# release build. Ends with one line counted from the runners' own output:
+#   tests: N passed, M failed
+# (a stage that fails without a runner count, e.g. a compile error, counts as 1 failed).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser || { echo "tests: 0 passed, 1 failed"; exit 1; }
+export PATH="$PWD/tests/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+
+LOG_DIR="${TMPDIR:-/tmp}/kubeleak-test-logs.$$"
+mkdir -p "$LOG_DIR"
+passed=0; failed=0; stages_failed=()
+
+# Runs one stage, shows its output, and adds its runner's counts.
+stage() {
+  local name="$1"; shift
+  local log="$LOG_DIR/$name.log"
+  echo "=== $name: $*"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  # cargo test and wasm-bindgen-test-runner: "test result: ok. 3 passed; 0 failed; …"
+  local p f
+  p=$(grep -aoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -aoE '[0-9]+ passed; [0-9]+ failed' "$log" | awk '{s+=$3} END {print s+0}')
+  # node --test: "# pass 2" / "# fail 0"
+  p=$((p + $(grep -aE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')))
+  f=$((f + $(grep -aE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$rc" -eq 0 ] || stages_failed+=("$name")
+}
+
+stage build-page trunk build --release
+stage native cargo test --workspace --locked
+stage wasm cargo test --target wasm32-unknown-unknown -p kubeleak-web --locked
+stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+stage clippy-wasm cargo clippy --target wasm32-unknown-unknown -p kubeleak-analysis -p kubeleak-web --all-targets --locked -- -D warnings
+stage e2e bash -c 'cd tests/e2e && node --test'
+
+[ ${#stages_failed[@]} -eq 0 ] || echo "failed stages: ${stages_failed[*]}"
+echo "tests: ${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ] && [ ${#stages_failed[@]} -eq 0 ]
