@@ -11,14 +11,14 @@
 use jiff::Timestamp;
 
 /// Where a fact came from: index into [`Model::sources`] and 1-based line number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Origin {
     pub source: usize,
     pub line: u32,
 }
 
 /// A value with the line that said it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Fact<T> {
     pub value: T,
     pub origin: Origin,
@@ -31,7 +31,7 @@ impl<T> Fact<T> {
 }
 
 /// One input file or paste.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Source {
     /// File name as given (`-` for stdin, `paste` for the page's text area).
     pub name: String,
@@ -39,6 +39,7 @@ pub struct Source {
     pub bytes: u64,
     pub lines: u32,
     /// The text of the lines, kept so evidence can quote them.
+    #[serde(skip)]
     pub text: Vec<String>,
 }
 
@@ -54,7 +55,7 @@ impl Source {
 
 /// What the bundle says about when and where it was captured (collector header, or
 /// inferred from the first timestamped command).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Capture {
     pub format_version: Option<String>,
     pub captured_at: Option<Timestamp>,
@@ -64,14 +65,14 @@ pub struct Capture {
 }
 
 /// A problem with the input that did not stop the analysis.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Warning {
     pub origin: Origin,
     pub message: String,
 }
 
 /// One memory reading: from `kubectl top`, in bytes, at a time when the bundle gives one.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Sample {
     pub at: Option<Timestamp>,
     /// Order of the `top` section in the bundle (0, 1, 2…): keeps samples ordered when
@@ -82,7 +83,7 @@ pub struct Sample {
 }
 
 /// A container state as `describe` or `-o json` shows it.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct ContainerState {
     /// `running`, `waiting` or `terminated`.
     pub state: String,
@@ -94,7 +95,7 @@ pub struct ContainerState {
 }
 
 /// A Kubernetes event about a pod (from `describe` or `get events`).
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct Event {
     /// `Normal` or `Warning`.
     pub kind: Option<String>,
@@ -108,7 +109,7 @@ pub struct Event {
 }
 
 /// One line (or multi-line event, e.g. a traceback) of a container's log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LogLine {
     pub at: Option<Timestamp>,
     pub text: String,
@@ -116,13 +117,13 @@ pub struct LogLine {
 }
 
 /// The log of one container (one `kubectl logs` run).
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct LogStream {
     pub previous: bool,
     pub lines: Vec<LogLine>,
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct Container {
     pub name: String,
     pub init: bool,
@@ -137,7 +138,7 @@ pub struct Container {
     pub logs: Vec<LogStream>,
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct Pod {
     pub namespace: Option<String>,
     pub name: String,
@@ -191,7 +192,7 @@ pub enum SectionKind {
 }
 
 /// A recognised block of the bundle, for the source view and for reports.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct SectionInfo {
     pub kind: SectionKind,
     pub command: Option<String>,
@@ -202,7 +203,7 @@ pub struct SectionInfo {
     pub last_line: u32,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Model {
     pub sources: Vec<Source>,
     pub capture: Capture,

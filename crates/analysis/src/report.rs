@@ -162,3 +162,15 @@ pub fn build(analysis: &Analysis) -> Report {
 pub fn to_json(analysis: &Analysis) -> String {
     serde_json::to_string_pretty(&build(analysis)).expect("report serializes")
 }
+
+/// The whole model as JSON, for tests-as-data (`tests/fixtures/cases/*.expected.json`)
+/// and debugging: capture header, pods with every fact and its origin, warnings.
+/// Not a contract: it follows the model.
+pub fn model_dump(analysis: &Analysis) -> serde_json::Value {
+    let m = &analysis.model;
+    serde_json::json!({
+        "capture": m.capture,
+        "pods": m.pods,
+        "warnings": m.warnings,
+    })
+}
