@@ -213,11 +213,9 @@ fn parse_pod(section: &Section<'_>, ctx: &Ctx, model: &mut Model, block: &[(u32,
                 "Init Containers" => blk = Block::Containers { init: true },
                 "Containers" => blk = Block::Containers { init: false },
                 "Ephemeral Containers" => blk = Block::Skip,
-                "Events" => {
-                    if value != "<none>" {
-                        blk = Block::Events;
-                        event_cols = None;
-                    }
+                "Events" if value != "<none>" => {
+                    blk = Block::Events;
+                    event_cols = None;
                 }
                 _ => {}
             }

@@ -367,7 +367,11 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         let kinds: Vec<String> = others.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
         model.warn(
             at,
-            format!("{total} events about objects other than pods and nodes not read ({})", kinds.join(", ")),
+            format!(
+                "{total} {} about objects other than pods and nodes not read ({})",
+                if total == 1 { "event" } else { "events" },
+                kinds.join(", ")
+            ),
         );
     }
 }
