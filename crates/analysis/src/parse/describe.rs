@@ -604,4 +604,18 @@ Events:
         assert!(e.message.ends_with("total-vm:20 93124kB, anon-rss:1048576kB"));
         assert!(model.warnings.is_empty(), "{:?}", model.warnings);
     }
+
+    #[test]
+    fn no_panic_on_cut_or_damaged_input() {
+        let text = OOM;
+        for (i, _) in text.char_indices() {
+            let _ = analyze_text("t", &text[..i]);
+        }
+        // Each line shifted left by one char, and each line on its own.
+        let shifted: String = text.lines().map(|l| l.get(1..).unwrap_or("").to_string() + "\n").collect();
+        let _ = analyze_text("t", &shifted);
+        for line in text.lines() {
+            let _ = analyze_text("t", line);
+        }
+    }
 }
