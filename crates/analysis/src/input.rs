@@ -68,51 +68,113 @@ pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
             problems,
         };
     }
-    let inflated;
-    let raw: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::new();
-        let cap = limits.max_inflated_bytes;
-        let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(cap + 1);
-        match reader.read_to_end(&mut out) {
-            Ok(_) if out.len() as u64 > cap => {
-                problems.push(format!(
-                    "{name}: refused: gzip inflates to more than {} MiB (the cap for one input); \
-                     this looks like a decompression bomb. Nothing of it was analyzed.",
-                    cap >> 20
-                ));
-                return Decoded {
-                    text: String::new(),
-                    problems,
-                };
-            }
-            Ok(_) => {}
-            Err(e) => problems.push(format!(
-                "{name}: truncated or damaged gzip ({e}); analyzed the {} bytes inflated before the damage",
-                out.len()
-            )),
+    if !bytes.starts_with(&GZIP_MAGIC) {
+        if let Some(kind) = binary_kind(bytes) {
+            problems.push(refused_binary(name, kind));
+            return Decoded {
+                text: String::new(),
+                problems,
+            };
         }
-        inflated = out;
-        &inflated
-    } else {
-        bytes
-    };
-    if let Some(kind) = binary_kind(raw) {
-        problems.push(format!("{name}: skipped: this is {kind}, not kubectl output"));
+        let text = match String::from_utf8_lossy(bytes) {
+            std::borrow::Cow::Borrowed(s) => s.to_string(),
+            std::borrow::Cow::Owned(s) => {
+                problems.push(lossy(name));
+                s
+            }
+        };
+        return Decoded { text, problems };
+    }
+    let Some(inflated) = inflate(name, bytes, limits, &mut problems) else {
         return Decoded {
             text: String::new(),
             problems,
         };
-    }
-    let text = match String::from_utf8_lossy(raw) {
-        std::borrow::Cow::Borrowed(s) => s.to_string(),
-        std::borrow::Cow::Owned(s) => {
-            problems.push(format!(
-                "{name}: not valid UTF-8; invalid bytes were replaced with U+FFFD"
-            ));
-            s
+    };
+    // The inflated bytes become the text without a copy when they are valid UTF-8.
+    let text = match String::from_utf8(inflated) {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(lossy(name));
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
     Decoded { text, problems }
+}
+
+fn refused_binary(name: &str, kind: &str) -> String {
+    format!("{name}: skipped: this is {kind}, not kubectl output")
+}
+
+fn lossy(name: &str) -> String {
+    format!("{name}: not valid UTF-8; invalid bytes were replaced with U+FFFD")
+}
+
+/// Inflates gzip (several members allowed) chunk by chunk, so memory never exceeds the
+/// cap: a decompression bomb is refused as soon as the cap is passed, and binary content
+/// as soon as its first 8 KiB are seen. `None` (with a problem) when refused; damaged
+/// gzip keeps what inflated before the damage.
+fn inflate(name: &str, bytes: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+    const SNIFF: usize = 8192;
+    let cap = limits.max_inflated_bytes;
+    let cap_len = usize::try_from(cap).unwrap_or(usize::MAX);
+    let mut reader = flate2::read::MultiGzDecoder::new(bytes);
+    let mut out: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut sniffed = false;
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                let got = chunk.get(..n).unwrap_or(&chunk);
+                if out.len().saturating_add(got.len()) > cap_len {
+                    problems.push(format!(
+                        "{name}: refused: gzip inflates to more than {} (the cap for one input); \
+                         this looks like a decompression bomb. Nothing of it was analyzed.",
+                        cap_text(cap)
+                    ));
+                    return None;
+                }
+                // Grow by doubling, but never beyond the cap.
+                if out.capacity() - out.len() < got.len() {
+                    let want = out.len().saturating_mul(2).max(out.len() + got.len()).min(cap_len);
+                    out.reserve_exact(want - out.len());
+                }
+                out.extend_from_slice(got);
+                if !sniffed && out.len() >= SNIFF {
+                    sniffed = true;
+                    if let Some(kind) = binary_kind(&out) {
+                        problems.push(refused_binary(name, kind));
+                        return None;
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                problems.push(format!(
+                    "{name}: truncated or damaged gzip ({e}); analyzed the {} bytes inflated before the damage",
+                    out.len()
+                ));
+                break;
+            }
+        }
+    }
+    if !sniffed {
+        if let Some(kind) = binary_kind(&out) {
+            problems.push(refused_binary(name, kind));
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The cap for people: `1024 MiB`, `4096 bytes`.
+fn cap_text(cap: u64) -> String {
+    if cap >= 1 << 20 && cap % (1 << 20) == 0 {
+        format!("{} MiB", cap >> 20)
+    } else {
+        format!("{cap} bytes")
+    }
 }
 
 #[cfg(test)]
