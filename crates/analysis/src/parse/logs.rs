@@ -233,6 +233,8 @@ impl<'a> Stream<'a> {
                 TbState::Group => body.starts_with(char::is_whitespace),
             };
             if continues {
+                // Python prints a blank line before and after a chain note.
+                let blank_before = matches!(tb.state, TbState::AfterException | TbState::AfterChainNote);
                 tb.state = match tb.state {
                     TbState::Frames if body.starts_with(char::is_whitespace) => TbState::Frames,
                     TbState::Frames => TbState::AfterException,
@@ -240,6 +242,9 @@ impl<'a> Stream<'a> {
                     TbState::AfterChainNote if body.starts_with(TRACEBACK) => TbState::Frames,
                     TbState::AfterChainNote | TbState::Group => TbState::Group,
                 };
+                if blank_before {
+                    tb.add(Cow::Borrowed(""), at, cuts);
+                }
                 tb.add(body, at, cuts);
                 return;
             }
@@ -274,8 +279,6 @@ impl<'a> Stream<'a> {
                 // Bounded: what is past the cap would be cut anyway.
                 if acc.len() <= MAX_LINE_BYTES {
                     acc.push_str(line_time::head(text, MAX_LINE_BYTES + 1));
-                } else {
-                    acc.push_str(line_time::head(text, 1));
                 }
                 if full {
                     if !acc.trim().is_empty() {
@@ -393,7 +396,9 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     }
     if let Some(code) = section.exit_code.filter(|c| *c != 0) {
         failed = true;
-        model.warn(start, format!("kubectl logs exited with code {code}; its output (if any) is kept"));
+        if section.stderr.is_empty() {
+            model.warn(start, format!("kubectl logs exited with code {code}; its output (if any) is kept"));
+        }
     }
 
     // Modes decided by the first line of content.
@@ -519,10 +524,10 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         let mut msg = Vec::new();
         if cuts.lines > 0 {
             msg.push(format!(
-                "{} log line(s) longer than {} KiB were cut to their first {} KiB (the longest had {} bytes)",
+                "{} log line(s) were cut to their first {} KiB ({} KiB inside a traceback); the longest had {} bytes",
                 cuts.lines,
                 MAX_LINE_BYTES / 1024,
-                MAX_LINE_BYTES / 1024,
+                MAX_LINE_BYTES / 2048,
                 cuts.longest
             ));
         }
@@ -664,7 +669,7 @@ mod tests {
         let m = analyze_text("paste", text).model;
         let s = stream(&m, "worker-1", "w");
         assert_eq!(s.lines.len(), 4, "{:#?}", s.lines);
-        assert!(s.lines[0].text.ends_with("MemoryError") && s.lines[0].text.contains("KeyError: 'x'\nDuring handling"));
+        assert!(s.lines[0].text.ends_with("MemoryError") && s.lines[0].text.contains("KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback"));
         assert_eq!(s.lines[1].text, "next");
         assert!(s.lines[2].text.starts_with("  + Exception Group") && s.lines[2].text.ends_with("+------------------------------------"));
         assert_eq!(s.lines[3].text, "after");
@@ -789,15 +794,17 @@ mod tests {
     #[test]
     fn a_million_lines() {
         let mut text = String::with_capacity(40 << 20);
-        text.push_str("$ kubectl logs w -c c --timestamps\n");
+        // Without --timestamps, so every line's own time is read too.
+        text.push_str("$ kubectl logs w -c c\n");
         for i in 0..1_000_000u32 {
-            text.push_str("2026-11-24T10:00:01.000000000Z line ");
+            text.push_str("2026-11-24 10:00:01,123 INFO app.cache: line ");
             text.push_str(&i.to_string());
             text.push('\n');
         }
         let m = analyze_text("paste", &text).model;
         let s = stream(&m, "w", "c");
         assert_eq!(s.lines.len(), 1_000_000);
-        assert_eq!(s.lines[999_999].text, "line 999999");
+        assert_eq!(s.lines[999_999].text, "2026-11-24 10:00:01,123 INFO app.cache: line 999999");
+        assert_eq!(s.lines[999_999].at.map(|t| t.to_string()).as_deref(), Some("2026-11-24T10:00:01.123Z"));
     }
 }

@@ -189,26 +189,33 @@ pub(super) fn parse_time_value(s: &str) -> Option<Timestamp> {
 
 /// Seconds (or ms, µs, ns, told apart by size) since 1970.
 fn epoch_time(v: f64) -> Option<Timestamp> {
-    if !v.is_finite() || v <= 0.0 {
+    if !v.is_finite() || v <= 0.0 || v >= 1e19 {
         return None;
     }
     // Seconds up to the year 5138, then milliseconds, microseconds, nanoseconds.
-    let nanos = if v < 1e11 {
-        v * 1e9
+    let per_second: i64 = if v < 1e11 {
+        1
     } else if v < 1e14 {
-        v * 1e6
+        1_000
     } else if v < 1e17 {
-        v * 1e3
+        1_000_000
     } else {
-        v
+        1_000_000_000
     };
-    if !(0.0..1e20).contains(&nanos) {
+    // 0 < v < 1e19 was checked, so the whole part fits an i64 (up to 9.2e18) after the
+    // scale check below; the fraction is below one unit.
+    if v.trunc() > 9.0e18 {
         return None;
     }
-    // In range, so the conversion cannot overflow; sub-nanosecond digits are dropped.
     #[allow(clippy::cast_possible_truncation)]
-    let n = nanos.round() as i128;
-    Timestamp::from_nanosecond(n).ok()
+    let whole = v.trunc() as i64;
+    let nanos_per_unit = 1_000_000_000 / per_second;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    let frac_nanos = ((v - v.trunc()) * nanos_per_unit as f64).round() as i64;
+    let secs = whole / per_second;
+    let nanos = (whole % per_second) * nanos_per_unit + frac_nanos;
+    let (secs, nanos) = if nanos >= 1_000_000_000 { (secs + 1, nanos - 1_000_000_000) } else { (secs, nanos) };
+    Timestamp::new(secs, i32::try_from(nanos).ok()?).ok()
 }
 
 #[derive(serde::Deserialize)]
@@ -318,6 +325,11 @@ mod tests {
         assert_eq!(t(r#"{"@timestamp": "2026-11-24 10:00:01,250", "message": "x"}"#).as_deref(), Some("2026-11-24T10:00:01.25Z"));
         assert_eq!(t(r#"{"ts": 1795514401.5, "msg": "x"}"#).as_deref(), Some("2026-11-24T10:00:01.5Z"));
         assert_eq!(t(r#"{"time": 1795514401000, "msg": "x"}"#).as_deref(), Some("2026-11-24T10:00:01Z"));
+        assert_eq!(t(r#"{"ts": 1795515061.75}"#).as_deref(), Some("2026-11-24T10:11:01.75Z"));
+        assert_eq!(t(r#"{"ts": 1795514401123456}"#).as_deref(), Some("2026-11-24T10:00:01.123456Z"));
+        assert_eq!(t(r#"{"ts": 1795514401123456789}"#).as_deref(), Some("2026-11-24T10:00:01.123456768Z"));
+        assert_eq!(t(r#"{"ts": -5}"#), None);
+        assert_eq!(t(r#"{"ts": 1e300}"#), None);
         assert_eq!(t(r#"{"msg": "x", "req": {"time": "2026-11-24T10:00:01Z"}}"#), None);
         assert_eq!(t(r#"{"broken": "#), None);
         assert_eq!(t(r#"ts=2026-11-24T10:00:01Z level=info msg="queue" queue_len=42"#).as_deref(), Some("2026-11-24T10:00:01Z"));
