@@ -30,7 +30,8 @@
 //!   (`deploy/worker`); for `-l SEL` without prefixes, a placeholder pod `-l SEL`; for a
 //!   bare file, the file name: `POD_CONTAINER.log`, `POD.log`, the kubelet's
 //!   `POD_NAMESPACE_CONTAINER-<id>.log` or `…/NAMESPACE_POD_UID/CONTAINER/N.log`, else a pod
-//!   named by the whole file name (`My Logs.log`). Placeholders come with a warning.
+//!   named by the whole file name (`My Logs.log`, `logs.txt`). Placeholders come with a
+//!   warning.
 //! - **Container**: `-c`, the second positional word (`kubectl logs POD CONTAINER`), the
 //!   prefix, the file name, or a `Defaulted container` line; else the pod's only container
 //!   when the model already knows exactly one (not counting init containers, or counting
@@ -328,14 +329,16 @@ fn split_prefix(line: &str) -> Option<(&str, &str, &str, &str)> {
 }
 
 /// A message of kubectl or the kubelet (not of the container), as the whole line.
-fn kubectl_message(line: &str, first: bool, commanded: bool) -> bool {
+/// `first_error_line`: an `error: …` line counts too (the first line of a pasted command's
+/// output, where kubectl's stderr shows up; a collector bundle keeps stderr apart).
+fn kubectl_message(line: &str, first_error_line: bool) -> bool {
     let l = line.trim_start();
-    let lower = line_time::head(l, 40).to_ascii_lowercase();
-    lower.starts_with("error from server (")
-        || lower.starts_with("error: error from server (")
+    let starts_ci = |p: &str| l.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    starts_ci("error from server (")
+        || starts_ci("error: error from server (")
         || l.starts_with("unable to retrieve container logs for ")
         || l.starts_with("failed to try resolving symlinks in path \"/var/log/pods/")
-        || (first && commanded && l.starts_with("error: "))
+        || (first_error_line && l.starts_with("error: "))
 }
 
 /// `Defaulted container "worker" out of: worker, sidecar (init)` → `worker`.
@@ -386,7 +389,8 @@ fn resolve_container(model: &Model, ns: Option<&str>, pod: &str, all: bool) -> S
 pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     let start = origin(section, section.first_line);
     let target = who::target(section, ctx, model);
-    let commanded = section.command.is_some();
+    // kubectl's stderr is inline in a paste, apart in a collector bundle.
+    let inline_stderr = section.command.is_some() && model.capture.format_version.is_none();
     let mut failed = false;
     for e in &section.stderr {
         if defaulted_container(e).is_none() && !e.trim().is_empty() {
@@ -402,7 +406,11 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     }
 
     // Modes decided by the first line of content.
-    let first_content = section.lines.iter().map(|(_, l)| *l).find(|l| !l.trim().is_empty());
+    let first_content = section
+        .lines
+        .iter()
+        .map(|(_, l)| *l)
+        .find(|l| !l.trim().is_empty() && defaulted_container(l).is_none() && !kubectl_message(l, false));
     let prefix_mode = target.prefix || first_content.is_some_and(|l| split_prefix(l).is_some());
     let cri_mode = target.bare && first_content.is_some_and(|l| split_cri(l).is_some());
     let timestamps = target.timestamps || (target.bare && !cri_mode && first_content.is_some_and(looks_kubelet_timed));
@@ -439,7 +447,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             }
             continue;
         }
-        if kubectl_message(line, first, commanded) {
+        if kubectl_message(line, first && inline_stderr) {
             failed = true;
             model.warn(at, format!("kubectl logs: {} (no log lines from it)", line.trim()));
             continue;
@@ -473,7 +481,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         };
         last = Some(idx);
         let Some(stream) = streams.get_mut(idx) else { continue };
-        if kubectl_message(rest, false, commanded) {
+        if kubectl_message(rest, false) {
             failed = true;
             model.warn(at, format!("kubectl logs: {} (no log lines from it)", rest.trim()));
             continue;
@@ -720,6 +728,20 @@ mod tests {
     }
 
     #[test]
+    fn error_lines_of_the_app_stay_log_lines() {
+        // In a collector bundle kubectl's stderr is apart, so `error: …` is the app's.
+        let text = "# kubeleak-bundle: 1\n$ kubectl logs -n shop x -c worker  # at 2026-11-24T10:00:05Z\nerror: cache full\nError from server (NotFound): pods \"x\" not found\n";
+        let m = analyze_text("b", text).model;
+        assert_eq!(texts(stream(&m, "x", "worker")), vec!["error: cache full"]);
+        assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
+        // In a paste, only as the first line.
+        let m = analyze_text("p", "$ kubectl logs x -c worker\nstarted\nerror: cache full\n").model;
+        assert_eq!(texts(stream(&m, "x", "worker")), vec!["started", "error: cache full"]);
+        let m = analyze_text("logs.txt", "hello\n").model;
+        assert_eq!(texts(stream(&m, "logs.txt", DEFAULT_CONTAINER)), vec!["hello"]);
+    }
+
+    #[test]
     fn collector_stderr_is_a_warning() {
         let text = "$ kubectl logs -n shop x -c worker --previous --timestamps --tail=-1  # at 2026-11-24T10:00:05Z\n# kubeleak: exit-code 1\n# kubeleak: stderr: Error from server (BadRequest): previous terminated container \"worker\" in pod \"x\" not found\n";
         let m = analyze_text("paste", text).model;
@@ -789,6 +811,25 @@ mod tests {
         assert!(t.starts_with("Traceback") && t.ends_with("RecursionError: maximum recursion depth exceeded"));
         assert!(t.contains("of this traceback left out"));
         assert_eq!(m.warnings.len(), 1);
+    }
+
+    #[test]
+    fn odd_lines_do_not_panic() {
+        let odd = [
+            "[pod/", "[pod/a/", "[pod//] x", "[pod/a/b]", "[pod/a/b/c] x", "[pod/é/ü] ö", "2026-", "2026-11-24T",
+            "9999-99-99T99:99:99.9999999999Z x", "2026-11-24 10:00:01,1234567891 x", "2026-11-24 10:00:01 +9999] x",
+            "{\"ts\": 1e400}", "{\"ts\": [1]}", "{\"ts\": \"x\", \"ts\": 1}", "ts=\"", "ts=", "time=\"2026-11-24", " =x",
+            "\u{feff}hello", "[24/Nov/2026:99:00:00 +9999]", "[24/Xyz/2026:10:00:00 +0000]", "Traceback (most recent call last):",
+            "  + Exception Group Traceback (most recent call last):", "Defaulted container \"", "Defaulted container \"a\"",
+            "2026-11-24T10:00:01.000000000Z stdout P", "2026-11-24T10:00:01.000000000Z stderr X y", "^C", "\t", "é",
+        ];
+        let body = odd.join("\n");
+        for flags in ["", " --timestamps", " --prefix", " --prefix --timestamps -p", " -l a=b", " deploy/x", " --all-containers"] {
+            let text = format!("$ kubectl logs w{flags}\n{body}\n{body}\n");
+            let _ = analyze_text("paste", &text);
+        }
+        let _ = analyze_text("x_y.log", &body);
+        let _ = analyze_text("/var/log/pods/a_b_c/d/0.log", &format!("2026-11-24T10:00:01.000000000Z stdout P a\n{body}"));
     }
 
     #[test]

@@ -244,11 +244,10 @@ fn json_time(line: &str, max_len: usize) -> Option<Timestamp> {
         return None;
     }
     let j: JsonTimes = serde_json::from_str(t).ok()?;
-    let found = [&j.ts, &j.time, &j.timestamp, &j.at_timestamp, &j.asctime, &j.created]
+    [j.ts, j.time, j.timestamp, j.at_timestamp, j.asctime, j.created]
         .into_iter()
         .flatten()
-        .find_map(json_value_time);
-    found
+        .find_map(|v| json_value_time(&v))
 }
 
 /// The time of a logfmt line: the value of the first `ts=`, `time=` or `timestamp=` key.

@@ -123,11 +123,9 @@ pub(super) fn from_file_name(path: &str) -> Option<(String, Option<String>, Opti
     let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
     let base = *parts.last()?;
     let lower = base.to_ascii_lowercase();
-    let stem_len = [".log.gz", ".log", ".txt.gz", ".txt", ".gz"]
-        .iter()
-        .find(|ext| lower.ends_with(*ext))
-        .map_or(base.len(), |ext| base.len() - ext.len());
-    let stem = base.get(..stem_len)?;
+    // Only `*.log` names follow the rules; `logs.txt` names no pod.
+    let ext = [".log.gz", ".log"].into_iter().find(|ext| lower.ends_with(ext))?;
+    let stem = base.get(..base.len() - ext.len())?;
     // /var/log/pods/NAMESPACE_POD_UID/CONTAINER/N.log
     if !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()) && parts.len() >= 3 {
         let container = parts[parts.len() - 2];
@@ -249,6 +247,8 @@ mod tests {
         assert_eq!(name("My Logs.log"), None);
         assert_eq!(name("a_b_c.log"), None);
         assert_eq!(name("Worker.log"), None);
+        assert_eq!(name("logs_worker-1.txt"), None);
+        assert_eq!(name("logs"), None);
     }
 
     #[test]
