@@ -204,7 +204,7 @@ pub(super) fn target(section: &Section<'_>, ctx: &Ctx, model: &Model) -> Target 
                 } else {
                     t.pod = res.to_string();
                     t.note = Some(format!(
-                        "kubectl picked one pod of {res} and the output does not say which (the bundle shows not exactly one pod of it); its log lines are kept under pod {res:?}"
+                        "kubectl picked one pod of {res} and the output does not say which (the bundle shows no pod of it, or several); its log lines are kept under pod {res:?}"
                     ));
                 }
             }
