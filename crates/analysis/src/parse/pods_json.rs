@@ -241,7 +241,13 @@ pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
                 start = end;
             }
             Some(Err(e)) => {
-                let at = origin(section, LineMap { numbers: &numbers, offset: 0 }.at(e.line()));
+                // An early end is cited at the last line that has text, not at trailing blanks.
+                let line = if e.is_eof() {
+                    section.lines.iter().rev().find(|(_, l)| !l.trim().is_empty()).map_or(0, |&(n, _)| n)
+                } else {
+                    LineMap { numbers: &numbers, offset: 0 }.at(e.line())
+                };
+                let at = origin(section, line);
                 let what = if e.is_eof() {
                     "the JSON ends early (truncated?)".to_string()
                 } else {
@@ -998,6 +1004,8 @@ status:
         assert!(model.pods.is_empty());
         assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
         assert!(model.warnings[0].message.contains("truncated"), "{:?}", model.warnings);
+        assert_eq!(model.line_text(model.warnings[0].origin).trim(), "},");
+        assert_eq!(model.warnings[0].origin.line, 28);
     }
 
     #[test]
