@@ -160,19 +160,22 @@ fn layout_from_command(section: &Section<'_>) -> Option<Layout> {
 }
 
 /// Cuts a row at the header's column starts; `None` if it does not line up (a cell
-/// missing, running into the next column, or holding two cells).
+/// missing, running into the next column, or holding two cells). Only `-L` label
+/// columns may be empty (a pod without that label).
 fn cut(chars: &[char], layout: &Layout) -> Option<Vec<String>> {
     let blank = |i: usize| chars.get(i).is_none_or(|c| c.is_whitespace());
     let mut cells = Vec::with_capacity(layout.cols.len());
-    for (k, &(_, start)) in layout.cols.iter().enumerate() {
+    for (k, &(kind, start)) in layout.cols.iter().enumerate() {
         let end = layout.cols.get(k + 1).map_or(chars.len(), |c| c.1).min(chars.len());
-        if blank(start) || (start > 0 && !blank(start - 1)) {
-            return None;
-        }
-        let cell: String = chars.get(start..end)?.iter().collect();
+        let cell: String = chars.get(start.min(end)..end)?.iter().collect();
         let cell = cell.trim();
-        // kubectl cells hold single spaces at most: two mean the cut fell mid-row.
-        if cell.contains("  ") || cell.contains('\t') {
+        if cell.is_empty() && kind == Col::Other {
+            cells.push(String::new());
+            continue;
+        }
+        // A cell starts exactly at its column, after a blank; kubectl cells hold single
+        // spaces at most, so two mean the cut fell mid-row.
+        if blank(start) || (start > 0 && !blank(start - 1)) || cell.contains("  ") || cell.contains('\t') {
             return None;
         }
         cells.push(cell.to_string());
@@ -339,6 +342,20 @@ shop          report-29123400-zz9hq      0/1     Completed   0             5m   
         let c = model.pod(Some("kube-system"), "coredns-5d78c9869d-abcde").unwrap();
         assert_eq!(c.node.as_deref(), Some("node-b"));
         assert_eq!(status(&model, Some("shop"), "report-29123400-zz9hq"), ("Completed".into(), 0, 5));
+    }
+
+    #[test]
+    fn label_columns_may_be_empty() {
+        let text = "$ kubectl get pods -n shop -L app -L tier
+NAME       READY   STATUS    RESTARTS   AGE   APP      TIER
+worker-1   1/1     Running   0          1h    worker   backend
+debug      1/1     Running   0          5m
+redis-0    1/1     Running   1          9d             cache
+";
+        let model = analyze_text("paste", text).model;
+        assert!(model.warnings.is_empty(), "{:?}", model.warnings);
+        assert_eq!(model.pods.len(), 3);
+        assert_eq!(status(&model, Some("shop"), "redis-0"), ("Running".into(), 1, 5));
     }
 
     #[test]

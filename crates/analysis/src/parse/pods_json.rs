@@ -209,15 +209,21 @@ fn from_json(v: &serde_json::Value, line: u32) -> Node {
     Node { line, v }
 }
 
-/// The section's output lines joined with `\n`, and their bundle line numbers.
-fn joined(section: &Section<'_>) -> (String, Vec<u32>) {
+/// The section's output lines joined with `\n`, and their bundle line numbers. kubectl's
+/// own error lines (`Error from server (NotFound): …`, `error: …`) become warnings and
+/// blank lines, so they neither break nor shift the document.
+fn joined(section: &Section<'_>, model: &mut Model) -> (String, Vec<u32>) {
     let mut text = String::new();
     let mut numbers = Vec::with_capacity(section.lines.len());
     for (i, &(n, l)) in section.lines.iter().enumerate() {
         if i > 0 {
             text.push('\n');
         }
-        text.push_str(l);
+        if l.starts_with("Error from server") || l.starts_with("error: ") {
+            model.warn(origin(section, n), format!("kubectl get pods failed: {}", l.trim()));
+        } else {
+            text.push_str(l);
+        }
         numbers.push(n);
     }
     (text, numbers)
@@ -225,7 +231,7 @@ fn joined(section: &Section<'_>) -> (String, Vec<u32>) {
 
 /// Reads the output of `kubectl get pods -o json`.
 pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
-    let (text, numbers) = joined(section);
+    let (text, numbers) = joined(section, model);
     if text.trim().is_empty() {
         return;
     }
@@ -296,7 +302,7 @@ pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
 
 /// Reads the output of `kubectl get pods -o yaml`.
 pub fn parse_yaml(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
-    let (text, numbers) = joined(section);
+    let (text, numbers) = joined(section, model);
     if text.trim().is_empty() {
         return;
     }
@@ -1189,6 +1195,59 @@ Error from server (NotFound): pods \"c\" not found
         assert_eq!(model.pod(None, "b").unwrap().origin.line, 5);
         assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
         assert_eq!(model.warnings[0].origin.line, 7);
+        assert!(model.warnings[0].message.starts_with("kubectl get pods failed: Error from server (NotFound)"));
+    }
+
+    #[test]
+    fn kubectl_errors_in_yaml_and_json() {
+        for out in ["yaml", "json"] {
+            let text = format!("$ kubectl get pod x -n shop -o {out}\nError from server (NotFound): pods \"x\" not found\n");
+            let model = analyze_text("paste", &text).model;
+            assert!(model.pods.is_empty());
+            assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
+            assert_eq!(model.warnings[0].origin.line, 2);
+            assert!(model.warnings[0].message.contains("NotFound"));
+        }
+    }
+
+    #[test]
+    fn json_that_yaml_refuses_keeps_its_facts() {
+        // Duplicate keys are valid JSON (the last wins) but not YAML: the facts stay,
+        // citing the document's first line.
+        let text = "$ kubectl get pod w -n shop -o json
+{
+    \"kind\": \"Pod\",
+    \"metadata\": {\"name\": \"w\", \"name\": \"w\"},
+    \"spec\": {\"containers\": [{\"name\": \"app\", \"resources\": {\"limits\": {\"memory\": \"100Mi\"}}}]}
+}
+";
+        let model = analyze_text("paste", text).model;
+        let p = model.pod(Some("shop"), "w").unwrap();
+        let limit = p.container("app").unwrap().memory_limit.as_ref().unwrap();
+        assert_eq!(limit.value, 100 << 20);
+        assert_eq!(limit.origin.line, 2);
+        assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
+        assert!(model.warnings[0].message.contains("without line positions"), "{:?}", model.warnings);
+    }
+
+    #[test]
+    fn a_big_list_reads_in_linear_time() {
+        let pod = |i: usize| {
+            format!(
+                r#"{{"kind": "Pod", "metadata": {{"name": "w-{i}", "namespace": "shop"}},
+ "spec": {{"containers": [{{"name": "app", "resources": {{"limits": {{"memory": "512Mi"}}}}}}]}},
+ "status": {{"phase": "Running", "containerStatuses": [{{"name": "app", "restartCount": {i}, "ready": true, "state": {{"running": {{}}}}}}]}}}}"#
+            )
+        };
+        let n = 3000;
+        let items: Vec<String> = (0..n).map(pod).collect();
+        let text = format!("$ kubectl get pods -o json\n{{\"kind\": \"List\", \"items\": [\n{}\n]}}\n", items.join(",\n"));
+        let model = analyze_text("paste", &text).model;
+        assert!(model.warnings.is_empty(), "{:?}", &model.warnings[..1]);
+        assert_eq!(model.pods.len(), n);
+        let last = model.pod(Some("shop"), &format!("w-{}", n - 1)).unwrap();
+        assert_eq!(last.restarts.as_ref().unwrap().value, u32::try_from(n - 1).unwrap());
+        assert_eq!(last.restarts.as_ref().unwrap().origin.line, u32::try_from(3 + 3 * (n - 1) + 2).unwrap());
     }
 
     #[test]
