@@ -34,13 +34,13 @@
 //! capture overwrites an earlier one); memory limits and requests go through
 //! [`model::set_fact`], so a different value in another section is a warning.
 //!
-//! **Lines.** serde_json keeps no positions, so both formats are read with saphyr, a
-//! YAML 1.2 reader that marks every node with its line (JSON is YAML 1.2). JSON is first
-//! checked by serde_json, for exact JSON error messages and its nesting limit; if saphyr
-//! cannot read a document serde_json accepted, the serde_json value is used and every
-//! fact of that document cites its first line (with a warning). Every fact thus cites
-//! the line of its own field, e.g. the `"memory": "512Mi"` line of the limit.
-//! Values of the wrong type (`"restartCount": "five"`) are warnings and are skipped.
+//! **Lines.** Every fact cites the line of its own field, e.g. the `"memory": "512Mi"`
+//! line of a limit. YAML is read with saphyr, which marks every node with its line. JSON
+//! is checked by serde_json (exact error messages, nesting limit 128), then a small
+//! scanner ([`JsonScan`]) walks the accepted text once to build the same tree with lines
+//! (serde_json keeps no positions). Both end in one tree type ([`Node`]) and one mapping
+//! to the model. Values of the wrong type (`"restartCount": "five"`) are warnings and
+//! are skipped; nesting deeper than 128 levels is a warning, never a stack overflow.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
@@ -87,7 +87,8 @@ struct Entry {
 impl Node {
     fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.v {
-            V::Map(entries) => entries.iter().find(|e| e.key == key),
+            // A repeated JSON key: the last one counts, as in serde_json and Go.
+            V::Map(entries) => entries.iter().rev().find(|e| e.key == key),
             _ => None,
         }
     }
@@ -103,6 +104,10 @@ impl Node {
             V::Bool(b) => b.to_string(),
             V::Int(i) => format!("the number {i}"),
             V::Float(f) => format!("the number {f}"),
+            V::Str(s) if s.chars().count() > 60 => {
+                let head: String = s.chars().take(60).collect();
+                format!("{head:?}…")
+            }
             V::Str(s) => format!("{s:?}"),
             V::Seq(_) => "a list".into(),
             V::Map(_) => "a mapping".into(),
@@ -209,6 +214,132 @@ fn from_json(v: &serde_json::Value, line: u32) -> Node {
     Node { line, v }
 }
 
+/// Builds the tree of one JSON document that serde_json has already accepted, with the
+/// line of every key and value. Hand-written because serde_json keeps no positions, and
+/// saphyr (which reads JSON as YAML 1.2, with positions) is about 300 times slower than
+/// serde_json on JSON, while a bundle's `-o json` can be tens of megabytes. Strings with
+/// escapes are decoded by serde_json. `None` if the text is not what serde_json accepted
+/// (then the caller falls back to serde_json's value). Recursion is bounded by
+/// serde_json's nesting limit, checked before.
+struct JsonScan<'t> {
+    b: &'t [u8],
+    i: usize,
+    /// 1-based line of `b[i]` in the text.
+    line: usize,
+}
+
+impl JsonScan<'_> {
+    fn blank(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                b'\n' => self.line += 1,
+                b' ' | b'\t' | b'\r' => {}
+                _ => break,
+            }
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.blank();
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    fn value(&mut self, lines: &LineMap<'_>, depth: usize) -> Option<Node> {
+        self.blank();
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let line = lines.at(self.line);
+        let v = match *self.b.get(self.i)? {
+            b'{' => {
+                self.i += 1;
+                let mut entries = Vec::new();
+                if self.eat(b'}').is_none() {
+                    loop {
+                        self.blank();
+                        let key_line = lines.at(self.line);
+                        let key = self.string()?;
+                        self.eat(b':')?;
+                        let value = self.value(lines, depth + 1)?;
+                        entries.push(Entry { key, line: key_line, value });
+                        if self.eat(b',').is_none() {
+                            self.eat(b'}')?;
+                            break;
+                        }
+                    }
+                }
+                V::Map(entries)
+            }
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                if self.eat(b']').is_none() {
+                    loop {
+                        items.push(self.value(lines, depth + 1)?);
+                        if self.eat(b',').is_none() {
+                            self.eat(b']')?;
+                            break;
+                        }
+                    }
+                }
+                V::Seq(items)
+            }
+            b'"' => V::Str(self.string()?),
+            _ => {
+                let start = self.i;
+                while self.b.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
+                    self.i += 1;
+                }
+                match std::str::from_utf8(self.b.get(start..self.i)?).ok()? {
+                    "true" => V::Bool(true),
+                    "false" => V::Bool(false),
+                    "null" => V::Null,
+                    word => match word.parse::<i64>() {
+                        Ok(i) => V::Int(i),
+                        Err(_) => V::Float(word.parse::<f64>().ok()?),
+                    },
+                }
+            }
+        };
+        Some(Node { line, v })
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i;
+        self.i += 1;
+        let mut escaped = false;
+        loop {
+            match *self.b.get(self.i)? {
+                b'\\' => {
+                    escaped = true;
+                    self.i += 2;
+                }
+                b'"' => break,
+                _ => self.i += 1,
+            }
+        }
+        self.i += 1;
+        // Both ends are `"`, so the slice is on character boundaries.
+        let raw = std::str::from_utf8(self.b.get(start..self.i)?).ok()?;
+        if escaped {
+            serde_json::from_str(raw).ok()
+        } else {
+            raw.get(1..raw.len() - 1).map(str::to_string)
+        }
+    }
+}
+
+fn json_nodes(doc: &str, lines: &LineMap<'_>) -> Option<Node> {
+    let mut scan = JsonScan { b: doc.as_bytes(), i: 0, line: 1 };
+    let node = scan.value(lines, 0)?;
+    scan.blank();
+    (scan.i == doc.len()).then_some(node)
+}
+
 /// The section's output lines joined with `\n`, and their bundle line numbers. kubectl's
 /// own error lines (`Error from server (NotFound): …`, `error: …`) become warnings and
 /// blank lines, so they neither break nor shift the document.
@@ -269,29 +400,29 @@ pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             }
         }
     }
+    // Lines before a document's text (earlier documents) shift its line numbers; counted
+    // once over the whole text, however many documents there are.
+    let mut offset = 0;
+    let mut counted_to = 0;
     for range in docs {
         let Some(doc) = text.get(range.clone()) else { continue };
-        // Lines before the document's text (earlier documents) shift its line numbers.
-        let offset = memchr::memchr_iter(b'\n', text.as_bytes().get(..range.start).unwrap_or(&[])).count();
+        offset += memchr::memchr_iter(b'\n', text.as_bytes().get(counted_to..range.start).unwrap_or(&[])).count();
+        counted_to = range.start;
         let lines = LineMap { numbers: &numbers, offset };
-        match MarkedYaml::load_from_str(doc) {
-            Ok(nodes) => read_docs(&nodes, &lines, section, ctx, model),
-            Err(e) => {
-                // Valid JSON that YAML 1.2 does not take (rare: e.g. raw control characters
-                // inside strings). Keep the facts, cite the document's first line.
+        match json_nodes(doc, &lines) {
+            Some(node) => read_doc(&node, section, ctx, model),
+            None => {
+                // Not expected: serde_json accepted this text. Keep the facts, cite the
+                // document's first line.
                 let first = doc.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
                 let line = lines.at(first + 1);
                 match serde_json::from_str::<serde_json::Value>(doc) {
                     Ok(v) => {
                         model.warn(
                             origin(section, line),
-                            format!(
-                                "pod JSON read without line positions ({}); its facts cite its first line",
-                                e.info()
-                            ),
+                            "pod JSON read without line positions; its facts cite its first line",
                         );
-                        let node = from_json(&v, line);
-                        read_doc(&node, section, ctx, model);
+                        read_doc(&from_json(&v, line), section, ctx, model);
                     }
                     Err(e) => model.warn(origin(section, line), format!("pod list skipped: cannot read the JSON ({e})")),
                 }
@@ -1199,6 +1330,17 @@ Error from server (NotFound): pods \"c\" not found
     }
 
     #[test]
+    fn many_json_documents_keep_their_lines() {
+        let docs: String = (0..2000)
+            .map(|i| format!("{{\n  \"kind\": \"Pod\",\n  \"metadata\": {{\"name\": \"p{i}\"}}\n}}\n"))
+            .collect();
+        let model = analyze_text("paste", &format!("$ kubectl get pods -o json\n{docs}")).model;
+        assert!(model.warnings.is_empty(), "{:?}", &model.warnings[..1]);
+        assert_eq!(model.pods.len(), 2000);
+        assert_eq!(model.pod(None, "p1999").unwrap().origin.line, 2 + 4 * 1999 + 2);
+    }
+
+    #[test]
     fn kubectl_errors_in_yaml_and_json() {
         for out in ["yaml", "json"] {
             let text = format!("$ kubectl get pod x -n shop -o {out}\nError from server (NotFound): pods \"x\" not found\n");
@@ -1211,23 +1353,36 @@ Error from server (NotFound): pods \"c\" not found
     }
 
     #[test]
-    fn json_that_yaml_refuses_keeps_its_facts() {
-        // Duplicate keys are valid JSON (the last wins) but not YAML: the facts stay,
-        // citing the document's first line.
+    fn json_scanner_agrees_with_saphyr() {
+        // JSON is YAML 1.2: saphyr's positions check the hand-written scanner's.
+        use saphyr::{LoadableYamlNode, MarkedYaml};
+        let doc = POD_LIST.split_once('\n').unwrap().1;
+        let numbers: Vec<u32> = (1..=200).collect();
+        let lines = super::LineMap { numbers: &numbers, offset: 0 };
+        let ours = super::json_nodes(doc, &lines).unwrap();
+        let theirs = super::from_yaml(&MarkedYaml::load_from_str(doc).unwrap()[0], &lines, 0).unwrap();
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+        let api = include_str!("../../../../tests/fixtures/cases/get-pods/podlist-oomkilled.json");
+        let ours = super::json_nodes(api, &lines).unwrap();
+        let theirs = super::from_yaml(&MarkedYaml::load_from_str(api).unwrap()[0], &lines, 0).unwrap();
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+        let escaped = "{\"a\": \"x\\\"y\\u00e9\", \"b\": [1, -2.5e3, true, null, {}], \"c\": \"\u{e9}t\u{e9}\"}";
+        let ours = super::json_nodes(escaped, &lines).unwrap();
+        let theirs = super::from_yaml(&MarkedYaml::load_from_str(escaped).unwrap()[0], &lines, 0).unwrap();
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+        assert!(format!("{ours:?}").contains(r#"Str("x\"yé")"#), "{ours:?}");
+        assert!(super::json_nodes("{\"a\": tru}", &lines).is_none());
+        assert!(super::json_nodes("[1] 2", &lines).is_none());
+    }
+
+    #[test]
+    fn duplicate_json_keys_take_the_last() {
         let text = "$ kubectl get pod w -n shop -o json
-{
-    \"kind\": \"Pod\",
-    \"metadata\": {\"name\": \"w\", \"name\": \"w\"},
-    \"spec\": {\"containers\": [{\"name\": \"app\", \"resources\": {\"limits\": {\"memory\": \"100Mi\"}}}]}
-}
+{\"kind\": \"Pod\", \"metadata\": {\"name\": \"old\", \"name\": \"w\"}}
 ";
         let model = analyze_text("paste", text).model;
-        let p = model.pod(Some("shop"), "w").unwrap();
-        let limit = p.container("app").unwrap().memory_limit.as_ref().unwrap();
-        assert_eq!(limit.value, 100 << 20);
-        assert_eq!(limit.origin.line, 2);
-        assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
-        assert!(model.warnings[0].message.contains("without line positions"), "{:?}", model.warnings);
+        assert!(model.warnings.is_empty(), "{:?}", model.warnings);
+        assert_eq!(model.pods[0].name, "w");
     }
 
     #[test]
