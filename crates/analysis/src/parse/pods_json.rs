@@ -37,10 +37,15 @@
 //! **Lines.** Every fact cites the line of its own field, e.g. the `"memory": "512Mi"`
 //! line of a limit. YAML is read with saphyr, which marks every node with its line. JSON
 //! is checked by serde_json (exact error messages, nesting limit 128), then a small
-//! scanner ([`JsonScan`]) walks the accepted text once to build the same tree with lines
-//! (serde_json keeps no positions). Both end in one tree type ([`Node`]) and one mapping
+//! scanner (`JsonScan`) walks the accepted text once to build the same tree with lines
+//! (serde_json keeps no positions). Both end in one tree type (`Node`) and one mapping
 //! to the model. Values of the wrong type (`"restartCount": "five"`) are warnings and
 //! are skipped; nesting deeper than 128 levels is a warning, never a stack overflow.
+//!
+//! Why saphyr for YAML: it is maintained, YAML 1.2, pure Rust (builds for wasm32 with
+//! default features off), limits alias expansion (billion laughs) and flow nesting, and
+//! is the one reader that gives every node its line. The serde_yaml forks
+//! (serde_norway, serde_yaml_ng) deserialize straight to values with no positions.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
