@@ -35,22 +35,22 @@ for f in "${all[@]}"; do case "$f" in *.expected.json) ;; */adversarial/*) ;; *)
 add analyze "${inputs[@]}"
 add decode "${inputs[@]}"
 add sections "${inputs[@]}"
-kind() { # kind TARGET DIR-GLOB PROMPT-REGEX SEED...
-  local t=$1 dir=$2 re=$3; shift 3
-  local files=($FIX/cases/$dir/*)
+kind() { # kind TARGET GLOB-UNDER-CASES PROMPT-REGEX SEED...
+  local t=$1 glob=$2 re=$3; shift 3
+  local files=($FIX/cases/$glob)
   local real=()
   for f in "${files[@]}"; do case "$f" in *.expected.json) ;; *) real+=("$f");; esac; done
   add "$t" "${real[@]}" "$@"
   after_prompt "$t" "$re" "${real[@]}"
 }
-kind kind_top 'top' 'kubectl top po' $FIX/skeleton-top.txt
-kind kind_top_node 'top-node' 'kubectl top no'
-kind kind_get_pods 'get-pods' 'kubectl get po' seeds/get_pods.txt
-kind kind_pods_json 'get-pods-json' 'kubectl get po' seeds/pods.json
-kind kind_pods_yaml 'get-pods-yaml' 'kubectl get po' seeds/pods.yaml
-kind kind_describe 'describe' 'kubectl describe po'
-kind kind_events 'events' 'kubectl (get )?ev'
-kind kind_logs 'logs' 'kubectl logs' seeds/logs.txt
+kind kind_top 'top/*' 'kubectl top po' $FIX/skeleton-top.txt
+kind kind_top_node 'top-node/*' 'kubectl top no'
+kind kind_get_pods 'get-pods/*.txt' 'kubectl get po' seeds/get_pods.txt
+kind kind_pods_json 'get-pods/*.json' 'kubectl get po' seeds/pods.json
+kind kind_pods_yaml 'get-pods/*.yaml' 'kubectl get po' seeds/pods.yaml
+kind kind_describe 'describe/*' 'kubectl describe po'
+kind kind_events 'events/*' 'kubectl (get )?ev'
+kind kind_logs 'logs/*' 'kubectl logs' seeds/logs.txt
 
 # Quantities and times: one value per file, as kubectl prints them.
 i=0

@@ -250,17 +250,21 @@ fn nested_outcome(prompt: &str, body: String) -> Analysis {
 #[test]
 fn deeply_nested_json_is_refused_not_recursed() {
     let _g = heavy();
-    nested_outcome("$ kubectl get pods -o json", "[".repeat(100_000));
-    nested_outcome("$ kubectl get pods -o json", "{\"items\":".repeat(100_000));
-    // Without a prompt: the shape of a JSON list is recognised, then the depth refused.
-    let body = format!("{{\n    \"apiVersion\": \"v1\",\n    \"kind\": \"List\",\n    \"items\": {}", "[".repeat(100_000));
-    nested_outcome("$ kubectl get pods -o json", body);
+    let a = nested_outcome("$ kubectl get pods -o json", "[".repeat(100_000));
+    assert_eq!(messages(&a), ["pod list skipped: the JSON ends early (truncated?)"]);
+    let a = nested_outcome("$ kubectl get pods -o json", "{\"items\":".repeat(100_000));
+    assert_eq!(messages(&a), ["pod list skipped: the JSON ends early (truncated?)"]);
+    // Balanced, so only the depth is wrong.
+    let a = nested_outcome("$ kubectl get pods -o json", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)));
+    let w = messages(&a);
+    assert!(w.len() == 1 && w[0].starts_with("pod list skipped: cannot read the JSON (recursion limit exceeded"), "{w:?}");
 }
 
 #[test]
 fn deeply_nested_yaml_is_refused_not_recursed() {
     let _g = heavy();
-    nested_outcome("$ kubectl get pods -o yaml", format!("apiVersion: v1\nitems: {}", "[".repeat(100_000)));
+    let a = nested_outcome("$ kubectl get pods -o yaml", format!("apiVersion: v1\nitems: {}", "[".repeat(100_000)));
+    assert_eq!(messages(&a), ["pod YAML skipped: cannot read it (recursion limit exceeded at column 263)"]);
     let mut block = String::from("apiVersion: v1\nitems:\n");
     for depth in 0..2_000 {
         block.push_str(&" ".repeat(depth));
@@ -433,7 +437,56 @@ fn negative_restarts_in_describe_are_unknown_with_a_warning() {
     assert!(c.restarts.is_none(), "a negative count is not a count");
     assert_eq!(c.memory_limit.as_ref().map(|f| (f.value, f.origin.line)), Some((512 * MIB as u64, 17)), "the rest is kept");
     let w: Vec<_> = a.model.warnings.iter().map(|w| (w.origin.line, w.message.as_str())).collect();
-    assert!(w.contains(&(15, "Restart Count: \"-1\" is not a number")), "{w:?}");
+    assert_eq!(
+        w,
+        [
+            (3, "restarts \"-3\" of pod worker-7d9f8b6c5-x2x9k is not a count; ignored"),
+            (4, "restarts \"-1 (5m ago)\" of pod worker-7d9f8b6c5-q8w7e is not a count; ignored"),
+            (15, "Restart Count: \"-1\" is not a number"),
+        ]
+    );
+    assert!(a.model.pods.iter().all(|p| p.restarts.is_none()));
+    // The status of the same rows is kept.
+    assert_eq!(pod(&a.model, "worker-7d9f8b6c5-q8w7e").status.as_ref().map(|f| f.value.as_str()), Some("Running"));
+}
+
+#[test]
+fn a_json_pod_list_with_wrong_types_keeps_what_is_right() {
+    let a = fixture("pods-wrong-types.json");
+    let m = &a.model;
+    let ok = pod(m, "worker-ok");
+    let c = ok.containers.iter().find(|c| c.name == "worker").expect("container worker");
+    assert_eq!(c.restarts.as_ref().map(|f| f.value), Some(2));
+    assert_eq!(c.memory_limit.as_ref().map(|f| f.value), Some(512 * MIB as u64));
+    assert_eq!(ok.status.as_ref().map(|f| f.value.as_str()), Some("Running"));
+    // Wrong types are unknown, never converted: no restarts from "five", no limit from a
+    // bare number in a mapping, no reason from 137.
+    let bad = pod(m, "worker-bad-types");
+    assert!(bad.status.is_none());
+    let bc = bad.containers.iter().find(|c| c.name == "worker").expect("container worker");
+    assert!(bc.restarts.is_none() && bc.memory_limit.is_none() && bc.ready.is_none());
+    let last = bc.last_termination.as_ref().expect("terminated is still known");
+    assert!(last.reason.is_none() && last.exit_code.is_none());
+    // A numeric name is read as text (the parser's choice); a list namespace is not: the
+    // namespace comes from the command's `-n shop`.
+    assert_eq!(pod(m, "42").namespace.as_deref(), Some("shop"));
+    let mut w: Vec<_> = a.model.warnings.iter().map(|w| (w.origin.line, w.message.as_str())).collect();
+    w.sort();
+    assert_eq!(
+        w,
+        [
+            (45, "pod 42: `namespace` is a list, not text; ignored"),
+            (56, "pod worker-bad-types: `containers` is a mapping, not a list; ignored"),
+            (66, "pod worker-bad-types: `phase` is the number 7, not text; ignored"),
+            (70, "pod worker-bad-types, container worker: `ready` is \"yes\", not true or false; ignored"),
+            (71, "pod worker-bad-types, container worker: `restartCount` is \"five\", not a whole number; ignored"),
+            (74, "pod worker-bad-types, container worker: `exitCode` is \"137\", not a whole number; ignored"),
+            (75, "pod worker-bad-types, container worker: `reason` is the number 137, not text; ignored"),
+            (82, "expected a pod, found \"not a pod\"; skipped"),
+            (83, "expected a pod, found null; skipped"),
+        ]
+    );
+    renders(&a);
 }
 
 #[test]
@@ -448,6 +501,14 @@ fn dates_in_1970_and_2262_are_kept_exactly() {
     let last = c.last_termination.as_ref().expect("last termination");
     assert_eq!(last.started.map(|t| t.to_string()).as_deref(), Some("1970-01-01T00:00:00Z"));
     assert_eq!(last.finished.map(|t| t.to_string()).as_deref(), Some("2262-04-11T23:47:16Z"));
+    // Log times past the last nanosecond an i64 can count from 1970 are kept exactly.
+    let log: Vec<String> = c.logs.iter().flat_map(|s| &s.lines).map(|l| l.at.map(|t| t.to_string()).unwrap_or_default()).collect();
+    assert_eq!(log, ["1970-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807Z", "2262-04-11T23:47:16.854775808Z"]);
+    // An age of `5y` before a 1970 capture lands in 1965 (1968 was a leap year).
+    let node = m.nodes.iter().find(|n| n.name == "node-1").expect("node-1");
+    assert_eq!(node.events.first().and_then(|e| e.last_seen).map(|t| t.to_string()).as_deref(), Some("1965-01-02T00:00:00Z"));
+    assert!(a.model.warnings.is_empty(), "{:?}", messages(&a));
     // A chart over 292 years still draws.
     renders(&a);
 }
+
