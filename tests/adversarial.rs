@@ -512,3 +512,29 @@ fn dates_in_1970_and_2262_are_kept_exactly() {
     renders(&a);
 }
 
+
+// ---------------------------------------------------------------------------------------
+// Bundle text never becomes markup
+
+#[test]
+fn markup_in_names_and_reasons_is_shown_as_text() {
+    let a = fixture("markup-in-names.txt");
+    let m = &a.model;
+    // Kept as read, so the user sees what the bundle says…
+    assert_eq!(sample_bytes(pod(m, "<script>alert(1)</script>")), [301 * MIB as u64, 401 * MIB as u64]);
+    assert_eq!(pod(m, "<img/src=x/onerror=alert(2)>").memory_samples.len(), 2);
+    // …and every output escapes it: the HTML report, the chart (labels and markers).
+    let page = html::report(&a, "test");
+    let (axis, series) = chart::memory_series(m);
+    let svg = chart::memory_svg(axis, &series, 640, 320);
+    for (what, out) in [("HTML report", &page), ("chart", &svg)] {
+        for raw in ["<script>", "<img/src", "<svg/onload", "<iframe"] {
+            assert!(!out.contains(raw), "{what} contains raw {raw}");
+        }
+    }
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is shown, escaped");
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the chart legend shows the name, escaped");
+    // The JSON report is data: the name is a JSON string, not markup.
+    let json: serde_json::Value = serde_json::from_str(&report::to_json(&a)).expect("report is JSON");
+    assert!(json["pods"].as_array().expect("pods").iter().any(|p| p["name"] == "<script>alert(1)</script>"));
+}
