@@ -287,7 +287,7 @@ fn truncated_gzip_keeps_what_inflated_and_says_so() {
     // 25 complete `top` outputs of 30 pods inflated before the cut; the cut row is named.
     assert_eq!(a.model.pods.len(), 30);
     assert!(a.model.pods.iter().all(|p| p.memory_samples.len() == 25), "{:?}", a.model.pods.iter().map(|p| p.memory_samples.len()).collect::<Vec<_>>());
-    assert!(w.iter().any(|m| *m == "top row with too few columns, skipped: worker-7d9f8b6c5-p000    125"), "{w:?}");
+    assert!(w.contains(&"top row with too few columns, skipped: worker-7d9f8b6c5-p000    125"), "{w:?}");
     assert_eq!(a.model.capture.namespace.as_deref(), Some("shop"), "the bundle header is kept");
     renders(&a);
 }

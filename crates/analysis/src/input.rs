@@ -1,8 +1,10 @@
 //! Turning raw bytes (a paste, an uploaded file, a collector bundle) into text.
 //!
-//! Recognises gzip by its magic bytes and inflates it under a size cap (a decompression
-//! bomb is refused with a message saying so), refuses binary files (PNG, ELF, ZIP, NUL
-//! bytes) with a message naming what they look like, and reads invalid UTF-8 lossily.
+//! Recognises gzip by its magic bytes and inflates it chunk by chunk under a size cap
+//! ([`Limits`], 1 GiB by default): a decompression bomb is refused as soon as it passes the
+//! cap, with a message saying so, and memory never holds more than the cap. Refuses binary
+//! files (PNG, ELF, ZIP, NUL bytes), gzipped or not, with a message naming what they look
+//! like (a gzip of binary after its first 8 KiB), and reads invalid UTF-8 lossily.
 //!
 //! Example: `decode("bundle.txt.gz", &gz_bytes, &Limits::default())` gives the
 //! transcript's text, or `Err("bundle.txt.gz: truncated gzip …")` with what was inflated.
@@ -210,6 +212,40 @@ mod tests {
         let d = decode("bomb.gz", &gz, &Limits { max_inflated_bytes: 1000 });
         assert!(d.text.is_empty());
         assert!(d.problems[0].contains("decompression bomb"));
+    }
+
+    #[test]
+    fn the_cap_is_exact_and_named() {
+        let gz = gzip(&[b'a'; 5000]);
+        let at = decode("a.gz", &gz, &Limits { max_inflated_bytes: 5000 });
+        assert_eq!((at.text.len(), at.problems.len()), (5000, 0));
+        let below = decode("a.gz", &gz, &Limits { max_inflated_bytes: 4999 });
+        assert!(below.text.is_empty());
+        assert_eq!(
+            below.problems,
+            ["a.gz: refused: gzip inflates to more than 4999 bytes (the cap for one input); \
+              this looks like a decompression bomb. Nothing of it was analyzed."]
+        );
+        let mib = decode("a.gz", &gzip(&[b'a'; 3 << 20]), &Limits { max_inflated_bytes: 2 << 20 });
+        assert!(mib.problems[0].contains("more than 2 MiB"), "{:?}", mib.problems);
+    }
+
+    #[test]
+    fn binary_inside_gzip_is_refused() {
+        let zeros = decode("z.gz", &gzip(&vec![0u8; 1 << 20]), &Limits::default());
+        assert!(zeros.text.is_empty());
+        assert_eq!(zeros.problems, ["z.gz: skipped: this is binary data (many NUL bytes), not kubectl output"]);
+        let small_png = decode("p.gz", &gzip(b"\x89PNG\r\n\x1a\n"), &Limits::default());
+        assert_eq!(small_png.problems, ["p.gz: skipped: this is a PNG image, not kubectl output"]);
+    }
+
+    #[test]
+    fn concatenated_members_and_lossy_gzip() {
+        let mut gz = gzip(b"a\n");
+        gz.extend(gzip(b"b \xff\n"));
+        let d = decode("m.gz", &gz, &Limits::default());
+        assert_eq!(d.text, "a\nb \u{FFFD}\n");
+        assert_eq!(d.problems, ["m.gz: not valid UTF-8; invalid bytes were replaced with U+FFFD"]);
     }
 
     #[test]
