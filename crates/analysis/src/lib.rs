@@ -15,6 +15,7 @@
 pub mod chart;
 pub mod detect;
 pub mod finding;
+pub mod html;
 pub mod input;
 pub mod logmine;
 pub mod model;
