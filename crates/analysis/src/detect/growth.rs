@@ -100,12 +100,10 @@ pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
             return Some(Shape::Sawtooth { drops });
         }
     }
-    if rise.abs() < r.flat_ratio * median && range < 2.0 * r.flat_ratio * median.max(r.min_rise) {
-        return Some(Shape::Flat);
-    }
     let mk = stats::mann_kendall(x, y)?;
     if mk.p_increasing > r.max_p || line.slope <= 0.0 || rise < r.min_rise || rise < r.min_ratio * start {
-        return Some(if rise.abs() < r.flat_ratio * median { Shape::Flat } else { Shape::Noisy });
+        let flat = rise.abs() < r.flat_ratio * median.max(r.min_rise) && range < 2.0 * r.flat_ratio * median.max(r.min_rise);
+        return Some(if flat { Shape::Flat } else { Shape::Noisy });
     }
     if n >= 6 {
         let cut = n - n / 3;

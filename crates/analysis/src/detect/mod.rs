@@ -43,7 +43,8 @@ pub struct Thresholds {
     /// A trend must add at least this much over the samples (8Mi), so allocator noise
     /// on a flat service is not reported…
     pub growth_min_bytes: u64,
-    /// …and at least this share of the first value (0.05).
+    /// …and at least this share of the first value (0.02: over a short capture a real
+    /// leak adds little relative to the baseline; the trend test guards against noise).
     pub growth_min_ratio: f64,
     /// A fall between two consecutive samples of at least this share of the series'
     /// range makes it a sawtooth (0.3): memory was freed (GC, batch end, restart).
@@ -84,7 +85,7 @@ impl Default for Thresholds {
             growth_min_samples: 4,
             growth_max_p: 0.05,
             growth_min_bytes: 8 << 20,
-            growth_min_ratio: 0.05,
+            growth_min_ratio: 0.02,
             sawtooth_drop_ratio: 0.3,
             plateau_tail_ratio: 0.2,
             critical_time_to_limit: SignedDuration::from_hours(2),
