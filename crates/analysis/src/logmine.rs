@@ -140,6 +140,8 @@ pub struct Template {
     pub text: String,
     /// Lower-case words of the whole line (literals only).
     pub words: Vec<String>,
+    /// For JSON and logfmt lines: the message's template (`memo table grew`), else `None`.
+    pub message: Option<String>,
     pub slots: Vec<Slot>,
     /// Lines that had this template.
     pub lines: u64,
@@ -167,6 +169,7 @@ enum Tok {
 /// A parsed line before it is added: template key, literal words, numbers.
 struct Parsed {
     key: String,
+    message: Option<String>,
     words: Vec<String>,
     /// (name, words, unit, value)
     nums: Vec<(String, Vec<String>, Unit, f64)>,
@@ -202,6 +205,7 @@ impl Miner {
                 self.templates.push(Template {
                     text: parsed.key.clone(),
                     words: parsed.words.clone(),
+                    message: parsed.message.clone(),
                     slots: parsed
                         .nums
                         .iter()
@@ -354,7 +358,15 @@ fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> 
         if MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()) || skipped_key(k) {
             continue;
         }
-        if let Some((value, unit)) = number(v) {
+        if let Some((mut value, mut unit)) = number(v) {
+            // A size in the key's name: `retained_bytes`, `cache_mb`.
+            if unit == Unit::Count {
+                let last = split_words(k).pop().unwrap_or_default();
+                if let Some(m) = size_unit(&last).filter(|_| last.len() > 1) {
+                    value *= m;
+                    unit = Unit::Bytes;
+                }
+            }
             if nums.len() < max_slots {
                 let mut w = split_words(k);
                 w.extend(msg_parsed.words.iter().cloned());
@@ -368,6 +380,7 @@ fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> 
     keys.sort();
     Parsed {
         key: format!("{kind}{{msg=\"{}\"}} {}", msg_parsed.key, keys.join(" ")),
+        message: Some(msg_parsed.key),
         words,
         nums,
     }
@@ -573,7 +586,12 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         nums.push((name, w, *unit, *value));
         prev_num = i + 1;
     }
-    Parsed { key, words, nums }
+    Parsed {
+        key,
+        message: None,
+        words,
+        nums,
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@
 //! container and template (streams and slots merged).
 //!
 //! Example: `INFO cache size=1200 entries` … `INFO cache size=9600 entries` every 10
-//! minutes gives "worker: `cache size=<num> entries` grows steadily: size 1200 → 9600 over 1h10m".
+//! minutes gives "worker: `cache size=<num> entries` grew steadily from 1200 to 9600 over 1h10m".
 
 use std::collections::HashSet;
 
@@ -36,7 +36,7 @@ use jiff::Timestamp;
 use super::growth::{shape, Shape, ShapeRule};
 use super::{app_containers, finding_for, sorted_samples, Cx, CONFIRM_IN_POD};
 use crate::finding::{Finding, Severity};
-use crate::logmine::{Miner, MinerLimits, Point, Slot, Unit};
+use crate::logmine::{Miner, MinerLimits, Point, Slot, Template, Unit};
 use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 use crate::stats;
@@ -104,6 +104,8 @@ fn priority(kind: &str) -> u8 {
 struct Suspect {
     kind: &'static str,
     template: String,
+    /// The message of a JSON / logfmt line.
+    message: Option<String>,
     name: String,
     unit: Unit,
     first: f64,
@@ -161,7 +163,8 @@ fn correlation(points: &[Point], mem: &[&Sample]) -> Option<f64> {
     stats::spearman(&a, &b)
 }
 
-fn analyze_slot(cx: &Cx<'_>, slot: &Slot, template: &str, tmpl_words: &[String], mem: &[&Sample]) -> Option<Suspect> {
+fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Option<Suspect> {
+    let (template, tmpl_words) = (&t.text, &t.words);
     if matches!(slot.unit, Unit::Duration | Unit::Percent) {
         return None;
     }
@@ -201,6 +204,7 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, template: &str, tmpl_words: &[String],
     Some(Suspect {
         kind,
         template: template.to_string(),
+        message: t.message.clone(),
         name: slot.name.clone(),
         unit: slot.unit,
         first: y.first().copied().unwrap_or(0.0),
@@ -224,7 +228,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 }
                 for t in miner.templates() {
                     for slot in &t.slots {
-                        if let Some(s) = analyze_slot(cx, slot, &t.text, &t.words, &mem) {
+                        if let Some(s) = analyze_slot(cx, slot, t, &mem) {
                             suspects.push(s);
                         }
                     }
@@ -268,10 +272,15 @@ fn finding(cx: &Cx<'_>, pod: &Pod, c: &Container, s: &Suspect, grows_or_oom: boo
     let sev = if correlated && grows_or_oom { Severity::Critical } else { Severity::Warning };
     let mut f = finding_for(s.kind, sev, pod, Some(c));
     let name = if s.name.is_empty() { "value".to_string() } else { s.name.clone() };
+    // `memo_entries` in "memo table grew" for structured lines; the line's template otherwise.
+    let label = match &s.message {
+        Some(m) if !m.is_empty() => format!("`{name}` in \"{}\"", short_template(m)),
+        Some(_) => format!("`{name}`"),
+        None => format!("`{}`", short_template(&s.template)),
+    };
     f.title = format!(
-        "{}: `{}` grows steadily: {name} {} → {}",
+        "{}: {label} grew steadily from {} to {}",
         c.name,
-        short_template(&s.template),
         show(s.first, s.unit),
         show(s.last, s.unit)
     );
@@ -285,10 +294,12 @@ fn finding(cx: &Cx<'_>, pod: &Pod, c: &Container, s: &Suspect, grows_or_oom: boo
         "large-object-retention" => "large objects (payloads, documents, frames, responses) kept referenced after use",
         _ => "a collection (list, dict, queue, buffer) that only grows",
     };
+    let example = match &s.message {
+        Some(m) => format!("as `{name}` in lines with message \"{}\"", short_template(m)),
+        None => format!("in lines like {label}"),
+    };
     f.detail = format!(
-        "The number logged as `{name}` in lines like `{}` rises steadily ({} → {}, Mann–Kendall trend, no plateau): \
-{what}.",
-        short_template(&s.template),
+        "The number logged {example} rises steadily ({} → {}, Mann–Kendall trend, no plateau): {what}.",
         show(s.first, s.unit),
         show(s.last, s.unit)
     );
@@ -375,7 +386,7 @@ mod tests {
         let l = lines(|i| format!("2026-11-24 10:{:02}:00,000 INFO app: cache size={} entries", i, 1200 * (i + 1)), 8);
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["cache-without-eviction"], "{f:#?}");
-        assert_eq!(f[0].title, "worker: `app: cache size=<num> entries` grows steadily: size 1200 → 9600 over 1h10m");
+        assert_eq!(f[0].title, "worker: `app: cache size=<num> entries` grew steadily from 1200 to 9600 over 1h10m");
         assert_eq!(f[0].severity, Severity::Warning);
         assert!(f[0].advice.contains("lru_cache(maxsize="));
     }
@@ -413,6 +424,6 @@ mod tests {
         let l = lines(|i| format!("level=info msg=\"batch done\" retained={}MB docs={}", 10 * (i + 1), i), 8);
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["large-object-retention"], "{f:#?}");
-        assert!(f[0].title.contains("retained 10Mi → 80Mi"), "{}", f[0].title);
+        assert_eq!(f[0].title, "worker: `retained` in \"batch done\" grew steadily from 10Mi to 80Mi over 1h10m");
     }
 }
