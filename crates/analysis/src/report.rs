@@ -168,9 +168,16 @@ pub fn to_json(analysis: &Analysis) -> String {
 /// Not a contract: it follows the model.
 pub fn model_dump(analysis: &Analysis) -> serde_json::Value {
     let m = &analysis.model;
-    serde_json::json!({
+    let mut dump = serde_json::json!({
         "capture": m.capture,
         "pods": m.pods,
         "warnings": m.warnings,
-    })
+    });
+    // Only when there are nodes, so dumps of bundles without nodes stay as they were.
+    if !m.nodes.is_empty() {
+        if let Some(obj) = dump.as_object_mut() {
+            obj.insert("nodes".to_string(), serde_json::json!(m.nodes));
+        }
+    }
+    dump
 }
