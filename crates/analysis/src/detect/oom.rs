@@ -24,7 +24,8 @@ pub fn oom_state(s: &ContainerState) -> Option<bool> {
     }
     if s.reason.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("OOMKilled")) {
         Some(true)
-    } else if s.exit_code == Some(137) {
+    } else if s.exit_code == Some(137) && s.reason.as_deref().is_none_or(|r| r == "Error") {
+        // `ContainerStatusUnknown` / `Evicted` also carry 137: not an OOM kill.
         Some(false)
     } else {
         None
@@ -97,6 +98,64 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+    node_events(cx, out);
+}
+
+/// Node events (`OOMKilling` from the kernel monitor, `SystemOOM` from the kubelet):
+/// joined to the OOM finding of a pod on that node, else a finding of their own.
+fn node_events(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+    for node in &cx.model.nodes {
+        let events: Vec<&Event> = node.events.iter().filter(|e| oom_event(e)).collect();
+        if events.is_empty() {
+            continue;
+        }
+        let on_node: Vec<&Pod> = cx.model.pods.iter().filter(|p| p.node.as_deref() == Some(node.name.as_str())).collect();
+        let known = out.iter_mut().find(|f| {
+            f.kind == "oom-killed" && on_node.iter().any(|p| f.pod.as_deref() == Some(p.name.as_str()) && f.namespace == p.namespace)
+        });
+        if let Some(f) = known {
+            f.evidence.extend(events.iter().map(|e| e.origin));
+            for e in &events {
+                f.detail.push_str(&format!(" Node {} event {}: {}", node.name, e.reason, e.message));
+            }
+            continue;
+        }
+        let times: u32 = events.iter().map(|e| e.count.max(1)).sum();
+        let mut f = Finding::new("oom-killed", Severity::Critical);
+        if let [p] = on_node[..] {
+            f.namespace = p.namespace.clone();
+            f.pod = Some(p.name.clone());
+        }
+        let victim = events.iter().find_map(|e| victim(&e.message));
+        f.title = format!(
+            "node {}: the kernel OOM killer killed {}{}",
+            node.name,
+            victim.clone().unwrap_or_else(|| "a process".into()),
+            if times > 1 { format!(" ({times} events)") } else { String::new() }
+        );
+        f.detail = format!(
+            "The node reported an out-of-memory kill. {}",
+            match on_node.len() {
+                0 => "No pod of this bundle is known to run on that node.".to_string(),
+                1 => format!("Pod {} of this bundle runs there.", on_node[0].name),
+                n => format!("{n} pods of this bundle run there; the event does not say which container."),
+            }
+        );
+        for e in &events {
+            f.detail.push_str(&format!(" Event {}: {}", e.reason, e.message));
+        }
+        f.advice = ADVICE.to_string();
+        f.evidence.extend(events.iter().map(|e| e.origin));
+        out.push(f);
+    }
+}
+
+/// `Killed process 28114 (python)` → `process 28114 (python)`.
+fn victim(message: &str) -> Option<String> {
+    let i = message.find("Killed process ")?;
+    let rest = &message[i + "Killed ".len()..];
+    let end = rest.find(')').map(|e| e + 1).unwrap_or(rest.len().min(40));
+    rest.get(..end).map(str::to_string)
 }
 
 const ADVICE: &str = "An OOM kill gives Python no chance to raise MemoryError: the process just disappears. \
@@ -241,6 +300,32 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].title.contains("3 times"), "{}", f[0].title);
         assert_eq!(f[0].evidence, vec![o(2), o(3), o(20), o(40)]);
+    }
+
+    #[test]
+    fn node_event_joins_pod_finding_or_stands_alone() {
+        use crate::model::Node;
+        let ev = Event {
+            reason: "OOMKilling".into(),
+            message: "Memory cgroup out of memory: Killed process 28114 (python) total-vm:912340kB".into(),
+            count: 1,
+            origin: o(60),
+            ..Event::default()
+        };
+        let mut m = oom_model(Some("OOMKilled"));
+        m.pods[0].node = Some("node-1".into());
+        m.nodes.push(Node { name: "node-1".into(), events: vec![ev.clone()], ..Node::default() });
+        let f = run(&m, &Thresholds::default());
+        let f: Vec<_> = f.iter().filter(|f| f.kind == "oom-killed").collect();
+        assert_eq!(f.len(), 1);
+        assert!(f[0].evidence.contains(&o(60)));
+        let mut m = oom_model(None);
+        m.pods[0].containers[0].last_termination = None;
+        m.pods[0].node = Some("node-1".into());
+        m.nodes.push(Node { name: "node-1".into(), events: vec![ev], ..Node::default() });
+        let f = run(&m, &Thresholds::default());
+        assert_eq!(f[0].title, "node node-1: the kernel OOM killer killed process 28114 (python)");
+        assert_eq!(f[0].pod.as_deref(), Some("worker-1"));
     }
 
     #[test]
