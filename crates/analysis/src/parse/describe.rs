@@ -332,8 +332,23 @@ fn parse_pod(section: &Section<'_>, ctx: &Ctx, model: &mut Model, block: &[(u32,
     if let Some(e) = pending.take() {
         add_event(&mut pod.events, e);
     }
-    // `kubectl get pods` shows the pod's reason (Evicted) instead of its phase (Failed).
-    if let Some(s) = reason.or(status) {
+    // `kubectl get pods` shows the pod's reason (Evicted) instead of its phase (Failed),
+    // and, for a running pod, a container's waiting or terminated reason
+    // (CrashLoopBackOff, OOMKilled) instead of the phase: show the same word here.
+    let container_reason = || {
+        pod.containers.iter().filter(|c| !c.init).find_map(|c| {
+            let st = c.state.as_ref()?;
+            match st.state.as_str() {
+                "waiting" | "terminated" => st.reason.clone().map(|r| Fact::new(r, st.origin)),
+                _ => None,
+            }
+        })
+    };
+    let word = reason.or_else(|| match status.as_ref().map(|s| s.value.as_str()) {
+        Some("Running" | "Pending") => container_reason().or(status.clone()),
+        _ => status.clone(),
+    });
+    if let Some(s) = word {
         pod.status = Some(s);
     }
     model.warnings.extend(warnings);
@@ -418,7 +433,7 @@ Events:
         assert!(model.warnings.is_empty(), "{:?}", model.warnings);
         let p = model.pod(Some("shop"), "worker-1").unwrap();
         assert_eq!(p.node.as_deref(), Some("node-1"));
-        assert_eq!(p.status.as_ref().unwrap().value, "Running");
+        assert_eq!(p.status.as_ref().unwrap().value, "CrashLoopBackOff", "as `kubectl get pods` shows it");
         assert_eq!(p.qos_class.as_deref(), Some("Burstable"));
         let c = p.container("worker").unwrap();
         assert!(!c.init);
