@@ -9,7 +9,9 @@
 //! Every scenario also checks the general promises: each finding has evidence lines,
 //! and no two findings share kind, pod, container and title.
 //!
-//! Scenarios that need a parser not yet merged are `#[ignore = "needs <parser>"]`.
+//! `SHOW_FINDINGS=1 cargo test -p kubeleak-tests --test scenarios -- --nocapture` prints
+//! what each scenario found.
+//!
 
 #[path = "scenario/mod.rs"]
 mod scenario;
@@ -31,6 +33,9 @@ fn dump(f: &[Finding]) -> String {
 fn check(name: &str, text: &str, must: &[&str], must_not: &[&str]) -> Vec<Finding> {
     let a = analyze_text(name, text);
     let f = a.findings;
+    if std::env::var_os("SHOW_FINDINGS").is_some() {
+        eprintln!("== {name}\n{}", dump(&f));
+    }
     for k in must {
         assert!(f.iter().any(|x| x.kind == *k), "{name}: expected a {k} finding, got:\n{}\n--- bundle ---\n{text}", dump(&f));
     }
@@ -136,7 +141,6 @@ fn oom_pod() -> Pod {
 }
 
 #[test]
-#[ignore = "needs describe parser"]
 fn oom_killed_crash_loop_with_cycle_rate() {
     let pod = oom_pod();
     let mut b = Bundle::new("shop");
@@ -152,7 +156,6 @@ fn oom_killed_crash_loop_with_cycle_rate() {
 }
 
 #[test]
-#[ignore = "needs get-events parser"]
 fn oom_killing_node_event() {
     let pod = Pod::new(POD).container(C::new("worker").limit("512Mi"));
     let mut node_ev = Ev::warning(
@@ -167,7 +170,6 @@ fn oom_killing_node_event() {
 }
 
 #[test]
-#[ignore = "needs describe parser"]
 fn evicted_with_node_message() {
     let msg = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 52340Ki. Container worker was using 1462Mi, request is 256Mi, has larger consumption of memory.";
     let pod = Pod::new(POD).container(C::new("worker").request("256Mi")).evicted(msg).event(Ev::warning("Evicted", msg));
@@ -180,7 +182,6 @@ fn evicted_with_node_message() {
 }
 
 #[test]
-#[ignore = "needs describe parser"]
 fn near_limit_flat_with_low_request() {
     let pod = Pod::new(POD).container(C::new("worker").limit("512Mi").request("128Mi"));
     let mut b = Bundle::new("shop");
@@ -193,7 +194,6 @@ fn near_limit_flat_with_low_request() {
 }
 
 #[test]
-#[ignore = "needs describe parser"]
 fn no_limit_but_flat() {
     let pod = Pod::new(POD).container(C::new("worker").request("256Mi"));
     let mut b = Bundle::new("shop");
@@ -204,7 +204,6 @@ fn no_limit_but_flat() {
 }
 
 #[test]
-#[ignore = "needs describe parser"]
 fn growth_reaches_limit_soon() {
     let pod = Pod::new(POD).container(C::new("worker").limit("512Mi").request("256Mi"));
     let mut b = Bundle::new("shop");
@@ -217,7 +216,6 @@ fn growth_reaches_limit_soon() {
 }
 
 #[test]
-#[ignore = "needs describe parser"]
 fn frequent_restarts_without_oom() {
     let pod = Pod::new(POD).container(C::new("worker").limit("512Mi").restarts(6).last(Term {
         reason: "Error",
@@ -262,7 +260,6 @@ fn expect_pattern(kind: &str, wording: &dyn Fn(Fmt, jiff::Timestamp, usize) -> S
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn cache_without_eviction_in_four_formats() {
     expect_pattern("cache-without-eviction", &|fmt, t, i| {
         let n = 1200 + 850 * i;
@@ -276,7 +273,6 @@ fn cache_without_eviction_in_four_formats() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn unbounded_collection_in_four_formats() {
     expect_pattern("unbounded-collection", &|fmt, t, i| {
         let n = 40 + 95 * i;
@@ -290,7 +286,6 @@ fn unbounded_collection_in_four_formats() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn large_object_retention_in_four_formats() {
     expect_pattern("large-object-retention", &|fmt, t, i| {
         let mb = 12.5 + 9.0 * i as f64;
@@ -304,7 +299,6 @@ fn large_object_retention_in_four_formats() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn global_state_accumulation_in_four_formats() {
     expect_pattern("global-state-accumulation", &|fmt, t, i| {
         let n = 300 + 410 * i;
@@ -318,7 +312,6 @@ fn global_state_accumulation_in_four_formats() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn circular_references_from_gc_debug_and_resource_warnings() {
     let pod = Pod::new(POD).container(C::new("worker").limit("1Gi"));
     let mut lines = Vec::new();
@@ -336,7 +329,6 @@ fn circular_references_from_gc_debug_and_resource_warnings() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn memory_errors_gunicorn_celery_traceback() {
     let pod = Pod::new(POD).container(C::new("worker").limit("1Gi"));
     let t = times(-20, 60, 6);
@@ -362,7 +354,6 @@ fn memory_errors_gunicorn_celery_traceback() {
 // ---------------------------------------------------------------------------
 
 #[test]
-#[ignore = "needs logs parser"]
 fn bounded_lru_plateau_is_not_a_leak() {
     for fmt in all_formats() {
         let pod = Pod::new(POD).container(C::new("worker").limit("1Gi"));
@@ -385,7 +376,6 @@ fn bounded_lru_plateau_is_not_a_leak() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn processed_total_with_flat_memory_is_not_a_leak() {
     for fmt in all_formats() {
         let pod = Pod::new(POD).container(C::new("worker").limit("1Gi"));
@@ -405,7 +395,6 @@ fn processed_total_with_flat_memory_is_not_a_leak() {
 }
 
 #[test]
-#[ignore = "needs logs parser"]
 fn batch_buffer_sawtooth_is_not_a_leak() {
     let pod = Pod::new(POD).container(C::new("worker").limit("1Gi"));
     let lines: Vec<_> = times(-60, 300, 28)
