@@ -37,7 +37,11 @@ fn check(name: &str, text: &str, must: &[&str], must_not: &[&str]) -> Vec<Findin
         eprintln!("== {name}\n{}", dump(&f));
     }
     for k in must {
-        assert!(f.iter().any(|x| x.kind == *k), "{name}: expected a {k} finding, got:\n{}\n--- bundle ---\n{text}", dump(&f));
+        assert!(
+            f.iter().any(|x| x.kind == *k),
+            "{name}: expected a {k} finding, got:\n{}\n--- bundle ---\n{text}",
+            dump(&f)
+        );
     }
     for k in must_not {
         assert!(
@@ -58,13 +62,19 @@ fn check(name: &str, text: &str, must: &[&str], must_not: &[&str]) -> Vec<Findin
     }
     // Sorted: severity, then time to the limit.
     for w in f.windows(2) {
-        assert!(w[0].severity >= w[1].severity, "{name}: not sorted by severity:\n{}", dump(&f));
+        assert!(
+            w[0].severity >= w[1].severity,
+            "{name}: not sorted by severity:\n{}",
+            dump(&f)
+        );
     }
     f
 }
 
 fn one<'a>(f: &'a [Finding], kind: &str) -> &'a Finding {
-    f.iter().find(|x| x.kind == kind).unwrap_or_else(|| panic!("no {kind}:\n{}", dump(f)))
+    f.iter()
+        .find(|x| x.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind}:\n{}", dump(f)))
 }
 
 const LEAK_KINDS: [&str; 4] = [
@@ -99,7 +109,10 @@ fn top_only_sawtooth_is_not_growth() {
 #[test]
 fn top_only_plateau_is_not_growth() {
     let mut b = Bundle::new("shop");
-    b.top(&[(POD, "worker", &[180, 240, 300, 340, 352, 355, 354, 356, 355, 355])], 10);
+    b.top(
+        &[(POD, "worker", &[180, 240, 300, 340, 352, 355, 354, 356, 355, 355])],
+        10,
+    );
     let f = check("plateau", &b.text(), &[], &["memory-growth"]);
     assert!(one(&f, "memory-growth").title.contains("levelled off"));
 }
@@ -146,10 +159,19 @@ fn oom_killed_crash_loop_with_cycle_rate() {
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]).events(&[&pod], &[]);
     b.top(&[(POD, "worker", &[97, 99])], 2);
-    let f = check("oom", &b.text(), &["oom-killed", "crash-loop", "memory-growth"], &["frequent-restarts"]);
+    let f = check(
+        "oom",
+        &b.text(),
+        &["oom-killed", "crash-loop", "memory-growth"],
+        &["frequent-restarts"],
+    );
     let o = one(&f, "oom-killed");
     assert_eq!(o.severity, Severity::Critical);
-    assert!(o.title.contains("OOMKilled (exit 137) at its 512Mi limit"), "{}", o.title);
+    assert!(
+        o.title.contains("OOMKilled (exit 137) at its 512Mi limit"),
+        "{}",
+        o.title
+    );
     assert!(o.title.contains("4 restarts"), "{}", o.title);
     let g = one(&f, "memory-growth");
     assert!(g.title.contains("after running 1h11m"), "{}", g.title);
@@ -172,12 +194,18 @@ fn oom_killing_node_event() {
 #[test]
 fn evicted_with_node_message() {
     let msg = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 52340Ki. Container worker was using 1462Mi, request is 256Mi, has larger consumption of memory.";
-    let pod = Pod::new(POD).container(C::new("worker").request("256Mi")).evicted(msg).event(Ev::warning("Evicted", msg));
+    let pod = Pod::new(POD)
+        .container(C::new("worker").request("256Mi"))
+        .evicted(msg)
+        .event(Ev::warning("Evicted", msg));
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]).events(&[&pod], &[]);
     let f = check("evicted", &b.text(), &["evicted", "no-memory-limit"], &["crash-loop"]);
     let e = one(&f, "evicted");
-    assert_eq!(e.title, format!("pod {POD} was evicted: The node was low on resource: memory"));
+    assert_eq!(
+        e.title,
+        format!("pod {POD} was evicted: The node was low on resource: memory")
+    );
     assert!(e.detail.contains("Container worker was using 1462Mi"), "{}", e.detail);
 }
 
@@ -187,7 +215,12 @@ fn near_limit_flat_with_low_request() {
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
     b.top(&[(POD, "worker", &[468, 470, 469, 471, 470, 470])], 5);
-    let f = check("near-limit", &b.text(), &["memory-near-limit"], &["memory-growth", "no-memory-limit"]);
+    let f = check(
+        "near-limit",
+        &b.text(),
+        &["memory-near-limit"],
+        &["memory-growth", "no-memory-limit"],
+    );
     let n = one(&f, "memory-near-limit");
     assert_eq!(n.title, "worker uses 470Mi of its 512Mi limit (92 %)");
     assert!(n.detail.contains("request (128Mi) is far below"), "{}", n.detail);
@@ -199,7 +232,12 @@ fn no_limit_but_flat() {
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
     b.top(&[(POD, "worker", &[301, 300, 302, 301, 300, 301])], 10);
-    let f = check("no-limit-flat", &b.text(), &["no-memory-limit"], &["memory-growth", "memory-near-limit", "no-memory-limit"]);
+    let f = check(
+        "no-limit-flat",
+        &b.text(),
+        &["no-memory-limit"],
+        &["memory-growth", "memory-near-limit", "no-memory-limit"],
+    );
     assert_eq!(one(&f, "no-memory-limit").severity, Severity::Info);
 }
 
@@ -211,7 +249,12 @@ fn growth_reaches_limit_soon() {
     b.top(&[(POD, "worker", &[300, 312, 323, 335, 347, 358, 370, 382])], 10);
     let f = check("growth-limit", &b.text(), &["memory-growth"], &[]);
     let g = one(&f, "memory-growth");
-    assert!(g.title.starts_with("worker grew 70 MiB/h; at this rate it reaches its 512Mi limit in ~1h5"), "{}", g.title);
+    assert!(
+        g.title
+            .starts_with("worker grew 70 MiB/h; at this rate it reaches its 512Mi limit in ~1h5"),
+        "{}",
+        g.title
+    );
     assert_eq!(g.severity, Severity::Critical);
 }
 
@@ -225,7 +268,12 @@ fn frequent_restarts_without_oom() {
     }));
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]);
-    check("restarts", &b.text(), &["frequent-restarts"], &["oom-killed", "crash-loop", "memory-growth"]);
+    check(
+        "restarts",
+        &b.text(),
+        &["frequent-restarts"],
+        &["oom-killed", "crash-loop", "memory-growth"],
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -236,7 +284,11 @@ fn frequent_restarts_without_oom() {
 /// 60 minutes before capture to the end of sampling.
 fn leak_bundle(fmt: Fmt, make: &dyn Fn(Fmt, jiff::Timestamp, usize) -> String) -> String {
     let pod = Pod::new(POD).container(C::new("worker").limit("1Gi").request("512Mi"));
-    let lines: Vec<_> = times(-60, 300, 28).into_iter().enumerate().map(|(i, t)| (t, make(fmt, t, i))).collect();
+    let lines: Vec<_> = times(-60, 300, 28)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| (t, make(fmt, t, i)))
+        .collect();
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
     b.top(&[(POD, "worker", &[400, 415, 431, 446, 462, 477, 493, 508])], 10);
@@ -264,9 +316,30 @@ fn cache_without_eviction_in_four_formats() {
     expect_pattern("cache-without-eviction", &|fmt, t, i| {
         let n = 1200 + 850 * i;
         match fmt {
-            Fmt::Stdlib => line(fmt, t, "INFO", "worker.thumbs", &format!("thumbnail cache size={n} entries"), &[]),
-            Fmt::Json => line(fmt, t, "INFO", "worker.pricing", "memo table grew", &[("memo_entries", n.to_string())]),
-            Fmt::Logfmt => line(fmt, t, "INFO", "worker.geo", "lru stats", &[("cached_items", n.to_string())]),
+            Fmt::Stdlib => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.thumbs",
+                &format!("thumbnail cache size={n} entries"),
+                &[],
+            ),
+            Fmt::Json => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.pricing",
+                "memo table grew",
+                &[("memo_entries", n.to_string())],
+            ),
+            Fmt::Logfmt => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.geo",
+                "lru stats",
+                &[("cached_items", n.to_string())],
+            ),
             Fmt::Free => line(fmt, t, "", "", &format!("Cached {n} rendered templates so far"), &[]),
         }
     });
@@ -277,9 +350,30 @@ fn unbounded_collection_in_four_formats() {
     expect_pattern("unbounded-collection", &|fmt, t, i| {
         let n = 40 + 95 * i;
         match fmt {
-            Fmt::Stdlib => line(fmt, t, "INFO", "worker.jobs", &format!("pending jobs in queue: {n}"), &[]),
-            Fmt::Json => line(fmt, t, "INFO", "worker.audit", "audit history appended", &[("history_len", n.to_string())]),
-            Fmt::Logfmt => line(fmt, t, "INFO", "worker.export", "flush skipped", &[("buffer_len", n.to_string())]),
+            Fmt::Stdlib => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.jobs",
+                &format!("pending jobs in queue: {n}"),
+                &[],
+            ),
+            Fmt::Json => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.audit",
+                "audit history appended",
+                &[("history_len", n.to_string())],
+            ),
+            Fmt::Logfmt => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.export",
+                "flush skipped",
+                &[("buffer_len", n.to_string())],
+            ),
             Fmt::Free => line(fmt, t, "", "", &format!("results list now has {n} items"), &[]),
         }
     });
@@ -290,10 +384,38 @@ fn large_object_retention_in_four_formats() {
     expect_pattern("large-object-retention", &|fmt, t, i| {
         let mb = 12.5 + 9.0 * i as f64;
         match fmt {
-            Fmt::Stdlib => line(fmt, t, "INFO", "worker.fetch", &format!("kept {mb:.1} MB of response bodies in memory"), &[]),
-            Fmt::Json => line(fmt, t, "INFO", "worker.ingest", "documents loaded", &[("retained_bytes", format!("{}", (mb * 1048576.0) as u64))]),
-            Fmt::Logfmt => line(fmt, t, "INFO", "worker.video", "frame batch done", &[("stored_frames", format!("{}", 30 * (i + 1)))]),
-            Fmt::Free => line(fmt, t, "", "", &format!("holding {mb:.1}MB of payloads after batch {}", 1000 + i), &[]),
+            Fmt::Stdlib => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.fetch",
+                &format!("kept {mb:.1} MB of response bodies in memory"),
+                &[],
+            ),
+            Fmt::Json => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.ingest",
+                "documents loaded",
+                &[("retained_bytes", format!("{}", (mb * 1048576.0) as u64))],
+            ),
+            Fmt::Logfmt => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.video",
+                "frame batch done",
+                &[("stored_frames", format!("{}", 30 * (i + 1)))],
+            ),
+            Fmt::Free => line(
+                fmt,
+                t,
+                "",
+                "",
+                &format!("holding {mb:.1}MB of payloads after batch {}", 1000 + i),
+                &[],
+            ),
         }
     });
 }
@@ -303,9 +425,30 @@ fn global_state_accumulation_in_four_formats() {
     expect_pattern("global-state-accumulation", &|fmt, t, i| {
         let n = 300 + 410 * i;
         match fmt {
-            Fmt::Stdlib => line(fmt, t, "INFO", "worker.events", &format!("handler registry now holds {n} callbacks"), &[]),
-            Fmt::Json => line(fmt, t, "INFO", "worker.dedup", "dedup check", &[("seen_ids", n.to_string())]),
-            Fmt::Logfmt => line(fmt, t, "INFO", "worker.pubsub", "subscribe", &[("global_subscribers", n.to_string())]),
+            Fmt::Stdlib => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.events",
+                &format!("handler registry now holds {n} callbacks"),
+                &[],
+            ),
+            Fmt::Json => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.dedup",
+                "dedup check",
+                &[("seen_ids", n.to_string())],
+            ),
+            Fmt::Logfmt => line(
+                fmt,
+                t,
+                "INFO",
+                "worker.pubsub",
+                "subscribe",
+                &[("global_subscribers", n.to_string())],
+            ),
             Fmt::Free => line(fmt, t, "", "", &format!("singleton session pool: {n} sessions"), &[]),
         }
     });
@@ -318,14 +461,20 @@ fn circular_references_from_gc_debug_and_resource_warnings() {
     for (i, t) in times(-30, 60, 12).into_iter().enumerate() {
         lines.push((t, format!("gc: uncollectable <Node 0x7f3a2c1d{:04x}>", i * 48)));
         if i % 3 == 0 {
-            lines.push((t, "/app/worker/client.py:41: ResourceWarning: unclosed <socket.socket fd=7, family=2, type=1, proto=6>".to_string()));
+            lines.push((
+                t,
+                "/app/worker/client.py:41: ResourceWarning: unclosed <socket.socket fd=7, family=2, type=1, proto=6>"
+                    .to_string(),
+            ));
         }
     }
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
     b.logs(POD, "worker", false, &lines);
     let f = check("gc", &b.text(), &["circular-references"], &LEAK_KINDS);
-    assert!(one(&f, "circular-references").title.contains("12 uncollectable objects (Node ×12)"));
+    assert!(one(&f, "circular-references")
+        .title
+        .contains("12 uncollectable objects (Node ×12)"));
 }
 
 #[test]
@@ -362,7 +511,14 @@ fn bounded_lru_plateau_is_not_a_leak() {
             .enumerate()
             .map(|(i, t)| {
                 let n = (250 * (i + 1)).min(2048);
-                line(fmt, t, "INFO", "worker.geo", "lru stats", &[("cache_size", n.to_string()), ("maxsize", "2048".into())])
+                line(
+                    fmt,
+                    t,
+                    "INFO",
+                    "worker.geo",
+                    "lru stats",
+                    &[("cache_size", n.to_string()), ("maxsize", "2048".into())],
+                )
             })
             .zip(times(-60, 300, 28))
             .map(|(l, t)| (t, l))
@@ -371,7 +527,12 @@ fn bounded_lru_plateau_is_not_a_leak() {
         b.describe(&[&pod]);
         b.top(&[(POD, "worker", &[410, 411, 410, 412, 411, 410, 411, 412])], 10);
         b.logs(POD, "worker", false, &with_noise(fmt, lines));
-        check(&format!("lru plateau {fmt:?}"), &b.text(), &[], &["memory-growth", "cache-without-eviction"]);
+        check(
+            &format!("lru plateau {fmt:?}"),
+            &b.text(),
+            &[],
+            &["memory-growth", "cache-without-eviction"],
+        );
     }
 }
 
@@ -382,7 +543,19 @@ fn processed_total_with_flat_memory_is_not_a_leak() {
         let lines: Vec<_> = times(-60, 300, 28)
             .into_iter()
             .enumerate()
-            .map(|(i, t)| (t, line(fmt, t, "INFO", "worker.jobs", &format!("processed total: {}", 5000 * (i + 1)), &[])))
+            .map(|(i, t)| {
+                (
+                    t,
+                    line(
+                        fmt,
+                        t,
+                        "INFO",
+                        "worker.jobs",
+                        &format!("processed total: {}", 5000 * (i + 1)),
+                        &[],
+                    ),
+                )
+            })
             .collect();
         let mut b = Bundle::new("shop");
         b.describe(&[&pod]);
@@ -400,7 +573,19 @@ fn batch_buffer_sawtooth_is_not_a_leak() {
     let lines: Vec<_> = times(-60, 300, 28)
         .into_iter()
         .enumerate()
-        .map(|(i, t)| (t, line(Fmt::Stdlib, t, "INFO", "worker.batch", &format!("batch buffer size={}", 100 + 400 * (i % 6)), &[])))
+        .map(|(i, t)| {
+            (
+                t,
+                line(
+                    Fmt::Stdlib,
+                    t,
+                    "INFO",
+                    "worker.batch",
+                    &format!("batch buffer size={}", 100 + 400 * (i % 6)),
+                    &[],
+                ),
+            )
+        })
         .collect();
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
@@ -421,14 +606,31 @@ fn builder_writes_collector_prompts_and_kubectl_shapes() {
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]);
     b.top(&[(POD, "worker", &[97, 99])], 2);
-    b.logs(POD, "worker", true, &[(at_min(-2), "Traceback (most recent call last):\nMemoryError".into())]);
+    b.logs(
+        POD,
+        "worker",
+        true,
+        &[(at_min(-2), "Traceback (most recent call last):\nMemoryError".into())],
+    );
     let t = b.text();
     assert!(t.starts_with("# kubeleak-bundle: 1\n# captured-at: 2026-11-24T10:00:00Z\n"));
-    assert!(t.contains("$ kubectl get pods -n shop -l app=worker -o wide  # at 2026-11-24T10:00:00Z\n"), "{t}");
-    assert!(t.contains(&format!("{POD}   0/1     CrashLoopBackOff   4 (60s ago)   5h12m")), "{t}");
+    assert!(
+        t.contains("$ kubectl get pods -n shop -l app=worker -o wide  # at 2026-11-24T10:00:00Z\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("{POD}   0/1     CrashLoopBackOff   4 (60s ago)   5h12m")),
+        "{t}"
+    );
     assert!(t.contains("    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n      Started:      Tue, 24 Nov 2026 08:48:00 +0000\n"), "{t}");
-    assert!(t.contains("  Warning  BackOff  41s (x9 over 4h)  kubelet  Back-off restarting"), "{t}");
-    assert!(t.contains("$ kubectl top pod -n shop -l app=worker --containers  # at 2026-11-24T10:02:02Z\nPOD"), "{t}");
+    assert!(
+        t.contains("  Warning  BackOff  41s (x9 over 4h)  kubelet  Back-off restarting"),
+        "{t}"
+    );
+    assert!(
+        t.contains("$ kubectl top pod -n shop -l app=worker --containers  # at 2026-11-24T10:02:02Z\nPOD"),
+        "{t}"
+    );
     assert!(t.contains("2026-11-24T09:58:00.000000000Z Traceback (most recent call last):\n2026-11-24T09:58:00.000000000Z MemoryError\n"), "{t}");
     // The top samples are read today: two samples with times.
     let a = analyze_text("b", &t);
@@ -446,10 +648,25 @@ fn log_line_formats() {
         "2026-11-24 10:00:00,000 INFO worker.jobs: pending jobs in queue: 5"
     );
     assert_eq!(
-        line(Fmt::Logfmt, t, "INFO", "worker.geo", "lru stats", &[("cached_items", "5".into())]),
+        line(
+            Fmt::Logfmt,
+            t,
+            "INFO",
+            "worker.geo",
+            "lru stats",
+            &[("cached_items", "5".into())]
+        ),
         "timestamp=2026-11-24T10:00:00Z level=info logger=worker.geo event=\"lru stats\" cached_items=5"
     );
-    let j: serde_json::Value = serde_json::from_str(&line(Fmt::Json, t, "INFO", "w", "memo", &[("memo_entries", "5".into())])).unwrap();
+    let j: serde_json::Value = serde_json::from_str(&line(
+        Fmt::Json,
+        t,
+        "INFO",
+        "w",
+        "memo",
+        &[("memo_entries", "5".into())],
+    ))
+    .unwrap();
     assert_eq!(j["memo_entries"], 5);
     assert_eq!(j["message"], "memo");
 }

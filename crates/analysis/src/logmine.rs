@@ -266,10 +266,35 @@ fn skipped_key(key: &str) -> bool {
     let k = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
     matches!(
         k.as_str(),
-        "ts" | "time" | "timestamp" | "@timestamp" | "created" | "asctime" | "msecs" | "relativecreated" | "pid"
-            | "process" | "thread" | "tid" | "lineno" | "line" | "port" | "status" | "status_code" | "code"
-            | "levelno" | "level" | "severity" | "id" | "request_id" | "trace_id" | "span_id" | "user_id"
-            | "worker_id" | "seq" | "offset" | "partition"
+        "ts" | "time"
+            | "timestamp"
+            | "@timestamp"
+            | "created"
+            | "asctime"
+            | "msecs"
+            | "relativecreated"
+            | "pid"
+            | "process"
+            | "thread"
+            | "tid"
+            | "lineno"
+            | "line"
+            | "port"
+            | "status"
+            | "status_code"
+            | "code"
+            | "levelno"
+            | "level"
+            | "severity"
+            | "id"
+            | "request_id"
+            | "trace_id"
+            | "span_id"
+            | "user_id"
+            | "worker_id"
+            | "seq"
+            | "offset"
+            | "partition"
     ) || k.ends_with("_id")
         || k.ends_with("_at")
         || k.ends_with("_ts")
@@ -283,7 +308,11 @@ fn fields_from_json(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(St
         match v {
             serde_json::Value::Object(m) if depth < 4 => {
                 for (k, v) in m {
-                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     walk(&key, v, out, depth + 1);
                 }
             }
@@ -425,7 +454,20 @@ fn size_unit(u: &str) -> Option<f64> {
 fn time_unit(u: &str) -> bool {
     matches!(
         u.to_ascii_lowercase().as_str(),
-        "ns" | "us" | "µs" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "min" | "mins" | "minutes" | "h" | "hr" | "hours"
+        "ns" | "us"
+            | "µs"
+            | "ms"
+            | "s"
+            | "sec"
+            | "secs"
+            | "second"
+            | "seconds"
+            | "min"
+            | "mins"
+            | "minutes"
+            | "h"
+            | "hr"
+            | "hours"
     )
 }
 
@@ -494,9 +536,16 @@ fn is_volatile(core: &str) -> bool {
 
 /// Strips punctuation around a token; returns (leading, core, trailing).
 fn trim_punct(w: &str) -> (&str, &str, &str) {
-    let is_p = |c: char| matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|');
+    let is_p = |c: char| {
+        matches!(
+            c,
+            '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|'
+        )
+    };
     let start = w.find(|c: char| !is_p(c)).unwrap_or(w.len());
-    let end = w.rfind(|c: char| !is_p(c)).map_or(start, |e| e + w[e..].chars().next().map_or(1, char::len_utf8));
+    let end = w
+        .rfind(|c: char| !is_p(c))
+        .map_or(start, |e| e + w[e..].chars().next().map_or(1, char::len_utf8));
     let end = end.max(start);
     (&w[..start], &w[start..end], &w[end..])
 }
@@ -509,7 +558,9 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         // key=value / key:value glued
         if let Some(pos) = core.find(['=', ':']) {
             let (k, v) = (&core[..pos], &core[pos + 1..]);
-            let key_like = !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) && k.chars().any(char::is_alphabetic);
+            let key_like = !k.is_empty()
+                && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                && k.chars().any(char::is_alphabetic);
             if key_like && !v.is_empty() {
                 if let Some((value, unit)) = number(v) {
                     toks.push((Tok::Word(k.to_string()), format!("{lead}{k}{}", &core[pos..=pos])));
@@ -529,12 +580,25 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
     // Units written as the next word: `300 MiB`, `1234 bytes`.
     let mut i = 0;
     while i + 1 < toks.len() {
-        if let (Tok::Num { value, unit: Unit::Count }, Tok::Word(next)) = (&toks[i].0, &toks[i + 1].0) {
+        if let (
+            Tok::Num {
+                value,
+                unit: Unit::Count,
+            },
+            Tok::Word(next),
+        ) = (&toks[i].0, &toks[i + 1].0)
+        {
             let next_core = next.trim_end_matches(['.', ',', ';', ')']);
             if let Some(m) = size_unit(next_core).filter(|_| next_core.len() > 1) {
-                toks[i].0 = Tok::Num { value: value * m, unit: Unit::Bytes };
+                toks[i].0 = Tok::Num {
+                    value: value * m,
+                    unit: Unit::Bytes,
+                };
             } else if time_unit(next_core) && next_core.len() > 1 {
-                toks[i].0 = Tok::Num { value: *value, unit: Unit::Duration };
+                toks[i].0 = Tok::Num {
+                    value: *value,
+                    unit: Unit::Duration,
+                };
             }
         }
         i += 1;
@@ -623,9 +687,15 @@ mod tests {
         ]);
         let t = m.templates();
         assert_eq!(t.len(), 2);
-        assert_eq!(t[0].text, "<*> <*> INFO app.cache: cache size= <num> entries (hit ratio <num>)");
+        assert_eq!(
+            t[0].text,
+            "<*> <*> INFO app.cache: cache size= <num> entries (hit ratio <num>)"
+        );
         assert_eq!(t[0].slots[0].name, "size");
-        assert_eq!(t[0].slots[0].words, vec!["info", "app", "cache", "cache", "size", "entries", "hit"]);
+        assert_eq!(
+            t[0].slots[0].words,
+            vec!["info", "app", "cache", "cache", "size", "entries", "hit"]
+        );
         assert_eq!(values(&t[0].slots[0]), vec![1200.0, 2400.0]);
         assert_eq!(t[0].slots[1].unit, Unit::Percent);
         assert_eq!(t[1].slots[0].name, "handled");

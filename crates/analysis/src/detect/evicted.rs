@@ -29,9 +29,16 @@ fn describe_message(cx: &Cx<'_>, status: Origin) -> Option<(Origin, String)> {
 /// describe prints `Status: Failed` then `Reason: Evicted` for an evicted pod.
 fn describe_reason_evicted(cx: &Cx<'_>, status: Origin) -> bool {
     (1..=2).any(|d| {
-        let Some(line) = status.line.checked_add(d) else { return false };
-        let text = cx.model.line_text(Origin { source: status.source, line });
-        text.trim().strip_prefix("Reason:").is_some_and(|r| r.trim() == "Evicted")
+        let Some(line) = status.line.checked_add(d) else {
+            return false;
+        };
+        let text = cx.model.line_text(Origin {
+            source: status.source,
+            line,
+        });
+        text.trim()
+            .strip_prefix("Reason:")
+            .is_some_and(|r| r.trim() == "Evicted")
     })
 }
 
@@ -58,7 +65,9 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let first = m.split(". ").next().unwrap_or(m).trim_end_matches('.');
             f.title.push_str(&format!(": {first}"));
         }
-        let memory = message.as_ref().is_some_and(|(_, m)| m.contains("memory") || m.contains("MemoryPressure"));
+        let memory = message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("memory") || m.contains("MemoryPressure"));
         f.detail = if memory {
             "The node came under memory pressure and the kubelet evicted pods to free memory. Pods using more than \
 their memory request are evicted first (BestEffort, then Burstable over their request)."

@@ -84,7 +84,9 @@ pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
     if n < r.min_points.max(3) {
         return None;
     }
-    let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let range = hi - lo;
     let line = stats::theil_sen(x, y)?;
     let span = x[n - 1] - x[0];
@@ -102,7 +104,8 @@ pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
     }
     let mk = stats::mann_kendall(x, y)?;
     if mk.p_increasing > r.max_p || line.slope <= 0.0 || rise < r.min_rise || rise < r.min_ratio * start {
-        let flat = rise.abs() < r.flat_ratio * median.max(r.min_rise) && range < 2.0 * r.flat_ratio * median.max(r.min_rise);
+        let flat =
+            rise.abs() < r.flat_ratio * median.max(r.min_rise) && range < 2.0 * r.flat_ratio * median.max(r.min_rise);
         return Some(if flat { Shape::Flat } else { Shape::Noisy });
     }
     if n >= 6 {
@@ -113,7 +116,9 @@ pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
             if h.slope > 0.0 && t.slope < r.plateau_tail_ratio * h.slope {
                 let mut last: Vec<f64> = y[cut..n].to_vec();
                 last.sort_by(f64::total_cmp);
-                return Some(Shape::Plateau { level: last[last.len() / 2] });
+                return Some(Shape::Plateau {
+                    level: last[last.len() / 2],
+                });
             }
         }
     }
@@ -130,7 +135,9 @@ fn since(a: Timestamp, b: Timestamp) -> SignedDuration {
 
 fn from_hours(h: f64) -> Option<SignedDuration> {
     let secs = h * 3600.0;
-    (secs.is_finite() && secs >= 0.0 && secs < 1e12).then(|| SignedDuration::from_secs(secs.round() as i64))
+    (0.0..1e12)
+        .contains(&secs)
+        .then(|| SignedDuration::from_secs(secs.round() as i64))
 }
 
 /// One memory series to look at: a container's, or a pod's.
@@ -161,8 +168,16 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         if !any_container_samples && !pod.memory_samples.is_empty() {
             let cs: Vec<&Container> = app_containers(pod).collect();
             let limit = if !cs.is_empty() && cs.iter().all(|c| c.memory_limit.is_some()) {
-                let sum = cs.iter().filter_map(|c| c.memory_limit.as_ref()).fold(0u64, |a, l| a.saturating_add(l.value));
-                Some((sum, cs.iter().filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin)).collect()))
+                let sum = cs
+                    .iter()
+                    .filter_map(|c| c.memory_limit.as_ref())
+                    .fold(0u64, |a, l| a.saturating_add(l.value));
+                Some((
+                    sum,
+                    cs.iter()
+                        .filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin))
+                        .collect(),
+                ))
             } else {
                 None
             };
@@ -184,12 +199,21 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
 
 /// Trend over samples; `true` when there were enough timed samples to judge.
 fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
-    let timed: Vec<&Sample> = sorted_samples(s.samples).into_iter().filter(|x| x.at.is_some()).collect();
-    let (Some(first), Some(last)) = (timed.first(), timed.last()) else { return false };
-    let (Some(t0), Some(t1)) = (first.at, last.at) else { return false };
+    let timed: Vec<&Sample> = sorted_samples(s.samples)
+        .into_iter()
+        .filter(|x| x.at.is_some())
+        .collect();
+    let (Some(first), Some(last)) = (timed.first(), timed.last()) else {
+        return false;
+    };
+    let (Some(t0), Some(t1)) = (first.at, last.at) else {
+        return false;
+    };
     let x: Vec<f64> = timed.iter().filter_map(|p| p.at).map(|t| hours(since(t0, t))).collect();
     let y: Vec<f64> = timed.iter().map(|p| p.bytes as f64).collect();
-    let Some(shape) = shape(&x, &y, &ShapeRule::memory(cx.t)) else { return false };
+    let Some(shape) = shape(&x, &y, &ShapeRule::memory(cx.t)) else {
+        return false;
+    };
     let who = match s.container {
         Some(c) => c.name.clone(),
         None => format!("pod {}", s.pod.name),
@@ -202,7 +226,10 @@ fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
         .chain(s.limit.iter().flat_map(|(_, o)| o.iter().copied()))
         .collect();
     let oomed = s.container.is_some_and(oom::container_oom_killed);
-    let restarted = s.container.and_then(|c| c.restarts.as_ref()).is_some_and(|r| r.value > 0);
+    let restarted = s
+        .container
+        .and_then(|c| c.restarts.as_ref())
+        .is_some_and(|r| r.value > 0);
     let series = format!(
         "{} samples over {} ({} at {} → {} at {})",
         n,
@@ -236,10 +263,7 @@ is a trend, not a single spike.",
                         title.push_str(&format!(" and is at {what}"));
                         f.time_to_limit = Some(SignedDuration::ZERO);
                     } else if let Some(eta) = from_hours(remaining / rate) {
-                        title.push_str(&format!(
-                            "; at this rate it reaches {what} in {}",
-                            approx(eta)
-                        ));
+                        title.push_str(&format!("; at this rate it reaches {what} in {}", approx(eta)));
                         detail.push_str(&format!(
                             " {} of headroom is left at the last sample: the OOM kill is due around {}.",
                             bytes_f(remaining),
@@ -271,11 +295,18 @@ raising the limit."
         }
         Shape::Sawtooth { drops } => {
             let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
-            f.title = format!("{who} memory rises and falls (sawtooth, {drops} drop{}): not steady growth", if drops == 1 { "" } else { "s" });
+            f.title = format!(
+                "{who} memory rises and falls (sawtooth, {drops} drop{}): not steady growth",
+                if drops == 1 { "" } else { "s" }
+            );
             f.detail = format!(
                 "{series}. Memory was given back {drops} time(s): garbage collection, a batch finishing, or a \
 restart{}. A sawtooth is not a leak by itself; watch whether the lows rise from one cycle to the next.",
-                if oomed || restarted { " (this container did restart)" } else { "" }
+                if oomed || restarted {
+                    " (this container did restart)"
+                } else {
+                    ""
+                }
             );
             f.advice = "If the peaks approach the limit, size the limit for the peak (largest batch) plus headroom, \
 or process batches in smaller chunks (generators, streaming)."
@@ -285,11 +316,15 @@ or process batches in smaller chunks (generators, streaming)."
         }
         Shape::Plateau { level } => {
             let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
-            f.title = format!("{who} memory rose then levelled off at about {}: not a leak", bytes_f(level));
+            f.title = format!(
+                "{who} memory rose then levelled off at about {}: not a leak",
+                bytes_f(level)
+            );
             f.detail = format!(
                 "{series}. The last third of the samples is flat: a bounded cache or pool filled up (warm-up)."
             );
-            f.advice = "Nothing to fix if the level fits the limit with headroom; check the level against the limit.".into();
+            f.advice =
+                "Nothing to fix if the level fits the limit with headroom; check the level against the limit.".into();
             f.evidence = evidence;
             out.push(f);
         }
@@ -319,8 +354,12 @@ possible: sample more often, or log peak RSS (`resource.getrusage(resource.RUSAG
 
 /// With few samples: the OOM cycle gives the rate.
 fn oom_cycle(cx: &Cx<'_>, pod: &Pod, c: &Container, out: &mut Vec<Finding>) {
-    let Some(term) = c.last_termination.as_ref().filter(|t| oom::oom_state(t) == Some(true)) else { return };
-    let (Some(start), Some(end), Some(limit)) = (term.started, term.finished, c.memory_limit.as_ref()) else { return };
+    let Some(term) = c.last_termination.as_ref().filter(|t| oom::oom_state(t) == Some(true)) else {
+        return;
+    };
+    let (Some(start), Some(end), Some(limit)) = (term.started, term.finished, c.memory_limit.as_ref()) else {
+        return;
+    };
     let run = since(start, end);
     if run <= SignedDuration::ZERO {
         return;
@@ -344,7 +383,11 @@ somewhat slower.",
         when(end)
     );
     f.time_to_limit = Some(run);
-    let current = c.state.as_ref().filter(|s| s.state == "running").and_then(|s| s.started.map(|t| (t, s.origin)));
+    let current = c
+        .state
+        .as_ref()
+        .filter(|s| s.state == "running")
+        .and_then(|s| s.started.map(|t| (t, s.origin)));
     if let (Some((started, origin)), Some(now)) = (current, capture_time(cx.model)) {
         let left = run - since(started, now);
         if left > SignedDuration::ZERO {
@@ -354,7 +397,8 @@ somewhat slower.",
             f.title.push_str("; the current run is already past that time");
             f.time_to_limit = Some(SignedDuration::ZERO);
         }
-        f.detail.push_str(&format!(" The current run started at {}.", when(started)));
+        f.detail
+            .push_str(&format!(" The current run started at {}.", when(started)));
         f.evidence.push(origin);
     }
     if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
@@ -390,7 +434,12 @@ mod tests {
         let g = growth(&f);
         assert_eq!(g.len(), 1, "{f:#?}");
         assert_eq!(g[0].severity, Severity::Warning);
-        assert!(g[0].title.starts_with("worker grew 41 MiB/h; at this rate it reaches its 512Mi limit in ~3h"), "{}", g[0].title);
+        assert!(
+            g[0].title
+                .starts_with("worker grew 41 MiB/h; at this rate it reaches its 512Mi limit in ~3h"),
+            "{}",
+            g[0].title
+        );
         assert_eq!(g[0].evidence.len(), 6);
     }
 
@@ -468,7 +517,11 @@ mod tests {
         p.memory_samples = samples(&[300, 320, 341, 361, 382], 30);
         let f = run(&model_with(vec![p]), &Thresholds::default());
         let g = growth(&f);
-        assert!(g[0].title.contains("its containers' summed 512Mi limit"), "{}", g[0].title);
+        assert!(
+            g[0].title.contains("its containers' summed 512Mi limit"),
+            "{}",
+            g[0].title
+        );
         assert_eq!(g[0].container, None);
     }
 }

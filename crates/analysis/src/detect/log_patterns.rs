@@ -23,7 +23,8 @@
 //! samples, the Spearman rank correlation of the series with memory is reported; the
 //! finding is critical when it is at least
 //! [`log_memory_correlation`](super::Thresholds::log_memory_correlation) and memory
-//! itself grows or the container was OOM-killed, else a warning. One finding per
+//! itself grows or the container was OOM-killed, or when the series grew in the log of
+//! a run that was OOM-killed (`--previous`); else a warning. One finding per
 //! container and template (streams and slots merged).
 //!
 //! Example: `INFO cache size=1200 entries` … `INFO cache size=9600 entries` every 10
@@ -41,25 +42,114 @@ use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 use crate::stats;
 
-const CACHE: &[&str] = &["cache", "cached", "caches", "caching", "memo", "memoize", "memoized", "memoization", "lru"];
+const CACHE: &[&str] = &[
+    "cache",
+    "cached",
+    "caches",
+    "caching",
+    "memo",
+    "memoize",
+    "memoized",
+    "memoization",
+    "lru",
+];
 const GLOBAL: &[&str] = &[
-    "global", "globals", "registry", "registered", "registries", "module", "singleton", "seen", "class", "classvar",
+    "global",
+    "globals",
+    "registry",
+    "registered",
+    "registries",
+    "module",
+    "singleton",
+    "seen",
+    "class",
+    "classvar",
     "interned",
 ];
 const LARGE: &[&str] = &[
-    "retained", "retain", "retaining", "kept", "keep", "keeping", "stored", "store", "storing", "payload", "payloads",
-    "document", "documents", "doc", "docs", "frame", "frames", "dataframe", "dataframes", "response", "responses",
-    "blob", "blobs", "body", "bodies", "image", "images",
+    "retained",
+    "retain",
+    "retaining",
+    "kept",
+    "keep",
+    "keeping",
+    "stored",
+    "store",
+    "storing",
+    "payload",
+    "payloads",
+    "document",
+    "documents",
+    "doc",
+    "docs",
+    "frame",
+    "frames",
+    "dataframe",
+    "dataframes",
+    "response",
+    "responses",
+    "blob",
+    "blobs",
+    "body",
+    "bodies",
+    "image",
+    "images",
 ];
 const COLLECTION_STRONG: &[&str] = &[
-    "list", "lists", "queue", "queued", "queues", "buffer", "buffered", "buffers", "pending", "backlog", "history",
-    "len", "length", "size", "append", "appended", "accumulated", "dict", "set", "deque",
+    "list",
+    "lists",
+    "queue",
+    "queued",
+    "queues",
+    "buffer",
+    "buffered",
+    "buffers",
+    "pending",
+    "backlog",
+    "history",
+    "len",
+    "length",
+    "size",
+    "append",
+    "appended",
+    "accumulated",
+    "dict",
+    "set",
+    "deque",
 ];
-const COLLECTION_WEAK: &[&str] = &["results", "items", "entries", "elements", "records", "count", "objects", "keys"];
+const COLLECTION_WEAK: &[&str] = &[
+    "results", "items", "entries", "elements", "records", "count", "objects", "keys",
+];
 const THROUGHPUT: &[&str] = &[
-    "processed", "handled", "served", "completed", "sent", "received", "consumed", "total", "requests", "req",
-    "uptime", "elapsed", "took", "latency", "duration", "rps", "qps", "throughput", "done", "finished", "iteration",
-    "epoch", "step", "batch", "offset", "line", "attempt", "retry", "retries",
+    "processed",
+    "handled",
+    "served",
+    "completed",
+    "sent",
+    "received",
+    "consumed",
+    "total",
+    "requests",
+    "req",
+    "uptime",
+    "elapsed",
+    "took",
+    "latency",
+    "duration",
+    "rps",
+    "qps",
+    "throughput",
+    "done",
+    "finished",
+    "iteration",
+    "epoch",
+    "step",
+    "batch",
+    "offset",
+    "line",
+    "attempt",
+    "retry",
+    "retries",
 ];
 const MEMORY: &[&str] = &["rss", "heap", "vms", "memory", "mem", "maxrss", "usage"];
 
@@ -113,6 +203,8 @@ struct Suspect {
     span: Option<jiff::SignedDuration>,
     lines: usize,
     rho: Option<f64>,
+    /// Seen in the log of a run that was killed (`--previous`).
+    previous: bool,
     evidence: Vec<Origin>,
 }
 
@@ -127,12 +219,17 @@ fn show(v: f64, unit: Unit) -> String {
 /// A short template for titles: the leading volatile/level tokens dropped, `<num>`
 /// compacted, cut at 70 characters.
 fn short_template(t: &str) -> String {
-    const LEVELS: [&str; 8] = ["INFO", "DEBUG", "WARNING", "WARN", "ERROR", "CRITICAL", "[INFO]", "[DEBUG]"];
+    const LEVELS: [&str; 8] = [
+        "INFO", "DEBUG", "WARNING", "WARN", "ERROR", "CRITICAL", "[INFO]", "[DEBUG]",
+    ];
     let mut toks: Vec<&str> = t.split(' ').collect();
-    while toks.first().is_some_and(|f| f.starts_with("<*>") || f.starts_with("[<*>") || LEVELS.contains(f) || *f == "-") {
+    while toks
+        .first()
+        .is_some_and(|f| f.starts_with("<*>") || f.starts_with("[<*>") || LEVELS.contains(f) || *f == "-")
+    {
         toks.remove(0);
     }
-    let s = toks.join(" ").replace("= <num>", "=<num>").replace(": <num>", ": <num>");
+    let s = toks.join(" ").replace("= <num>", "=<num>");
     if s.chars().count() > 70 {
         let cut: String = s.chars().take(69).collect();
         format!("{cut}…")
@@ -143,7 +240,11 @@ fn short_template(t: &str) -> String {
 
 fn memory_samples<'a>(pod: &'a Pod, c: &'a Container) -> Vec<&'a Sample> {
     let own = sorted_samples(&c.memory_samples);
-    let v = if own.is_empty() { sorted_samples(&pod.memory_samples) } else { own };
+    let v = if own.is_empty() {
+        sorted_samples(&pod.memory_samples)
+    } else {
+        own
+    };
     v.into_iter().filter(|s| s.at.is_some()).collect()
 }
 
@@ -153,7 +254,7 @@ fn correlation(points: &[Point], mem: &[&Sample]) -> Option<f64> {
     let mut b = Vec::new();
     for s in mem {
         let t = s.at?;
-        let v = points.iter().filter(|p| p.at.is_some_and(|pt| pt <= t)).last()?;
+        let v = points.iter().rev().find(|p| p.at.is_some_and(|pt| pt <= t))?;
         a.push(v.value);
         b.push(s.bytes as f64);
     }
@@ -172,7 +273,9 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
     words.extend(crate::logmine::split_words(&slot.name));
     let kind = classify(&words, slot.unit).or_else(|| {
         // The line's other words only help when the slot's own words say nothing.
-        (slot.words.is_empty()).then(|| classify(tmpl_words, slot.unit)).flatten()
+        (slot.words.is_empty())
+            .then(|| classify(tmpl_words, slot.unit))
+            .flatten()
     })?;
     let points = slot.series.points();
     let timed = points.iter().all(|p| p.at.is_some());
@@ -186,7 +289,11 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
         .collect();
     let y: Vec<f64> = points.iter().map(|p| p.value).collect();
     let start = y.first().copied().unwrap_or(0.0).abs();
-    let min_abs = if slot.unit == Unit::Bytes { cx.t.log_min_rise_abs * 100_000.0 } else { cx.t.log_min_rise_abs };
+    let min_abs = if slot.unit == Unit::Bytes {
+        cx.t.log_min_rise_abs * 100_000.0
+    } else {
+        cx.t.log_min_rise_abs
+    };
     let rule = ShapeRule {
         min_points: cx.t.log_min_points,
         max_p: cx.t.log_max_p,
@@ -196,7 +303,9 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
         plateau_tail_ratio: cx.t.plateau_tail_ratio,
         flat_ratio: 0.0,
     };
-    let Some(Shape::Growing { .. }) = shape(&x, &y, &rule) else { return None };
+    let Some(Shape::Growing { .. }) = shape(&x, &y, &rule) else {
+        return None;
+    };
     let span = match (t0, points.last().and_then(|p| p.at)) {
         (Some(a), Some(b)) if timed => Some(b.duration_since(a)),
         _ => None,
@@ -212,6 +321,7 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
         span,
         lines: points.len(),
         rho: correlation(&points, mem),
+        previous: false,
         evidence: points.iter().map(|p| p.origin).collect(),
     })
 }
@@ -228,7 +338,8 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 }
                 for t in miner.templates() {
                     for slot in &t.slots {
-                        if let Some(s) = analyze_slot(cx, slot, t, &mem) {
+                        if let Some(mut s) = analyze_slot(cx, slot, t, &mem) {
+                            s.previous = stream.previous;
                             suspects.push(s);
                         }
                     }
@@ -240,16 +351,20 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 match merged.iter_mut().find(|m| m.template == s.template) {
                     Some(m) => {
                         m.evidence.extend(s.evidence.iter().copied());
-                        let stronger = (s.last - s.first) / s.first.abs().max(1.0) > (m.last - m.first) / m.first.abs().max(1.0);
+                        m.previous |= s.previous;
+                        let stronger =
+                            (s.last - s.first) / s.first.abs().max(1.0) > (m.last - m.first) / m.first.abs().max(1.0);
                         if priority(s.kind) > priority(m.kind) || (priority(s.kind) == priority(m.kind) && stronger) {
-                            let ev = std::mem::take(&mut m.evidence);
+                            let (ev, prev) = (std::mem::take(&mut m.evidence), m.previous);
                             *m = s;
                             m.evidence = ev;
+                            m.previous |= prev;
                         }
                     }
                     None => merged.push(s),
                 }
             }
+            let oomed = super::oom::container_oom_killed(c);
             let grows_or_oom = out.iter().any(|f| {
                 f.pod.as_deref() == Some(pod.name.as_str())
                     && f.namespace == pod.namespace
@@ -258,7 +373,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             });
             let mut seen_titles = HashSet::new();
             for s in merged {
-                let f = finding(cx, pod, c, &s, grows_or_oom, !mem.is_empty());
+                let f = finding(cx, pod, c, &s, grows_or_oom, oomed, !mem.is_empty());
                 if seen_titles.insert(f.title.clone()) {
                     out.push(f);
                 }
@@ -267,11 +382,29 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn finding(cx: &Cx<'_>, pod: &Pod, c: &Container, s: &Suspect, grows_or_oom: bool, have_memory: bool) -> Finding {
+fn finding(
+    cx: &Cx<'_>,
+    pod: &Pod,
+    c: &Container,
+    s: &Suspect,
+    grows_or_oom: bool,
+    oomed: bool,
+    have_memory: bool,
+) -> Finding {
     let correlated = s.rho.is_some_and(|r| r >= cx.t.log_memory_correlation);
-    let sev = if correlated && grows_or_oom { Severity::Critical } else { Severity::Warning };
+    // Growing right up to an OOM kill (the killed run's log) is as strong as a correlation.
+    let killed_run = s.previous && oomed;
+    let sev = if (correlated && grows_or_oom) || killed_run {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
     let mut f = finding_for(s.kind, sev, pod, Some(c));
-    let name = if s.name.is_empty() { "value".to_string() } else { s.name.clone() };
+    let name = if s.name.is_empty() {
+        "value".to_string()
+    } else {
+        s.name.clone()
+    };
     // `memo_entries` in "memo table grew" for structured lines; the line's template otherwise.
     let label = match &s.message {
         Some(m) if !m.is_empty() => format!("`{name}` in \"{}\"", short_template(m)),
@@ -306,10 +439,20 @@ fn finding(cx: &Cx<'_>, pod: &Pod, c: &Container, s: &Suspect, grows_or_oom: boo
     match s.rho {
         Some(r) => f.detail.push_str(&format!(
             " It moves with the container's memory: Spearman ρ = {r:.2} against the memory samples{}.",
-            if r >= cx.t.log_memory_correlation { "" } else { " (weak)" }
+            if r >= cx.t.log_memory_correlation {
+                ""
+            } else {
+                " (weak)"
+            }
         )),
-        None if have_memory => f.detail.push_str(" (Too few memory samples overlap these log lines to correlate them.)"),
+        None if have_memory => f
+            .detail
+            .push_str(" (Too few memory samples overlap these log lines to correlate them.)"),
         None => {}
+    }
+    if killed_run {
+        f.detail
+            .push_str(" It kept growing in the log of the run that was OOM-killed (`--previous`).");
     }
     f.advice = format!("{} {CONFIRM_IN_POD}", advice(s.kind));
     f.evidence = s.evidence.clone();
@@ -373,7 +516,10 @@ mod tests {
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert_eq!(classify(&w("cache size"), Unit::Count), Some("cache-without-eviction"));
         assert_eq!(classify(&w("seen ids"), Unit::Count), Some("global-state-accumulation"));
-        assert_eq!(classify(&w("retained payloads"), Unit::Count), Some("large-object-retention"));
+        assert_eq!(
+            classify(&w("retained payloads"), Unit::Count),
+            Some("large-object-retention")
+        );
         assert_eq!(classify(&w("pending jobs"), Unit::Count), Some("unbounded-collection"));
         assert_eq!(classify(&w("processed total"), Unit::Count), None);
         assert_eq!(classify(&w("items processed total"), Unit::Count), None);
@@ -383,10 +529,22 @@ mod tests {
 
     #[test]
     fn growing_cache_in_stdlib_logging() {
-        let l = lines(|i| format!("2026-11-24 10:{:02}:00,000 INFO app: cache size={} entries", i, 1200 * (i + 1)), 8);
+        let l = lines(
+            |i| {
+                format!(
+                    "2026-11-24 10:{:02}:00,000 INFO app: cache size={} entries",
+                    i,
+                    1200 * (i + 1)
+                )
+            },
+            8,
+        );
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["cache-without-eviction"], "{f:#?}");
-        assert_eq!(f[0].title, "worker: `app: cache size=<num> entries` grew steadily from 1200 to 9600 over 1h10m");
+        assert_eq!(
+            f[0].title,
+            "worker: `app: cache size=<num> entries` grew steadily from 1200 to 9600 over 1h10m"
+        );
         assert_eq!(f[0].severity, Severity::Warning);
         assert!(f[0].advice.contains("lru_cache(maxsize="));
     }
@@ -408,7 +566,12 @@ mod tests {
     #[test]
     fn json_queue_with_memory_correlation_is_critical() {
         let l = lines(
-            |i| format!(r#"{{"time": "x", "level": "info", "msg": "job queue", "pending": {}}}"#, 50 * (i + 1) * (i + 1)),
+            |i| {
+                format!(
+                    r#"{{"time": "x", "level": "info", "msg": "job queue", "pending": {}}}"#,
+                    50 * (i + 1) * (i + 1)
+                )
+            },
             12,
         );
         let mem: Vec<u64> = (0..12).map(|i| 500 + 60 * i).collect();
@@ -421,9 +584,15 @@ mod tests {
 
     #[test]
     fn logfmt_retained_bytes() {
-        let l = lines(|i| format!("level=info msg=\"batch done\" retained={}MB docs={}", 10 * (i + 1), i), 8);
+        let l = lines(
+            |i| format!("level=info msg=\"batch done\" retained={}MB docs={}", 10 * (i + 1), i),
+            8,
+        );
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["large-object-retention"], "{f:#?}");
-        assert_eq!(f[0].title, "worker: `retained` in \"batch done\" grew steadily from 10Mi to 80Mi over 1h10m");
+        assert_eq!(
+            f[0].title,
+            "worker: `retained` in \"batch done\" grew steadily from 10Mi to 80Mi over 1h10m"
+        );
     }
 }

@@ -23,6 +23,7 @@ use regex::Regex;
 
 use super::{app_containers, finding_for, when, Cx, CONFIRM_IN_POD};
 use crate::finding::{Finding, Severity};
+use crate::model::Origin;
 
 struct Pattern {
     re: Regex,
@@ -53,6 +54,24 @@ fn patterns() -> &'static [Pattern] {
     })
 }
 
+/// The origin of line `k` of a multi-line log entry starting at `origin`, when that
+/// source line holds `text`; else the entry's first line.
+pub fn line_of(cx: &Cx<'_>, origin: Origin, k: usize, text: &str) -> Origin {
+    let Some(line) = u32::try_from(k).ok().and_then(|k| origin.line.checked_add(k)) else {
+        return origin;
+    };
+    let o = Origin {
+        source: origin.source,
+        line,
+    };
+    let t = text.trim();
+    if k > 0 && !t.is_empty() && cx.model.line_text(o).contains(t) {
+        o
+    } else {
+        origin
+    }
+}
+
 pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         for c in app_containers(pod) {
@@ -62,10 +81,19 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let (mut first, mut last) = (None, None);
             for stream in &c.logs {
                 for l in &stream.lines {
-                    // A multi-line entry (a traceback) counts once per pattern.
-                    let Some(i) = ps.iter().position(|p| l.text.lines().any(|t| p.re.is_match(t))) else { continue };
+                    // A multi-line entry (a traceback) counts once; the evidence is the
+                    // matching line itself when the bundle has it where expected.
+                    let Some((i, k)) = l
+                        .text
+                        .lines()
+                        .enumerate()
+                        .find_map(|(k, t)| ps.iter().position(|p| p.re.is_match(t)).map(|i| (i, k)))
+                    else {
+                        continue;
+                    };
                     counts[i] += 1;
-                    f.evidence.push(l.origin);
+                    f.evidence
+                        .push(line_of(cx, l.origin, k, l.text.lines().nth(k).unwrap_or("")));
                     if let Some(t) = l.at {
                         first = Some(first.map_or(t, |f: jiff::Timestamp| f.min(t)));
                         last = Some(last.map_or(t, |f: jiff::Timestamp| f.max(t)));
@@ -93,7 +121,8 @@ kernel's OOM killer choosing one process of the container's cgroup: the master s
 so the container may never show OOMKilled."
                 .into();
             if counts[0] > 0 && counts.iter().skip(1).all(|&n| n == 0) {
-                f.detail.push_str(" The traceback above the MemoryError shows the allocation that failed.");
+                f.detail
+                    .push_str(" The traceback above the MemoryError shows the allocation that failed.");
             }
             f.advice = format!(
                 "Look at what the killed worker was doing (the request or task logged just before). Process large \
@@ -133,6 +162,22 @@ mod tests {
             "web: 1 MemoryError, 1 gunicorn worker sent SIGKILL (\"Perhaps out of memory?\"), 1 celery worker lost to signal 9 (SIGKILL), 1 child process killed by signal 9, 1 `Killed` (shell: a process got SIGKILL), 2026-11-24 10:00 UTC → 2026-11-24 10:05 UTC"
         );
         assert_eq!(f[0].evidence.len(), 5);
+    }
+
+    #[test]
+    fn traceback_evidence_is_the_memoryerror_line() {
+        let mut c = container("web", Some(512));
+        let mut s = log(
+            &["Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nMemoryError"],
+            "2026-11-24T10:00:00Z",
+            60,
+        );
+        s.lines[0].origin = o(10);
+        c.logs.push(s);
+        let mut m = model_with(vec![pod("w-1", vec![c])]);
+        m.sources[0].text[11] = "2026-11-24T10:00:00Z MemoryError".into();
+        let f = run(&m, &Thresholds::default());
+        assert_eq!(f[0].evidence, vec![o(12)]);
     }
 
     #[test]

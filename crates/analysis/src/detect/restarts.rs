@@ -41,7 +41,11 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             .collect();
         let mut any_loop = false;
         for c in app_containers(pod) {
-            let Some(st) = c.state.as_ref().filter(|s| s.reason.as_deref().is_some_and(is_crash_loop)) else {
+            let Some(st) = c
+                .state
+                .as_ref()
+                .filter(|s| s.reason.as_deref().is_some_and(is_crash_loop))
+            else {
                 continue;
             };
             any_loop = true;
@@ -57,9 +61,10 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             if !bits.is_empty() {
                 f.title.push_str(&format!(" ({})", bits.join("; ")));
             }
-            f.detail = "The container keeps exiting and the kubelet waits longer before each restart (up to 5 minutes). \
+            f.detail =
+                "The container keeps exiting and the kubelet waits longer before each restart (up to 5 minutes). \
 The reason is the last termination: "
-                .to_string();
+                    .to_string();
             f.detail.push_str(
                 &last_exit(c.last_termination.as_ref())
                     .map(|e| format!("{e}."))
@@ -77,7 +82,8 @@ names the cause. If it ends abruptly without one, look for a SIGKILL (exit 137) 
             f.evidence.push(st.origin);
             f.evidence.extend(c.last_termination.as_ref().map(|t| t.origin));
             f.evidence.extend(c.restarts.as_ref().map(|r| r.origin));
-            f.evidence.extend(backoff.iter().filter(|e| e.message.contains(&c.name)).map(|e| e.origin));
+            f.evidence
+                .extend(backoff.iter().filter(|e| e.message.contains(&c.name)).map(|e| e.origin));
             out.push(f);
         }
         if let Some(s) = pod.status.as_ref().filter(|s| is_crash_loop(&s.value)) {
@@ -133,7 +139,9 @@ failures in the events. If the log ends without a traceback, the process was kil
                     let mut f = finding_for("frequent-restarts", Severity::Warning, pod, None);
                     f.title = format!("pod {} restarted {} times", pod.name, r.value);
                     f.detail = "The cause is not in this bundle: no OOM kill is shown.".into();
-                    f.advice = "Run `kubectl describe pod` for the last termination reason and `kubectl logs --previous`.".into();
+                    f.advice =
+                        "Run `kubectl describe pod` for the last termination reason and `kubectl logs --previous`."
+                            .into();
                     f.evidence.push(r.origin);
                     out.push(f);
                 }
@@ -169,7 +177,10 @@ mod tests {
         p.status = Some(Fact::new("CrashLoopBackOff".into(), o(2)));
         let f = run(&model_with(vec![p]), &Thresholds::default());
         assert_eq!(kinds(&f), vec!["crash-loop", "oom-killed"]);
-        assert_eq!(f[0].title, "worker is in CrashLoopBackOff (7 restarts; last exit: OOMKilled, code 137)");
+        assert_eq!(
+            f[0].title,
+            "worker is in CrashLoopBackOff (7 restarts; last exit: OOMKilled, code 137)"
+        );
         assert!(f[0].evidence.contains(&o(2)), "pod status merged in");
     }
 
