@@ -34,20 +34,21 @@ use crate::model::Origin;
 /// Bounds on what the miner keeps.
 #[derive(Clone, Copy, Debug)]
 pub struct MinerLimits {
-    /// Templates beyond this are counted but not kept (2000).
+    /// Templates beyond this are counted but not kept (500).
     pub max_templates: usize,
-    /// Points kept per series (256; thinned evenly beyond).
+    /// Points kept per series (128; thinned evenly beyond).
     pub max_points: usize,
-    /// Slots per template (16): numbers beyond are ignored.
+    /// Slots per template (8): numbers beyond are ignored. With the two bounds above, a
+    /// stream costs at most 500 × 8 × 129 points (about 20 MB) whatever its length.
     pub max_slots: usize,
 }
 
 impl Default for MinerLimits {
     fn default() -> Self {
         MinerLimits {
-            max_templates: 2000,
-            max_points: 256,
-            max_slots: 16,
+            max_templates: 500,
+            max_points: 128,
+            max_slots: 8,
         }
     }
 }
@@ -255,7 +256,10 @@ fn parse_line(line: &str, max_slots: usize) -> Parsed {
             return parse_fields(fields_from_json(&map), max_slots, "json");
         }
     }
-    if let Some(fields) = logfmt(line) {
+    if let Some((mut fields, bare)) = logfmt(line) {
+        if !bare.is_empty() && !fields.iter().any(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
+            fields.push(("msg".into(), bare));
+        }
         return parse_fields(fields, max_slots, "logfmt");
     }
     parse_free(line, max_slots)
@@ -326,9 +330,12 @@ fn fields_from_json(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(St
     out
 }
 
-/// `key=value key2="quoted value"` with at least two pairs; `None` otherwise.
-fn logfmt(line: &str) -> Option<Vec<(String, String)>> {
+/// `key=value key2="quoted value"` with at least two pairs (and no more bare words than
+/// pairs); `None` otherwise. Bare words (`cache stats hits=3 size=7`) come back joined,
+/// to serve as the message when there is no `msg=`.
+fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
     let mut out = Vec::new();
+    let mut bare: Vec<&str> = Vec::new();
     let b = line.as_bytes();
     let mut i = 0;
     let mut stray = 0;
@@ -368,9 +375,12 @@ fn logfmt(line: &str) -> Option<Vec<(String, String)>> {
             while i < b.len() && b[i] != b' ' {
                 i += 1;
             }
+            if let Some(w) = line.get(ks..i) {
+                bare.push(w);
+            }
         }
     }
-    (out.len() >= 2 && out.len() >= stray).then_some(out)
+    (out.len() >= 2 && out.len() >= stray).then(|| (out, bare.join(" ")))
 }
 
 fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> Parsed {

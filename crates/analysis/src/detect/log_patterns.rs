@@ -151,6 +151,11 @@ const THROUGHPUT: &[&str] = &[
     "retry",
     "retries",
 ];
+/// Names of counters that only ever grow by design (`hits=`, `evictions=`): never a leak.
+const COUNTERS: &[&str] = &[
+    "hits", "hit", "misses", "miss", "lookups", "evictions", "evicted", "expired", "errors", "failures", "total",
+    "processed", "handled", "served", "requests", "calls", "sent", "received", "retries", "restarts", "collections",
+];
 const MEMORY: &[&str] = &["rss", "heap", "vms", "memory", "mem", "maxrss", "usage"];
 
 fn has(words: &[String], set: &[&str]) -> bool {
@@ -269,15 +274,31 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
     if matches!(slot.unit, Unit::Duration | Unit::Percent) {
         return None;
     }
+    let name_words = crate::logmine::split_words(&slot.name);
+    if name_words.last().is_some_and(|w| COUNTERS.contains(&w.as_str())) {
+        return None;
+    }
     let mut words = slot.words.clone();
-    words.extend(crate::logmine::split_words(&slot.name));
-    let kind = classify(&words, slot.unit).or_else(|| {
-        // The line's other words only help when the slot's own words say nothing.
-        (slot.words.is_empty())
-            .then(|| classify(tmpl_words, slot.unit))
-            .flatten()
-    })?;
+    words.extend(name_words);
+    let own = classify(&words, slot.unit);
+    // The line's other words name the object when the slot's own words are generic
+    // (`cache hits=3 size=120`: `size` is the cache's size).
+    let line = classify(tmpl_words, slot.unit);
+    let kind = match (own, line) {
+        (Some(o), Some(l)) if priority(l) > priority(o) && priority(l) >= 3 => l,
+        (Some(o), _) => o,
+        (None, l) if slot.words.is_empty() => l?,
+        _ => return None,
+    };
+    // Cheap checks first: the trend statistics are quadratic in the points.
+    if slot.series.seen() < cx.t.log_min_points as u64 {
+        return None;
+    }
     let points = slot.series.points();
+    let (first, last) = (points.first()?.value, points.last()?.value);
+    if last <= first || last < first * cx.t.log_min_growth_factor {
+        return None;
+    }
     let timed = points.iter().all(|p| p.at.is_some());
     let t0: Option<Timestamp> = points.first().and_then(|p| p.at);
     let x: Vec<f64> = points
@@ -547,6 +568,16 @@ mod tests {
         );
         assert_eq!(f[0].severity, Severity::Warning);
         assert!(f[0].advice.contains("lru_cache(maxsize="));
+    }
+
+    #[test]
+    fn cache_counters_are_not_leaks_but_its_size_is() {
+        let l = lines(|i| format!("cache stats hits={} misses={} evictions={} size=4096", 900 * i, 100 * i, 80 * i), 10);
+        assert!(run_logs(&l, None).is_empty());
+        let l = lines(|i| format!("cache stats hits={} misses={} size={}", 900 * i, 100 * i, 200 * (i + 1)), 10);
+        let f = run_logs(&l, None);
+        assert_eq!(kinds(&f), vec!["cache-without-eviction"]);
+        assert_eq!(f[0].title, "worker: `size` in \"cache stats\" grew steadily from 200 to 2000 over 1h30m");
     }
 
     #[test]

@@ -59,8 +59,9 @@ pub struct Thresholds {
     /// Mann–Kendall p-value for a log series (0.01: logs have many series, so we are
     /// stricter than for memory).
     pub log_max_p: f64,
-    /// A log series must at least grow by this factor from its fitted start to its
-    /// fitted end (1.5), or by [`Self::log_min_rise_abs`] when it starts near zero.
+    /// A log series must at least grow by this factor from its start to its end (1.2:
+    /// the log often covers only the last hour of a long-running process), and by
+    /// [`Self::log_min_rise_abs`] when it starts near zero.
     pub log_min_growth_factor: f64,
     /// Smallest absolute rise of a log series (10 units: items, entries, bytes/1000).
     pub log_min_rise_abs: f64,
@@ -91,7 +92,7 @@ impl Default for Thresholds {
             critical_time_to_limit: SignedDuration::from_hours(2),
             log_min_points: 6,
             log_max_p: 0.01,
-            log_min_growth_factor: 1.5,
+            log_min_growth_factor: 1.2,
             log_min_rise_abs: 10.0,
             log_memory_correlation: 0.7,
             flat_memory_ratio: 0.05,
