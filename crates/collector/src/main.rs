@@ -3,6 +3,9 @@
 //! `kubeleak analyze FILE…` reads bundles (plain text, gzip, or `-` for stdin) and prints
 //! what the analysis found, as text for people or as the JSON contract
 //! (`docs/analysis-json-v1.md`) for scripts. Thin glue over `kubeleak-analysis`.
+//!
+//! `kubeleak collect -n NS -l SELECTOR` runs the real `kubectl` against a live cluster
+//! and writes a bundle (`collect.rs`, `docs/collector.md`).
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -12,6 +15,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use kubeleak_analysis as analysis;
 
+mod bundle;
+mod collect;
+mod kubectl;
+mod redact;
 mod text;
 
 #[derive(Parser)]
@@ -32,6 +39,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Capture a bundle from a live cluster with the real kubectl.
+    #[command(after_help = collect::EXIT_CODES_HELP)]
+    Collect(collect::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,5 +90,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let _ = stdout.write_all(out.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Collect(args) => collect::run(args),
     }
 }
