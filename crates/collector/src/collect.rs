@@ -308,9 +308,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         return Ok(ExitCode::from(EXIT_KUBECTL_MISSING));
     }
-    let kubectl_version = String::from_utf8_lossy(&version.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("Client Version:").map(|v| v.trim().to_string()));
+    let kubectl_version = client_version(&String::from_utf8_lossy(&version.stdout));
     let unreachable = !version.ok() && is_unreachable(&version);
     runs.push(version);
 
@@ -464,6 +462,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
+/// `Client Version: v1.30.13`, or before 1.28 `Client Version: version.Info{…GitVersion:"v1.27.16"…}`.
+fn client_version(out: &str) -> Option<String> {
+    let v = out.lines().find_map(|l| l.strip_prefix("Client Version:"))?.trim();
+    match v.split_once("GitVersion:\"") {
+        Some((_, rest)) => rest.split('"').next().map(str::to_string),
+        None => Some(v.to_string()),
+    }
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
 }
@@ -478,6 +485,14 @@ fn current_context(k: &Kubectl) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_versions() {
+        assert_eq!(client_version("Client Version: v1.30.13\nKustomize Version: v5.0.4\n").as_deref(), Some("v1.30.13"));
+        let old = "Client Version: version.Info{Major:\"1\", Minor:\"27\", GitVersion:\"v1.27.16\", GitCommit:\"cbb8\"}\n";
+        assert_eq!(client_version(old).as_deref(), Some("v1.27.16"));
+        assert_eq!(client_version("nothing"), None);
+    }
 
     #[test]
     fn durations() {

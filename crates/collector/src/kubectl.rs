@@ -67,7 +67,12 @@ impl Run {
         let mut s = String::from("kubectl");
         for a in &self.args {
             s.push(' ');
-            s.push_str(&shlex::try_quote(a).map(|q| q.into_owned()).unwrap_or_else(|_| a.replace('\0', "")));
+            let plain = !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.,/:=@%+".contains(&b));
+            if plain {
+                s.push_str(a);
+            } else {
+                s.push_str(&shlex::try_quote(a).map(|q| q.into_owned()).unwrap_or_else(|_| a.replace('\0', "")));
+            }
         }
         s
     }

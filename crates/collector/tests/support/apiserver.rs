@@ -66,7 +66,7 @@ impl Default for Options {
 pub struct ApiServer {
     pub url: String,
     pub port: u16,
-    /// `METHOD path-and-query | Accept` of every request, in order.
+    /// `METHOD path-and-query | Accept | User-Agent` of every request, in order.
     pub log: Arc<Mutex<Vec<String>>>,
     server: Arc<tiny_http::Server>,
     thread: Option<thread::JoinHandle<()>>,
@@ -159,7 +159,13 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
         .find(|h| h.field.equiv("Accept"))
         .map(|h| h.value.as_str().to_string())
         .unwrap_or_default();
-    log.lock().unwrap().push(format!("{} {} | {}", rq.method(), url, accept));
+    let agent = rq
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("User-Agent"))
+        .map(|h| h.value.as_str().to_string())
+        .unwrap_or_default();
+    log.lock().unwrap().push(format!("{} {} | {} | {}", rq.method(), url, accept, agent));
     if let Some(h) = &state.opts.hang_path {
         if url.contains(h.as_str()) {
             thread::sleep(Duration::from_secs(20));
