@@ -26,6 +26,7 @@ pub struct Header {
     pub selector: Option<String>,
     pub pod: Option<String>,
     pub kubectl_version: Option<String>,
+    /// Values replaced by the redactor; `None` when redaction was off (`# redacted: off`).
     pub redacted: Option<usize>,
     pub interrupted: bool,
 }
@@ -67,8 +68,9 @@ pub fn render(header: &Header, entries: &[Entry]) -> String {
     if let Some(v) = &header.kubectl_version {
         out.push_str(&format!("# kubectl-version: {}\n", one_line(v)));
     }
-    if let Some(n) = header.redacted {
-        out.push_str(&format!("# redacted: {n}\n"));
+    match header.redacted {
+        Some(n) => out.push_str(&format!("# redacted: {n}\n")),
+        None => out.push_str("# redacted: off\n"),
     }
     out.push_str(&format!("# interrupted: {}\n", header.interrupted));
     for e in entries {

@@ -108,6 +108,10 @@ fn full_collect(version: &str) {
     let path = env.path("b.txt.gz");
     assert_eq!(&std::fs::read(&path).unwrap()[..2], &[0x1f, 0x8b], "gzip by default");
     let text = read_bundle(&path);
+    if let Some(dir) = std::env::var_os("KUBELEAK_KEEP_BUNDLES") {
+        // For a person to read: KUBELEAK_KEEP_BUNDLES=/tmp/x cargo test …
+        let _ = std::fs::write(Path::new(&dir).join(format!("bundle-{version}.txt")), &text);
+    }
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "# kubeleak-bundle: 1");
     assert!(lines[1].starts_with("# captured-at: 20"), "{text}");
@@ -208,4 +212,175 @@ fn collects_a_full_bundle_from_a_v1_30_server() {
 #[test]
 fn collects_a_full_bundle_from_a_v1_27_server() {
     full_collect("v1.27.9");
+}
+
+fn bundle_of(env: &Env, name: &str) -> String {
+    read_bundle(&env.path(name))
+}
+
+/// The `# kubeleak:` lines right after the section whose prompt contains `cmd`.
+fn annotations<'a>(bundle: &'a str, cmd: &str) -> Vec<&'a str> {
+    section(bundle, cmd).into_iter().filter(|l| l.starts_with("# kubeleak: ")).collect()
+}
+
+#[test]
+fn forbidden_logs_are_recorded_and_the_rest_kept() {
+    let server = ApiServer::start(Options {
+        logs_forbidden: true,
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&[BASE, &["-o", "b.txt"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    let log = annotations(&text, &format!("logs -n shop {OK_POD} -c worker"));
+    assert_eq!(log[0], "# kubeleak: exit-code 1", "{text}");
+    assert!(log[1].starts_with("# kubeleak: stderr: Error from server (Forbidden): pods \"worker-7d9f8b6c5-q8r2m\" is forbidden"), "{log:?}");
+    assert!(section(&text, "--previous")[0].contains("--previous"), "the previous run is still tried");
+    // Everything else is there.
+    assert!(section(&text, "describe pod").join("\n").contains("OOMKilled"));
+    assert_eq!(text.matches("$ kubectl top pod").count(), 2);
+    let a = analyze(&env.path("b.txt"));
+    let pod = a.model.pod(Some("shop"), OOM_POD).unwrap();
+    assert_eq!(pod.container("worker").unwrap().memory_samples.len(), 2);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("4 failed"), "{stdout}");
+}
+
+#[test]
+fn absent_metrics_api_is_recorded_and_the_rest_kept() {
+    let server = ApiServer::start(Options {
+        metrics: false,
+        git_version: "v1.30.4".into(),
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&[BASE, &["-o", "b.txt.gz"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt.gz");
+    let top = annotations(&text, "top pod");
+    assert!(top.contains(&"# kubeleak: exit-code 1"), "{text}");
+    assert!(top.contains(&"# kubeleak: stderr: error: Metrics API not available"), "{text}");
+    assert!(section(&text, "--previous").join("\n").contains("processed batch 4412"), "{text}");
+    let a = analyze(&env.path("b.txt.gz"));
+    use kubeleak_analysis::model::SectionKind;
+    let kinds: Vec<SectionKind> = a.model.sections.iter().map(|s| s.kind).collect();
+    for k in [SectionKind::GetPods, SectionKind::GetPodsJson, SectionKind::DescribePod, SectionKind::GetEvents, SectionKind::TopPod, SectionKind::Logs] {
+        assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
+    }
+}
+
+#[test]
+fn a_hanging_command_is_killed_at_its_timeout_and_the_rest_kept() {
+    let server = ApiServer::start(Options {
+        hang_path: Some("/log?container=metrics-exporter".into()),
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let start = std::time::Instant::now();
+    let args = ["-n", NAMESPACE, "-l", "app=worker", "--samples", "1", "--timeout", "3s", "-o", "b.txt"];
+    let out = env.collect(&args);
+    assert!(start.elapsed().as_secs() < 15, "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    let hung = annotations(&text, "-c metrics-exporter");
+    assert_eq!(hung, vec!["# kubeleak: exit-code 124", "# kubeleak: timed-out after 3s (killed)"], "{text}");
+    assert!(section(&text, &format!("logs -n shop {OK_POD}")).join("\n").contains("processed batch 38"), "{text}");
+    assert!(annotations(&text, "-c worker --timestamps --tail=-1 --previous").is_empty(), "{text}");
+}
+
+#[test]
+fn missing_kubectl_is_a_clear_error() {
+    let env = Env::new(None);
+    let out = env.collect(&["-n", "shop", "-l", "app=worker", "--kubectl", "/nonexistent/kubectl", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kubectl not found (`/nonexistent/kubectl`)"), "{}", stderr(&out));
+    assert!(!env.path("b.txt").exists());
+    // Not on PATH either.
+    let out = env.command(&["-n", "shop", "-l", "app=worker"]).env("PATH", "/nonexistent").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("install kubectl or pass --kubectl PATH"), "{}", stderr(&out));
+}
+
+#[test]
+fn unreachable_cluster_is_a_clear_error_with_a_bundle() {
+    // A port that nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let env = Env::new(None);
+    let cfg = env.path("cfg");
+    std::fs::write(
+        &cfg,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: gone-ctx\n  context:\n    cluster: gone\n    user: u\ncurrent-context: gone-ctx\nusers:\n- name: u\n  user: {{}}\n"),
+    )
+    .unwrap();
+    let cfg_s = cfg.display().to_string();
+    let out = env.collect(&["-n", "shop", "-l", "app=worker", "--kubeconfig", &cfg_s, "--context", "gone-ctx", "-o", "b.txt", "--timeout", "20s"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot reach the cluster (context gone-ctx)"), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("# context: gone-ctx\n"), "{text}");
+    assert!(text.contains(&format!("$ kubectl version --context gone-ctx --kubeconfig {cfg_s}  # at ")), "{text}");
+    assert!(text.contains(&format!("# kubeleak: stderr: The connection to the server 127.0.0.1:{port} was refused")), "{text}");
+    assert_eq!(text.matches("$ kubectl").count(), 1, "{text}");
+}
+
+#[test]
+fn empty_selection_is_a_clear_error_with_a_bundle() {
+    let server = ApiServer::start(Options {
+        no_pods: true,
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&["-n", "shop", "-l", "app=nothing", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no pod matches -l app=nothing not found in namespace shop") || stderr(&out).contains("no pod matches -l app=nothing"), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(!text.contains("$ kubectl top"), "{text}");
+    assert!(!text.contains("$ kubectl logs"), "{text}");
+    assert!(text.contains("$ kubectl get events -n shop"), "{text}");
+}
+
+#[test]
+fn no_redact_keeps_values_and_one_pod_by_name() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let out = env.collect(&["-n", "shop", "--pod", OOM_POD, "--samples", "1", "--tail", "2", "--no-redact", "--no-gzip", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("# redacted: off\n"), "{text}");
+    assert!(text.contains("# pod: worker-7d9f8b6c5-x2x9k\n"), "{text}");
+    assert!(text.contains("hunter2-db-pass"), "{text}");
+    assert!(text.contains(&format!("$ kubectl get pods -n shop {OOM_POD} -o json  # at ")), "{text}");
+    assert!(text.contains(&format!("$ kubectl get events -n shop --field-selector involvedObject.name={OOM_POD}  # at ")), "{text}");
+    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker --timestamps --tail=2 --previous  # at ")), "{text}");
+    assert!(!text.contains(OK_POD), "{text}");
+    let prev = section(&text, "--previous");
+    assert_eq!(prev.len(), 3, "two lines: {prev:?}");
+}
+
+#[test]
+fn interrupt_during_sampling_writes_what_was_gathered() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let mut child = env
+        .command(&["-n", "shop", "-l", "app=worker", "--samples", "50", "--interval", "300ms", "-o", "b.txt"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while server.requests().iter().filter(|r| r.contains("/apis/metrics.k8s.io/v1beta1/namespaces")).count() < 2 {
+        assert!(start.elapsed().as_secs() < 30, "no samples taken: {:?}", server.requests());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("\n# interrupted: true\n"), "{text}");
+    let tops = text.matches("$ kubectl top pod").count();
+    assert!((2..50).contains(&tops), "{tops} samples");
+    assert!(text.contains("$ kubectl logs"), "logs are still taken: {text}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(", interrupted"));
 }
