@@ -14,6 +14,7 @@
 
 pub mod chart;
 pub mod finding;
+pub mod html;
 pub mod input;
 pub mod model;
 pub mod parse;

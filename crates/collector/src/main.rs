@@ -1,11 +1,15 @@
 //! `kubeleak`: the command-line face of kubeleak.
 //!
 //! `kubeleak analyze FILE…` reads bundles (plain text, gzip, or `-` for stdin) and prints
-//! what the analysis found, as text for people or as the JSON contract
-//! (`docs/analysis-json-v1.md`) for scripts. Thin glue over `kubeleak-analysis`.
+//! what the analysis found, as text for people, as the JSON contract
+//! (`docs/analysis-json-v1.md`) for scripts, or as a self-contained HTML report.
+//! Thin glue over `kubeleak-analysis`.
+//!
+//! Exit status: 0 done; 1 `--fail-on` matched a finding; 2 usage or I/O error.
 //!
 //! `kubeleak collect -n NS -l SELECTOR` runs the real `kubectl` against a live cluster
-//! and writes a bundle (`collect.rs`, `docs/collector.md`).
+//! and writes a bundle (`collect.rs`, `docs/collector.md`; its exit codes are listed there
+//! and in `kubeleak collect --help`).
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -35,9 +39,14 @@ enum Command {
         /// Files to read; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Output format.
+        /// Output format: text for people, json (the stable contract), html (a
+        /// self-contained report file).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Exit with status 1 when a finding of this severity or worse exists (for CI and
+        /// scripts). Without it, analyze exits 0 whatever it finds.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
     },
     /// Capture a bundle from a live cluster with the real kubectl.
     #[command(after_help = collect::EXIT_CODES_HELP)]
@@ -48,6 +57,22 @@ enum Command {
 enum Format {
     Text,
     Json,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Warning,
+    Critical,
+}
+
+impl FailOn {
+    fn threshold(self) -> analysis::Severity {
+        match self {
+            FailOn::Warning => analysis::Severity::Warning,
+            FailOn::Critical => analysis::Severity::Critical,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -63,7 +88,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Analyze { files, format } => {
+        Command::Analyze { files, format, fail_on } => {
             let mut contents = Vec::new();
             for f in &files {
                 let name = f.display().to_string();
@@ -84,11 +109,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let out = match format {
                 Format::Json => analysis::report::to_json(&result) + "\n",
                 Format::Text => text::render(&result),
+                Format::Html => analysis::html::report(&result, env!("CARGO_PKG_VERSION")),
             };
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.
             let _ = stdout.write_all(out.as_bytes());
-            Ok(ExitCode::SUCCESS)
+            let failing = fail_on.is_some_and(|f| result.findings.iter().any(|x| x.severity >= f.threshold()));
+            Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Collect(args) => collect::run(args),
     }

@@ -46,3 +46,20 @@ fn missing_file_is_a_clear_error() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("cannot read /nonexistent/bundle.txt"), "{err}");
 }
+
+#[test]
+fn html_report_is_written_to_stdout() {
+    let out = kubeleak(&["analyze", "--format", "html", &fixture("skeleton-top.txt")]);
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("shop/worker-7d9f8b6c5-q8r2m"));
+    assert!(html.contains("<svg"));
+}
+
+#[test]
+fn fail_on_without_findings_exits_zero() {
+    // The skeleton paste has no limits and no errors: nothing to fail on.
+    let out = kubeleak(&["analyze", "--fail-on", "warning", &fixture("skeleton-top.txt")]);
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -60,7 +60,11 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             }
         }
         SectionKind::Other => {
-            if let Some(cmd) = &section.command {
+            // `kubectl version` heads every collector bundle: informational, not skipped data.
+            let informational = |c: &crate::sections::Command| {
+                matches!(c.positional.first().map(String::as_str), Some("version" | "config" | "cluster-info"))
+            };
+            if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
                 model.warn(
                     origin(section, section.first_line),
                     format!(

@@ -1,0 +1,202 @@
+//! A self-contained HTML report: one file with inline CSS and SVG charts, the findings
+//! with their evidence lines, the pods, and what was analyzed. No scripts, no external
+//! references, so it can be mailed to someone without cluster access and opened offline.
+//!
+//! Every string from the bundle is escaped ([`escape`]); charts come from plotters' SVG
+//! backend, which escapes its labels. Example: `html::report(&analysis, "0.1.0")` starts
+//! with `<!doctype html>` and contains one `<section class="finding">` per finding.
+
+use crate::chart;
+use crate::model::Model;
+use crate::quantity::format_bytes;
+use crate::{Analysis, Severity};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;color:#1b1f24;max-width:1100px;margin:0 auto;padding:16px}\
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:24px 0 8px}.muted{color:#57606a}\
+.finding{border:1px solid #d0d7de;border-left:6px solid #8c959f;border-radius:6px;padding:8px 12px;margin:8px 0}\
+.finding.critical{border-left-color:#b3261e}.finding.warning{border-left-color:#bf8700}.finding.info{border-left-color:#0b5cad}\
+.sev{font-weight:700;text-transform:uppercase;font-size:12px}.kind{font-family:monospace;font-size:12px;color:#57606a}\
+pre,code,td.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}\
+pre{background:#f6f8fa;padding:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #d0d7de}\
+th{background:#f6f8fa}svg{max-width:100%;height:auto}";
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "critical",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn evidence_lines(model: &Model, evidence: &[crate::model::Origin]) -> String {
+    let mut out = String::new();
+    for o in evidence {
+        out.push_str(&format!(
+            "{}:{}: {}\n",
+            escape(model.source_name(*o)),
+            o.line,
+            escape(model.line_text(*o))
+        ));
+    }
+    out
+}
+
+/// Renders the whole report. `version` is the kubeleak version shown in the footer.
+pub fn report(analysis: &Analysis, version: &str) -> String {
+    let model = &analysis.model;
+    let mut h = String::new();
+    h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
+    h.push_str("<title>kubeleak report</title><style>");
+    h.push_str(CSS);
+    h.push_str("</style></head><body>\n<h1>kubeleak report</h1>\n");
+
+    // What was analyzed.
+    h.push_str("<p class=\"muted\">");
+    let c = &model.capture;
+    if let Some(t) = c.captured_at {
+        h.push_str(&format!("Captured {} · ", escape(&t.to_string())));
+    }
+    if let Some(ctx) = &c.context {
+        h.push_str(&format!("context {} · ", escape(ctx)));
+    }
+    if let Some(ns) = &c.namespace {
+        h.push_str(&format!("namespace {} · ", escape(ns)));
+    }
+    if let Some(sel) = &c.selector {
+        h.push_str(&format!("selector {} · ", escape(sel)));
+    }
+    let sources: Vec<String> = model
+        .sources
+        .iter()
+        .map(|s| format!("{} ({} bytes, {} lines)", escape(&s.name), s.bytes, s.lines))
+        .collect();
+    h.push_str(&format!("Sources: {}</p>\n", sources.join(", ")));
+
+    // Findings.
+    h.push_str(&format!("<h2>Findings ({})</h2>\n", analysis.findings.len()));
+    if analysis.findings.is_empty() {
+        h.push_str("<p class=\"muted\">No findings.</p>\n");
+    }
+    for f in &analysis.findings {
+        let sev = severity_word(f.severity);
+        let target = match (&f.pod, &f.container) {
+            (Some(p), Some(c)) => format!("{}/{}", escape(p), escape(c)),
+            (Some(p), None) => escape(p),
+            _ => String::new(),
+        };
+        h.push_str(&format!(
+            "<section class=\"finding {sev}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\
+             <h3>{}</h3><p>{}</p><p><b>What to do:</b> {}</p><pre>{}</pre></section>\n",
+            escape(f.kind),
+            target,
+            escape(&f.title),
+            escape(&f.detail),
+            escape(&f.advice),
+            evidence_lines(model, &f.evidence)
+        ));
+    }
+
+    // Chart.
+    let (axis, series) = chart::memory_series(model);
+    if !series.is_empty() {
+        h.push_str("<h2>Memory</h2>\n");
+        h.push_str(&chart::memory_svg(axis, &series, 1000, 420));
+        h.push('\n');
+    }
+
+    // Pods.
+    h.push_str("<h2>Pods</h2>\n<table><thead><tr><th>Pod</th><th>Container</th><th>Status</th><th>Restarts</th><th>Limit</th><th>Request</th><th>Latest</th></tr></thead><tbody>\n");
+    for p in &model.pods {
+        let pod_name = match &p.namespace {
+            Some(ns) => format!("{}/{}", escape(ns), escape(&p.name)),
+            None => escape(&p.name),
+        };
+        let status = p.status.as_ref().map(|s| escape(&s.value)).unwrap_or_default();
+        let restarts = p.restarts.as_ref().map(|r| r.value.to_string()).unwrap_or_default();
+        let latest = |s: &[crate::model::Sample]| {
+            s.iter()
+                .max_by_key(|s| (s.at, s.seq))
+                .map(|s| format_bytes(s.bytes))
+                .unwrap_or_default()
+        };
+        if p.containers.is_empty() || !p.memory_samples.is_empty() {
+            h.push_str(&format!(
+                "<tr><td class=\"mono\">{pod_name}</td><td>(pod)</td><td>{status}</td><td>{restarts}</td><td></td><td></td><td>{}</td></tr>\n",
+                latest(&p.memory_samples)
+            ));
+        }
+        for c in &p.containers {
+            let q = |f: &Option<crate::model::Fact<u64>>| f.as_ref().map(|f| format_bytes(f.value)).unwrap_or_else(|| "none".into());
+            h.push_str(&format!(
+                "<tr><td class=\"mono\">{pod_name}</td><td>{}{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&c.name),
+                if c.init { " (init)" } else { "" },
+                c.restarts.as_ref().map(|r| r.value.to_string()).unwrap_or_default(),
+                q(&c.memory_limit),
+                q(&c.memory_request),
+                latest(&c.memory_samples)
+            ));
+        }
+    }
+    h.push_str("</tbody></table>\n");
+
+    // Warnings.
+    if !model.warnings.is_empty() {
+        h.push_str(&format!("<h2>Input problems ({})</h2>\n<pre>", model.warnings.len()));
+        for w in &model.warnings {
+            h.push_str(&format!(
+                "{}:{}: {}\n",
+                escape(model.source_name(w.origin)),
+                w.origin.line,
+                escape(&w.message)
+            ));
+        }
+        h.push_str("</pre>\n");
+    }
+    h.push_str(&format!(
+        "<p class=\"muted\">Made by kubeleak {} — analysis ran offline; this file loads nothing.</p>\n</body></html>\n",
+        escape(version)
+    ));
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze_text;
+
+    #[test]
+    fn report_is_self_contained_and_escaped() {
+        let text = "$ kubectl top pod -n shop\nNAME   CPU(cores)   MEMORY(bytes)\n<img/src=x/onerror=alert(1)>   1m   10Mi\nworker-1   1m   301Mi\n";
+        let html = report(&analyze_text("paste", text), "0.1.0");
+        assert!(html.starts_with("<!doctype html>"));
+        assert!(!html.contains("<img"), "bundle text must be escaped");
+        assert!(html.contains("&lt;img/src=x/onerror=alert(1)&gt;"));
+        assert!(!html.contains("<script"));
+        for attr in [" src=", " href=", "url(", "@import"] {
+            assert!(!html.contains(attr), "no external reference ({attr})");
+        }
+        assert!(html.contains("<svg"));
+        assert!(html.contains("shop/worker-1"));
+        assert!(html.contains("301Mi"));
+        assert!(html.contains("kubeleak 0.1.0"));
+    }
+}
