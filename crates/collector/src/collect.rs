@@ -359,11 +359,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
         if no_pods {
             let what = match (&args.pod, &args.selector) {
-                (Some(p), _) => format!("pod {p}"),
+                (Some(p), _) => format!("pod {p} not found"),
                 (None, Some(s)) => format!("no pod matches -l {s}"),
                 _ => String::new(),
             };
-            eprintln!("kubeleak: {what} not found in namespace {ns}; no samples or logs taken");
+            eprintln!("kubeleak: {what} in namespace {ns}; no samples or logs taken");
         } else {
             // 3. Memory samples at a fixed rate.
             let start = Instant::now();

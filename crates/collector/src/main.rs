@@ -50,7 +50,7 @@ enum Command {
     },
     /// Capture a bundle from a live cluster with the real kubectl.
     #[command(after_help = collect::EXIT_CODES_HELP)]
-    Collect(collect::Args),
+    Collect(Box<collect::Args>),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,6 +117,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let failing = fail_on.is_some_and(|f| result.findings.iter().any(|x| x.severity >= f.threshold()));
             Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Collect(args) => collect::run(args),
+        Command::Collect(args) => collect::run(*args),
     }
 }

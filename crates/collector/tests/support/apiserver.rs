@@ -14,7 +14,6 @@
 
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -412,6 +411,10 @@ fn pods(st: &State) -> Vec<Value> {
                     "imageID": "registry.example.com/shop/worker@sha256:4f5e", "containerID": "containerd://0f1e2d3c4b5a",
                     "started": true, "state": {"running": {"startedAt": "2026-11-24T07:12:46Z"}}, "lastState": {}})],
     );
+    // As `kubectl apply` leaves it: the env again, escaped inside a JSON string.
+    let mut oom = oom;
+    oom["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/last-applied-configuration":
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"hunter2-db-pass\"},{\"name\":\"LOG_LEVEL\",\"value\":\"info\"}],\"name\":\"worker\"}]}}\n"});
     vec![oom, ok]
 }
 
@@ -460,6 +463,8 @@ fn pods_table(pods: &[Value]) -> Value {
            "rows": rows})
 }
 
+// One realistic core/v1 Event; the arguments are its fields, in the order kubectl prints them.
+#[allow(clippy::too_many_arguments)]
 fn event(name: &str, pod: &str, uid: &str, kind: &str, reason: &str, message: &str, count: u32, first: &str, last: &str, field: Option<&str>) -> Value {
     let mut involved = json!({"kind": "Pod", "namespace": NAMESPACE, "name": pod, "uid": uid, "apiVersion": "v1", "resourceVersion": "48001"});
     if let Some(f) = field {
