@@ -335,10 +335,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             with_target(&["describe", "pod"], &[]),
             events,
         ];
-        let done = kubectl.run_all(&first, PARALLEL, &ABORT);
-        for r in &done {
-            progress.show(r);
-        }
+        let done = kubectl.run_all(&first, PARALLEL, &ABORT, &|r| progress.show(r));
         let json = &done[1];
         if json.ok() {
             match pods_from_json(&String::from_utf8_lossy(&json.stdout)) {
@@ -373,6 +370,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
                 let r = kubectl.run(&with_target(&["top", "pod"], &["--containers"]), &ABORT);
                 progress.show(&r);
+                if i + 1 < args.samples {
+                    progress.say(&format!("sample {}/{} taken; next in {:.1}s", i + 1, args.samples, args.interval.as_secs_f64()));
+                }
                 if r.ok() {
                     samples_ok += 1;
                 }
@@ -404,10 +404,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     }
                 }
                 progress.say(&format!("taking {} log(s)", jobs.len()));
-                let done = kubectl.run_all(&jobs, PARALLEL, &ABORT);
-                for r in &done {
-                    progress.show(r);
-                }
+                let done = kubectl.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
                 runs.extend(done);
             }
         }

@@ -130,7 +130,8 @@ impl Kubectl {
     }
 
     /// Runs every command, at most `bound` at a time; results in the order given.
-    pub fn run_all(&self, jobs: &[Vec<String>], bound: usize, abort: &AtomicBool) -> Vec<Run> {
+    /// `done` is called as each one finishes (for progress).
+    pub fn run_all(&self, jobs: &[Vec<String>], bound: usize, abort: &AtomicBool, done: &(dyn Fn(&Run) + Sync)) -> Vec<Run> {
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<Run>>> = Mutex::new(vec![None; jobs.len()]);
         thread::scope(|s| {
@@ -139,6 +140,7 @@ impl Kubectl {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(args) = jobs.get(i) else { break };
                     let r = self.run(args, abort);
+                    done(&r);
                     if let Ok(mut v) = results.lock() {
                         v[i] = Some(r);
                     }

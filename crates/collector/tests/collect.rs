@@ -100,6 +100,7 @@ fn full_collect(version: &str) {
     assert_eq!(out.status.code(), Some(0), "stderr: {}\nrequests:\n{requests}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Wrote b.txt.gz"), "{stdout}");
+    assert_eq!(stderr(&out), "", "quiet when stderr is not a terminal");
     assert!(stdout.contains("2 pod(s), 3 container(s), 2/2 memory sample(s), 4 log(s)"), "{stdout}");
     // The dispatcher picked the kubectl of the server's version.
     let minor = version.split('.').nth(1).unwrap();
@@ -383,4 +384,31 @@ fn interrupt_during_sampling_writes_what_was_gathered() {
     assert!((2..50).contains(&tops), "{tops} samples");
     assert!(text.contains("$ kubectl logs"), "logs are still taken: {text}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(", interrupted"));
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal() {
+    // util-linux `script` gives the collector a pseudo-terminal.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` on this machine");
+        return;
+    }
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let cmd = format!("{} collect -n shop -l app=worker --samples 1 -o b.txt", env!("CARGO_BIN_EXE_kubeleak"));
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("HOME", env.home.path())
+        .env_remove("KUBECONFIG")
+        .current_dir(env.home.path())
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("kubeleak: kubectl version  ok ("), "{screen}");
+    assert!(screen.contains("kubeleak: taking 4 log(s)"), "{screen}");
+    assert!(screen.contains("Wrote b.txt"), "{screen}");
+    if std::env::var_os("KUBELEAK_SHOW").is_some() {
+        eprintln!("{screen}");
+    }
 }
