@@ -52,7 +52,7 @@ fn rules() -> &'static [Rule] {
             // The same inside a JSON string (the `last-applied-configuration` annotation).
             r(&format!(r#"\\"name\\"\s*:\s*\\"(?:{NAME})\\"\s*,\s*\\"value\\"\s*:\s*\\"(?P<v>(?:[^"\\]|\\\\)*)\\""#), "v"),
             // name=value / name: value in args, logs, JSON objects.
-            r(&format!(r#"(?P<n>{TEXT_NAME})\\?"?\s*[=:]\s*\\?"?(?P<v>[^\s"'\\,;&{{}}\[\]<>]+)"#), "v"),
+            r(&format!(r#"(?P<n>{TEXT_NAME})\\?["']?\s*[=:]\s*\\?["']?(?P<v>[^\s"'\\,;&{{}}\[\]<>()]+)"#), "v"),
             // Credentials in URLs: scheme://user:password@host
             r(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<v>[^/\s@]+)@", "v"),
             // Authorization headers.
@@ -154,6 +154,10 @@ mod tests {
         assert_eq!(r(pem), "-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----\n");
         assert_eq!(r("--db-password=x1 --workers=4"), "--db-password=[REDACTED] --workers=4");
         assert_eq!(r(r#"{"api_key": "abc"}"#), r#"{"api_key": "[REDACTED]"}"#);
+        // Python reprs and HTTP headers in log lines.
+        assert_eq!(r("config={'db_password': 'pw1', 'pool': 5}"), "config={'db_password': '[REDACTED]', 'pool': 5}");
+        assert_eq!(r("headers X-Api-Key: k123 sent"), "headers X-Api-Key: [REDACTED] sent");
+        assert_eq!(r("usage prompt_tokens=512 max_tokens: 1024"), "usage prompt_tokens=512 max_tokens: 1024");
     }
 
     #[test]
