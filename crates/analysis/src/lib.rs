@@ -71,6 +71,9 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
                 };
                 *counter += 1;
                 parse::parse_section(section, &ctx, &mut model);
+                if section.kind == model::SectionKind::Unknown && section.is_blank() {
+                    continue; // blank lines between outputs are not a section
+                }
                 model.sections.push(model::SectionInfo {
                     kind: section.kind,
                     command: section

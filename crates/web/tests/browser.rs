@@ -6,9 +6,11 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const SKELETON: &str = include_str!("../../../tests/fixtures/skeleton-top.txt");
+
 #[wasm_bindgen_test]
-fn analyze_json_binding_reads_the_sample() {
-    let json: serde_json::Value = serde_json::from_str(&kubeleak_web::analyze_json(kubeleak_web::SAMPLE)).unwrap();
+fn analyze_json_binding_reads_the_skeleton_paste() {
+    let json: serde_json::Value = serde_json::from_str(&kubeleak_web::analyze_json(SKELETON)).unwrap();
     assert_eq!(json["schema"], "kubeleak.analysis/v1");
     let pods = json["pods"].as_array().unwrap();
     assert_eq!(pods.len(), 2);
@@ -17,7 +19,7 @@ fn analyze_json_binding_reads_the_sample() {
 
 #[wasm_bindgen_test]
 fn analyze_binding_returns_a_js_object() {
-    let value = kubeleak_web::analyze(kubeleak_web::SAMPLE).unwrap();
+    let value = kubeleak_web::analyze(SKELETON).unwrap();
     let pods = js_sys_get(&value, "pods");
     assert_eq!(js_sys_len(&pods), 2);
 }
@@ -25,7 +27,7 @@ fn analyze_binding_returns_a_js_object() {
 #[wasm_bindgen_test]
 fn chart_renders_in_the_browser_dom() {
     // plotters measures text through the DOM on wasm: this runs that path for real.
-    let svg = kubeleak_web::memory_chart_svg(kubeleak_web::SAMPLE);
+    let svg = kubeleak_web::memory_chart_svg(SKELETON);
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains("worker-7d9f8b6c5-q8r2m"));
 }
@@ -36,4 +38,16 @@ fn js_sys_get(v: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
 
 fn js_sys_len(v: &wasm_bindgen::JsValue) -> u32 {
     web_sys::js_sys::Array::from(v).length()
+}
+
+#[wasm_bindgen_test]
+fn gzip_bytes_are_inflated_in_wasm() {
+    // flate2's pure-Rust backend in wasm: a gzip of the skeleton paste reads the same.
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(SKELETON.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&kubeleak_web::analyze_bytes_json("top.txt.gz", &gz)).unwrap();
+    assert_eq!(json["pods"].as_array().unwrap().len(), 2);
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 0);
 }
