@@ -204,13 +204,32 @@ fn full_collect(version: &str) {
     assert!(samples[1].at > samples[0].at, "{samples:?}");
     assert!(samples[1].bytes > samples[0].bytes, "{samples:?}");
     assert!(m.pod(Some("shop"), OK_POD).is_some());
-    // Facts from parsers that may not be merged yet: asserted when present.
+    // Facts from the describe / get-pods / logs parsers and the detectors, which land
+    // separately: asserted when present (checked with all of them merged: limit, last
+    // termination, both logs, and `oom-killed` + `memory-growth` findings).
     if let Some(limit) = &worker.memory_limit {
         assert_eq!(limit.value, 536_870_912);
     }
     if let Some(last) = &worker.last_termination {
         assert_eq!(last.reason.as_deref(), Some("OOMKilled"));
         assert_eq!(last.exit_code, Some(137));
+        if !a.findings.is_empty() {
+            assert!(
+                a.findings.iter().any(|f| f.kind == "oom-killed" && f.pod.as_deref() == Some(OOM_POD) && f.container.as_deref() == Some("worker")),
+                "{:#?}",
+                a.findings
+            );
+        }
+    }
+    if !worker.logs.is_empty() {
+        let mut streams: Vec<(bool, usize)> = worker.logs.iter().map(|l| (l.previous, l.lines.len())).collect();
+        streams.sort();
+        assert_eq!(streams, vec![(false, 4), (true, 4)]);
+        let previous = worker.logs.iter().find(|l| l.previous).unwrap();
+        assert!(previous.lines.iter().all(|l| l.at.is_some()), "timestamps read");
+    }
+    if worker.memory_limit.is_some() {
+        assert!(m.warnings.is_empty(), "with the parsers in, the bundle reads without warnings: {:#?}", m.warnings);
     }
 }
 
