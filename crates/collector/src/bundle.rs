@@ -160,4 +160,26 @@ mod tests {
             "# kubeleak-bundle: 1\n# captured-at: 2026-11-24T10:00:00Z\n# context: prod\n# namespace: shop\n# selector: app=worker\n# redacted: 2\n# interrupted: false\n$ kubectl top pod -n shop -l app=worker --containers  # at 2026-11-24T10:00:05Z\n# kubeleak: exit-code 1\n# kubeleak: stderr: error: Metrics API not available\n"
         );
     }
+
+    #[test]
+    fn atomic_write_leaves_only_the_bundle() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.txt.gz");
+        std::fs::write(&path, "old").unwrap();
+        write_atomic(&path, "# kubeleak-bundle: 1\n", true).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).unwrap();
+        assert_eq!(text, "# kubeleak-bundle: 1\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("b.txt.gz")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(write_atomic(&dir.path().join("no/such/dir/b.txt"), "x", false).is_err());
+    }
+
 }

@@ -225,3 +225,68 @@ fn kill(child: &mut Child) {
     }
     let _ = child.kill();
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(timeout_ms: u64) -> Kubectl {
+        Kubectl {
+            program: PathBuf::from("/bin/sh"),
+            global: Vec::new(),
+            timeout: Duration::from_millis(timeout_ms),
+        }
+    }
+
+    fn args(script: &str) -> Vec<String> {
+        vec!["-c".to_string(), script.to_string()]
+    }
+
+    #[test]
+    fn output_exit_code_and_display() {
+        let r = sh(5000).run(&args("echo out; echo err >&2; exit 3"), &AtomicBool::new(false));
+        assert_eq!(r.status, Status::Exited(3));
+        assert_eq!(r.stdout, b"out\n");
+        assert_eq!(r.stderr, b"err\n");
+        assert_eq!(r.display(), "kubectl -c 'echo out; echo err >&2; exit 3'");
+    }
+
+    #[test]
+    fn timeout_kills_the_whole_process_group() {
+        // The child of the shell keeps the pipes open: only killing the group ends it.
+        let start = Instant::now();
+        let r = sh(300).run(&args("sleep 30 & wait"), &AtomicBool::new(false));
+        assert_eq!(r.status, Status::TimedOut);
+        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn abort_stops_a_running_command() {
+        let abort = AtomicBool::new(true);
+        let r = sh(30_000).run(&args("sleep 30"), &abort);
+        assert_eq!(r.status, Status::Aborted);
+    }
+
+    #[test]
+    fn run_all_keeps_the_order_and_the_bound() {
+        let jobs: Vec<Vec<String>> = (0..6).map(|i| args(&format!("sleep 0.{}; echo {i}", 6 - i))).collect();
+        let seen = AtomicUsize::new(0);
+        let runs = sh(5000).run_all(&jobs, 3, &AtomicBool::new(false), &|_| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        let outs: Vec<String> = runs.iter().map(|r| String::from_utf8_lossy(&r.stdout).trim().to_string()).collect();
+        assert_eq!(outs, ["0", "1", "2", "3", "4", "5"]);
+        assert_eq!(seen.load(Ordering::SeqCst), 6);
+    }
+
+    #[test]
+    fn missing_program() {
+        let k = Kubectl {
+            program: PathBuf::from("/nonexistent/kubectl"),
+            global: Vec::new(),
+            timeout: Duration::from_secs(1),
+        };
+        let r = k.run(&[], &AtomicBool::new(false));
+        assert!(matches!(r.status, Status::SpawnFailed { not_found: true, .. }), "{:?}", r.status);
+    }
+}
