@@ -101,21 +101,37 @@ pub fn render(header: &Header, entries: &[Entry]) -> String {
     out
 }
 
-/// Writes `text` to `path` (gzip unless `plain`), through a temporary file in the same
-/// directory renamed into place. The file is readable by its owner only: bundles can
-/// hold what the redactor did not recognise.
-pub fn write_atomic(path: &Path, text: &str, gzip: bool) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kubeleak-")
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    {
-        let file = tmp.as_file_mut();
+/// A bundle file being written, atomically: the text goes to a temporary file in the
+/// target's directory, is synced, then renamed over the target. The file is readable by
+/// its owner only, as bundles can hold what the redactor did not recognise. The temporary
+/// file exists from the start, so a directory that cannot be written is reported before
+/// any kubectl command runs; dropped unfinished, it is removed.
+pub struct Pending {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Pending {
+    /// Creates the temporary file (`.kubeleak-*.partial`, mode 0600) next to `path`.
+    pub fn create(path: &Path) -> Result<Pending> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".kubeleak-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write a bundle in {}", dir.display()))?;
+        Ok(Pending {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Writes `text` (gzip unless `gzip` is false), syncs, and renames over the target.
+    pub fn finish(mut self, text: &str, gzip: bool) -> Result<()> {
+        let file = self.tmp.as_file_mut();
         if gzip {
             let mut enc = flate2::write::GzEncoder::new(&mut *file, flate2::Compression::default());
             enc.write_all(text.as_bytes())?;
@@ -125,11 +141,13 @@ pub fn write_atomic(path: &Path, text: &str, gzip: bool) -> Result<()> {
         }
         file.flush()?;
         file.sync_all()?;
+        let path = self.path;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
     }
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -167,7 +185,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.txt.gz");
         std::fs::write(&path, "old").unwrap();
-        write_atomic(&path, "# kubeleak-bundle: 1\n", true).unwrap();
+        Pending::create(&path).unwrap().finish("# kubeleak-bundle: 1\n", true).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let mut text = String::new();
         flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).unwrap();
@@ -179,7 +197,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
-        assert!(write_atomic(&dir.path().join("no/such/dir/b.txt"), "x", false).is_err());
+        assert!(Pending::create(&dir.path().join("no/such/dir/b.txt")).is_err());
+        // Dropped unfinished: nothing is left behind.
+        drop(Pending::create(&dir.path().join("c.txt")).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
 }

@@ -294,6 +294,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         v
     };
 
+    // The bundle's file first: an unwritable directory is reported before any waiting.
+    let path = args.output.clone().unwrap_or_else(|| {
+        let stamp = captured_at.strftime("%Y%m%dT%H%M%SZ").to_string();
+        let safe_ns: String = ns.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        PathBuf::from(format!("kubeleak-{safe_ns}-{stamp}.{}", if args.no_gzip { "txt" } else { "txt.gz" }))
+    });
+    let pending = bundle::Pending::create(&path)?;
+
     let mut runs: Vec<Run> = Vec::new();
 
     // 1. kubectl version: also tells whether kubectl exists and the cluster answers.
@@ -428,12 +436,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         interrupted: was_interrupted,
     };
     let text = bundle::render(&header, &entries);
-    let path = args.output.clone().unwrap_or_else(|| {
-        let stamp = captured_at.strftime("%Y%m%dT%H%M%SZ").to_string();
-        let safe_ns: String = ns.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-        PathBuf::from(format!("kubeleak-{safe_ns}-{stamp}.{}", if args.no_gzip { "txt" } else { "txt.gz" }))
-    });
-    bundle::write_atomic(&path, &text, !args.no_gzip)?;
+    pending.finish(&text, !args.no_gzip)?;
 
     let failed = runs.iter().filter(|r| !r.ok()).count();
     let logs = runs.iter().filter(|r| r.args.first().map(String::as_str) == Some("logs")).count();

@@ -337,6 +337,16 @@ fn missing_kubectl_is_a_clear_error() {
 }
 
 #[test]
+fn unwritable_output_fails_before_any_kubectl_command() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let out = env.collect(&["-n", "shop", "-l", "app=worker", "-o", "/nonexistent/dir/b.txt"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot write a bundle in /nonexistent/dir"), "{}", stderr(&out));
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+#[test]
 fn unreachable_cluster_is_a_clear_error_with_a_bundle() {
     // A port that nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
