@@ -326,10 +326,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut no_pods = false;
     let mut samples_ok = 0;
     if unreachable {
+        let why = if runs[0].status == Status::TimedOut {
+            format!(
+                "`kubectl version` did not answer within {}s (if your kubeconfig uses a login plugin that waits for you, run `kubectl get pods -n {ns}` once yourself, then retry)",
+                args.timeout.as_secs_f64()
+            )
+        } else {
+            first_line(&runs[0].stderr_text()).to_string()
+        };
         eprintln!(
-            "kubeleak: cannot reach the cluster{}: {}",
+            "kubeleak: cannot reach the cluster{}: {why}",
             context.as_deref().map(|c| format!(" (context {c})")).unwrap_or_default(),
-            first_line(&runs[0].stderr_text())
         );
     } else {
         // 2. The pods, their description and the namespace's events, in parallel.

@@ -455,3 +455,39 @@ fn progress_is_shown_on_a_terminal() {
         eprintln!("{screen}");
     }
 }
+
+#[test]
+fn a_second_interrupt_stops_running_commands_and_writes_at_once() {
+    // Logs hang, so only the second Ctrl-C can end the collection early.
+    let server = ApiServer::start(Options {
+        hang_path: Some("/log?".into()),
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let child = env
+        .command(&["-n", "shop", "-l", "app=worker", "--samples", "50", "--interval", "300ms", "--timeout", "25s", "-o", "b.txt"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let count = |what: &str| server.requests().iter().filter(|r| r.contains(what)).count();
+    while count("/apis/metrics.k8s.io/v1beta1/namespaces") < 1 {
+        assert!(start.elapsed().as_secs() < 30, "no samples taken");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let int = || assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    int();
+    while count("/log?") < 1 {
+        assert!(start.elapsed().as_secs() < 30, "no logs asked");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    int();
+    let out = child.wait_with_output().unwrap();
+    assert!(start.elapsed().as_secs() < 15, "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("\n# interrupted: true\n"), "{text}");
+    assert!(text.contains("# kubeleak: exit-code 130\n# kubeleak: stopped by Ctrl-C\n"), "{text}");
+    assert!(text.contains("$ kubectl describe pod"), "{text}");
+}
