@@ -166,6 +166,47 @@ pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
     Ok(pods)
 }
 
+/// `kubectl logs` for every container of every pod, and `--previous` for the restarted
+/// ones. `--since` wins over `--tail`; neither means the whole log (`--tail=-1`).
+pub fn log_jobs(pods: &[PodInfo], ns: &str, since: Option<&str>, tail: Option<i64>) -> Vec<Vec<String>> {
+    let window = match (since, tail) {
+        (Some(s), _) => format!("--since={s}"),
+        (None, Some(t)) => format!("--tail={t}"),
+        (None, None) => "--tail=-1".to_string(),
+    };
+    let mut jobs = Vec::new();
+    for p in pods {
+        for (c, restarted) in &p.containers {
+            let base: Vec<String> = ["logs", "-n", ns, &p.name, "-c", c, "--timestamps", &window]
+                .iter()
+                .map(|w| w.to_string())
+                .collect();
+            if *restarted {
+                let mut prev = base.clone();
+                prev.push("--previous".into());
+                jobs.push(base);
+                jobs.push(prev);
+            } else {
+                jobs.push(base);
+            }
+        }
+    }
+    jobs
+}
+
+/// A stand-in for a command whose result went missing (a worker thread died).
+fn missing_result(args: &[String]) -> Run {
+    Run {
+        args: args.to_vec(),
+        at: Timestamp::now(),
+        stdout: Vec::new(),
+        stderr: b"kubeleak: no result for this command".to_vec(),
+        truncated: false,
+        status: Status::Exited(-1),
+        took: Duration::ZERO,
+    }
+}
+
 /// stderr that says the server could not be reached at all.
 fn is_unreachable(run: &Run) -> bool {
     if run.status == Status::TimedOut {
@@ -351,7 +392,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             events,
         ];
         let done = kubectl.run_all(&first, PARALLEL, &ABORT, &|r| progress.show(r));
-        let json = &done[1];
+        let json = done.get(1).cloned().unwrap_or_else(|| missing_result(&first[1]));
         if json.ok() {
             match pods_from_json(&String::from_utf8_lossy(&json.stdout)) {
                 Ok(p) => pods = p,
@@ -401,23 +442,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             // 4. Logs of every container, and of the previous run of restarted ones.
             if !ABORT.load(Ordering::SeqCst) {
-                let log_flags: Vec<String> = match (&args.since, args.tail) {
-                    (Some(s), _) => vec![format!("--since={s}")],
-                    (None, Some(t)) => vec![format!("--tail={t}")],
-                    (None, None) => vec!["--tail=-1".to_string()],
-                };
-                let mut jobs = Vec::new();
-                for p in &pods {
-                    for (c, restarted) in &p.containers {
-                        let mut base = words(&["logs", "-n", &ns, &p.name, "-c", c, "--timestamps"]);
-                        base.extend(log_flags.iter().cloned());
-                        jobs.push(base.clone());
-                        if *restarted {
-                            base.push("--previous".into());
-                            jobs.push(base);
-                        }
-                    }
-                }
+                let jobs = log_jobs(&pods, &ns, args.since.as_deref(), args.tail);
                 progress.say(&format!("taking {} log(s)", jobs.len()));
                 let done = kubectl.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
                 runs.extend(done);
@@ -499,6 +524,26 @@ mod tests {
         let old = "Client Version: version.Info{Major:\"1\", Minor:\"27\", GitVersion:\"v1.27.16\", GitCommit:\"cbb8\"}\n";
         assert_eq!(client_version(old).as_deref(), Some("v1.27.16"));
         assert_eq!(client_version("nothing"), None);
+    }
+
+    #[test]
+    fn log_commands() {
+        let pods = vec![PodInfo {
+            name: "w-1".into(),
+            containers: vec![("worker".into(), true), ("side".into(), false)],
+        }];
+        let jobs = log_jobs(&pods, "shop", None, None);
+        let lines: Vec<String> = jobs.iter().map(|j| j.join(" ")).collect();
+        assert_eq!(
+            lines,
+            [
+                "logs -n shop w-1 -c worker --timestamps --tail=-1",
+                "logs -n shop w-1 -c worker --timestamps --tail=-1 --previous",
+                "logs -n shop w-1 -c side --timestamps --tail=-1",
+            ]
+        );
+        assert_eq!(log_jobs(&pods, "shop", Some("2h"), Some(5))[0][7], "--since=2h");
+        assert_eq!(log_jobs(&pods, "shop", None, Some(500))[0][7], "--tail=500");
     }
 
     #[test]
