@@ -44,7 +44,7 @@ pub struct Options {
     pub logs_forbidden: bool,
     /// The metrics.k8s.io API is served (else absent from discovery, 404).
     pub metrics: bool,
-    /// Requests whose path contains this never get an answer in time (sleep 20 s).
+    /// Requests whose path contains this never get an answer in time (sleep 30 s).
     pub hang_path: Option<String>,
     /// No pod matches the selector.
     pub no_pods: bool,
@@ -167,7 +167,7 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
     log.lock().unwrap().push(format!("{} {} | {} | {}", rq.method(), url, accept, agent));
     if let Some(h) = &state.opts.hang_path {
         if url.contains(h.as_str()) {
-            thread::sleep(Duration::from_secs(20));
+            thread::sleep(Duration::from_secs(30));
         }
     }
     let (path, query) = match url.split_once('?') {
