@@ -258,6 +258,24 @@ fn annotations<'a>(bundle: &'a str, cmd: &str) -> Vec<&'a str> {
 }
 
 #[test]
+fn legacy_discovery_works_too() {
+    let server = ApiServer::start(Options {
+        legacy_discovery: true,
+        git_version: "v1.30.4".into(),
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&[BASE, &["-o", "b.txt"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let requests = server.requests().join("\n");
+    assert!(requests.contains("GET /api/v1?"), "kubectl walked the group versions: {requests}");
+    let text = bundle_of(&env, "b.txt");
+    assert!(!text.contains("# kubeleak: exit-code"), "{text}");
+    assert_eq!(text.matches("$ kubectl top pod").count(), 2);
+    assert!(section(&text, "-o wide")[1].contains("NOMINATED NODE"), "{text}");
+}
+
+#[test]
 fn forbidden_logs_are_recorded_and_the_rest_kept() {
     let server = ApiServer::start(Options {
         logs_forbidden: true,

@@ -48,6 +48,8 @@ pub struct Options {
     pub hang_path: Option<String>,
     /// No pod matches the selector.
     pub no_pods: bool,
+    /// Answer discovery the pre-1.26 way (no aggregated discovery, whatever is asked).
+    pub legacy_discovery: bool,
 }
 
 impl Default for Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             metrics: true,
             hang_path: None,
             no_pods: false,
+            legacy_discovery: false,
         }
     }
 }
@@ -288,7 +291,7 @@ fn resource(name: &str, singular: &str, kind: &str, group: &str, version: &str, 
 }
 
 fn discovery(path: &str, accept: &str, st: &State) -> Reply {
-    let aggregated = ["v2", "v2beta1"].into_iter().find(|v| {
+    let aggregated = ["v2", "v2beta1"].into_iter().filter(|_| !st.opts.legacy_discovery).find(|v| {
         accept.split(',').any(|a| a.contains("g=apidiscovery.k8s.io") && a.split(';').any(|p| p.trim() == format!("v={v}")))
     });
     let Some(v) = aggregated else {
