@@ -37,7 +37,7 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   0    bundle written (failed commands, e.g. Metrics API not available, are recorded in it)
   2    usage error, or the bundle could not be written
   3    kubectl not found or not executable (nothing written)
-  4    cluster unreachable (bundle written with the failed commands)
+  4    cluster unreachable or credentials refused (bundle written with the failed command)
   5    no pod matches the selector or --pod (bundle written without samples and logs)
   130  interrupted by Ctrl-C (bundle written, marked `# interrupted: true`)";
 
@@ -207,7 +207,7 @@ fn missing_result(args: &[String]) -> Run {
     }
 }
 
-/// stderr that says the server could not be reached at all.
+/// stderr that says the server could not be reached at all (or refused who we are).
 fn is_unreachable(run: &Run) -> bool {
     if run.status == Status::TimedOut {
         return true;
@@ -223,6 +223,10 @@ fn is_unreachable(run: &Run) -> bool {
         "no route to host",
         "tls handshake timeout",
         "connection reset by peer",
+        "x509:",
+        "certificate signed by unknown authority",
+        // Reached, but our credentials are refused: nothing else will work either.
+        "you must be logged in to the server",
     ]
     .iter()
     .any(|p| err.contains(p))
@@ -375,8 +379,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } else {
             first_line(&runs[0].stderr_text()).to_string()
         };
+        let what = if runs[0].stderr_text().to_ascii_lowercase().contains("you must be logged in") {
+            "the cluster refused the credentials"
+        } else {
+            "cannot reach the cluster"
+        };
         eprintln!(
-            "kubeleak: cannot reach the cluster{}: {why}",
+            "kubeleak: {what}{}: {why}",
             context.as_deref().map(|c| format!(" (context {c})")).unwrap_or_default(),
         );
     } else {

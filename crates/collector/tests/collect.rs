@@ -387,6 +387,20 @@ fn unreachable_cluster_is_a_clear_error_with_a_bundle() {
 }
 
 #[test]
+fn refused_credentials_are_a_clear_error_with_a_bundle() {
+    let server = ApiServer::start(Options {
+        unauthorized: true,
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&["-n", "shop", "-l", "app=worker", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kubeleak: the cluster refused the credentials (context test-ctx): error: You must be logged in to the server"), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert_eq!(text.matches("$ kubectl").count(), 1, "{text}");
+}
+
+#[test]
 fn empty_selection_is_a_clear_error_with_a_bundle() {
     let server = ApiServer::start(Options {
         no_pods: true,

@@ -48,6 +48,8 @@ pub struct Options {
     pub hang_path: Option<String>,
     /// No pod matches the selector.
     pub no_pods: bool,
+    /// Every request gets 401 Unauthorized (expired credentials).
+    pub unauthorized: bool,
     /// Answer discovery the pre-1.26 way (no aggregated discovery, whatever is asked).
     pub legacy_discovery: bool,
 }
@@ -61,6 +63,7 @@ impl Default for Options {
             hang_path: None,
             no_pods: false,
             legacy_discovery: false,
+            unauthorized: false,
         }
     }
 }
@@ -178,7 +181,11 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
         None => (url.clone(), String::new()),
     };
     let params = parse_query(&query);
-    let reply = route(&path, &params, &accept, state);
+    let reply = if state.opts.unauthorized {
+        status(401, "Unauthorized", "Unauthorized")
+    } else {
+        route(&path, &params, &accept, state)
+    };
     let mut resp = tiny_http::Response::from_string(reply.body).with_status_code(reply.code);
     resp.add_header(
         tiny_http::Header::from_bytes(&b"Content-Type"[..], reply.content_type.as_bytes()).unwrap(),
