@@ -23,3 +23,23 @@ fn skeleton_paste_gives_two_pods_with_two_samples_each() {
     assert!(pods[1]["memory_samples"][0]["at"].is_null(), "no time in the paste: null, not guessed");
     assert_eq!(json["warnings"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn logs_pasted_before_describe_join_the_real_container() {
+    let text = "$ kubectl logs -n shop worker-1
+2026-11-24 10:00:01,000 INFO cache size=10 entries
+$ kubectl describe pod -n shop worker-1
+Name:         worker-1
+Namespace:    shop
+Status:       Running
+Containers:
+  app:
+    State:          Running
+    Restart Count:  0
+";
+    let a = kubeleak_analysis::analyze_text("paste", text);
+    let pod = a.model.pod(Some("shop"), "worker-1").unwrap();
+    let names: Vec<&str> = pod.containers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["app"]);
+    assert_eq!(pod.containers[0].logs[0].lines[0].origin.line, 2);
+}

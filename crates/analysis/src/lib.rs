@@ -95,8 +95,30 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
             text,
         });
     }
+    resolve_default_containers(&mut model);
     let findings = finding::detect(&model);
     Analysis { model, findings }
+}
+
+/// A log read before the pod's containers were known (logs pasted before `describe`)
+/// sits under the placeholder container `(default)`; once the pod turns out to have
+/// exactly one container, the log belongs to it.
+fn resolve_default_containers(model: &mut Model) {
+    for pod in &mut model.pods {
+        let Some(i) = pod.containers.iter().position(|c| c.name == parse::logs::DEFAULT_CONTAINER) else {
+            continue;
+        };
+        let real: Vec<usize> = (0..pod.containers.len())
+            .filter(|&j| j != i && !pod.containers[j].init)
+            .collect();
+        if let [j] = real[..] {
+            let placeholder = pod.containers.remove(i);
+            let j = if j > i { j - 1 } else { j };
+            let target = &mut pod.containers[j];
+            target.logs.extend(placeholder.logs);
+            target.memory_samples.extend(placeholder.memory_samples);
+        }
+    }
 }
 
 /// Analyzes one text (a paste).

@@ -82,6 +82,30 @@ pub struct Sample {
     pub origin: Origin,
 }
 
+/// One `kubectl top node` reading of a node's memory.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NodeSample {
+    pub at: Option<Timestamp>,
+    /// Order of the `top node` section in the bundle (0, 1, 2…).
+    pub seq: u32,
+    pub bytes: u64,
+    /// `MEMORY%` (or `MEMORY(%)`) as printed: usage over the node's allocatable memory;
+    /// may exceed 100.
+    pub percent: Option<u32>,
+    pub origin: Origin,
+}
+
+/// A node of the cluster, as `kubectl top node` and events about nodes (`node/node-1`:
+/// SystemOOM, OOMKilling, NodeHasInsufficientMemory…) show it.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct Node {
+    pub name: String,
+    pub memory_samples: Vec<NodeSample>,
+    pub events: Vec<Event>,
+    /// First line that mentioned the node.
+    pub origin: Origin,
+}
+
 /// A container state as `describe` or `-o json` shows it.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct ContainerState {
@@ -103,7 +127,8 @@ pub struct Event {
     pub message: String,
     pub count: u32,
     pub last_seen: Option<Timestamp>,
-    /// The age as printed when no absolute time could be computed (`5m`, `<unknown>`).
+    /// The age as printed (`5m`, `<unknown>`, `<invalid>`); `last_seen` holds the time
+    /// when the bundle gives one to resolve it against.
     pub age: Option<String>,
     pub origin: Origin,
 }
@@ -210,6 +235,8 @@ pub struct Model {
     pub pods: Vec<Pod>,
     pub sections: Vec<SectionInfo>,
     pub warnings: Vec<Warning>,
+    /// Nodes seen in `kubectl top node` or in events about nodes.
+    pub nodes: Vec<Node>,
 }
 
 impl Model {
@@ -263,6 +290,26 @@ impl Model {
             pod.namespace = namespace.map(str::to_string);
         }
         pod
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// The node of that name, created if new.
+    pub fn node_mut(&mut self, name: &str, origin: Origin) -> &mut Node {
+        let i = match self.nodes.iter().position(|n| n.name == name) {
+            Some(i) => i,
+            None => {
+                self.nodes.push(Node {
+                    name: name.to_string(),
+                    origin,
+                    ..Node::default()
+                });
+                self.nodes.len() - 1
+            }
+        };
+        &mut self.nodes[i]
     }
 
     /// The text of the line an origin points at.

@@ -185,12 +185,9 @@ pub fn format_bytes(bytes: u64) -> String {
             if bytes % size == 0 {
                 return format!("{}{unit}", bytes / size);
             }
+            // Inexact values always show a decimal, so `512Mi` on screen means exactly 512Mi.
             let v = bytes as f64 / size as f64;
-            return if v >= 100.0 {
-                format!("{v:.0}{unit}")
-            } else {
-                format!("{v:.1}{unit}")
-            };
+            return format!("{v:.1}{unit}");
         }
     }
     format!("{bytes}B")
@@ -247,5 +244,78 @@ mod tests {
         assert_eq!(format_bytes(301 * 1024 * 1024), "301Mi");
         assert_eq!(format_bytes(3 << 29), "1.5Gi");
         assert_eq!(format_bytes(17), "17B");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! The Kubernetes quantity rules, checked on generated values against exact integer
+    //! arithmetic (u128), not against our own parser.
+    use super::*;
+    use proptest::prelude::*;
+
+    const BINARY: [(&str, u128); 7] = [("", 1), ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50), ("Ei", 1 << 60)];
+    const DECIMAL: [(&str, u32); 6] = [("k", 3), ("M", 6), ("G", 9), ("T", 12), ("P", 15), ("E", 18)];
+
+    fn ceil_div(a: u128, b: u128) -> u128 {
+        a / b + u128::from(a % b != 0)
+    }
+
+    proptest! {
+        #[test]
+        fn binary_suffixes_are_exact(n in 0u64..1_000_000, i in 0usize..7) {
+            let (suffix, mult) = BINARY[i];
+            let want = u128::from(n) * mult;
+            let got = parse_bytes(&format!("{n}{suffix}"));
+            prop_assert_eq!(got.map(u128::from), u64::try_from(want).ok().map(u128::from));
+        }
+
+        #[test]
+        fn decimal_suffixes_and_exponents_agree(n in 0u64..1_000_000, i in 0usize..6) {
+            let (suffix, exp) = DECIMAL[i];
+            let a = parse(&format!("{n}{suffix}")).unwrap();
+            let b = parse(&format!("{n}e{exp}")).unwrap();
+            let c = parse(&format!("{n}E+{exp}")).unwrap();
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(b, c);
+            let want = u128::from(n) * 10u128.pow(exp);
+            prop_assert_eq!(a.to_bytes().map(u128::from), u64::try_from(want).ok().map(u128::from));
+        }
+
+        #[test]
+        fn fractions_round_up_like_value(int in 0u64..100_000, frac in 0u32..1000, digits in 1usize..4, i in 0usize..7) {
+            let (suffix, mult) = BINARY[i];
+            let frac_s = format!("{:0width$}", frac % 10u32.pow(digits as u32), width = digits);
+            let text = format!("{int}.{frac_s}{suffix}");
+            let scale = 10u128.pow(digits as u32);
+            let exact_num = (u128::from(int) * scale + u128::from(frac % 10u32.pow(digits as u32))) * mult;
+            let want = ceil_div(exact_num, scale);
+            prop_assert_eq!(parse_bytes(&text).map(u128::from), u64::try_from(want).ok().map(u128::from), "{}", text);
+        }
+
+        #[test]
+        fn ordering_matches_the_numbers(a in 0u64..1_000_000_000, b in 0u64..1_000_000_000, i in 0usize..7, j in 0usize..7) {
+            let (sa, ma) = BINARY[i];
+            let (sb, mb) = BINARY[j];
+            let qa = parse(&format!("{a}{sa}")).unwrap();
+            let qb = parse(&format!("{b}{sb}")).unwrap();
+            prop_assert_eq!(qa.cmp_exact(&qb), Some((u128::from(a) * ma).cmp(&(u128::from(b) * mb))));
+        }
+
+        #[test]
+        fn canonical_forms_round_trip(n in any::<u64>(), k in 1u64..100_000, i in 1usize..5) {
+            prop_assert_eq!(parse_bytes(&n.to_string()), Some(n));
+            // A value shown without a decimal point is exact: it reads back to itself.
+            let m = k * (1u64 << (10 * i));
+            let shown = format_bytes(m);
+            if !shown.contains('.') {
+                prop_assert_eq!(parse_bytes(&shown), Some(m), "{}", shown);
+            }
+        }
+
+        #[test]
+        fn any_text_parses_or_errs_without_panic(s in "\\PC{0,24}") {
+            let _ = parse(&s);
+        }
     }
 }

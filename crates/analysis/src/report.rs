@@ -110,7 +110,12 @@ pub fn build(analysis: &Analysis) -> Report {
                 namespace: p.namespace.clone(),
                 name: p.name.clone(),
                 status: p.status.as_ref().map(|f| f.value.clone()),
-                restarts: p.restarts.as_ref().map(|f| f.value),
+                restarts: p.restarts.as_ref().map(|f| f.value).or_else(|| {
+                    // As `kubectl get pods` counts them: the sum over the app containers.
+                    let app = p.containers.iter().filter(|c| !c.init);
+                    app.clone().next()?;
+                    app.map(|c| c.restarts.as_ref().map(|f| f.value)).sum()
+                }),
                 memory_samples: samples(&p.memory_samples),
                 containers: p
                     .containers
@@ -168,9 +173,16 @@ pub fn to_json(analysis: &Analysis) -> String {
 /// Not a contract: it follows the model.
 pub fn model_dump(analysis: &Analysis) -> serde_json::Value {
     let m = &analysis.model;
-    serde_json::json!({
+    let mut dump = serde_json::json!({
         "capture": m.capture,
         "pods": m.pods,
         "warnings": m.warnings,
-    })
+    });
+    // Only when there are nodes, so dumps of bundles without nodes stay as they were.
+    if !m.nodes.is_empty() {
+        if let Some(obj) = dump.as_object_mut() {
+            obj.insert("nodes".to_string(), serde_json::json!(m.nodes));
+        }
+    }
+    dump
 }

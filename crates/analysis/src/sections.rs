@@ -129,6 +129,8 @@ impl Command {
             },
             ["get", r, ..] if matches!(resource(r).as_str(), "events" | "event" | "ev") => SectionKind::GetEvents,
             ["describe", r, ..] if is_pods(r) => SectionKind::DescribePod,
+            // `kubectl events` (1.26+) prints the same table as `get events`.
+            ["events", ..] => SectionKind::GetEvents,
             ["logs", ..] | ["log", ..] => SectionKind::Logs,
             _ => SectionKind::Other,
         }
@@ -515,5 +517,6 @@ mod tests {
         assert_eq!(Command::parse_kubectl("kubectl get pods -o wide -A").unwrap().kind(), SectionKind::GetPods);
         assert_eq!(Command::parse_kubectl("kubectl get deploy").unwrap().kind(), SectionKind::Other);
         assert!(Command::parse_kubectl("date").is_none());
+        assert_eq!(Command::parse_kubectl("kubectl events -n shop --for pod/w-1").unwrap().kind(), SectionKind::GetEvents);
     }
 }
