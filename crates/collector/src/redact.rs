@@ -52,7 +52,9 @@ fn rules() -> &'static [Rule] {
             // The same inside a JSON string (the `last-applied-configuration` annotation).
             r(&format!(r#"\\"name\\"\s*:\s*\\"(?:{NAME})\\"\s*,\s*\\"value\\"\s*:\s*\\"(?P<v>(?:[^"\\]|\\\\)*)\\""#), "v"),
             // name=value / name: value in args, logs, JSON objects.
-            r(&format!(r#"(?P<n>{TEXT_NAME})\\?["']?\s*[=:]\s*\\?["']?(?P<v>[^\s"'\\,;&{{}}\[\]<>()]+)"#), "v"),
+            // A JSON key with an unquoted value (`"automountServiceAccountToken": false`) is
+            // a literal, not a secret, and replacing it would break the JSON: kept.
+            r(&format!(r#"(?P<n>{TEXT_NAME})(?P<kq>\\?["'])?\s*[=:]\s*(?P<vq>\\?["'])?(?P<v>[^\s"'\\,;&{{}}\[\]<>()]+)"#), "v"),
             // Credentials in URLs: scheme://user:password@host
             r(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<v>[^/\s@]+)@", "v"),
             // Authorization headers.
@@ -81,8 +83,8 @@ fn keep(value: &str) -> bool {
 /// Fields that `describe` prints under secret-looking names but that hold no secret,
 /// and numbers under `*token*` names (`max_tokens=512` in a log line).
 fn keep_name(name: &str, value: &str) -> bool {
-    const FIELDS: [&str; 5] = ["SecretName", "TokenExpirationSeconds", "SecretRef", "Key", "SecretOptionalName"];
-    FIELDS.contains(&name) || (name.to_ascii_lowercase().contains("token") && value.bytes().all(|b| b.is_ascii_digit()))
+    const FIELDS: [&str; 5] = ["secretname", "tokenexpirationseconds", "secretref", "key", "secretoptionalname"];
+    FIELDS.contains(&name.to_ascii_lowercase().as_str()) || (name.to_ascii_lowercase().contains("token") && value.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Replaces secrets in `text`; returns the new text and how many values were replaced.
@@ -100,7 +102,8 @@ pub fn redact(text: &str) -> (String, usize) {
                 let Some(v) = c.name(rule.group) else {
                     return whole.to_string();
                 };
-                if keep(v.as_str()) || c.name("n").is_some_and(|n| keep_name(n.as_str(), v.as_str())) {
+                let json_literal = c.name("kq").is_some() && c.name("vq").is_none();
+                if json_literal || keep(v.as_str()) || c.name("n").is_some_and(|n| keep_name(n.as_str(), v.as_str())) {
                     return whole.to_string();
                 }
                 count += 1;
@@ -166,6 +169,9 @@ mod tests {
         assert_eq!(redact(text), (text.to_string(), 0));
         // `secretKeyRef` is a field, not a value.
         let j = "\"valueFrom\": {\n \"secretKeyRef\": {\n \"key\": \"user\",\n \"name\": \"db\" } }";
+        assert_eq!(redact(j), (j.to_string(), 0));
+        // JSON literals under secret-looking keys stay valid JSON.
+        let j = "{\"automountServiceAccountToken\": false, \"secretName\": \"db\", \"api_key_rotations\": 3}";
         assert_eq!(redact(j), (j.to_string(), 0));
     }
 }

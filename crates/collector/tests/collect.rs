@@ -174,6 +174,13 @@ fn full_collect(version: &str) {
     let prev = section(&text, "--previous").join("\n");
     assert!(prev.contains("2026-11-24T09:41:02.991823001Z INFO processed batch 4412"), "{prev}");
 
+    // Redaction keeps the JSON valid JSON.
+    let json_text = section(&text, "-o json")[1..].join("\n");
+    let json: serde_json::Value = serde_json::from_str(&json_text).unwrap_or_else(|e| panic!("{e}: {json_text}"));
+    assert_eq!(json["items"][0]["spec"]["automountServiceAccountToken"], false);
+    assert_eq!(json["items"][0]["spec"]["containers"][0]["env"][1]["value"], "[REDACTED]");
+    assert_eq!(json["items"][0]["spec"]["containers"][0]["env"][0]["value"], "info");
+    assert!(section(&text, "describe pod").join("\n").contains("SecretName:  worker-creds"), "{text}");
     // Redaction: no secret in the bundle, ordinary values kept, count in the header.
     for s in SECRETS {
         assert!(!text.contains(s), "secret {s} leaked:\n{text}");

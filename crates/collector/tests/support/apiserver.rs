@@ -354,6 +354,7 @@ const CREATED: &str = "2026-11-24T07:12:40Z";
 fn container(name: &str, image: &str, env: Value, args: Value, limit: &str, request: &str) -> Value {
     json!({"name": name, "image": image, "args": args, "env": env,
            "resources": {"limits": {"memory": limit, "cpu": "1"}, "requests": {"memory": request, "cpu": "250m"}},
+           "volumeMounts": [{"name": "creds", "readOnly": true, "mountPath": "/var/run/secrets/worker"}],
            "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "IfNotPresent"})
 }
 
@@ -367,7 +368,9 @@ fn pod(name: &str, uid: &str, ip: &str, containers: Vec<Value>, statuses: Vec<Va
         "spec": {"containers": containers, "restartPolicy": "Always", "terminationGracePeriodSeconds": 30,
                  "dnsPolicy": "ClusterFirst", "serviceAccountName": "default", "nodeName": "node-a-1", "schedulerName": "default-scheduler",
                  "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
-                 "priority": 0, "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority"},
+                 "priority": 0, "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority",
+                 "automountServiceAccountToken": false,
+                 "volumes": [{"name": "creds", "secret": {"secretName": "worker-creds", "defaultMode": 420}}]},
         "status": {"phase": "Running",
                    "conditions": [
                        {"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": CREATED},
