@@ -49,6 +49,12 @@ enum Command {
         fail_on: Option<FailOn>,
     },
     /// Capture a bundle from a live cluster with the real kubectl.
+    ///
+    /// Runs `kubectl version`, `get pods -o wide` and `-o json`, `describe pod`, `get
+    /// events`, `top pod --containers` (--samples times, every --interval) and `logs
+    /// --timestamps` for every container (plus `--previous` where it restarted), and
+    /// writes them as one bundle (gzip) for `kubeleak analyze`. Secrets are redacted by
+    /// default; Secrets objects are never read. See docs/collector.md.
     #[command(after_help = collect::EXIT_CODES_HELP)]
     Collect(Box<collect::Args>),
 }
