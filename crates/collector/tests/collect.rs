@@ -196,6 +196,11 @@ fn full_collect(version: &str) {
         .unwrap();
     assert!(redacted >= 10, "{redacted}");
 
+    // `kubeleak analyze` reads it as a user would.
+    let cli = Command::new(env!("CARGO_BIN_EXE_kubeleak")).args(["analyze", "--format", "json"]).arg(&path).output().unwrap();
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    let report: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert!(report["pods"].as_array().unwrap().iter().any(|p| p["name"] == OOM_POD), "{report}");
     // The bundle parses back to the model.
     let a = analyze(&path);
     let m = &a.model;
@@ -529,4 +534,14 @@ fn a_second_interrupt_stops_running_commands_and_writes_at_once() {
     assert!(text.contains("\n# interrupted: true\n"), "{text}");
     assert!(text.contains("# kubeleak: exit-code 130\n# kubeleak: stopped by Ctrl-C\n"), "{text}");
     assert!(text.contains("$ kubectl describe pod"), "{text}");
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubeleak")).args(["collect", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for code in ["  3    kubectl not found", "  4    cluster unreachable", "  5    no pod matches", "  130  interrupted"] {
+        assert!(help.contains(code), "{code}: {help}");
+    }
 }
