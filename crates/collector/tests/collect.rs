@@ -423,6 +423,12 @@ fn empty_selection_is_a_clear_error_with_a_bundle() {
     assert!(!text.contains("$ kubectl top"), "{text}");
     assert!(!text.contains("$ kubectl logs"), "{text}");
     assert!(text.contains("$ kubectl get events -n shop"), "{text}");
+    // A pod name that does not exist.
+    let out = env.collect(&["-n", "shop", "--pod", "nope", "-o", "c.txt"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kubeleak: pod nope not found in namespace shop"), "{}", stderr(&out));
+    let text = bundle_of(&env, "c.txt");
+    assert!(text.contains("# kubeleak: stderr: Error from server (NotFound): pods \"nope\" not found"), "{text}");
 }
 
 #[test]
