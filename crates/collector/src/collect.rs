@@ -408,7 +408,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Err(e) => eprintln!("kubeleak: {e}; logs are not collected"),
             }
             no_pods = pods.is_empty();
-        } else if args.pod.is_some() && json.stderr_text().contains("not found") {
+        } else if args.pod.is_some() && (json.stderr_text().contains("(NotFound)") || json.stderr_text().contains(" not found")) {
             no_pods = true;
         } else {
             eprintln!(

@@ -424,11 +424,11 @@ fn empty_selection_is_a_clear_error_with_a_bundle() {
     assert!(!text.contains("$ kubectl logs"), "{text}");
     assert!(text.contains("$ kubectl get events -n shop"), "{text}");
     // A pod name that does not exist.
-    let out = env.collect(&["-n", "shop", "--pod", "nope", "-o", "c.txt"]);
-    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let out = env.collect(&["-n", "shop", "--pod", "nope", "--samples", "1", "-o", "c.txt"]);
+    assert_eq!(out.status.code(), Some(5), "{}\n{:#?}", stderr(&out), server.requests());
     assert!(stderr(&out).contains("kubeleak: pod nope not found in namespace shop"), "{}", stderr(&out));
     let text = bundle_of(&env, "c.txt");
-    assert!(text.contains("# kubeleak: stderr: Error from server (NotFound): pods \"nope\" not found"), "{text}");
+    assert!(text.contains("# kubeleak: stderr: Error from server (NotFound): pods \"nope\" not found"), "{text}\n{:#?}", server.requests());
 }
 
 #[test]

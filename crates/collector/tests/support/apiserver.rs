@@ -6,7 +6,8 @@
 //! the real pod columns when asked `as=Table`, else `PodList`/`Pod` JSON), pod logs
 //! (`previous`, `timestamps`, `tailLines`), events (list, `Table`, and by
 //! `fieldSelector=involvedObject.uid=…` as `describe` asks) and `metrics.k8s.io/v1beta1`
-//! PodMetrics whose memory grows with each request. Faults are switched on by [`Options`].
+//! PodMetrics whose memory grows with each request, and the namespace (kubectl asks for it
+//! after a NotFound). Faults are switched on by [`Options`].
 //!
 //! tiny_http does the HTTP/1.1 parts (keep-alive, chunked bodies, header parsing) that a
 //! hand-written `TcpListener` loop would have to get right; each request is answered on its
@@ -234,6 +235,23 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
         "/api" | "/apis" => discovery(path, accept, st),
         "/api/v1" => json_reply(200, core_resources()),
         "/apis/metrics.k8s.io/v1beta1" if st.opts.metrics => json_reply(200, metrics_resources()),
+        // kubectl asks for the namespace after a NotFound, to say which one is missing.
+        p if p == format!("/api/v1/namespaces/{NAMESPACE}") => {
+            let ns = json!({"kind": "Namespace", "apiVersion": "v1",
+                            "metadata": {"name": NAMESPACE, "uid": "5b0c8f7e-2d1a-4e3b-9c4d-6a7b8c9d0e1f", "resourceVersion": "120", "creationTimestamp": "2026-01-10T09:00:00Z",
+                                         "labels": {"kubernetes.io/metadata.name": NAMESPACE}},
+                            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
+            if table {
+                json_reply(200, json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "120"},
+                    "columnDefinitions": [
+                        {"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0},
+                        {"name": "Status", "type": "string", "format": "", "description": "The status of the namespace", "priority": 0},
+                        {"name": "Age", "type": "string", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}],
+                    "rows": [{"cells": [NAMESPACE, "Active", "319d"], "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": ns["metadata"]}}]}))
+            } else {
+                json_reply(200, ns)
+            }
+        }
         p if p == ns_pods => {
             let pods = select(&pods(st), param(params, "labelSelector"));
             if table {
@@ -246,7 +264,11 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
             let rest = &p[ns_pods.len() + 1..];
             let (name, sub) = rest.split_once('/').unwrap_or((rest, ""));
             let Some(pod) = pods(st).into_iter().find(|p| p["metadata"]["name"] == name) else {
-                return status(404, "NotFound", &format!("pods \"{name}\" not found"));
+                let mut r = status(404, "NotFound", &format!("pods \"{name}\" not found"));
+                let mut v: Value = serde_json::from_str(&r.body).unwrap();
+                v["details"] = json!({"name": name, "kind": "pods"});
+                r.body = v.to_string();
+                return r;
             };
             match sub {
                 "" if table => json_reply(200, pods_table(&[pod])),
@@ -315,10 +337,13 @@ fn discovery(path: &str, accept: &str, st: &State) -> Reply {
         };
     };
     let items: Vec<Value> = if path == "/api" {
+        let mut namespaces = resource("namespaces", "namespace", "Namespace", "", "v1", &["ns"], json!([]));
+        namespaces["scope"] = json!("Cluster");
         let log = json!([{"subresource": "log", "responseKind": {"group": "", "version": "v1", "kind": "Pod"}, "verbs": ["get"]}]);
         vec![json!({"metadata": {"creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": [
             resource("pods", "pod", "Pod", "", "v1", &["po"], log),
             resource("events", "event", "Event", "", "v1", &["ev"], json!([])),
+            namespaces,
         ]}]})]
     } else if st.opts.metrics {
         vec![json!({"metadata": {"name": "metrics.k8s.io", "creationTimestamp": null}, "versions": [{"version": "v1beta1", "freshness": "Current", "resources": [
@@ -340,6 +365,7 @@ fn core_resources() -> Value {
         {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": ["get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]},
         {"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]},
         {"name": "events", "singularName": "event", "namespaced": true, "kind": "Event", "verbs": ["get", "list", "watch"], "shortNames": ["ev"]},
+        {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["get", "list", "watch"], "shortNames": ["ns"]},
     ]})
 }
 
