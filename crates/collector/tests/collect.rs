@@ -269,11 +269,21 @@ fn legacy_discovery_works_too() {
         ..Options::default()
     });
     let env = Env::new(Some(&server));
-    let out = env.collect(&[BASE, &["-o", "b.txt"]].concat());
+    // No -o: `kubeleak-NAMESPACE-TIME.txt.gz` in the current directory.
+    let out = env.collect(BASE);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let requests = server.requests().join("\n");
     assert!(requests.contains("GET /api/v1?"), "kubectl walked the group versions: {requests}");
-    let text = bundle_of(&env, "b.txt");
+    let names: Vec<String> = std::fs::read_dir(env.home.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("kubeleak-"))
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let name = &names[0];
+    assert!(name.starts_with("kubeleak-shop-20") && name.ends_with("Z.txt.gz") && name.len() == "kubeleak-shop-20261124T100000Z.txt.gz".len(), "{name}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Wrote {name}")));
+    let text = bundle_of(&env, name);
     assert!(!text.contains("# kubeleak: exit-code"), "{text}");
     assert_eq!(text.matches("$ kubectl top pod").count(), 2);
     assert!(section(&text, "-o wide")[1].contains("NOMINATED NODE"), "{text}");
