@@ -2,7 +2,7 @@
 //!
 //! Pods are keyed by namespace and name; every fact keeps its [`Origin`] (source and
 //! 1-based line) so findings can cite the bundle's own lines. Parsers never overwrite a
-//! different value silently: [`Model::set`] keeps the first value and records a warning.
+//! different value silently: [`set_fact`] keeps the first value and returns a warning.
 //!
 //! Example: after reading `worker-7d9f8b6c5-x2x9k    215m    344Mi` from a `top pod`
 //! section, the model holds pod `worker-7d9f8b6c5-x2x9k` with one [`Sample`] of
@@ -237,6 +237,12 @@ pub struct Model {
     pub warnings: Vec<Warning>,
     /// Nodes seen in `kubectl top node` or in events about nodes.
     pub nodes: Vec<Node>,
+    /// Pod positions by name, for the first `indexed` pods (pods are only appended), so
+    /// finding a pod stays O(1) with thousands of pods. Rebuilt when stale.
+    #[serde(skip)]
+    pod_index: std::collections::HashMap<String, Vec<usize>>,
+    #[serde(skip)]
+    indexed: usize,
 }
 
 impl Model {
@@ -251,21 +257,39 @@ impl Model {
         self.find_pod(namespace, name).map(|i| &self.pods[i])
     }
 
+    /// Positions of the pods with this name (index when fresh, else a scan: a test may
+    /// have pushed pods directly).
+    fn named(&self, name: &str) -> Vec<usize> {
+        if self.indexed == self.pods.len() {
+            self.pod_index.get(name).cloned().unwrap_or_default()
+        } else {
+            (0..self.pods.len()).filter(|&i| self.pods[i].name == name).collect()
+        }
+    }
+
+    fn sync_index(&mut self) {
+        if self.indexed > self.pods.len() {
+            self.pod_index.clear();
+            self.indexed = 0;
+        }
+        for i in self.indexed..self.pods.len() {
+            self.pod_index.entry(self.pods[i].name.clone()).or_default().push(i);
+        }
+        self.indexed = self.pods.len();
+    }
+
     fn find_pod(&self, namespace: Option<&str>, name: &str) -> Option<usize> {
-        let exact = self
-            .pods
-            .iter()
-            .position(|p| p.name == name && p.namespace.as_deref() == namespace);
-        if exact.is_some() {
-            return exact;
+        let named = self.named(name);
+        if let Some(&i) = named.iter().find(|&&i| self.pods[i].namespace.as_deref() == namespace) {
+            return Some(i);
         }
         // A pod seen without a namespace (bare output) is the same pod as one seen
         // with a namespace, when the name is unambiguous.
-        let mut same_name = self.pods.iter().enumerate().filter(|(_, p)| {
-            p.name == name && (namespace.is_none() || p.namespace.is_none())
-        });
+        let mut same_name = named
+            .iter()
+            .filter(|&&i| namespace.is_none() || self.pods[i].namespace.is_none());
         match (same_name.next(), same_name.next()) {
-            (Some((i, _)), None) => Some(i),
+            (Some(&i), None) => Some(i),
             _ => None,
         }
     }
@@ -273,6 +297,7 @@ impl Model {
     /// The pod with this namespace and name, created if new. A namespace learnt later
     /// fills in an unknown one.
     pub fn pod_mut(&mut self, namespace: Option<&str>, name: &str, origin: Origin) -> &mut Pod {
+        self.sync_index();
         let i = match self.find_pod(namespace, name) {
             Some(i) => i,
             None => {
@@ -282,6 +307,7 @@ impl Model {
                     origin,
                     ..Pod::default()
                 });
+                self.sync_index();
                 self.pods.len() - 1
             }
         };
@@ -350,5 +376,29 @@ pub fn set_fact<T: PartialEq + std::fmt::Debug + Clone>(
                 value, old.value, old.origin.line
             ),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pods_merge_by_namespace_and_name() {
+        let mut m = Model::default();
+        let o = Origin::default();
+        m.pod_mut(None, "w-1", o);
+        m.pod_mut(Some("shop"), "w-1", o); // the bare pod learns its namespace
+        assert_eq!(m.pods.len(), 1);
+        assert_eq!(m.pods[0].namespace.as_deref(), Some("shop"));
+        m.pod_mut(Some("other"), "w-1", o); // a different pod of the same name
+        assert_eq!(m.pods.len(), 2);
+        assert!(m.pod(None, "w-1").is_none(), "ambiguous without a namespace");
+        assert_eq!(m.pod(Some("other"), "w-1").unwrap().namespace.as_deref(), Some("other"));
+        // Pods pushed directly (as detector tests do) are still found.
+        m.pods.push(Pod { name: "direct".into(), ..Pod::default() });
+        assert!(m.pod(None, "direct").is_some());
+        m.pod_mut(None, "direct", o);
+        assert_eq!(m.pods.len(), 3);
     }
 }

@@ -110,7 +110,12 @@ pub fn build(analysis: &Analysis) -> Report {
                 namespace: p.namespace.clone(),
                 name: p.name.clone(),
                 status: p.status.as_ref().map(|f| f.value.clone()),
-                restarts: p.restarts.as_ref().map(|f| f.value),
+                restarts: p.restarts.as_ref().map(|f| f.value).or_else(|| {
+                    // As `kubectl get pods` counts them: the sum over the app containers.
+                    let app = p.containers.iter().filter(|c| !c.init);
+                    app.clone().next()?;
+                    app.map(|c| c.restarts.as_ref().map(|f| f.value)).sum()
+                }),
                 memory_samples: samples(&p.memory_samples),
                 containers: p
                     .containers

@@ -83,15 +83,3 @@ pub fn words(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
-/// Placeholder while a parser is being written: reports the section as skipped.
-pub(crate) fn not_read_yet(section: &Section<'_>, model: &mut Model) {
-    if !section.is_blank() {
-        model.warn(
-            origin(section, section.first_line),
-            format!(
-                "{:?} output is not read yet; skipped (lines {}-{})",
-                section.kind, section.first_line, section.last_line
-            ),
-        );
-    }
-}

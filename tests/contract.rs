@@ -1,0 +1,57 @@
+//! `kubeleak.analysis/v1` (docs/analysis-json-v1.md) on the bundled sample: every field of
+//! the contract's pod and container shape, with exact values.
+
+use kubeleak_analysis::{analyze, input::Limits, report, Input};
+
+fn sample_json() -> serde_json::Value {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/sample-bundle.txt")).unwrap();
+    let a = analyze(&[Input { name: "sample-bundle.txt", bytes: &bytes }], &Limits::default());
+    serde_json::from_str(&report::to_json(&a)).unwrap()
+}
+
+#[test]
+fn pods_follow_the_contract() {
+    let json = sample_json();
+    assert_eq!(json["schema"], "kubeleak.analysis/v1");
+    let pod = json["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "image-worker-6c9f7d8b5-4xk2p")
+        .expect("the crash-looping pod");
+    assert_eq!(pod["namespace"], "shop");
+    assert_eq!(pod["status"], "CrashLoopBackOff");
+    assert_eq!(pod["restarts"], 4);
+    assert!(pod["memory_samples"].as_array().unwrap().is_empty(), "samples are per container with --containers");
+    let c = &pod["containers"][0];
+    assert_eq!(c["name"], "worker");
+    assert_eq!(c["memory_request_bytes"], 268_435_456u64);
+    assert_eq!(c["memory_limit_bytes"], 536_870_912u64);
+    assert_eq!(c["restarts"], 4);
+    assert_eq!(c["state"], "waiting");
+    assert_eq!(c["state_reason"], "CrashLoopBackOff");
+    assert_eq!(c["last_termination"]["reason"], "OOMKilled");
+    assert_eq!(c["last_termination"]["exit_code"], 137);
+    let samples = c["memory_samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 8);
+    assert_eq!(samples[0]["at"], "2026-11-24T10:00:05Z");
+    assert_eq!(samples[0]["bytes"], 97u64 << 20);
+    assert_eq!(samples[7]["at"], "2026-11-24T10:14:05Z");
+}
+
+#[test]
+fn warnings_and_evidence_point_at_lines() {
+    let json = sample_json();
+    for w in json["warnings"].as_array().unwrap() {
+        assert_eq!(w["source"], "sample-bundle.txt");
+        assert!(w["line"].as_u64().is_some_and(|l| l >= 1) || w["line"].is_null());
+        assert!(w["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    for f in json["findings"].as_array().unwrap() {
+        assert!(!f["evidence"].as_array().unwrap().is_empty(), "no finding without evidence: {f}");
+        for e in f["evidence"].as_array().unwrap() {
+            assert!(e["line"].as_u64().unwrap() >= 1);
+            assert!(!e["text"].as_str().unwrap().is_empty());
+        }
+    }
+}
