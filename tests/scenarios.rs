@@ -276,6 +276,62 @@ fn frequent_restarts_without_oom() {
     );
 }
 
+#[test]
+fn get_pods_alone_statuses() {
+    let pods = [
+        Pod::new("worker-7d9f8b6c5-aaaaa")
+            .status("OOMKilled")
+            .container(C::new("worker").restarts(3).last(Term {
+                reason: "OOMKilled",
+                exit: 137,
+                started: at_min(-40),
+                finished: at_min(-1),
+            })),
+        Pod::new("worker-7d9f8b6c5-bbbbb")
+            .container(C::new("worker"))
+            .evicted("The node was low on resource: memory."),
+        Pod::new("worker-7d9f8b6c5-ccccc").status("CrashLoopBackOff").container(
+            C::new("worker").waiting("CrashLoopBackOff").restarts(9).last(Term {
+                reason: "Error",
+                exit: 1,
+                started: at_min(-3),
+                finished: at_min(-2),
+            }),
+        ),
+        Pod::new("worker-7d9f8b6c5-ddddd").container(C::new("worker").restarts(7).last(Term {
+            reason: "Error",
+            exit: 1,
+            started: at_min(-50),
+            finished: at_min(-40),
+        })),
+        Pod::new("worker-7d9f8b6c5-eeeee").container(C::new("worker")),
+    ];
+    let refs: Vec<&Pod> = pods.iter().collect();
+    let mut b = Bundle::new("shop");
+    b.get_pods(&refs);
+    let f = check(
+        "get-pods",
+        &b.text(),
+        &["oom-killed", "evicted", "crash-loop", "frequent-restarts"],
+        &["memory-growth"],
+    );
+    let of = |pod: &str| {
+        f.iter()
+            .filter(|x| x.pod.as_deref() == Some(pod))
+            .map(|x| x.kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("worker-7d9f8b6c5-aaaaa"), vec!["oom-killed"]);
+    assert_eq!(of("worker-7d9f8b6c5-bbbbb"), vec!["evicted"]);
+    assert_eq!(of("worker-7d9f8b6c5-ccccc"), vec!["crash-loop"]);
+    assert_eq!(of("worker-7d9f8b6c5-ddddd"), vec!["frequent-restarts"]);
+    assert!(of("worker-7d9f8b6c5-eeeee").is_empty());
+    assert_eq!(
+        one(&f, "oom-killed").title,
+        "pod worker-7d9f8b6c5-aaaaa was OOMKilled; 3 restarts"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Logs: leak patterns in several wordings and formats
 // ---------------------------------------------------------------------------

@@ -91,6 +91,11 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             } else {
                 format!("pod {} was OOMKilled", pod.name)
             };
+            if let Some(r) = pod.restarts.as_ref().filter(|r| r.value > 0) {
+                f.title
+                    .push_str(&format!("; {} restart{}", r.value, if r.value == 1 { "" } else { "s" }));
+                f.evidence.push(r.origin);
+            }
             f.detail = format!(
                 "{} A container of the pod went over its memory limit and the kernel's OOM killer ended it with SIGKILL.",
                 status.map(|s| format!("`kubectl get pods` shows status {}.", s.value)).unwrap_or_default()
