@@ -277,6 +277,34 @@ fn frequent_restarts_without_oom() {
 }
 
 #[test]
+fn oom_kill_during_sampling_is_growth_not_sawtooth() {
+    let pod = Pod::new(POD).container(
+        C::new("worker")
+            .limit("512Mi")
+            .request("256Mi")
+            .running_since(at_min(40))
+            .restarts(3)
+            .last(Term {
+                reason: "OOMKilled",
+                exit: 137,
+                started: at_min(-120),
+                finished: at_min(39),
+            }),
+    );
+    let mut b = Bundle::new("shop");
+    b.top(&[(POD, "worker", &[330, 370, 410, 450, 490, 120, 160, 200, 240])], 10);
+    b.describe(&[&pod]);
+    let f = check("oom-sawtooth", &b.text(), &["memory-growth", "oom-killed"], &[]);
+    let g = one(&f, "memory-growth");
+    assert!(
+        g.title.starts_with("worker grew 240 MiB/h in each of its last 2 runs"),
+        "{}",
+        g.title
+    );
+    assert_eq!(g.severity, Severity::Critical);
+}
+
+#[test]
 fn get_pods_alone_statuses() {
     let pods = [
         Pod::new("worker-7d9f8b6c5-aaaaa")

@@ -239,11 +239,27 @@ fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
         format_bytes(last.bytes),
         when(t1)
     );
+    // A sawtooth of a container that restarts may be a leak cut short by OOM kills:
+    // each run rises again. Then the rate is the median of the runs' slopes.
+    let mut between_restarts = None;
+    let shape = match shape {
+        Shape::Sawtooth { drops } if oomed || restarted => match runs_rate(&x, &y, cx.t) {
+            Some((line, mk, runs)) => {
+                between_restarts = Some(runs);
+                Shape::Growing { line, mk }
+            }
+            None => Shape::Sawtooth { drops },
+        },
+        other => other,
+    };
     match shape {
         Shape::Growing { line, mk } => {
             let rate = line.slope; // bytes per hour
             let mut f = finding_for("memory-growth", Severity::Warning, s.pod, s.container);
             let mut title = format!("{who} grew {}", rate_per_hour(rate));
+            if let Some(runs) = between_restarts {
+                title.push_str(&format!(" in each of its last {runs} runs"));
+            }
             let mut detail = format!(
                 "Memory rose steadily: {series}. Theil–Sen slope {}, Mann–Kendall p = {:.3} (τ = {:.2}), so this \
 is a trend, not a single spike.",
@@ -282,6 +298,11 @@ is a trend, not a single spike.",
             }
             if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
                 f.severity = Severity::Critical;
+            }
+            if between_restarts.is_some() {
+                detail.push_str(
+                    " The falls between the samples are restarts of the container: memory rises again in every run, so the drops are the leak being reset by kills, not memory given back.",
+                );
             }
             f.title = title;
             f.detail = detail;
@@ -350,6 +371,47 @@ possible: sample more often, or log peak RSS (`resource.getrusage(resource.RUSAG
         Shape::Noisy => {}
     }
     true
+}
+
+/// Splits a sawtooth at its falls; when every run of 3+ samples rises (Theil–Sen
+/// slope > 0, Mann–Kendall p ≤ 0.1 for runs of 4+), returns the median run slope, the
+/// last run's test and the number of runs.
+fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall, usize)> {
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let range = hi - lo;
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..y.len() {
+        if y[i - 1] - y[i] >= t.sawtooth_drop_ratio * range {
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    runs.push((start, y.len()));
+    let mut slopes = Vec::new();
+    let mut last = None;
+    for &(a, b) in runs.iter().filter(|(a, b)| b - a >= 3) {
+        let line = stats::theil_sen(&x[a..b], &y[a..b])?;
+        let mk = stats::mann_kendall(&x[a..b], &y[a..b])?;
+        if line.slope <= 0.0 || (b - a >= 4 && mk.p_increasing > 0.1) || mk.s <= 0.0 {
+            return None;
+        }
+        slopes.push(line.slope);
+        last = Some((line, mk));
+    }
+    let (line, mk) = last?;
+    slopes.sort_by(f64::total_cmp);
+    let slope = slopes[slopes.len() / 2];
+    Some((
+        Line {
+            slope,
+            intercept: line.intercept,
+        },
+        mk,
+        slopes.len(),
+    ))
 }
 
 /// With few samples: the OOM cycle gives the rate.
@@ -468,6 +530,23 @@ mod tests {
         let g = growth(&f);
         assert_eq!(g[0].severity, Severity::Info, "{g:#?}");
         assert!(g[0].title.contains("levelled off at about 351"), "{}", g[0].title);
+    }
+
+    #[test]
+    fn restarts_cut_the_growth_short() {
+        let mut c = container("worker", Some(512));
+        c.restarts = Some(Fact::new(2, o(25)));
+        c.memory_samples = samples(&[300, 360, 420, 480, 120, 180, 240, 300, 360], 30);
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        let g = growth(&f);
+        assert_eq!(g[0].severity, Severity::Critical, "{g:#?}");
+        assert!(
+            g[0].title.starts_with(
+                "worker grew 120 MiB/h in each of its last 2 runs; at this rate it reaches its 512Mi limit in ~1h16m"
+            ),
+            "{}",
+            g[0].title
+        );
     }
 
     #[test]

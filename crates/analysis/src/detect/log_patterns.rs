@@ -153,8 +153,27 @@ const THROUGHPUT: &[&str] = &[
 ];
 /// Names of counters that only ever grow by design (`hits=`, `evictions=`): never a leak.
 const COUNTERS: &[&str] = &[
-    "hits", "hit", "misses", "miss", "lookups", "evictions", "evicted", "expired", "errors", "failures", "total",
-    "processed", "handled", "served", "requests", "calls", "sent", "received", "retries", "restarts", "collections",
+    "hits",
+    "hit",
+    "misses",
+    "miss",
+    "lookups",
+    "evictions",
+    "evicted",
+    "expired",
+    "errors",
+    "failures",
+    "total",
+    "processed",
+    "handled",
+    "served",
+    "requests",
+    "calls",
+    "sent",
+    "received",
+    "retries",
+    "restarts",
+    "collections",
 ];
 const MEMORY: &[&str] = &["rss", "heap", "vms", "memory", "mem", "maxrss", "usage"];
 
@@ -572,12 +591,28 @@ mod tests {
 
     #[test]
     fn cache_counters_are_not_leaks_but_its_size_is() {
-        let l = lines(|i| format!("cache stats hits={} misses={} evictions={} size=4096", 900 * i, 100 * i, 80 * i), 10);
+        let l = lines(
+            |i| {
+                format!(
+                    "cache stats hits={} misses={} evictions={} size=4096",
+                    900 * i,
+                    100 * i,
+                    80 * i
+                )
+            },
+            10,
+        );
         assert!(run_logs(&l, None).is_empty());
-        let l = lines(|i| format!("cache stats hits={} misses={} size={}", 900 * i, 100 * i, 200 * (i + 1)), 10);
+        let l = lines(
+            |i| format!("cache stats hits={} misses={} size={}", 900 * i, 100 * i, 200 * (i + 1)),
+            10,
+        );
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["cache-without-eviction"]);
-        assert_eq!(f[0].title, "worker: `size` in \"cache stats\" grew steadily from 200 to 2000 over 1h30m");
+        assert_eq!(
+            f[0].title,
+            "worker: `size` in \"cache stats\" grew steadily from 200 to 2000 over 1h30m"
+        );
     }
 
     #[test]

@@ -335,16 +335,15 @@ pub(crate) mod testutil {
 
     /// A model with one source of 1000 lines (so evidence quotes something).
     pub fn model_with(pods: Vec<Pod>) -> Model {
-        Model {
-            sources: vec![Source {
-                name: "t".into(),
-                bytes: 0,
-                lines: 1000,
-                text: (1..=1000).map(|i| format!("line {i}")).collect(),
-            }],
-            pods,
-            ..Model::default()
-        }
+        let mut m = Model::default();
+        m.sources = vec![Source {
+            name: "t".into(),
+            bytes: 0,
+            lines: 1000,
+            text: (1..=1000).map(|i| format!("line {i}")).collect(),
+        }];
+        m.pods = pods;
+        m
     }
 
     pub fn pod(name: &str, containers: Vec<Container>) -> Pod {
