@@ -31,6 +31,9 @@ use jiff::Timestamp;
 
 use crate::model::Origin;
 
+/// Bytes of a line that are mined (2048): keeps template keys small.
+pub const MAX_LINE: usize = 2048;
+
 /// Bounds on what the miner keeps.
 #[derive(Clone, Copy, Debug)]
 pub struct MinerLimits {
@@ -188,7 +191,15 @@ impl Miner {
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) {
         let index = self.lines;
         self.lines += 1;
-        let first = text.lines().next().unwrap_or("").trim();
+        let mut first = text.lines().next().unwrap_or("").trim();
+        if first.len() > MAX_LINE {
+            // Long lines (a dumped payload) are mined from their start only.
+            let mut cut = MAX_LINE;
+            while !first.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            first = &first[..cut];
+        }
         if first.is_empty() {
             return;
         }
@@ -771,6 +782,14 @@ mod tests {
         assert_eq!(p.last().unwrap().value, 99.0);
         assert_eq!(s.series.seen(), 100);
         assert!(p.windows(2).all(|w| w[0].index < w[1].index));
+    }
+
+    #[test]
+    fn long_lines_are_cut_on_a_char_boundary() {
+        let mut m = Miner::new(MinerLimits::default());
+        let line = format!("size {} {}", 5, "é".repeat(3000));
+        m.push(None, &line, o(1));
+        assert!(m.templates()[0].text.len() <= MAX_LINE + 8, "placeholders are a few bytes longer than the numbers");
     }
 
     #[test]
