@@ -754,3 +754,28 @@ fn log_line_formats() {
     assert_eq!(j["memo_entries"], 5);
     assert_eq!(j["message"], "memo");
 }
+
+/// The page's sample bundle (`web/sample-bundle.txt`): an image worker whose thumbnail
+/// cache grows until it is OOM-killed.
+#[test]
+fn sample_bundle_tells_the_whole_story() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/sample-bundle.txt");
+    let text = std::fs::read_to_string(path).expect("sample bundle");
+    let f = check(
+        "sample-bundle",
+        &text,
+        &["oom-killed", "crash-loop", "memory-error", "memory-growth", "cache-without-eviction"],
+        &["frequent-restarts", "unbounded-collection", "large-object-retention", "global-state-accumulation"],
+    );
+    let crashed = "image-worker-6c9f7d8b5-4xk2p";
+    let of = |kind: &str, pod: &str| f.iter().any(|x| x.kind == kind && x.pod.as_deref() == Some(pod));
+    assert!(of("oom-killed", crashed) && of("crash-loop", crashed) && of("memory-error", crashed));
+    let cache = f
+        .iter()
+        .find(|x| x.kind == "cache-without-eviction" && x.pod.as_deref() == Some(crashed))
+        .expect("cache finding for the crashed pod");
+    assert_eq!(cache.severity, Severity::Critical, "grew in the run that was OOM-killed");
+    assert!(cache.title.contains("thumbnail cache size=<num> entries"), "{}", cache.title);
+    assert_eq!(f[0].kind, "memory-growth", "soonest limit first:\n{}", dump(&f));
+    assert!(f[0].title.contains("reaches its 512Mi limit in ~1h46m"), "{}", f[0].title);
+}
