@@ -305,6 +305,37 @@ fn oom_kill_during_sampling_is_growth_not_sawtooth() {
 }
 
 #[test]
+fn get_pods_json_oom_and_near_limit() {
+    let pod = oom_pod();
+    let other = Pod::new("worker-7d9f8b6c5-q8r2m").container(C::new("worker").limit("512Mi").request("128Mi"));
+    let mut b = Bundle::new("shop");
+    b.get_pods_json(&[&pod, &other]);
+    b.top(
+        &[
+            (POD, "worker", &[97, 99]),
+            ("worker-7d9f8b6c5-q8r2m", "worker", &[466, 470]),
+        ],
+        2,
+    );
+    let f = check(
+        "pods-json",
+        &b.text(),
+        &["oom-killed", "crash-loop", "memory-near-limit"],
+        &["frequent-restarts"],
+    );
+    let o = one(&f, "oom-killed");
+    assert!(
+        o.title
+            .starts_with("worker was OOMKilled (exit 137) at its 512Mi limit"),
+        "{}",
+        o.title
+    );
+    let n = one(&f, "memory-near-limit");
+    assert_eq!(n.pod.as_deref(), Some("worker-7d9f8b6c5-q8r2m"));
+    assert!(n.detail.contains("request (128Mi) is far below"), "{}", n.detail);
+}
+
+#[test]
 fn get_pods_alone_statuses() {
     let pods = [
         Pod::new("worker-7d9f8b6c5-aaaaa")
@@ -764,8 +795,19 @@ fn sample_bundle_tells_the_whole_story() {
     let f = check(
         "sample-bundle",
         &text,
-        &["oom-killed", "crash-loop", "memory-error", "memory-growth", "cache-without-eviction"],
-        &["frequent-restarts", "unbounded-collection", "large-object-retention", "global-state-accumulation"],
+        &[
+            "oom-killed",
+            "crash-loop",
+            "memory-error",
+            "memory-growth",
+            "cache-without-eviction",
+        ],
+        &[
+            "frequent-restarts",
+            "unbounded-collection",
+            "large-object-retention",
+            "global-state-accumulation",
+        ],
     );
     let crashed = "image-worker-6c9f7d8b5-4xk2p";
     let of = |kind: &str, pod: &str| f.iter().any(|x| x.kind == kind && x.pod.as_deref() == Some(pod));
@@ -774,8 +816,20 @@ fn sample_bundle_tells_the_whole_story() {
         .iter()
         .find(|x| x.kind == "cache-without-eviction" && x.pod.as_deref() == Some(crashed))
         .expect("cache finding for the crashed pod");
-    assert_eq!(cache.severity, Severity::Critical, "grew in the run that was OOM-killed");
-    assert!(cache.title.contains("thumbnail cache size=<num> entries"), "{}", cache.title);
+    assert_eq!(
+        cache.severity,
+        Severity::Critical,
+        "grew in the run that was OOM-killed"
+    );
+    assert!(
+        cache.title.contains("thumbnail cache size=<num> entries"),
+        "{}",
+        cache.title
+    );
     assert_eq!(f[0].kind, "memory-growth", "soonest limit first:\n{}", dump(&f));
-    assert!(f[0].title.contains("reaches its 512Mi limit in ~1h46m"), "{}", f[0].title);
+    assert!(
+        f[0].title.contains("reaches its 512Mi limit in ~1h46m"),
+        "{}",
+        f[0].title
+    );
 }

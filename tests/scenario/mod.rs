@@ -334,6 +334,100 @@ impl Bundle {
         self
     }
 
+    /// `kubectl get pods -o json`: a `List` of pods with spec resources and container statuses.
+    pub fn get_pods_json(&mut self, pods: &[&Pod]) -> &mut Self {
+        use serde_json::json;
+        self.cmd(&format!("kubectl get pods -n {} -l app=worker -o json", self.ns));
+        let term = |t: &Term| {
+            json!({"terminated": {
+                "containerID": "containerd://4f1c2a9e0b7d",
+                "exitCode": t.exit,
+                "reason": t.reason,
+                "startedAt": t.started.to_string(),
+                "finishedAt": t.finished.to_string(),
+            }})
+        };
+        let items: Vec<serde_json::Value> = pods
+            .iter()
+            .map(|p| {
+                let containers: Vec<serde_json::Value> = p
+                    .containers
+                    .iter()
+                    .map(|c| {
+                        let mut limits = serde_json::Map::new();
+                        let mut requests = serde_json::Map::new();
+                        limits.insert("cpu".into(), "1".into());
+                        requests.insert("cpu".into(), "250m".into());
+                        if let Some(l) = &c.limit {
+                            limits.insert("memory".into(), l.clone().into());
+                        }
+                        if let Some(r) = &c.request {
+                            requests.insert("memory".into(), r.clone().into());
+                        }
+                        json!({
+                            "name": c.name,
+                            "image": c.image,
+                            "imagePullPolicy": "IfNotPresent",
+                            "resources": {"limits": limits, "requests": requests},
+                            "terminationMessagePath": "/dev/termination-log",
+                            "terminationMessagePolicy": "File",
+                        })
+                    })
+                    .collect();
+                let statuses: Vec<serde_json::Value> = p
+                    .containers
+                    .iter()
+                    .map(|c| {
+                        let state = match &c.state {
+                            State::Running(t) => json!({"running": {"startedAt": t.to_string()}}),
+                            State::Waiting(r) => json!({"waiting": {"reason": r, "message": format!("back-off 5m0s restarting failed container={} pod={}", c.name, p.name)}}),
+                            State::Terminated(t) => term(t),
+                        };
+                        json!({
+                            "containerID": "containerd://4f1c2a9e0b7d",
+                            "image": c.image,
+                            "imageID": format!("{}@sha256:9b1e0c", c.image),
+                            "lastState": c.last.as_ref().map(term).unwrap_or_else(|| json!({})),
+                            "name": c.name,
+                            "ready": c.ready,
+                            "restartCount": c.restarts,
+                            "started": c.ready,
+                            "state": state,
+                        })
+                    })
+                    .collect();
+                let mut status = json!({
+                    "phase": p.phase,
+                    "qosClass": p.qos,
+                    "hostIP": "10.128.2.17",
+                    "podIP": "10.44.2.17",
+                    "startTime": p.started.to_string(),
+                    "containerStatuses": statuses,
+                });
+                if let (Some(r), Some(m)) = (p.reason, &p.message) {
+                    status["reason"] = r.into();
+                    status["message"] = m.clone().into();
+                }
+                json!({
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {
+                        "name": p.name,
+                        "namespace": self.ns,
+                        "labels": {"app": "worker", "pod-template-hash": "7d9f8b6c5"},
+                        "uid": "0b6f1c55-3f0e-4d1e-9a57-2f1f4e0c7d21",
+                    },
+                    "spec": {"containers": containers, "nodeName": p.node, "restartPolicy": "Always"},
+                    "status": status,
+                })
+            })
+            .collect();
+        let list = json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}});
+        self.out.push_str(&serde_json::to_string_pretty(&list).expect("json"));
+        self.out.push_str("\n\n");
+        self
+    }
+
     pub fn describe(&mut self, pods: &[&Pod]) -> &mut Self {
         self.cmd(&format!("kubectl describe pod -n {} -l app=worker", self.ns));
         for (i, p) in pods.iter().enumerate() {
