@@ -268,14 +268,6 @@ fn latest_time(model: &Model) -> Option<Timestamp> {
     sections.chain(samples).max()
 }
 
-/// How a container is named in titles: `worker` or `worker-7d9f…/worker`.
-pub fn who(pod: &Pod, container: Option<&Container>) -> String {
-    match container {
-        Some(c) => c.name.clone(),
-        None => format!("pod {}", pod.name),
-    }
-}
-
 /// A byte rate per hour for people: `41 MiB/h`, `1.2 GiB/h`, `300 KiB/h`.
 pub fn rate_per_hour(bytes_per_hour: f64) -> String {
     let b = bytes_per_hour.abs();
