@@ -6,6 +6,8 @@
 //!   `gc: done, N unreachable, M uncollectable` with M > 0;
 //! - a number logged next to `gc.garbage` that grows (Mann–Kendall, as for memory);
 //! - `gc: done, N unreachable …` where N grows (more and more cyclic garbage per run);
+//! - `gc: objects in each generation: a b c` (`gc.DEBUG_STATS`) where c, the oldest
+//!   generation, grows: objects survive every collection;
 //! - `ResourceWarning: unclosed …` repeated at least
 //!   [`resource_warning_repeats`](super::Thresholds::resource_warning_repeats) times.
 //!
@@ -27,6 +29,7 @@ struct Res {
     done: Regex,
     garbage: Regex,
     resource: Regex,
+    generations: Regex,
 }
 
 fn res() -> &'static Res {
@@ -36,6 +39,7 @@ fn res() -> &'static Res {
         done: Regex::new(r"gc: done, (\d+) unreachable, (\d+) uncollectable").expect("static regex"),
         garbage: Regex::new(r"gc\.garbage\D{0,30}?(\d+)").expect("static regex"),
         resource: Regex::new(r"ResourceWarning: unclosed (<[\w.]+|[\w.]+)").expect("static regex"),
+        generations: Regex::new(r"gc: objects in each generation: (\d+) (\d+) (\d+)").expect("static regex"),
     })
 }
 
@@ -65,6 +69,8 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let mut garbage_ev = Vec::new();
             let mut unreachable: Vec<(f64, f64)> = Vec::new();
             let mut unreach_ev = Vec::new();
+            let mut oldest: Vec<(f64, f64)> = Vec::new();
+            let mut oldest_ev = Vec::new();
             let mut resources: BTreeMap<String, usize> = BTreeMap::new();
             let mut res_ev = Vec::new();
             let mut i = 0f64;
@@ -84,6 +90,11 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                         }
                         unreachable.push((x, n));
                         unreach_ev.push(l.origin);
+                    } else if let Some(m) = r.generations.captures(t) {
+                        if let Ok(v) = m[3].parse::<f64>() {
+                            oldest.push((x, v));
+                            oldest_ev.push(l.origin);
+                        }
                     } else if let Some(m) = r.garbage.captures(t) {
                         if let Ok(v) = m[1].parse::<f64>() {
                             garbage.push((x, v));
@@ -127,6 +138,11 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 );
                 parts.push(format!("unreachable objects per collection grew from {a} to {b}"));
                 f.evidence.extend(unreach_ev);
+            }
+            if growing(&oldest, cx) {
+                let (a, b) = (oldest.first().map_or(0.0, |p| p.1), oldest.last().map_or(0.0, |p| p.1));
+                parts.push(format!("objects in the oldest gc generation grew from {a} to {b}"));
+                f.evidence.extend(oldest_ev);
             }
             let res_total: usize = resources.values().sum();
             if res_total >= cx.t.resource_warning_repeats {
@@ -199,6 +215,25 @@ mod tests {
         assert_eq!(
             f[0].title,
             "worker: gc.garbage grew from 10 to 80; 3 ResourceWarnings about unclosed objects (socket.socket ×3)"
+        );
+    }
+
+    #[test]
+    fn oldest_generation_growing() {
+        let lines: Vec<String> = (0..8)
+            .map(|i| {
+                format!(
+                    "gc: objects in each generation: {} 0 {}",
+                    300 + i % 3,
+                    10_000 + 4_000 * i
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let f = run_logs(&refs);
+        assert_eq!(
+            f[0].title,
+            "worker: objects in the oldest gc generation grew from 10000 to 38000"
         );
     }
 
