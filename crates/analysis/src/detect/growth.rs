@@ -199,6 +199,9 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
 
 /// Trend over samples; `true` when there were enough timed samples to judge.
 fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
+    if !s.samples.is_empty() && s.samples.iter().all(|x| x.at.is_none()) {
+        return untimed_trend(cx, s, out);
+    }
     let timed: Vec<&Sample> = sorted_samples(s.samples)
         .into_iter()
         .filter(|x| x.at.is_some())
@@ -371,6 +374,49 @@ possible: sample more often, or log peak RSS (`resource.getrusage(resource.RUSAG
         Shape::Noisy => {}
     }
     true
+}
+
+/// Samples without times (a hand paste of several `top` outputs): the same test over
+/// the sample order; a rise is reported without a rate, since the bundle gives no time.
+fn untimed_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
+    let sorted = sorted_samples(s.samples);
+    let x: Vec<f64> = (0..sorted.len()).map(|i| i as f64).collect();
+    let y: Vec<f64> = sorted.iter().map(|p| p.bytes as f64).collect();
+    let Some(shape) = shape(&x, &y, &ShapeRule::memory(cx.t)) else {
+        return false;
+    };
+    let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+        return false;
+    };
+    if let Shape::Growing { mk, .. } = shape {
+        let who = match s.container {
+            Some(c) => c.name.clone(),
+            None => format!("pod {}", s.pod.name),
+        };
+        let mut f = finding_for("memory-growth", Severity::Warning, s.pod, s.container);
+        f.title = format!(
+            "{who} rose from {} to {} over {} samples (no times in the bundle, so no rate)",
+            format_bytes(first.bytes),
+            format_bytes(last.bytes),
+            sorted.len()
+        );
+        if let Some((limit, _)) = &s.limit {
+            f.title.push_str(&format!("; limit {}", format_bytes(*limit)));
+        }
+        f.detail = format!(
+            "Memory rose steadily across the samples (Mann–Kendall p = {:.3}, τ = {:.2}). The bundle does not say when \
+they were taken: capture with `kubeleak collect`, or put `date` before each `kubectl top`, to get a rate and the \
+time left before the limit.",
+            mk.p_increasing, mk.tau
+        );
+        f.advice = format!("Find the object that accumulates. {CONFIRM_IN_POD}");
+        f.evidence = sorted.iter().map(|p| p.origin).collect();
+        f.evidence.extend(s.limit.iter().flat_map(|(_, o)| o.iter().copied()));
+        out.push(f);
+        return true;
+    }
+    // Not growing: the OOM cycle (if any) may still give a rate.
+    false
 }
 
 /// Splits a sawtooth at its falls; when every run of 3+ samples rises (Theil–Sen
@@ -546,6 +592,21 @@ mod tests {
             ),
             "{}",
             g[0].title
+        );
+    }
+
+    #[test]
+    fn samples_without_times_rise_without_rate() {
+        let mut c = container("worker", Some(512));
+        c.memory_samples = samples(&[300, 320, 341, 361, 382], 30);
+        for s in &mut c.memory_samples {
+            s.at = None;
+        }
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        let g = growth(&f);
+        assert_eq!(
+            g[0].title,
+            "worker rose from 300Mi to 382Mi over 5 samples (no times in the bundle, so no rate); limit 512Mi"
         );
     }
 
