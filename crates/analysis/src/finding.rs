@@ -1,9 +1,14 @@
 //! Findings: what is wrong, how bad, and which lines of the bundle prove it.
 //!
-//! Detectors (one module each, added under `detect/`) read the [`Model`] and return
+//! Detectors (one module each, under [`crate::detect`]) read the [`Model`] and return
 //! findings; `kind` values are the stable names of the JSON contract
-//! (`docs/analysis-json-v1.md`), e.g. `oom-killed`, `memory-growth`.
+//! (`docs/analysis-json-v1.md`), e.g. `oom-killed`, `memory-growth`. Example: a container
+//! whose describe output shows `Last State: Terminated / Reason: OOMKilled` gives a
+//! critical `oom-killed` finding citing that `Reason:` line.
 
+use jiff::SignedDuration;
+
+use crate::detect::{self, Thresholds};
 use crate::model::{Model, Origin};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -25,10 +30,34 @@ pub struct Finding {
     pub title: String,
     pub detail: String,
     pub advice: String,
+    /// Lines of the bundle that prove the finding (sorted, no duplicates).
     pub evidence: Vec<Origin>,
+    /// How long until the memory limit is reached at the observed rate, when the
+    /// finding projects one (memory growth). Findings of one severity are sorted by it,
+    /// soonest first. Not part of the JSON contract.
+    pub time_to_limit: Option<SignedDuration>,
 }
 
-/// Runs every detector over the model. Findings come sorted by severity (worst first).
-pub fn detect(_model: &Model) -> Vec<Finding> {
-    Vec::new()
+impl Finding {
+    /// A finding with empty texts and no evidence yet.
+    pub fn new(kind: &'static str, severity: Severity) -> Finding {
+        Finding {
+            kind,
+            severity,
+            namespace: None,
+            pod: None,
+            container: None,
+            title: String::new(),
+            detail: String::new(),
+            advice: String::new(),
+            evidence: Vec::new(),
+            time_to_limit: None,
+        }
+    }
+}
+
+/// Runs every detector over the model with the default [`Thresholds`]. Findings come
+/// sorted by severity (worst first), then by how soon the limit is hit.
+pub fn detect(model: &Model) -> Vec<Finding> {
+    detect::run(model, &Thresholds::default())
 }

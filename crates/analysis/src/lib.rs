@@ -13,14 +13,17 @@
 //! ```
 
 pub mod chart;
+pub mod detect;
 pub mod finding;
 pub mod html;
 pub mod input;
+pub mod logmine;
 pub mod model;
 pub mod parse;
 pub mod quantity;
 pub mod report;
 pub mod sections;
+pub mod stats;
 pub mod time;
 
 use std::collections::HashMap;

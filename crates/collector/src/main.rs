@@ -6,6 +6,10 @@
 //! Thin glue over `kubeleak-analysis`.
 //!
 //! Exit status: 0 done; 1 `--fail-on` matched a finding; 2 usage or I/O error.
+//!
+//! `kubeleak collect -n NS -l SELECTOR` runs the real `kubectl` against a live cluster
+//! and writes a bundle (`collect.rs`, `docs/collector.md`; its exit codes are listed there
+//! and in `kubeleak collect --help`).
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -15,6 +19,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use kubeleak_analysis as analysis;
 
+mod bundle;
+mod collect;
+mod kubectl;
+mod redact;
 mod text;
 
 #[derive(Parser)]
@@ -40,6 +48,15 @@ enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
     },
+    /// Capture a bundle from a live cluster with the real kubectl.
+    ///
+    /// Runs `kubectl version`, `get pods -o wide` and `-o json`, `describe pod`, `get
+    /// events`, `top pod --containers` (--samples times, every --interval) and `logs
+    /// --timestamps` for every container (plus `--previous` where it restarted), and
+    /// writes them as one bundle (gzip) for `kubeleak analyze`. Secrets are redacted by
+    /// default; Secrets objects are never read. See docs/collector.md.
+    #[command(after_help = collect::EXIT_CODES_HELP)]
+    Collect(Box<collect::Args>),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,5 +123,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let failing = fail_on.is_some_and(|f| result.findings.iter().any(|x| x.severity >= f.threshold()));
             Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
+        Command::Collect(args) => collect::run(*args),
     }
 }

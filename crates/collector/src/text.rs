@@ -1,9 +1,76 @@
-//! Plain-text rendering of an analysis for the terminal.
+//! Plain-text rendering of an analysis for the terminal: pods with their memory
+//! samples, then findings (severity, kind, where, title, detail, advice, and evidence as
+//! `source:line: text`), then warnings. Colour (ANSI) only when standard output is a
+//! terminal and `NO_COLOR` is not set.
+//!
+//! Example finding:
+//! ```text
+//! CRITICAL oom-killed  shop/worker-7d9f8b6c5-x2x9k/worker
+//!   worker was OOMKilled (exit 137) at its 512Mi limit; 5 restarts
+//!     The container's memory … reached its 512Mi limit …
+//!   advice: An OOM kill gives Python no chance …
+//!   evidence:
+//!     bundle.txt:42:       Reason:       OOMKilled
+//! ```
 
-use kubeleak_analysis::{quantity::format_bytes, report, Analysis};
+use std::io::IsTerminal;
+
+use kubeleak_analysis::{quantity::format_bytes, report, Analysis, Severity};
+
+/// Renders for standard output: coloured when it is a terminal.
+pub fn render(analysis: &Analysis) -> String {
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    render_with(analysis, colour)
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        match s {
+            Severity::Critical => self.paint("1;31", "CRITICAL"),
+            Severity::Warning => self.paint("1;33", "WARNING "),
+            Severity::Info => self.paint("36", "INFO    "),
+        }
+    }
+}
+
+/// Wraps `text` at `width` columns, every line starting with `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
 
 /// Pods with their memory samples, then findings, then warnings.
-pub fn render(analysis: &Analysis) -> String {
+pub fn render_with(analysis: &Analysis, colour: bool) -> String {
+    let st = Style { on: colour };
     let r = report::build(analysis);
     let mut out = String::new();
     out.push_str(&format!("{} pod(s)\n", r.pods.len()));
@@ -30,10 +97,41 @@ pub fn render(analysis: &Analysis) -> String {
             push_samples(&mut out, "    memory", &c.memory_samples);
         }
     }
-    if !r.findings.is_empty() {
+    if r.findings.is_empty() {
+        out.push_str("\nno findings\n");
+    } else {
         out.push_str(&format!("\n{} finding(s)\n", r.findings.len()));
-        for f in &r.findings {
-            out.push_str(&format!("  [{:?}] {}: {}\n", f.severity, f.kind, f.title));
+        for (f, model_f) in r.findings.iter().zip(&analysis.findings) {
+            let place = match (&model_f.namespace, &f.pod, &f.container) {
+                (ns, Some(p), Some(c)) => {
+                    format!("{}{p}/{c}", ns.as_deref().map(|n| format!("{n}/")).unwrap_or_default())
+                }
+                (ns, Some(p), None) => format!("{}{p}", ns.as_deref().map(|n| format!("{n}/")).unwrap_or_default()),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "\n{} {}  {}\n",
+                st.severity(f.severity),
+                st.paint("1", f.kind),
+                place
+            ));
+            out.push_str(&wrap(&st.paint("1", &f.title), "  ", 100));
+            if !f.detail.is_empty() {
+                out.push_str(&wrap(&f.detail, "    ", 100));
+            }
+            if !f.advice.is_empty() {
+                out.push_str(&wrap(&format!("{} {}", st.paint("32", "advice:"), f.advice), "  ", 100));
+            }
+            if !f.evidence.is_empty() {
+                out.push_str("  evidence:\n");
+                for e in &f.evidence {
+                    let loc = match e.line {
+                        Some(l) => format!("{}:{l}:", e.source),
+                        None => format!("{}:", e.source),
+                    };
+                    out.push_str(&format!("    {} {}\n", st.paint("2", &loc), e.text.trim_end()));
+                }
+            }
         }
     }
     if !r.warnings.is_empty() {
@@ -60,4 +158,47 @@ fn push_samples(out: &mut String, label: &str, samples: &[report::Sample]) {
         })
         .collect();
     out.push_str(&format!("{label}: {}\n", values.join(" → ")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUNDLE: &str = "$ kubectl top pod -n shop --containers  # at 2026-11-24T10:00:00Z
+POD   NAME     CPU(cores)   MEMORY(bytes)
+w-1   worker   1m           300Mi
+$ kubectl top pod -n shop --containers  # at 2026-11-24T10:30:00Z
+POD   NAME     CPU(cores)   MEMORY(bytes)
+w-1   worker   1m           330Mi
+$ kubectl top pod -n shop --containers  # at 2026-11-24T11:00:00Z
+POD   NAME     CPU(cores)   MEMORY(bytes)
+w-1   worker   1m           360Mi
+$ kubectl top pod -n shop --containers  # at 2026-11-24T11:30:00Z
+POD   NAME     CPU(cores)   MEMORY(bytes)
+w-1   worker   1m           390Mi
+$ kubectl top pod -n shop --containers  # at 2026-11-24T12:00:00Z
+POD   NAME     CPU(cores)   MEMORY(bytes)
+w-1   worker   1m           420Mi
+";
+
+    #[test]
+    fn findings_with_evidence_lines_plain() {
+        let a = kubeleak_analysis::analyze_text("bundle.txt", BUNDLE);
+        let text = render_with(&a, false);
+        assert!(text.contains("WARNING  memory-growth  shop/w-1/worker\n"), "{text}");
+        assert!(text.contains("  worker grew 60 MiB/h over 2h00m\n"), "{text}");
+        assert!(
+            text.contains("    bundle.txt:3: w-1   worker   1m           300Mi\n"),
+            "{text}"
+        );
+        assert!(text.contains("  advice: "), "{text}");
+        assert!(!text.contains('\x1b'));
+        let coloured = render_with(&a, true);
+        assert!(coloured.contains("\x1b[1;33mWARNING \x1b[0m"), "{coloured}");
+    }
+
+    #[test]
+    fn wrap_keeps_indent() {
+        assert_eq!(wrap("a bb ccc dddd", "  ", 9), "  a bb\n  ccc\n  dddd\n");
+    }
 }

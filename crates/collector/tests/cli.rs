@@ -63,3 +63,12 @@ fn fail_on_without_findings_exits_zero() {
     let out = kubeleak(&["analyze", "--fail-on", "warning", &fixture("skeleton-top.txt")]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn fail_on_critical_exits_one_on_the_sample() {
+    let sample = format!("{}/../../web/sample-bundle.txt", env!("CARGO_MANIFEST_DIR"));
+    let out = kubeleak(&["analyze", "--fail-on", "critical", &sample]);
+    assert_eq!(out.status.code(), Some(1), "the sample has an OOM kill");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("oom-killed"), "{text}");
+}

@@ -83,3 +83,18 @@ pub fn words(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
+
+/// Test helper: analyzes every prefix of `text`, every line alone, and every line shifted
+/// left by one character; none may panic.
+#[cfg(test)]
+pub(crate) fn assert_no_panic_on_damage(text: &str) {
+    use crate::analyze_text;
+    for (i, _) in text.char_indices() {
+        let _ = analyze_text("t", &text[..i]);
+    }
+    let shifted: String = text.lines().map(|l| l.get(1..).unwrap_or("").to_string() + "\n").collect();
+    let _ = analyze_text("t", &shifted);
+    for line in text.lines() {
+        let _ = analyze_text("t", line);
+    }
+}

@@ -1,0 +1,251 @@
+//! `circular-references`: the garbage collector reports objects it cannot free, or
+//! unclosed resources keep being reported.
+//!
+//! Rule, over the log lines of a container:
+//! - `gc: uncollectable <Type 0x…>` lines (`gc.set_debug(gc.DEBUG_UNCOLLECTABLE)`), or
+//!   `gc: done, N unreachable, M uncollectable` with M > 0;
+//! - a number logged next to `gc.garbage` that grows (Mann–Kendall, as for memory);
+//! - `gc: done, N unreachable …` where N grows (more and more cyclic garbage per run);
+//! - `gc: objects in each generation: a b c` (`gc.DEBUG_STATS`) where c, the oldest
+//!   generation, grows: objects survive every collection;
+//! - `ResourceWarning: unclosed …` repeated at least
+//!   [`resource_warning_repeats`](super::Thresholds::resource_warning_repeats) times.
+//!
+//! One finding per container, warning. Example: three lines
+//! `gc: uncollectable <Node 0x7f3a2c1d0e80>` give "worker: gc reports 3 uncollectable objects (Node ×3)".
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::growth::{shape, Shape, ShapeRule};
+use super::{app_containers, finding_for, Cx, CONFIRM_IN_POD};
+use crate::finding::{Finding, Severity};
+use crate::model::Origin;
+
+struct Res {
+    uncollectable: Regex,
+    done: Regex,
+    garbage: Regex,
+    resource: Regex,
+    generations: Regex,
+}
+
+fn res() -> &'static Res {
+    static R: OnceLock<Res> = OnceLock::new();
+    R.get_or_init(|| Res {
+        uncollectable: Regex::new(r"gc: uncollectable <([A-Za-z_][\w.]*)").expect("static regex"),
+        done: Regex::new(r"gc: done, (\d+) unreachable, (\d+) uncollectable").expect("static regex"),
+        garbage: Regex::new(r"gc\.garbage\D{0,30}?(\d+)").expect("static regex"),
+        resource: Regex::new(r"ResourceWarning: unclosed (<[\w.]+|[\w.]+)").expect("static regex"),
+        generations: Regex::new(r"gc: objects in each generation: (\d+) (\d+) (\d+)").expect("static regex"),
+    })
+}
+
+fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
+    let x: Vec<f64> = points.iter().map(|p| p.0).collect();
+    let y: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let rule = ShapeRule {
+        min_points: 4,
+        max_p: cx.t.growth_max_p,
+        min_rise: 1.0,
+        min_ratio: 0.0,
+        drop_ratio: cx.t.sawtooth_drop_ratio,
+        plateau_tail_ratio: cx.t.plateau_tail_ratio,
+        flat_ratio: 0.0,
+    };
+    matches!(shape(&x, &y, &rule), Some(Shape::Growing { .. }))
+}
+
+pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+    let r = res();
+    for pod in &cx.model.pods {
+        for c in app_containers(pod) {
+            let mut types: BTreeMap<String, usize> = BTreeMap::new();
+            let mut unc_ev: Vec<Origin> = Vec::new();
+            let mut unc_total = 0u64;
+            let mut garbage: Vec<(f64, f64)> = Vec::new();
+            let mut garbage_ev = Vec::new();
+            let mut unreachable: Vec<(f64, f64)> = Vec::new();
+            let mut unreach_ev = Vec::new();
+            let mut oldest: Vec<(f64, f64)> = Vec::new();
+            let mut oldest_ev = Vec::new();
+            let mut resources: BTreeMap<String, usize> = BTreeMap::new();
+            let mut res_ev = Vec::new();
+            let mut i = 0f64;
+            for l in c.logs.iter().flat_map(|s| s.lines.iter()) {
+                i += 1.0;
+                let x = l.at.map_or(i, |t| t.as_second() as f64);
+                for t in l.text.lines() {
+                    if let Some(m) = r.uncollectable.captures(t) {
+                        *types.entry(m[1].to_string()).or_default() += 1;
+                        unc_total += 1;
+                        unc_ev.push(l.origin);
+                    } else if let Some(m) = r.done.captures(t) {
+                        let (n, u) = (m[1].parse::<f64>().unwrap_or(0.0), m[2].parse::<u64>().unwrap_or(0));
+                        if u > 0 {
+                            unc_total += u;
+                            unc_ev.push(l.origin);
+                        }
+                        unreachable.push((x, n));
+                        unreach_ev.push(l.origin);
+                    } else if let Some(m) = r.generations.captures(t) {
+                        if let Ok(v) = m[3].parse::<f64>() {
+                            oldest.push((x, v));
+                            oldest_ev.push(l.origin);
+                        }
+                    } else if let Some(m) = r.garbage.captures(t) {
+                        if let Ok(v) = m[1].parse::<f64>() {
+                            garbage.push((x, v));
+                            garbage_ev.push(l.origin);
+                        }
+                    }
+                    if let Some(m) = r.resource.captures(t) {
+                        *resources.entry(m[1].trim_start_matches('<').to_string()).or_default() += 1;
+                        res_ev.push(l.origin);
+                    }
+                }
+            }
+            let mut parts = Vec::new();
+            let mut f = finding_for("circular-references", Severity::Warning, pod, Some(c));
+            if unc_total > 0 {
+                let mut ts: Vec<(&String, &usize)> = types.iter().collect();
+                ts.sort_by(|a, b| b.1.cmp(a.1));
+                let list: Vec<String> = ts.iter().take(3).map(|(t, n)| format!("{t} ×{n}")).collect();
+                let mut p = format!(
+                    "gc reports {unc_total} uncollectable object{}",
+                    if unc_total == 1 { "" } else { "s" }
+                );
+                if !list.is_empty() {
+                    p.push_str(&format!(" ({})", list.join(", ")));
+                }
+                parts.push(p);
+                f.evidence.extend(unc_ev);
+            }
+            if growing(&garbage, cx) {
+                let (a, b) = (
+                    garbage.first().map_or(0.0, |p| p.1),
+                    garbage.last().map_or(0.0, |p| p.1),
+                );
+                parts.push(format!("gc.garbage grew from {a} to {b}"));
+                f.evidence.extend(garbage_ev);
+            }
+            if growing(&unreachable, cx) {
+                let (a, b) = (
+                    unreachable.first().map_or(0.0, |p| p.1),
+                    unreachable.last().map_or(0.0, |p| p.1),
+                );
+                parts.push(format!("unreachable objects per collection grew from {a} to {b}"));
+                f.evidence.extend(unreach_ev);
+            }
+            if growing(&oldest, cx) {
+                let (a, b) = (oldest.first().map_or(0.0, |p| p.1), oldest.last().map_or(0.0, |p| p.1));
+                parts.push(format!("objects in the oldest gc generation grew from {a} to {b}"));
+                f.evidence.extend(oldest_ev);
+            }
+            let res_total: usize = resources.values().sum();
+            if res_total >= cx.t.resource_warning_repeats {
+                let list: Vec<String> = resources.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
+                parts.push(format!(
+                    "{res_total} ResourceWarnings about unclosed objects ({})",
+                    list.join(", ")
+                ));
+                f.evidence.extend(res_ev);
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            f.title = format!("{}: {}", c.name, parts.join("; "));
+            f.detail = "Objects that reference each other (parent ↔ child links, callbacks holding `self`, \
+exceptions kept with their traceback frames) are freed only by the cyclic garbage collector, late and in bulk; \
+cycles through objects the collector cannot handle end in `gc.garbage` and are never freed. Unclosed files and \
+sockets reported by ResourceWarning hold buffers and descriptors until their object happens to be collected."
+                .into();
+            f.advice = format!(
+                "Break the cycles: hold back-references with `weakref.ref` / `weakref.WeakValueDictionary`, clear \
+callbacks and `__del__`-free cleanup explicitly, and `del` caught exceptions (`except E as e:` keeps frames alive). \
+Close resources with `with` blocks. To find them: `gc.set_debug(gc.DEBUG_SAVEALL)`, run `gc.collect()`, then \
+inspect `gc.garbage` with `objgraph.show_backrefs(gc.garbage[:3])`; run with `python -X dev` (or \
+`-W always::ResourceWarning`) to see where unclosed objects were created. {CONFIRM_IN_POD}"
+            );
+            out.push(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::super::{run, Thresholds};
+
+    fn run_logs(lines: &[&str]) -> Vec<crate::Finding> {
+        let mut c = container("worker", Some(512));
+        c.logs.push(log(lines, "2026-11-24T10:00:00Z", 60));
+        run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default())
+    }
+
+    #[test]
+    fn uncollectable_lines() {
+        let f = run_logs(&[
+            "gc: uncollectable <Node 0x7f3a2c1d0e80>",
+            "gc: uncollectable <Node 0x7f3a2c1d0f10>",
+            "gc: uncollectable <dict 0x7f3a2c1d0f80>",
+        ]);
+        assert_eq!(kinds(&f), vec!["circular-references"]);
+        assert_eq!(
+            f[0].title,
+            "worker: gc reports 3 uncollectable objects (Node ×2, dict ×1)"
+        );
+    }
+
+    #[test]
+    fn growing_garbage_and_resource_warnings() {
+        let f = run_logs(&[
+            "INFO len(gc.garbage)=10",
+            "/app/client.py:40: ResourceWarning: unclosed <socket.socket fd=7, family=2>",
+            "INFO len(gc.garbage)=25",
+            "INFO len(gc.garbage)=40",
+            "/app/client.py:40: ResourceWarning: unclosed <socket.socket fd=8, family=2>",
+            "INFO len(gc.garbage)=61",
+            "INFO len(gc.garbage)=80",
+            "/app/client.py:40: ResourceWarning: unclosed <socket.socket fd=9, family=2>",
+        ]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].title,
+            "worker: gc.garbage grew from 10 to 80; 3 ResourceWarnings about unclosed objects (socket.socket ×3)"
+        );
+    }
+
+    #[test]
+    fn oldest_generation_growing() {
+        let lines: Vec<String> = (0..8)
+            .map(|i| {
+                format!(
+                    "gc: objects in each generation: {} 0 {}",
+                    300 + i % 3,
+                    10_000 + 4_000 * i
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let f = run_logs(&refs);
+        assert_eq!(
+            f[0].title,
+            "worker: objects in the oldest gc generation grew from 10000 to 38000"
+        );
+    }
+
+    #[test]
+    fn steady_gc_stats_are_fine() {
+        let f = run_logs(&[
+            "gc: done, 120 unreachable, 0 uncollectable, 0.0012s elapsed",
+            "gc: done, 118 unreachable, 0 uncollectable, 0.0011s elapsed",
+            "gc: done, 121 unreachable, 0 uncollectable, 0.0012s elapsed",
+            "gc: done, 119 unreachable, 0 uncollectable, 0.0012s elapsed",
+            "gc: done, 120 unreachable, 0 uncollectable, 0.0012s elapsed",
+        ]);
+        assert!(f.is_empty(), "{f:#?}");
+    }
+}

@@ -1,0 +1,667 @@
+//! `memory-growth`: memory rises steadily, with the rate and the projected time to the
+//! limit; and info findings when a series is a sawtooth, a plateau or flat (NOT growth).
+//!
+//! Rule, from `top` samples with times (container samples against the container limit;
+//! pod samples, when no container has samples, against the sum of the container limits
+//! when every container has one):
+//! - at least [`growth_min_samples`](super::Thresholds::growth_min_samples) timed samples;
+//! - no fall between consecutive samples of [`sawtooth_drop_ratio`](super::Thresholds::sawtooth_drop_ratio)
+//!   of the range or more (else: sawtooth, memory was given back);
+//! - the Mann–Kendall test finds an increasing trend (p ≤ [`growth_max_p`](super::Thresholds::growth_max_p)),
+//!   so one spike is not a trend, and the Theil–Sen rise over the samples is at least
+//!   [`growth_min_bytes`](super::Thresholds::growth_min_bytes) and
+//!   [`growth_min_ratio`](super::Thresholds::growth_min_ratio) of the start;
+//! - the last third still rises (slope ≥ [`plateau_tail_ratio`](super::Thresholds::plateau_tail_ratio)
+//!   of the earlier slope), else: plateau, a bounded cache filled up.
+//!
+//! The rate is the Theil–Sen slope in bytes per hour; time to the limit is
+//! (limit − latest sample) / rate. Critical when that is within
+//! [`critical_time_to_limit`](super::Thresholds::critical_time_to_limit), else warning.
+//! With too few samples, a container OOM-killed at limit L after running T (Started →
+//! Finished of its last termination) is growing about L/T, and the next kill is due T
+//! after the current run started.
+//!
+//! Example: samples 300Mi, 321Mi, 341Mi, 362Mi, 382Mi at 30-minute intervals with a
+//! 512Mi limit give "worker grew 41 MiB/h; at this rate it reaches its 512Mi limit in ~3h10m".
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::{
+    app_containers, approx, bytes_f, capture_time, finding_for, oom, rate_per_hour, sorted_samples, when, Cx,
+    Thresholds, CONFIRM_IN_POD,
+};
+use crate::finding::{Finding, Severity};
+use crate::model::{Container, Origin, Pod, Sample};
+use crate::quantity::format_bytes;
+use crate::stats::{self, Line, MannKendall};
+
+/// What a series looks like.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// Rising steadily: fitted line (per x unit) and the test.
+    Growing { line: Line, mk: MannKendall },
+    /// Rose, then levelled off at about this value.
+    Plateau { level: f64 },
+    /// Rises and falls; the number of falls.
+    Sawtooth { drops: usize },
+    /// No rise worth the name.
+    Flat,
+    /// Moves, but not steadily in one direction.
+    Noisy,
+}
+
+/// Parameters of [`shape`].
+#[derive(Clone, Copy, Debug)]
+pub struct ShapeRule {
+    pub min_points: usize,
+    pub max_p: f64,
+    /// Smallest fitted rise over the series that counts.
+    pub min_rise: f64,
+    /// Smallest rise as a share of the fitted start.
+    pub min_ratio: f64,
+    pub drop_ratio: f64,
+    pub plateau_tail_ratio: f64,
+    pub flat_ratio: f64,
+}
+
+impl ShapeRule {
+    pub fn memory(t: &Thresholds) -> ShapeRule {
+        ShapeRule {
+            min_points: t.growth_min_samples,
+            max_p: t.growth_max_p,
+            min_rise: t.growth_min_bytes as f64,
+            min_ratio: t.growth_min_ratio,
+            drop_ratio: t.sawtooth_drop_ratio,
+            plateau_tail_ratio: t.plateau_tail_ratio,
+            flat_ratio: t.flat_memory_ratio,
+        }
+    }
+}
+
+/// Classifies a series (x ascending). `None` with fewer than `min_points` points.
+pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
+    let n = x.len().min(y.len());
+    if n < r.min_points.max(3) {
+        return None;
+    }
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let range = hi - lo;
+    let line = stats::theil_sen(x, y)?;
+    let span = x[n - 1] - x[0];
+    let rise = line.slope * span;
+    let start = line.at(x[0]).abs().max(1.0);
+    let mut sorted = y[..n].to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[n / 2].abs().max(1.0);
+    // Sawtooth: real falls, larger than noise.
+    if range >= r.min_rise {
+        let drops = y.windows(2).filter(|w| w[0] - w[1] >= r.drop_ratio * range).count();
+        if drops > 0 {
+            return Some(Shape::Sawtooth { drops });
+        }
+    }
+    let mk = stats::mann_kendall(x, y)?;
+    if mk.p_increasing > r.max_p || line.slope <= 0.0 || rise < r.min_rise || rise < r.min_ratio * start {
+        let flat =
+            rise.abs() < r.flat_ratio * median.max(r.min_rise) && range < 2.0 * r.flat_ratio * median.max(r.min_rise);
+        return Some(if flat { Shape::Flat } else { Shape::Noisy });
+    }
+    if n >= 6 {
+        let cut = n - n / 3;
+        let head = stats::theil_sen(&x[..cut], &y[..cut]);
+        let tail = stats::theil_sen(&x[cut - 1..n], &y[cut - 1..n]);
+        if let (Some(h), Some(t)) = (head, tail) {
+            if h.slope > 0.0 && t.slope < r.plateau_tail_ratio * h.slope {
+                let mut last: Vec<f64> = y[cut..n].to_vec();
+                last.sort_by(f64::total_cmp);
+                return Some(Shape::Plateau {
+                    level: last[last.len() / 2],
+                });
+            }
+        }
+    }
+    Some(Shape::Growing { line, mk })
+}
+
+fn hours(d: SignedDuration) -> f64 {
+    d.as_secs_f64() / 3600.0
+}
+
+fn since(a: Timestamp, b: Timestamp) -> SignedDuration {
+    b.duration_since(a)
+}
+
+fn from_hours(h: f64) -> Option<SignedDuration> {
+    let secs = h * 3600.0;
+    (0.0..1e12)
+        .contains(&secs)
+        .then(|| SignedDuration::from_secs(secs.round() as i64))
+}
+
+/// One memory series to look at: a container's, or a pod's.
+struct Subject<'a> {
+    pod: &'a Pod,
+    container: Option<&'a Container>,
+    samples: &'a [Sample],
+    limit: Option<(u64, Vec<Origin>)>,
+    /// The spec was read (describe / -o json), so a missing limit is really missing.
+    spec_known: bool,
+}
+
+pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+    for pod in &cx.model.pods {
+        let any_container_samples = app_containers(pod).any(|c| !c.memory_samples.is_empty());
+        for c in app_containers(pod) {
+            let s = Subject {
+                pod,
+                container: Some(c),
+                samples: &c.memory_samples,
+                limit: c.memory_limit.as_ref().map(|l| (l.value, vec![l.origin])),
+                spec_known: c.image.is_some() || c.memory_request.is_some() || c.memory_limit.is_some(),
+            };
+            if !samples_trend(cx, &s, out) {
+                oom_cycle(cx, pod, c, out);
+            }
+        }
+        if !any_container_samples && !pod.memory_samples.is_empty() {
+            let cs: Vec<&Container> = app_containers(pod).collect();
+            let limit = if !cs.is_empty() && cs.iter().all(|c| c.memory_limit.is_some()) {
+                let sum = cs
+                    .iter()
+                    .filter_map(|c| c.memory_limit.as_ref())
+                    .fold(0u64, |a, l| a.saturating_add(l.value));
+                Some((
+                    sum,
+                    cs.iter()
+                        .filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin))
+                        .collect(),
+                ))
+            } else {
+                None
+            };
+            let s = Subject {
+                pod,
+                container: None,
+                samples: &pod.memory_samples,
+                limit,
+                spec_known: false,
+            };
+            if !samples_trend(cx, &s, out) && cs.len() == 1 {
+                if let Some(c) = cs.first() {
+                    oom_cycle(cx, pod, c, out);
+                }
+            }
+        }
+    }
+}
+
+/// Trend over samples; `true` when there were enough timed samples to judge.
+fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
+    if !s.samples.is_empty() && s.samples.iter().all(|x| x.at.is_none()) {
+        return untimed_trend(cx, s, out);
+    }
+    let timed: Vec<&Sample> = sorted_samples(s.samples)
+        .into_iter()
+        .filter(|x| x.at.is_some())
+        .collect();
+    let (Some(first), Some(last)) = (timed.first(), timed.last()) else {
+        return false;
+    };
+    let (Some(t0), Some(t1)) = (first.at, last.at) else {
+        return false;
+    };
+    let x: Vec<f64> = timed.iter().filter_map(|p| p.at).map(|t| hours(since(t0, t))).collect();
+    let y: Vec<f64> = timed.iter().map(|p| p.bytes as f64).collect();
+    let Some(shape) = shape(&x, &y, &ShapeRule::memory(cx.t)) else {
+        return false;
+    };
+    let who = match s.container {
+        Some(c) => c.name.clone(),
+        None => format!("pod {}", s.pod.name),
+    };
+    let span = since(t0, t1);
+    let n = timed.len();
+    let evidence: Vec<Origin> = timed
+        .iter()
+        .map(|p| p.origin)
+        .chain(s.limit.iter().flat_map(|(_, o)| o.iter().copied()))
+        .collect();
+    let oomed = s.container.is_some_and(oom::container_oom_killed);
+    let restarted = s
+        .container
+        .and_then(|c| c.restarts.as_ref())
+        .is_some_and(|r| r.value > 0);
+    let series = format!(
+        "{} samples over {} ({} at {} → {} at {})",
+        n,
+        crate::time::format_duration(span),
+        format_bytes(first.bytes),
+        when(t0),
+        format_bytes(last.bytes),
+        when(t1)
+    );
+    // A sawtooth of a container that restarts may be a leak cut short by OOM kills:
+    // each run rises again. Then the rate is the median of the runs' slopes.
+    let mut between_restarts = None;
+    let shape = match shape {
+        Shape::Sawtooth { drops } if oomed || restarted => match runs_rate(&x, &y, cx.t) {
+            Some((line, mk, runs)) => {
+                between_restarts = Some(runs);
+                Shape::Growing { line, mk }
+            }
+            None => Shape::Sawtooth { drops },
+        },
+        other => other,
+    };
+    match shape {
+        Shape::Growing { line, mk } => {
+            let rate = line.slope; // bytes per hour
+            let mut f = finding_for("memory-growth", Severity::Warning, s.pod, s.container);
+            let mut title = format!("{who} grew {}", rate_per_hour(rate));
+            if let Some(runs) = between_restarts {
+                title.push_str(&format!(" in each of its last {runs} runs"));
+            }
+            let mut detail = format!(
+                "Memory rose steadily: {series}. Theil–Sen slope {}, Mann–Kendall p = {:.3} (τ = {:.2}), so this \
+is a trend, not a single spike.",
+                rate_per_hour(rate),
+                mk.p_increasing,
+                mk.tau
+            );
+            match &s.limit {
+                Some((limit, _)) => {
+                    let remaining = *limit as f64 - last.bytes as f64;
+                    let what = if s.container.is_some() {
+                        format!("its {} limit", format_bytes(*limit))
+                    } else {
+                        format!("its containers' summed {} limit", format_bytes(*limit))
+                    };
+                    if remaining <= 0.0 {
+                        title.push_str(&format!(" and is at {what}"));
+                        f.time_to_limit = Some(SignedDuration::ZERO);
+                    } else if let Some(eta) = from_hours(remaining / rate) {
+                        title.push_str(&format!("; at this rate it reaches {what} in {}", approx(eta)));
+                        detail.push_str(&format!(
+                            " {} of headroom is left at the last sample: the OOM kill is due around {}.",
+                            bytes_f(remaining),
+                            t1.checked_add(eta).map(when).unwrap_or_else(|_| "?".into())
+                        ));
+                        f.time_to_limit = Some(eta);
+                    }
+                }
+                None if s.spec_known => {
+                    title.push_str(" with no memory limit");
+                    detail.push_str(" With no limit it grows until the node runs short and evicts pods.");
+                }
+                None => {
+                    title.push_str(&format!(" over {}", crate::time::format_duration(span)));
+                }
+            }
+            if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
+                f.severity = Severity::Critical;
+            }
+            if between_restarts.is_some() {
+                detail.push_str(
+                    " The falls between the samples are restarts of the container: memory rises again in every run, so the drops are the leak being reset by kills, not memory given back.",
+                );
+            }
+            f.title = title;
+            f.detail = detail;
+            f.advice = format!(
+                "Find the object that accumulates: the log-pattern findings (if any) name candidates. {CONFIRM_IN_POD} \
+Until it is fixed, recycle workers (gunicorn `--max-requests`, celery `--max-tasks-per-child`) rather than \
+raising the limit."
+            );
+            f.evidence = evidence;
+            out.push(f);
+        }
+        Shape::Sawtooth { drops } => {
+            let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
+            f.title = format!(
+                "{who} memory rises and falls (sawtooth, {drops} drop{}): not steady growth",
+                if drops == 1 { "" } else { "s" }
+            );
+            f.detail = format!(
+                "{series}. Memory was given back {drops} time(s): garbage collection, a batch finishing, or a \
+restart{}. A sawtooth is not a leak by itself; watch whether the lows rise from one cycle to the next.",
+                if oomed || restarted {
+                    " (this container did restart)"
+                } else {
+                    ""
+                }
+            );
+            f.advice = "If the peaks approach the limit, size the limit for the peak (largest batch) plus headroom, \
+or process batches in smaller chunks (generators, streaming)."
+                .into();
+            f.evidence = evidence;
+            out.push(f);
+        }
+        Shape::Plateau { level } => {
+            let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
+            f.title = format!(
+                "{who} memory rose then levelled off at about {}: not a leak",
+                bytes_f(level)
+            );
+            f.detail = format!(
+                "{series}. The last third of the samples is flat: a bounded cache or pool filled up (warm-up)."
+            );
+            f.advice =
+                "Nothing to fix if the level fits the limit with headroom; check the level against the limit.".into();
+            f.evidence = evidence;
+            out.push(f);
+        }
+        Shape::Flat => {
+            let no_limit = s.limit.is_none() && s.spec_known;
+            if oomed || restarted || no_limit {
+                let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
+                f.title = format!("{who} memory is flat at about {}: no growth", format_bytes(last.bytes));
+                f.detail = format!("{series}. No trend over the samples.");
+                if oomed {
+                    f.detail.push_str(
+                        " The container was still OOM-killed: look for a burst (one large request, a big file read \
+at once) rather than a slow leak.",
+                    );
+                }
+                f.advice = "A flat series rules out a slow leak in this window; spikes between samples are still \
+possible: sample more often, or log peak RSS (`resource.getrusage(resource.RUSAGE_SELF).ru_maxrss`)."
+                    .into();
+                f.evidence = evidence;
+                out.push(f);
+            }
+        }
+        Shape::Noisy => {}
+    }
+    true
+}
+
+/// Samples without times (a hand paste of several `top` outputs): the same test over
+/// the sample order; a rise is reported without a rate, since the bundle gives no time.
+fn untimed_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
+    let sorted = sorted_samples(s.samples);
+    let x: Vec<f64> = (0..sorted.len()).map(|i| i as f64).collect();
+    let y: Vec<f64> = sorted.iter().map(|p| p.bytes as f64).collect();
+    let Some(shape) = shape(&x, &y, &ShapeRule::memory(cx.t)) else {
+        return false;
+    };
+    let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+        return false;
+    };
+    if let Shape::Growing { mk, .. } = shape {
+        let who = match s.container {
+            Some(c) => c.name.clone(),
+            None => format!("pod {}", s.pod.name),
+        };
+        let mut f = finding_for("memory-growth", Severity::Warning, s.pod, s.container);
+        f.title = format!(
+            "{who} rose from {} to {} over {} samples (no times in the bundle, so no rate)",
+            format_bytes(first.bytes),
+            format_bytes(last.bytes),
+            sorted.len()
+        );
+        if let Some((limit, _)) = &s.limit {
+            f.title.push_str(&format!("; limit {}", format_bytes(*limit)));
+        }
+        f.detail = format!(
+            "Memory rose steadily across the samples (Mann–Kendall p = {:.3}, τ = {:.2}). The bundle does not say when \
+they were taken: capture with `kubeleak collect`, or put `date` before each `kubectl top`, to get a rate and the \
+time left before the limit.",
+            mk.p_increasing, mk.tau
+        );
+        f.advice = format!("Find the object that accumulates. {CONFIRM_IN_POD}");
+        f.evidence = sorted.iter().map(|p| p.origin).collect();
+        f.evidence.extend(s.limit.iter().flat_map(|(_, o)| o.iter().copied()));
+        out.push(f);
+        return true;
+    }
+    // Not growing: the OOM cycle (if any) may still give a rate.
+    false
+}
+
+/// Splits a sawtooth at its falls; when every run of 3+ samples rises (Theil–Sen
+/// slope > 0, Mann–Kendall p ≤ 0.1 for runs of 4+), returns the median run slope, the
+/// last run's test and the number of runs.
+fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall, usize)> {
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let range = hi - lo;
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..y.len() {
+        if y[i - 1] - y[i] >= t.sawtooth_drop_ratio * range {
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    runs.push((start, y.len()));
+    let mut slopes = Vec::new();
+    let mut last = None;
+    for &(a, b) in runs.iter().filter(|(a, b)| b - a >= 3) {
+        let line = stats::theil_sen(&x[a..b], &y[a..b])?;
+        let mk = stats::mann_kendall(&x[a..b], &y[a..b])?;
+        if line.slope <= 0.0 || (b - a >= 4 && mk.p_increasing > 0.1) || mk.s <= 0.0 {
+            return None;
+        }
+        slopes.push(line.slope);
+        last = Some((line, mk));
+    }
+    let (line, mk) = last?;
+    slopes.sort_by(f64::total_cmp);
+    let slope = slopes[slopes.len() / 2];
+    Some((
+        Line {
+            slope,
+            intercept: line.intercept,
+        },
+        mk,
+        slopes.len(),
+    ))
+}
+
+/// With few samples: the OOM cycle gives the rate.
+fn oom_cycle(cx: &Cx<'_>, pod: &Pod, c: &Container, out: &mut Vec<Finding>) {
+    let Some(term) = c.last_termination.as_ref().filter(|t| oom::oom_state(t) == Some(true)) else {
+        return;
+    };
+    let (Some(start), Some(end), Some(limit)) = (term.started, term.finished, c.memory_limit.as_ref()) else {
+        return;
+    };
+    let run = since(start, end);
+    if run <= SignedDuration::ZERO {
+        return;
+    }
+    let rate = limit.value as f64 / hours(run);
+    let mut f = finding_for("memory-growth", Severity::Warning, pod, Some(c));
+    f.title = format!(
+        "{} grows about {}: it reached its {} limit after running {} before the last OOM kill",
+        c.name,
+        rate_per_hour(rate),
+        format_bytes(limit.value),
+        crate::time::format_duration(run)
+    );
+    f.detail = format!(
+        "Too few timed memory samples for a trend, so the rate is inferred from the OOM cycle: {} limit / {} run \
+({} → {}). This is an upper bound: the process starts above zero (interpreter, imports), so the leak itself is \
+somewhat slower.",
+        format_bytes(limit.value),
+        crate::time::format_duration(run),
+        when(start),
+        when(end)
+    );
+    f.time_to_limit = Some(run);
+    let current = c
+        .state
+        .as_ref()
+        .filter(|s| s.state == "running")
+        .and_then(|s| s.started.map(|t| (t, s.origin)));
+    if let (Some((started, origin)), Some(now)) = (current, capture_time(cx.model)) {
+        let left = run - since(started, now);
+        if left > SignedDuration::ZERO {
+            f.title.push_str(&format!("; the next kill is due in {}", approx(left)));
+            f.time_to_limit = Some(left);
+        } else {
+            f.title.push_str("; the current run is already past that time");
+            f.time_to_limit = Some(SignedDuration::ZERO);
+        }
+        f.detail
+            .push_str(&format!(" The current run started at {}.", when(started)));
+        f.evidence.push(origin);
+    }
+    if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
+        f.severity = Severity::Critical;
+    }
+    f.advice = format!("{CONFIRM_IN_POD} Until it is fixed, recycle workers (gunicorn `--max-requests`, celery `--max-tasks-per-child`).");
+    f.evidence.push(term.origin);
+    f.evidence.push(limit.origin);
+    out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::super::{run, Thresholds};
+    use super::*;
+    use crate::model::{ContainerState, Fact};
+
+    fn with_samples(mib: &[u64], limit: Option<u64>) -> Vec<Finding> {
+        let mut c = container("worker", limit);
+        c.memory_samples = samples(mib, 30);
+        run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default())
+    }
+
+    fn growth(f: &[Finding]) -> Vec<&Finding> {
+        f.iter().filter(|f| f.kind == "memory-growth").collect()
+    }
+
+    #[test]
+    fn steady_growth_with_time_to_limit() {
+        // +20.5 MiB per 30 min = 41 MiB/h; 512 − 382 = 130 MiB left → ~3h10m.
+        let f = with_samples(&[300, 320, 341, 361, 382], Some(512));
+        let g = growth(&f);
+        assert_eq!(g.len(), 1, "{f:#?}");
+        assert_eq!(g[0].severity, Severity::Warning);
+        assert!(
+            g[0].title
+                .starts_with("worker grew 41 MiB/h; at this rate it reaches its 512Mi limit in ~3h"),
+            "{}",
+            g[0].title
+        );
+        assert_eq!(g[0].evidence.len(), 6);
+    }
+
+    #[test]
+    fn critical_when_close() {
+        let f = with_samples(&[300, 340, 380, 420, 460], Some(512));
+        let g = growth(&f);
+        assert_eq!(g[0].severity, Severity::Critical);
+        assert!(g[0].title.contains("in ~39m"), "{}", g[0].title);
+    }
+
+    #[test]
+    fn one_spike_is_not_growth() {
+        let f = with_samples(&[300, 302, 480, 301, 303, 300, 302], Some(512));
+        assert!(growth(&f).iter().all(|g| g.severity == Severity::Info), "{f:#?}");
+    }
+
+    #[test]
+    fn sawtooth_and_plateau_are_info() {
+        let f = with_samples(&[200, 260, 320, 210, 270, 330, 205, 265], Some(512));
+        let g = growth(&f);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].severity, Severity::Info);
+        assert!(g[0].title.contains("sawtooth"), "{}", g[0].title);
+        let f = with_samples(&[200, 250, 300, 340, 350, 351, 350, 352, 351], Some(512));
+        let g = growth(&f);
+        assert_eq!(g[0].severity, Severity::Info, "{g:#?}");
+        assert!(g[0].title.contains("levelled off at about 351"), "{}", g[0].title);
+    }
+
+    #[test]
+    fn restarts_cut_the_growth_short() {
+        let mut c = container("worker", Some(512));
+        c.restarts = Some(Fact::new(2, o(25)));
+        c.memory_samples = samples(&[300, 360, 420, 480, 120, 180, 240, 300, 360], 30);
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        let g = growth(&f);
+        assert_eq!(g[0].severity, Severity::Critical, "{g:#?}");
+        assert!(
+            g[0].title.starts_with(
+                "worker grew 120 MiB/h in each of its last 2 runs; at this rate it reaches its 512Mi limit in ~1h16m"
+            ),
+            "{}",
+            g[0].title
+        );
+    }
+
+    #[test]
+    fn samples_without_times_rise_without_rate() {
+        let mut c = container("worker", Some(512));
+        c.memory_samples = samples(&[300, 320, 341, 361, 382], 30);
+        for s in &mut c.memory_samples {
+            s.at = None;
+        }
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        let g = growth(&f);
+        assert_eq!(
+            g[0].title,
+            "worker rose from 300Mi to 382Mi over 5 samples (no times in the bundle, so no rate); limit 512Mi"
+        );
+    }
+
+    #[test]
+    fn flat_without_limit_says_flat() {
+        let f = with_samples(&[300, 301, 300, 302, 301, 300], None);
+        let g = growth(&f);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].severity, Severity::Info);
+        assert!(g[0].title.contains("flat"));
+        // With a limit and no restarts, a flat series is not worth a finding.
+        assert!(growth(&with_samples(&[300, 301, 300, 302, 301, 300], Some(512))).is_empty());
+    }
+
+    #[test]
+    fn rate_from_oom_cycle() {
+        let mut c = container("worker", Some(512));
+        c.last_termination = Some(ContainerState {
+            state: "terminated".into(),
+            reason: Some("OOMKilled".into()),
+            exit_code: Some(137),
+            started: Some(ts("2026-11-24T07:00:00Z")),
+            finished: Some(ts("2026-11-24T09:00:00Z")),
+            origin: o(20),
+        });
+        c.state = Some(ContainerState {
+            state: "running".into(),
+            started: Some(ts("2026-11-24T09:00:10Z")),
+            origin: o(18),
+            ..ContainerState::default()
+        });
+        c.restarts = Some(Fact::new(3, o(25)));
+        let mut m = model_with(vec![pod("w-1", vec![c])]);
+        m.capture.captured_at = Some(ts("2026-11-24T10:30:10Z"));
+        let f = run(&m, &Thresholds::default());
+        let g = growth(&f);
+        assert_eq!(
+            g[0].title,
+            "worker grows about 256 MiB/h: it reached its 512Mi limit after running 2h00m before the last OOM kill; the next kill is due in ~30m"
+        );
+        assert_eq!(g[0].severity, Severity::Critical);
+        assert_eq!(g[0].time_to_limit, Some(SignedDuration::from_mins(30)));
+    }
+
+    #[test]
+    fn pod_samples_against_summed_limits() {
+        let mut p = pod("w-1", vec![container("app", Some(400)), container("side", Some(112))]);
+        p.memory_samples = samples(&[300, 320, 341, 361, 382], 30);
+        let f = run(&model_with(vec![p]), &Thresholds::default());
+        let g = growth(&f);
+        assert!(
+            g[0].title.contains("its containers' summed 512Mi limit"),
+            "{}",
+            g[0].title
+        );
+        assert_eq!(g[0].container, None);
+    }
+}

@@ -1,0 +1,807 @@
+//! Log template mining: numeric series out of log lines whose format we do not know.
+//!
+//! Each line becomes a *template*: its words, with numbers turned into `<num>` slots
+//! and volatile tokens (dates and times, hex ids, UUIDs, IP addresses, words mixing
+//! letters and digits such as pod names) into `<*>`, as log-template miners such as
+//! Drain do in their masking step. Lines with the same template share its slots, and
+//! each slot keeps its numbers in line order (with the line's time and origin), so
+//! `cache size: 120 entries`, `cache size: 240 entries`… become one series named `size`.
+//! JSON lines (`{"msg": "cache stats", "size": 120}`) and logfmt lines
+//! (`msg="cache stats" size=120`) give one series per numeric field, keyed by the message
+//! template and the field name. A number followed or suffixed by a size unit
+//! (`12.5MB`, `300 MiB`, `1234 bytes`) is converted to bytes and marked as a size.
+//!
+//! We stop at masking and do not merge templates by similarity as full Drain does:
+//! lines differing by a literal word (`cache users` / `cache sessions`) usually count
+//! different things, and mixing them would make one meaningless series.
+//!
+//! Streaming: [`Miner::push`] takes one line at a time. Memory stays bounded by the
+//! number of templates ([`MinerLimits::max_templates`]) and by
+//! [`MinerLimits::max_points`] per series: when a series is full, every other point is
+//! dropped and only every 2nd (4th, 8th…) later point is kept, so a long log keeps an
+//! even sample of its history, plus its last point.
+//!
+//! Example: `2026-11-24 10:00:01,123 INFO app.cache: cache size=1200 hits=37` gives the
+//! template `<*> <*> INFO app.cache: cache size= <num> hits= <num>` with slots `size` and
+//! `hits`.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use crate::model::Origin;
+
+/// Bytes of a line that are mined (2048): keeps template keys small.
+pub const MAX_LINE: usize = 2048;
+
+/// Bounds on what the miner keeps.
+#[derive(Clone, Copy, Debug)]
+pub struct MinerLimits {
+    /// Templates beyond this are counted but not kept (500).
+    pub max_templates: usize,
+    /// Points kept per series (128; thinned evenly beyond).
+    pub max_points: usize,
+    /// Slots per template (8): numbers beyond are ignored. With the two bounds above, a
+    /// stream costs at most 500 × 8 × 129 points (about 20 MB) whatever its length.
+    pub max_slots: usize,
+}
+
+impl Default for MinerLimits {
+    fn default() -> Self {
+        MinerLimits {
+            max_templates: 500,
+            max_points: 128,
+            max_slots: 8,
+        }
+    }
+}
+
+/// What a number measures, from its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A plain count or unknown unit.
+    Count,
+    /// A size, converted to bytes.
+    Bytes,
+    /// A duration (`12ms`, `3.5s`): never a leak by itself.
+    Duration,
+    Percent,
+}
+
+/// One number of a series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Order of the line among the lines pushed (0-based).
+    pub index: u64,
+    pub at: Option<Timestamp>,
+    pub value: f64,
+    pub origin: Origin,
+}
+
+/// The numbers of one slot, thinned evenly when long.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    points: Vec<Point>,
+    last: Option<Point>,
+    stride: u64,
+    seen: u64,
+}
+
+impl Series {
+    fn push(&mut self, p: Point, max: usize) {
+        if self.stride == 0 {
+            self.stride = 1;
+        }
+        if self.seen % self.stride == 0 {
+            self.points.push(p);
+            if self.points.len() > max.max(2) {
+                let mut k = 0;
+                self.points.retain(|_| {
+                    k += 1;
+                    k % 2 == 1
+                });
+                self.stride = self.stride.saturating_mul(2);
+            }
+        }
+        self.seen += 1;
+        self.last = Some(p);
+    }
+
+    /// The kept points in order, ending with the last point seen.
+    pub fn points(&self) -> Vec<Point> {
+        let mut v = self.points.clone();
+        if let Some(l) = self.last {
+            if v.last().map(|p| p.index) != Some(l.index) {
+                v.push(l);
+            }
+        }
+        v
+    }
+
+    /// How many numbers the slot received.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+}
+
+/// One numeric slot of a template.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    /// The field name (JSON / logfmt key) or the word just before the number.
+    pub name: String,
+    /// Lower-case words that describe this slot: the words between the previous number
+    /// and this one, the two words after it, and the field name split at `_`, `.` and
+    /// camelCase humps.
+    pub words: Vec<String>,
+    pub unit: Unit,
+    pub series: Series,
+}
+
+/// A line shape with its numeric slots.
+#[derive(Clone, Debug)]
+pub struct Template {
+    /// The template, e.g. `cache size: <num> entries` or `{msg="cache stats"} size`.
+    pub text: String,
+    /// Lower-case words of the whole line (literals only).
+    pub words: Vec<String>,
+    /// For JSON and logfmt lines: the message's template (`memo table grew`), else `None`.
+    pub message: Option<String>,
+    pub slots: Vec<Slot>,
+    /// Lines that had this template.
+    pub lines: u64,
+}
+
+/// Streaming miner: push lines, then read [`Miner::templates`].
+#[derive(Debug, Default)]
+pub struct Miner {
+    limits: MinerLimits,
+    templates: Vec<Template>,
+    index: HashMap<String, usize>,
+    lines: u64,
+    /// Lines whose template was new when the template cap was reached.
+    pub dropped_lines: u64,
+}
+
+/// A token of a free-text line.
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Num { value: f64, unit: Unit },
+    Var,
+}
+
+/// A parsed line before it is added: template key, literal words, numbers.
+struct Parsed {
+    key: String,
+    message: Option<String>,
+    words: Vec<String>,
+    /// (name, words, unit, value)
+    nums: Vec<(String, Vec<String>, Unit, f64)>,
+}
+
+impl Miner {
+    pub fn new(limits: MinerLimits) -> Miner {
+        Miner {
+            limits,
+            ..Miner::default()
+        }
+    }
+
+    /// Adds one line (its first line, for a multi-line entry).
+    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) {
+        let index = self.lines;
+        self.lines += 1;
+        let mut first = text.lines().next().unwrap_or("").trim();
+        if first.len() > MAX_LINE {
+            // Long lines (a dumped payload) are mined from their start only.
+            let mut cut = MAX_LINE;
+            while !first.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            first = &first[..cut];
+        }
+        if first.is_empty() {
+            return;
+        }
+        let parsed = parse_line(first, self.limits.max_slots);
+        if parsed.nums.is_empty() {
+            return;
+        }
+        let i = match self.index.get(&parsed.key) {
+            Some(&i) => i,
+            None => {
+                if self.templates.len() >= self.limits.max_templates {
+                    self.dropped_lines += 1;
+                    return;
+                }
+                self.templates.push(Template {
+                    text: parsed.key.clone(),
+                    words: parsed.words.clone(),
+                    message: parsed.message.clone(),
+                    slots: parsed
+                        .nums
+                        .iter()
+                        .map(|(name, words, unit, _)| Slot {
+                            name: name.clone(),
+                            words: words.clone(),
+                            unit: *unit,
+                            series: Series::default(),
+                        })
+                        .collect(),
+                    lines: 0,
+                });
+                self.index.insert(parsed.key, self.templates.len() - 1);
+                self.templates.len() - 1
+            }
+        };
+        let max = self.limits.max_points;
+        let t = &mut self.templates[i];
+        t.lines += 1;
+        for (slot, (_, _, unit, value)) in t.slots.iter_mut().zip(parsed.nums) {
+            if slot.unit != unit {
+                // Same template, other unit (`12KB` then `3MB`): values are bytes either way.
+                if !(slot.unit == Unit::Bytes && unit == Unit::Bytes) {
+                    continue;
+                }
+            }
+            slot.series.push(
+                Point {
+                    index,
+                    at,
+                    value,
+                    origin,
+                },
+                max,
+            );
+        }
+    }
+
+    pub fn templates(&self) -> &[Template] {
+        &self.templates
+    }
+}
+
+fn parse_line(line: &str, max_slots: usize) -> Parsed {
+    if line.starts_with('{') {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) {
+            return parse_fields(fields_from_json(&map), max_slots, "json");
+        }
+    }
+    if let Some((mut fields, bare)) = logfmt(line) {
+        if !bare.is_empty() && !fields.iter().any(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
+            fields.push(("msg".into(), bare));
+        }
+        return parse_fields(fields, max_slots, "logfmt");
+    }
+    parse_free(line, max_slots)
+}
+
+/// Keys that are never a leak series: times, ids, positions, codes.
+fn skipped_key(key: &str) -> bool {
+    let k = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    matches!(
+        k.as_str(),
+        "ts" | "time"
+            | "timestamp"
+            | "@timestamp"
+            | "created"
+            | "asctime"
+            | "msecs"
+            | "relativecreated"
+            | "pid"
+            | "process"
+            | "thread"
+            | "tid"
+            | "lineno"
+            | "line"
+            | "port"
+            | "status"
+            | "status_code"
+            | "code"
+            | "levelno"
+            | "level"
+            | "severity"
+            | "id"
+            | "request_id"
+            | "trace_id"
+            | "span_id"
+            | "user_id"
+            | "worker_id"
+            | "seq"
+            | "offset"
+            | "partition"
+    ) || k.ends_with("_id")
+        || k.ends_with("_at")
+        || k.ends_with("_ts")
+}
+
+const MESSAGE_KEYS: [&str; 5] = ["msg", "message", "event", "text", "log"];
+
+/// Flattens a JSON object to (key, value-as-text) pairs; nested objects get dotted keys.
+fn fields_from_json(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>, depth: usize) {
+        match v {
+            serde_json::Value::Object(m) if depth < 4 => {
+                for (k, v) in m {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out, depth + 1);
+                }
+            }
+            serde_json::Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+            serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", &serde_json::Value::Object(map.clone()), &mut out, 0);
+    out
+}
+
+/// `key=value key2="quoted value"` with at least two pairs (and no more bare words than
+/// pairs); `None` otherwise. Bare words (`cache stats hits=3 size=7`) come back joined,
+/// to serve as the message when there is no `msg=`.
+fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
+    let mut out = Vec::new();
+    let mut bare: Vec<&str> = Vec::new();
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut stray = 0;
+    while i < b.len() {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        let ks = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-' | b'@' | b'/')) {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'=' && i > ks {
+            let key = line.get(ks..i)?.to_string();
+            i += 1;
+            let value = if i < b.len() && b[i] == b'"' {
+                i += 1;
+                let vs = i;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let v = line.get(vs..i.min(b.len()))?.to_string();
+                i += 1;
+                v
+            } else {
+                let vs = i;
+                while i < b.len() && b[i] != b' ' {
+                    i += 1;
+                }
+                line.get(vs..i)?.to_string()
+            };
+            out.push((key, value));
+        } else {
+            stray += 1;
+            while i < b.len() && b[i] != b' ' {
+                i += 1;
+            }
+            if let Some(w) = line.get(ks..i) {
+                bare.push(w);
+            }
+        }
+    }
+    (out.len() >= 2 && out.len() >= stray).then(|| (out, bare.join(" ")))
+}
+
+fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> Parsed {
+    let msg = fields
+        .iter()
+        .find(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let msg_parsed = parse_free(&msg, max_slots);
+    let mut words = msg_parsed.words.clone();
+    let mut nums = msg_parsed.nums;
+    let mut keys = Vec::new();
+    for (k, v) in &fields {
+        if MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()) || skipped_key(k) {
+            continue;
+        }
+        if let Some((mut value, mut unit)) = number(v) {
+            // A size in the key's name: `retained_bytes`, `cache_mb`.
+            if unit == Unit::Count {
+                let last = split_words(k).pop().unwrap_or_default();
+                if let Some(m) = size_unit(&last).filter(|_| last.len() > 1) {
+                    value *= m;
+                    unit = Unit::Bytes;
+                }
+            }
+            if nums.len() < max_slots {
+                let mut w = split_words(k);
+                w.extend(msg_parsed.words.iter().cloned());
+                nums.push((k.clone(), w, unit, value));
+                keys.push(k.clone());
+            }
+        } else if k.eq_ignore_ascii_case("logger") || k.eq_ignore_ascii_case("name") {
+            words.extend(split_words(v));
+        }
+    }
+    keys.sort();
+    Parsed {
+        key: format!("{kind}{{msg=\"{}\"}} {}", msg_parsed.key, keys.join(" ")),
+        message: Some(msg_parsed.key),
+        words,
+        nums,
+    }
+}
+
+pub fn split_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in s.chars() {
+        if ch.is_alphabetic() {
+            if ch.is_uppercase() && prev_lower && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = ch.is_lowercase();
+            cur.extend(ch.to_lowercase());
+        } else {
+            prev_lower = false;
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn size_unit(u: &str) -> Option<f64> {
+    let k = 1024f64;
+    Some(match u.to_ascii_lowercase().as_str() {
+        "b" | "byte" | "bytes" => 1.0,
+        "k" | "kb" | "kib" => k,
+        "m" | "mb" | "mib" => k * k,
+        "g" | "gb" | "gib" => k * k * k,
+        "t" | "tb" | "tib" => k * k * k * k,
+        _ => return None,
+    })
+}
+
+fn time_unit(u: &str) -> bool {
+    matches!(
+        u.to_ascii_lowercase().as_str(),
+        "ns" | "us"
+            | "µs"
+            | "ms"
+            | "s"
+            | "sec"
+            | "secs"
+            | "second"
+            | "seconds"
+            | "min"
+            | "mins"
+            | "minutes"
+            | "h"
+            | "hr"
+            | "hours"
+    )
+}
+
+/// A number with an optional attached unit: `1200`, `1,200`, `-3.5`, `12.5MB`, `40%`,
+/// `120ms`. `None` for anything else (`v1.2.3`, `7d9f8b6c5`).
+fn number(s: &str) -> Option<(f64, Unit)> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let ds = i;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b',' || b[i] == b'_') {
+        i += 1;
+    }
+    if i == ds || !b[ds].is_ascii_digit() {
+        return None;
+    }
+    let int = s.get(ds..i)?;
+    if int.contains(',') {
+        // Only thousands separators: 1,234,567.
+        let groups: Vec<&str> = int.split(',').collect();
+        if groups.first().is_some_and(|g| g.is_empty() || g.len() > 3) || groups.iter().skip(1).any(|g| g.len() != 3) {
+            return None;
+        }
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let fs = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == fs {
+            return None;
+        }
+    }
+    let numtext: String = s.get(..i)?.chars().filter(|c| *c != ',' && *c != '_').collect();
+    let value: f64 = numtext.parse().ok()?;
+    let unit = s.get(i..)?;
+    if unit.is_empty() {
+        return Some((value, Unit::Count));
+    }
+    if unit == "%" {
+        return Some((value, Unit::Percent));
+    }
+    if let Some(m) = size_unit(unit) {
+        return Some((value * m, Unit::Bytes));
+    }
+    if time_unit(unit) {
+        return Some((value, Unit::Duration));
+    }
+    None
+}
+
+fn is_volatile(core: &str) -> bool {
+    let lower = core.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    // Dates, times, IPs, versions, hex ids, UUIDs, mixed names (worker-7d9f8b6c5).
+    true
+}
+
+/// Strips punctuation around a token; returns (leading, core, trailing).
+fn trim_punct(w: &str) -> (&str, &str, &str) {
+    let is_p = |c: char| {
+        matches!(
+            c,
+            '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|'
+        )
+    };
+    let start = w.find(|c: char| !is_p(c)).unwrap_or(w.len());
+    let end = w
+        .rfind(|c: char| !is_p(c))
+        .map_or(start, |e| e + w[e..].chars().next().map_or(1, char::len_utf8));
+    let end = end.max(start);
+    (&w[..start], &w[start..end], &w[end..])
+}
+
+fn parse_free(line: &str, max_slots: usize) -> Parsed {
+    // Tokens: whitespace words, split once more at `=`/`:` when a key precedes a number.
+    let mut toks: Vec<(Tok, String)> = Vec::new(); // (token, template text)
+    for w in line.split_whitespace() {
+        let (lead, core, trail) = trim_punct(w);
+        // key=value / key:value glued
+        if let Some(pos) = core.find(['=', ':']) {
+            let (k, v) = (&core[..pos], &core[pos + 1..]);
+            let key_like = !k.is_empty()
+                && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                && k.chars().any(char::is_alphabetic);
+            if key_like && !v.is_empty() {
+                if let Some((value, unit)) = number(v) {
+                    toks.push((Tok::Word(k.to_string()), format!("{lead}{k}{}", &core[pos..=pos])));
+                    toks.push((Tok::Num { value, unit }, format!("<num>{trail}")));
+                    continue;
+                }
+            }
+        }
+        if let Some((value, unit)) = number(core) {
+            toks.push((Tok::Num { value, unit }, format!("{lead}<num>{trail}")));
+        } else if is_volatile(core) {
+            toks.push((Tok::Var, format!("{lead}<*>{trail}")));
+        } else {
+            toks.push((Tok::Word(core.to_string()), w.to_string()));
+        }
+    }
+    // Units written as the next word: `300 MiB`, `1234 bytes`.
+    let mut i = 0;
+    while i + 1 < toks.len() {
+        if let (
+            Tok::Num {
+                value,
+                unit: Unit::Count,
+            },
+            Tok::Word(next),
+        ) = (&toks[i].0, &toks[i + 1].0)
+        {
+            let next_core = next.trim_end_matches(['.', ',', ';', ')']);
+            if let Some(m) = size_unit(next_core).filter(|_| next_core.len() > 1) {
+                toks[i].0 = Tok::Num {
+                    value: value * m,
+                    unit: Unit::Bytes,
+                };
+            } else if time_unit(next_core) && next_core.len() > 1 {
+                toks[i].0 = Tok::Num {
+                    value: *value,
+                    unit: Unit::Duration,
+                };
+            }
+        }
+        i += 1;
+    }
+    let key = toks.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+    let words: Vec<String> = toks
+        .iter()
+        .filter_map(|(t, _)| match t {
+            Tok::Word(w) => Some(split_words(w)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut nums = Vec::new();
+    let mut prev_num = 0usize;
+    for (i, (t, _)) in toks.iter().enumerate() {
+        let Tok::Num { value, unit } = t else { continue };
+        if nums.len() >= max_slots {
+            break;
+        }
+        let before: Vec<String> = toks[prev_num..i]
+            .iter()
+            .filter_map(|(t, _)| match t {
+                Tok::Word(w) => Some(split_words(w)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let after: Vec<String> = toks[i + 1..]
+            .iter()
+            .take_while(|(t, _)| matches!(t, Tok::Word(_)))
+            .take(2)
+            .filter_map(|(t, _)| match t {
+                Tok::Word(w) => Some(split_words(w)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let name = toks[..i]
+            .iter()
+            .rev()
+            .find_map(|(t, _)| match t {
+                Tok::Word(w) => Some(w.trim_end_matches([':', '=']).to_string()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let mut w = before;
+        w.extend(after);
+        nums.push((name, w, *unit, *value));
+        prev_num = i + 1;
+    }
+    Parsed {
+        key,
+        message: None,
+        words,
+        nums,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(line: u32) -> Origin {
+        Origin { source: 0, line }
+    }
+
+    fn mine(lines: &[&str]) -> Miner {
+        let mut m = Miner::new(MinerLimits::default());
+        for (i, l) in lines.iter().enumerate() {
+            m.push(None, l, o(i as u32 + 1));
+        }
+        m
+    }
+
+    fn values(s: &Slot) -> Vec<f64> {
+        s.series.points().iter().map(|p| p.value).collect()
+    }
+
+    #[test]
+    fn stdlib_logging_lines_share_a_template() {
+        let m = mine(&[
+            "2026-11-24 10:00:01,123 INFO app.cache: cache size=1,200 entries (hit ratio 37%)",
+            "2026-11-24 10:01:01,456 INFO app.cache: cache size=2,400 entries (hit ratio 41%)",
+            "2026-11-24 10:02:01,789 INFO worker-7d9f8b6c5-x2x9k handled 17 requests in 120ms",
+        ]);
+        let t = m.templates();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].text,
+            "<*> <*> INFO app.cache: cache size= <num> entries (hit ratio <num>)"
+        );
+        assert_eq!(t[0].slots[0].name, "size");
+        assert_eq!(
+            t[0].slots[0].words,
+            vec!["info", "app", "cache", "cache", "size", "entries", "hit"]
+        );
+        assert_eq!(values(&t[0].slots[0]), vec![1200.0, 2400.0]);
+        assert_eq!(t[0].slots[1].unit, Unit::Percent);
+        assert_eq!(t[1].slots[0].name, "handled");
+        assert_eq!(t[1].slots[1].unit, Unit::Duration);
+    }
+
+    #[test]
+    fn json_and_logfmt_fields_by_key() {
+        let m = mine(&[
+            r#"{"ts": "2026-11-24T10:00:00Z", "level": "info", "msg": "queue stats", "pending": 12, "mem": {"rss_mb": 300}}"#,
+            r#"{"ts": "2026-11-24T10:01:00Z", "level": "info", "msg": "queue stats", "pending": 40, "mem": {"rss_mb": 310}}"#,
+            r#"time=2026-11-24T10:00:00Z level=info msg="results kept" results_len=10 retained=12.5MB"#,
+            r#"time=2026-11-24T10:01:00Z level=info msg="results kept" results_len=20 retained=25MB"#,
+        ]);
+        let t = m.templates();
+        assert_eq!(t.len(), 2, "{t:#?}");
+        let pending = t[0].slots.iter().find(|s| s.name == "pending").unwrap();
+        assert_eq!(values(pending), vec![12.0, 40.0]);
+        assert!(pending.words.contains(&"queue".to_string()));
+        assert!(t[0].slots.iter().any(|s| s.name == "mem.rss_mb"));
+        let kept = t[1].slots.iter().find(|s| s.name == "retained").unwrap();
+        assert_eq!(kept.unit, Unit::Bytes);
+        assert_eq!(values(kept), vec![12.5 * 1048576.0, 25.0 * 1048576.0]);
+    }
+
+    #[test]
+    fn ids_and_units_as_words() {
+        let m = mine(&[
+            "request 3f2a9c1e-55b1-4c1e-9a3b-0d9e8f7a6b5c stored 300 MiB payload",
+            "request 0b2a9c1e-55b1-4c1e-9a3b-0d9e8f7a6b5c stored 600 MiB payload",
+        ]);
+        let t = m.templates();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].text, "request <*> stored <num> MiB payload");
+        assert_eq!(t[0].slots[0].unit, Unit::Bytes);
+        assert_eq!(values(&t[0].slots[0]), vec![300.0 * 1048576.0, 600.0 * 1048576.0]);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("1,234"), Some((1234.0, Unit::Count)));
+        assert_eq!(number("1,2"), None);
+        assert_eq!(number("v1.2"), None);
+        assert_eq!(number("1.2.3"), None);
+        assert_eq!(number("7d9f8b6c5"), None);
+        assert_eq!(number("2GB"), Some((2.0 * 1073741824.0, Unit::Bytes)));
+        assert_eq!(number("-3.5"), Some((-3.5, Unit::Count)));
+    }
+
+    #[test]
+    fn long_series_are_thinned_and_keep_last() {
+        let mut m = Miner::new(MinerLimits {
+            max_points: 8,
+            ..MinerLimits::default()
+        });
+        for i in 0..100u32 {
+            m.push(None, &format!("cache size {i}"), o(i + 1));
+        }
+        let s = &m.templates()[0].slots[0];
+        let p = s.series.points();
+        assert!(p.len() <= 10, "{}", p.len());
+        assert_eq!(p.first().unwrap().value, 0.0);
+        assert_eq!(p.last().unwrap().value, 99.0);
+        assert_eq!(s.series.seen(), 100);
+        assert!(p.windows(2).all(|w| w[0].index < w[1].index));
+    }
+
+    #[test]
+    fn long_lines_are_cut_on_a_char_boundary() {
+        let mut m = Miner::new(MinerLimits::default());
+        let line = format!("size {} {}", 5, "é".repeat(3000));
+        m.push(None, &line, o(1));
+        assert!(m.templates()[0].text.len() <= MAX_LINE + 8, "placeholders are a few bytes longer than the numbers");
+    }
+
+    #[test]
+    fn template_cap() {
+        let mut m = Miner::new(MinerLimits {
+            max_templates: 2,
+            ..MinerLimits::default()
+        });
+        for w in ["a", "b", "c", "d"] {
+            m.push(None, &format!("{w} 1"), o(1));
+        }
+        assert_eq!(m.templates().len(), 2);
+        assert_eq!(m.dropped_lines, 2);
+    }
+}

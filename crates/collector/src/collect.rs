@@ -1,0 +1,584 @@
+//! `kubeleak collect`: runs the runbook's kubectl commands against a live cluster and
+//! writes one bundle (`docs/bundle-format.md`).
+//!
+//! Order: `kubectl version`; then, in parallel, `get pods -o wide`, `get pods -o json`,
+//! `describe pod`, `get events`; then `top pod --containers` N times at the interval;
+//! then, in parallel, `logs --timestamps` for every container of every selected pod (and
+//! `--previous` where the container restarted). Pod and container names come from the
+//! `-o json` output. A failed command is recorded with its exit code and stderr and the
+//! collection goes on; the first Ctrl-C ends sampling (logs are still taken), a second
+//! one stops the running commands and writes what was gathered.
+//!
+//! Exit codes (also in `--help` and `docs/collector.md`): 0 written, 2 usage or I/O
+//! error, 3 kubectl missing, 4 cluster unreachable, 5 no pod matched, 130 interrupted.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use jiff::{Timestamp, Unit};
+
+use crate::bundle::{self, Entry, Header};
+use crate::kubectl::{Kubectl, Run, Status};
+use crate::redact;
+
+pub const EXIT_KUBECTL_MISSING: u8 = 3;
+pub const EXIT_UNREACHABLE: u8 = 4;
+pub const EXIT_NO_PODS: u8 = 5;
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Commands run at once at most.
+const PARALLEL: usize = 4;
+
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0    bundle written (failed commands, e.g. Metrics API not available, are recorded in it)
+  2    usage error, or the bundle could not be written
+  3    kubectl not found or not executable (nothing written)
+  4    cluster unreachable or credentials refused (bundle written with the failed command)
+  5    no pod matches the selector or --pod (bundle written without samples and logs)
+  130  interrupted by Ctrl-C (bundle written, marked `# interrupted: true`)";
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Namespace of the pods.
+    #[arg(short = 'n', long)]
+    pub namespace: String,
+    /// Label selector of the pods (e.g. `app=worker`).
+    #[arg(short = 'l', long, required_unless_present = "pod", conflicts_with = "pod")]
+    pub selector: Option<String>,
+    /// One pod by name (instead of -l).
+    #[arg(long)]
+    pub pod: Option<String>,
+    /// kubeconfig context (default: the current one).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// kubeconfig file (default: kubectl's own: $KUBECONFIG or ~/.kube/config).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubectl to run.
+    #[arg(long, default_value = "kubectl")]
+    pub kubectl: PathBuf,
+    /// How many `kubectl top` samples to take (0: none).
+    #[arg(long, default_value_t = 5)]
+    pub samples: u32,
+    /// Time between samples (`15s`, `1m`, `500ms`).
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Logs newer than this (kubectl's `--since`, e.g. `2h`) instead of the whole log.
+    #[arg(long, conflicts_with = "tail")]
+    pub since: Option<String>,
+    /// Last N log lines per container instead of the whole log (`--tail=-1`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub tail: Option<i64>,
+    /// Bundle file (default: `kubeleak-NAMESPACE-TIME.txt.gz` here).
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Write plain text instead of gzip.
+    #[arg(long)]
+    pub no_gzip: bool,
+    /// Keep secrets as they are (redaction is on by default).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Longest time one kubectl command may run before it is killed.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// `500ms`, `15s`, `1.5m`, `2h`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 15s, 1m, 500ms)"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{s}`: unknown unit (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is out of range"))
+}
+
+static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
+static ABORT: AtomicBool = AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTS.load(Ordering::SeqCst) > 0
+}
+
+fn install_ctrlc() {
+    let _ = ctrlc::set_handler(|| {
+        let n = INTERRUPTS.fetch_add(1, Ordering::SeqCst) + 1;
+        match n {
+            1 => eprintln!("kubeleak: interrupted: sampling stops, logs are still taken (Ctrl-C again to write the bundle now)"),
+            2 => {
+                eprintln!("kubeleak: interrupted again: stopping kubectl and writing what was gathered");
+                ABORT.store(true, Ordering::SeqCst);
+            }
+            _ => std::process::exit(i32::from(EXIT_INTERRUPTED)),
+        }
+    });
+}
+
+/// A pod from `get pods -o json`: its name and containers (name, restarted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodInfo {
+    pub name: String,
+    pub containers: Vec<(String, bool)>,
+}
+
+/// Pods and containers in `kubectl get pods -o json` output (a `List` or one `Pod`).
+pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("cannot read `get pods -o json` output: {e}"))?;
+    let items: Vec<&serde_json::Value> = match v.get("items").and_then(|i| i.as_array()) {
+        Some(items) => items.iter().collect(),
+        None if v.get("kind").and_then(|k| k.as_str()) == Some("Pod") => vec![&v],
+        None => return Err("`get pods -o json` output is neither a list nor a pod".into()),
+    };
+    let mut pods = Vec::new();
+    for item in items {
+        let Some(name) = item.pointer("/metadata/name").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        let mut containers = Vec::new();
+        for (spec, status) in [("initContainers", "initContainerStatuses"), ("containers", "containerStatuses")] {
+            let statuses = item.pointer(&format!("/status/{status}")).and_then(|s| s.as_array());
+            for c in item.pointer(&format!("/spec/{spec}")).and_then(|c| c.as_array()).into_iter().flatten() {
+                let Some(cname) = c.get("name").and_then(|n| n.as_str()) else { continue };
+                let restarted = statuses
+                    .into_iter()
+                    .flatten()
+                    .find(|s| s.get("name").and_then(|n| n.as_str()) == Some(cname))
+                    .and_then(|s| s.get("restartCount").and_then(|r| r.as_u64()))
+                    .is_some_and(|r| r > 0);
+                containers.push((cname.to_string(), restarted));
+            }
+        }
+        pods.push(PodInfo {
+            name: name.to_string(),
+            containers,
+        });
+    }
+    Ok(pods)
+}
+
+/// `kubectl logs` for every container of every pod, and `--previous` for the restarted
+/// ones. `--since` wins over `--tail`; neither means the whole log (`--tail=-1`).
+pub fn log_jobs(pods: &[PodInfo], ns: &str, since: Option<&str>, tail: Option<i64>) -> Vec<Vec<String>> {
+    let window = match (since, tail) {
+        (Some(s), _) => format!("--since={s}"),
+        (None, Some(t)) => format!("--tail={t}"),
+        (None, None) => "--tail=-1".to_string(),
+    };
+    let mut jobs = Vec::new();
+    for p in pods {
+        for (c, restarted) in &p.containers {
+            let base: Vec<String> = ["logs", "-n", ns, &p.name, "-c", c, "--timestamps", &window]
+                .iter()
+                .map(|w| w.to_string())
+                .collect();
+            if *restarted {
+                let mut prev = base.clone();
+                prev.push("--previous".into());
+                jobs.push(base);
+                jobs.push(prev);
+            } else {
+                jobs.push(base);
+            }
+        }
+    }
+    jobs
+}
+
+/// A stand-in for a command whose result went missing (a worker thread died).
+fn missing_result(args: &[String]) -> Run {
+    Run {
+        args: args.to_vec(),
+        at: Timestamp::now(),
+        stdout: Vec::new(),
+        stderr: b"kubeleak: no result for this command".to_vec(),
+        truncated: false,
+        status: Status::Exited(-1),
+        took: Duration::ZERO,
+    }
+}
+
+/// stderr that says the server could not be reached at all (or refused who we are).
+fn is_unreachable(run: &Run) -> bool {
+    if run.status == Status::TimedOut {
+        return true;
+    }
+    let err = run.stderr_text().to_ascii_lowercase();
+    [
+        "unable to connect to the server",
+        "connection refused",
+        "was refused",
+        "no such host",
+        "i/o timeout",
+        "network is unreachable",
+        "no route to host",
+        "tls handshake timeout",
+        "connection reset by peer",
+        "x509:",
+        "certificate signed by unknown authority",
+        // Reached, but our credentials are refused: nothing else will work either.
+        "you must be logged in to the server",
+    ]
+    .iter()
+    .any(|p| err.contains(p))
+}
+
+struct Progress {
+    tty: bool,
+}
+
+impl Progress {
+    fn show(&self, run: &Run) {
+        if !self.tty {
+            return;
+        }
+        let how = match &run.status {
+            Status::Exited(0) => "ok".to_string(),
+            Status::Exited(c) => format!("failed (exit {c})"),
+            Status::TimedOut => "timed out".into(),
+            Status::Aborted => "stopped".into(),
+            Status::Signal(s) => format!("killed (signal {s})"),
+            Status::SpawnFailed { message, .. } => format!("could not start: {message}"),
+        };
+        eprintln!("kubeleak: {}  {how} ({:.1}s)", run.display(), run.took.as_secs_f64());
+    }
+    fn say(&self, msg: &str) {
+        if self.tty {
+            eprintln!("kubeleak: {msg}");
+        }
+    }
+}
+
+/// A finished command, redacted, ready for the bundle.
+fn entry(run: &Run, redact_on: bool, redacted: &mut usize, timeout: Duration) -> Entry {
+    let mut stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    if redact_on {
+        let (o, n) = redact::redact(&stdout);
+        let (e, m) = redact::redact(&stderr);
+        stdout = o;
+        stderr = e;
+        *redacted += n + m;
+    }
+    let mut notes = Vec::new();
+    let exit_code = match &run.status {
+        Status::Exited(0) => None,
+        Status::Exited(c) => Some(*c),
+        Status::Signal(s) => {
+            notes.push(format!("killed-by-signal {s}"));
+            Some(128 + s)
+        }
+        Status::TimedOut => {
+            notes.push(format!("timed-out after {}s (killed)", timeout.as_secs_f64()));
+            Some(124)
+        }
+        Status::Aborted => {
+            notes.push("stopped by Ctrl-C".into());
+            Some(130)
+        }
+        Status::SpawnFailed { message, .. } => {
+            stderr.push_str(&format!("kubeleak: could not start kubectl: {message}\n"));
+            Some(127)
+        }
+    };
+    if run.truncated {
+        notes.push(format!("truncated: output cut at {} bytes", crate::kubectl::MAX_OUTPUT));
+    }
+    Entry {
+        command: run.display(),
+        at: Some(run.at),
+        stdout,
+        exit_code,
+        stderr,
+        notes,
+    }
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.namespace.trim().is_empty() {
+        bail!("-n NAMESPACE must not be empty");
+    }
+    install_ctrlc();
+    let progress = Progress {
+        tty: std::io::stderr().is_terminal(),
+    };
+    let mut global = Vec::new();
+    if let Some(c) = &args.context {
+        global.extend(["--context".to_string(), c.clone()]);
+    }
+    if let Some(k) = &args.kubeconfig {
+        global.extend(["--kubeconfig".to_string(), k.display().to_string()]);
+    }
+    let kubectl = Kubectl {
+        program: args.kubectl.clone(),
+        global,
+        timeout: args.timeout,
+    };
+    let captured_at = Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now());
+    let ns = args.namespace.clone();
+    let target: Vec<String> = match (&args.pod, &args.selector) {
+        (Some(p), _) => vec![p.clone()],
+        (None, Some(s)) => vec!["-l".into(), s.clone()],
+        (None, None) => bail!("give -l SELECTOR or --pod NAME"),
+    };
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let with_target = |head: &[&str], tail: &[&str]| {
+        let mut v = words(head);
+        v.extend(["-n".to_string(), ns.clone()]);
+        v.extend(target.iter().cloned());
+        v.extend(words(tail));
+        v
+    };
+
+    // The bundle's file first: an unwritable directory is reported before any waiting.
+    let path = args.output.clone().unwrap_or_else(|| {
+        let stamp = captured_at.strftime("%Y%m%dT%H%M%SZ").to_string();
+        let safe_ns: String = ns.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        PathBuf::from(format!("kubeleak-{safe_ns}-{stamp}.{}", if args.no_gzip { "txt" } else { "txt.gz" }))
+    });
+    let pending = bundle::Pending::create(&path)?;
+
+    let mut runs: Vec<Run> = Vec::new();
+
+    // 1. kubectl version: also tells whether kubectl exists and the cluster answers.
+    let version = kubectl.run(&words(&["version"]), &ABORT);
+    progress.show(&version);
+    if let Status::SpawnFailed { not_found, message } = &version.status {
+        let what = kubectl.program.display();
+        if *not_found {
+            eprintln!("kubeleak: kubectl not found (`{what}`): install kubectl or pass --kubectl PATH");
+        } else {
+            eprintln!("kubeleak: cannot run `{what}`: {message}");
+        }
+        return Ok(ExitCode::from(EXIT_KUBECTL_MISSING));
+    }
+    let kubectl_version = client_version(&String::from_utf8_lossy(&version.stdout));
+    let unreachable = !version.ok() && is_unreachable(&version);
+    runs.push(version);
+
+    let context = args.context.clone().or_else(|| current_context(&kubectl));
+
+    let mut pods: Vec<PodInfo> = Vec::new();
+    let mut no_pods = false;
+    let mut samples_ok = 0;
+    if unreachable {
+        let why = if runs[0].status == Status::TimedOut {
+            format!(
+                "`kubectl version` did not answer within {}s (if your kubeconfig uses a login plugin that waits for you, run `kubectl get pods -n {ns}` once yourself, then retry)",
+                args.timeout.as_secs_f64()
+            )
+        } else {
+            first_line(&runs[0].stderr_text()).to_string()
+        };
+        let what = if runs[0].stderr_text().to_ascii_lowercase().contains("you must be logged in") {
+            "the cluster refused the credentials"
+        } else {
+            "cannot reach the cluster"
+        };
+        eprintln!(
+            "kubeleak: {what}{}: {why}",
+            context.as_deref().map(|c| format!(" (context {c})")).unwrap_or_default(),
+        );
+    } else {
+        // 2. The pods, their description and the namespace's events, in parallel.
+        let mut events = words(&["get", "events", "-n", &ns]);
+        if let Some(p) = &args.pod {
+            events.extend(["--field-selector".to_string(), format!("involvedObject.name={p}")]);
+        }
+        let first = vec![
+            with_target(&["get", "pods"], &["-o", "wide"]),
+            with_target(&["get", "pods"], &["-o", "json"]),
+            with_target(&["describe", "pod"], &[]),
+            events,
+        ];
+        let done = kubectl.run_all(&first, PARALLEL, &ABORT, &|r| progress.show(r));
+        let json = done.get(1).cloned().unwrap_or_else(|| missing_result(&first[1]));
+        if json.ok() {
+            match pods_from_json(&String::from_utf8_lossy(&json.stdout)) {
+                Ok(p) => pods = p,
+                Err(e) => eprintln!("kubeleak: {e}; logs are not collected"),
+            }
+            no_pods = pods.is_empty();
+        } else if args.pod.is_some() && (json.stderr_text().contains("(NotFound)") || json.stderr_text().contains(" not found")) {
+            no_pods = true;
+        } else {
+            eprintln!(
+                "kubeleak: `{}` failed ({}); pod names unknown, logs are not collected",
+                json.display(),
+                first_line(&json.stderr_text())
+            );
+        }
+        runs.extend(done);
+
+        if no_pods {
+            let what = match (&args.pod, &args.selector) {
+                (Some(p), _) => format!("pod {p} not found"),
+                (None, Some(s)) => format!("no pod matches -l {s}"),
+                _ => String::new(),
+            };
+            eprintln!("kubeleak: {what} in namespace {ns}; no samples or logs taken");
+        } else {
+            // 3. Memory samples at a fixed rate.
+            let start = Instant::now();
+            for i in 0..args.samples {
+                if interrupted() {
+                    break;
+                }
+                let r = kubectl.run(&with_target(&["top", "pod"], &["--containers"]), &ABORT);
+                progress.show(&r);
+                if i + 1 < args.samples {
+                    progress.say(&format!("sample {}/{} taken; next in {:.1}s", i + 1, args.samples, args.interval.as_secs_f64()));
+                }
+                if r.ok() {
+                    samples_ok += 1;
+                }
+                runs.push(r);
+                if i + 1 < args.samples {
+                    let due = start + args.interval.saturating_mul(i + 1);
+                    while Instant::now() < due && !interrupted() {
+                        std::thread::sleep(Duration::from_millis(20).min(due.saturating_duration_since(Instant::now())));
+                    }
+                }
+            }
+            // 4. Logs of every container, and of the previous run of restarted ones.
+            if !ABORT.load(Ordering::SeqCst) {
+                let jobs = log_jobs(&pods, &ns, args.since.as_deref(), args.tail);
+                progress.say(&format!("taking {} log(s)", jobs.len()));
+                let done = kubectl.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
+                runs.extend(done);
+            }
+        }
+    }
+
+    // 5. The bundle.
+    let mut redacted = 0;
+    let entries: Vec<Entry> = runs
+        .iter()
+        .map(|r| entry(r, !args.no_redact, &mut redacted, args.timeout))
+        .collect();
+    let was_interrupted = interrupted();
+    let header = Header {
+        captured_at: Some(captured_at),
+        context: context.clone(),
+        namespace: ns.clone(),
+        selector: args.selector.clone(),
+        pod: args.pod.clone(),
+        kubectl_version,
+        redacted: (!args.no_redact).then_some(redacted),
+        interrupted: was_interrupted,
+    };
+    let text = bundle::render(&header, &entries);
+    pending.finish(&text, !args.no_gzip)?;
+
+    let failed = runs.iter().filter(|r| !r.ok()).count();
+    let logs = runs.iter().filter(|r| r.args.first().map(String::as_str) == Some("logs")).count();
+    let containers: usize = pods.iter().map(|p| p.containers.len()).sum();
+    println!("Wrote {}", path.display());
+    println!(
+        "{} pod(s), {} container(s), {samples_ok}/{} memory sample(s), {logs} log(s), {} command(s) run, {failed} failed, {}{}",
+        pods.len(),
+        containers,
+        args.samples,
+        runs.len(),
+        if args.no_redact { "redaction off".to_string() } else { format!("{redacted} value(s) redacted") },
+        if was_interrupted { ", interrupted" } else { "" }
+    );
+    Ok(if unreachable {
+        ExitCode::from(EXIT_UNREACHABLE)
+    } else if no_pods {
+        ExitCode::from(EXIT_NO_PODS)
+    } else if was_interrupted {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `Client Version: v1.30.13`, or before 1.28 `Client Version: version.Info{…GitVersion:"v1.27.16"…}`.
+fn client_version(out: &str) -> Option<String> {
+    let v = out.lines().find_map(|l| l.strip_prefix("Client Version:"))?.trim();
+    match v.split_once("GitVersion:\"") {
+        Some((_, rest)) => rest.split('"').next().map(str::to_string),
+        None => Some(v.to_string()),
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
+}
+
+/// The kubeconfig's current context (a local read; not written to the transcript).
+fn current_context(k: &Kubectl) -> Option<String> {
+    let r = k.run(&["config".to_string(), "current-context".to_string()], &AtomicBool::new(false));
+    let out = String::from_utf8_lossy(&r.stdout).trim().to_string();
+    (r.ok() && !out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_versions() {
+        assert_eq!(client_version("Client Version: v1.30.13\nKustomize Version: v5.0.4\n").as_deref(), Some("v1.30.13"));
+        let old = "Client Version: version.Info{Major:\"1\", Minor:\"27\", GitVersion:\"v1.27.16\", GitCommit:\"cbb8\"}\n";
+        assert_eq!(client_version(old).as_deref(), Some("v1.27.16"));
+        assert_eq!(client_version("nothing"), None);
+    }
+
+    #[test]
+    fn log_commands() {
+        let pods = vec![PodInfo {
+            name: "w-1".into(),
+            containers: vec![("worker".into(), true), ("side".into(), false)],
+        }];
+        let jobs = log_jobs(&pods, "shop", None, None);
+        let lines: Vec<String> = jobs.iter().map(|j| j.join(" ")).collect();
+        assert_eq!(
+            lines,
+            [
+                "logs -n shop w-1 -c worker --timestamps --tail=-1",
+                "logs -n shop w-1 -c worker --timestamps --tail=-1 --previous",
+                "logs -n shop w-1 -c side --timestamps --tail=-1",
+            ]
+        );
+        assert_eq!(log_jobs(&pods, "shop", Some("2h"), Some(5))[0][7], "--since=2h");
+        assert_eq!(log_jobs(&pods, "shop", None, Some(500))[0][7], "--tail=500");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1.5m"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn pods_and_restarted_containers() {
+        let json = r#"{"kind":"List","items":[{"metadata":{"name":"w-1"},"spec":{"initContainers":[{"name":"init"}],"containers":[{"name":"worker"},{"name":"side"}]},
+            "status":{"containerStatuses":[{"name":"worker","restartCount":2},{"name":"side","restartCount":0}]}}]}"#;
+        let pods = pods_from_json(json).unwrap();
+        assert_eq!(
+            pods,
+            vec![PodInfo {
+                name: "w-1".into(),
+                containers: vec![("init".into(), false), ("worker".into(), true), ("side".into(), false)]
+            }]
+        );
+        assert!(pods_from_json("nope").is_err());
+        let one = r#"{"kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}}"#;
+        assert_eq!(pods_from_json(one).unwrap()[0].containers, vec![("c".to_string(), false)]);
+    }
+}
