@@ -131,3 +131,60 @@ mod tests {
         assert_eq!(format_duration(SignedDuration::from_secs(45 * 60)), "45m");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Ages, `date` output and RFC 3339 on generated values, checked against arithmetic
+    //! and jiff's own formatting rather than against our parsers.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ages_add_up(d in 0i64..10_000, h in 0i64..24, m in 0i64..60, s in 0i64..60) {
+            let want = SignedDuration::from_secs(((d * 24 + h) * 60 + m) * 60 + s);
+            prop_assert_eq!(parse_age(&format!("{d}d{h}h{m}m{s}s")), Some(want));
+            prop_assert_eq!(parse_age(&format!("{s}s")), Some(SignedDuration::from_secs(s)));
+        }
+
+        #[test]
+        fn an_age_resolves_to_now_minus_the_age(secs in 0i64..3_000_000_000, now in 0i64..4_000_000_000) {
+            let now = Timestamp::from_second(now).unwrap();
+            let at = resolve_age(now, &format!("{secs}s")).unwrap();
+            prop_assert_eq!(now.as_second() - at.as_second(), secs);
+        }
+
+        #[test]
+        fn date_output_reads_back(secs in 0i64..9_000_000_000) {
+            // `date -u` pads the day with a space: `Thu Jan  1 00:00:00 UTC 1970`.
+            let t = Timestamp::from_second(secs).unwrap();
+            let shown = t.strftime("%a %b %e %H:%M:%S UTC %Y").to_string();
+            prop_assert_eq!(parse_ctime(&shown), Some(t), "{}", shown);
+            let watch = t.strftime("%a %b %e %H:%M:%S %Y").to_string();
+            prop_assert_eq!(parse_ctime(&watch), Some(t), "{}", watch);
+        }
+
+        #[test]
+        fn rfc3339_reads_back(secs in -62_000_000_000i64..253_000_000_000, nanos in 0i32..1_000_000_000) {
+            let t = Timestamp::new(secs, nanos).unwrap();
+            prop_assert_eq!(parse_rfc3339(&t.to_string()), Some(t));
+        }
+
+        #[test]
+        fn any_text_parses_or_not_without_panic(s in "\\PC{0,40}") {
+            let _ = parse_age(&s);
+            let _ = parse_ctime(&s);
+            let _ = parse_rfc3339(&s);
+            let _ = resolve_age(Timestamp::MIN, &s);
+            let _ = resolve_age(Timestamp::MAX, &s);
+        }
+
+        #[test]
+        fn huge_ages_are_none_not_overflow(n in 9_223_372_036u64..u64::MAX, unit in "[smhdy]") {
+            let age = format!("{n}{unit}");
+            if let Some(d) = parse_age(&age) {
+                prop_assert!(d.as_secs() >= 0);
+            }
+        }
+    }
+}
