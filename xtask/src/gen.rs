@@ -62,6 +62,22 @@ pub fn generate<W: Write>(opts: &Options, w: &mut W) -> io::Result<u64> {
     Ok(g.out.n)
 }
 
+/// Only `kubectl top pod --containers` sections: `samples` of them over the pods of a
+/// `pods_for_size` bundle (for benches of the `top` parser).
+pub fn top_samples(seed: u64, pods_for_size: u64, samples: i64) -> String {
+    let mut out = Vec::new();
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(seed),
+        out: Counting { w: &mut out, n: 0 },
+        line: String::new(),
+    };
+    let pods = g.pods(pods_for_size);
+    for k in 0..samples {
+        g.top(&pods, CAPTURE_START + k * 30, k, samples).expect("writing to a Vec cannot fail");
+    }
+    String::from_utf8(out).expect("the generator writes UTF-8")
+}
+
 struct Counting<'w, W: Write> {
     w: &'w mut W,
     n: u64,
