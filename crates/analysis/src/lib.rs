@@ -52,15 +52,15 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
         for p in decoded.problems {
             model.warn(model::Origin { source, line: 0 }, p);
         }
-        let text: Vec<String> = if decoded.text.is_empty() {
-            Vec::new()
-        } else {
-            let t = decoded.text.strip_suffix('\n').unwrap_or(&decoded.text);
-            t.split('\n').map(|l| sections::clean_line(l).into_owned()).collect()
-        };
+        // Lines borrow the decoded text (which borrows the input when it was plain UTF-8);
+        // only the model's copy of the source below owns them.
+        let lines: Vec<std::borrow::Cow<'_, str>> = sections::lines(&decoded.text).collect();
         {
-            let numbered: Vec<(u32, &str)> =
-                text.iter().enumerate().map(|(i, l)| (i as u32 + 1, l.as_str())).collect();
+            let numbered: Vec<(u32, &str)> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.as_ref()))
+                .collect();
             let split = sections::split(source, inp.name, &numbered);
             merge_capture(&mut model.capture, split.capture);
             for section in &split.sections {
@@ -91,8 +91,8 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
         model.sources.push(model::Source {
             name: inp.name.to_string(),
             bytes: decoded.text.len() as u64,
-            lines: text.len() as u32,
-            text,
+            lines: u32::try_from(lines.len()).unwrap_or(u32::MAX),
+            text: lines.into_iter().map(std::borrow::Cow::into_owned).collect(),
         });
     }
     let findings = finding::detect(&model);
