@@ -35,6 +35,7 @@ mod native {
             .join("\n");
         let mut g = c.benchmark_group("lines");
         g.throughput(Throughput::Bytes(text.len() as u64));
+        // What `analyze` did before `sections::lines`: `str::split`, then `clean_line`.
         g.bench_function("split+clean (collector bundle)", |b| {
             b.iter(|| {
                 let mut n = 0usize;
@@ -44,7 +45,13 @@ mod native {
                 n
             })
         });
+        g.bench_function("sections::lines (collector bundle)", |b| {
+            b.iter(|| sections::lines(black_box(&text)).map(|l| l.len()).sum::<usize>())
+        });
         g.throughput(Throughput::Bytes(pasted.len() as u64));
+        g.bench_function("sections::lines (CRLF, ANSI prompts)", |b| {
+            b.iter(|| sections::lines(black_box(&pasted)).map(|l| l.len()).sum::<usize>())
+        });
         g.bench_function("split+clean (CRLF, ANSI prompts)", |b| {
             b.iter(|| {
                 let mut n = 0usize;

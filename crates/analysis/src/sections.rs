@@ -284,7 +284,14 @@ impl<'a> Iterator for Lines<'a> {
 fn may_be_prompt(line: &str) -> bool {
     // `\s` in the regex is Unicode White_Space, like `trim_start` and `is_whitespace`.
     let t = line.trim_start();
-    if t.starts_with("kubectl") || t.starts_with("PS ") || t.starts_with('[') {
+    // First byte before the literal compare: each `starts_with(&str)` is a memcmp call.
+    let literal = match t.as_bytes().first() {
+        Some(b'k') => t.starts_with("kubectl"),
+        Some(b'P') => t.starts_with("PS "),
+        Some(b'[') => true,
+        _ => false,
+    };
+    if literal {
         return true;
     }
     // Bytes, not chars: the first word is ASCII in nearly every line.
@@ -397,7 +404,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             }
         }
         // Collector annotations after a command's output.
-        if let Some(rest) = line.strip_prefix("# kubeleak: ") {
+        if let Some(rest) = line.starts_with('#').then(|| line.strip_prefix("# kubeleak: ")).flatten() {
             if let Some(s) = current.as_mut() {
                 if let Some(code) = rest.strip_prefix("exit-code ") {
                     s.exit_code = code.trim().parse().ok();
@@ -409,7 +416,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             i += 1;
             continue;
         }
-        if let Some(c) = line.starts_with("Every").then(|| watch_re().captures(line)).flatten() {
+        if let Some(c) = (line.starts_with('E') && line.starts_with("Every")).then(|| watch_re().captures(line)).flatten() {
             finish(current.take(), &mut out);
             let mut s = Section::new(source, source_name, n);
             s.at = time::parse_ctime(&c["date"]);
