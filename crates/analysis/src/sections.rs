@@ -227,7 +227,11 @@ pub fn clean_line(line: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn clean(line: &str, has_escape: bool) -> std::borrow::Cow<'_, str> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
+    // Byte tests, not `strip_suffix('\r')`: at opt-level "z" a char pattern is a memcmp call.
+    let line = match line.as_bytes().last() {
+        Some(b'\r') => line.get(..line.len() - 1).unwrap_or(line),
+        _ => line,
+    };
     if !has_escape {
         return std::borrow::Cow::Borrowed(line);
     }
@@ -404,7 +408,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             }
         }
         // Collector annotations after a command's output.
-        if let Some(rest) = line.starts_with('#').then(|| line.strip_prefix("# kubeleak: ")).flatten() {
+        if let Some(rest) = (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten() {
             if let Some(s) = current.as_mut() {
                 if let Some(code) = rest.strip_prefix("exit-code ") {
                     s.exit_code = code.trim().parse().ok();
@@ -416,7 +420,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             i += 1;
             continue;
         }
-        if let Some(c) = (line.starts_with('E') && line.starts_with("Every")).then(|| watch_re().captures(line)).flatten() {
+        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every")).then(|| watch_re().captures(line)).flatten() {
             finish(current.take(), &mut out);
             let mut s = Section::new(source, source_name, n);
             s.at = time::parse_ctime(&c["date"]);
