@@ -287,7 +287,14 @@ impl<'a> Iterator for Lines<'a> {
 /// any space. Most output lines fail it at their first space, without running the regex.
 fn may_be_prompt(line: &str) -> bool {
     // `\s` in the regex is Unicode White_Space, like `trim_start` and `is_whitespace`.
-    let t = line.trim_start();
+    // ASCII spaces are skipped by hand (`trim_start` is a slow char loop at opt-level
+    // "z"); a non-ASCII byte after them may be a Unicode space, so `trim_start` decides.
+    let b = line.as_bytes();
+    let i = b.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).unwrap_or(b.len());
+    let t = match b.get(i) {
+        Some(&c) if c >= 0x80 => line.trim_start(),
+        _ => line.get(i..).unwrap_or(""),
+    };
     // First byte before the literal compare: each `starts_with(&str)` is a memcmp call.
     let literal = match t.as_bytes().first() {
         Some(b'k') => t.starts_with("kubectl"),
