@@ -305,19 +305,45 @@ fn may_be_prompt(line: &str) -> bool {
     if literal {
         return true;
     }
-    // Bytes, not chars: the first word is ASCII in nearly every line.
+    // Bytes, not chars: the first word is ASCII in nearly every line. One table lookup
+    // a byte: 0 word byte, 1 prompt character, 2 ASCII space, 3 non-ASCII.
     for (i, &b) in t.as_bytes().iter().enumerate() {
-        match b {
-            b'$' | b'#' | b'%' | b'>' => return true,
-            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => return false,
+        match BYTE_CLASS[usize::from(b)] {
+            0 => {}
+            1 => return true,
+            2 => return false,
             // A non-ASCII space (U+00A0, U+3000…) ends the word too; continuation bytes
             // are not char boundaries and are skipped by `get`.
-            0x80.. if t.get(i..).and_then(|r| r.chars().next()).is_some_and(char::is_whitespace) => return false,
-            _ => {}
+            _ => {
+                if t.get(i..).and_then(|r| r.chars().next()).is_some_and(char::is_whitespace) {
+                    return false;
+                }
+            }
         }
     }
     false
 }
+
+/// Byte classes for [`may_be_prompt`].
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'$' as usize] = 1;
+    t[b'#' as usize] = 1;
+    t[b'%' as usize] = 1;
+    t[b'>' as usize] = 1;
+    t[b' ' as usize] = 2;
+    t[b'\t' as usize] = 2;
+    t[b'\n' as usize] = 2;
+    t[0x0b] = 2;
+    t[0x0c] = 2;
+    t[b'\r' as usize] = 2;
+    let mut i = 0x80;
+    while i < 256 {
+        t[i] = 3;
+        i += 1;
+    }
+    t
+};
 
 /// Recognises the kind of a bare output by its first line (and the next few, for
 /// `describe` and JSON/YAML).
