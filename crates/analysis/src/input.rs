@@ -6,7 +6,10 @@
 //!
 //! Example: `decode("bundle.txt.gz", &gz_bytes, &Limits::default())` gives the
 //! transcript's text, or `Err("bundle.txt.gz: truncated gzip …")` with what was inflated.
+//!
+//! Valid UTF-8 that is not gzipped is borrowed, not copied: a 1 GB capture stays 1 GB.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 /// Caps on what one input may become.
@@ -26,8 +29,9 @@ impl Default for Limits {
 
 /// The text of one input, plus what went wrong reading it (empty when nothing did).
 #[derive(Debug)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it was plain valid UTF-8.
+    pub text: Cow<'a, str>,
     /// Messages for the reader: lossy UTF-8, truncated gzip, refused binary.
     pub problems: Vec<String>,
 }
@@ -59,17 +63,16 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Decodes one input to text. Never panics; problems are reported in [`Decoded::problems`].
-pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
+pub fn decode<'a>(name: &str, bytes: &'a [u8], limits: &Limits) -> Decoded<'a> {
     let mut problems = Vec::new();
     if bytes.is_empty() {
         problems.push(format!("{name}: the input is empty"));
         return Decoded {
-            text: String::new(),
+            text: Cow::Borrowed(""),
             problems,
         };
     }
-    let inflated;
-    let raw: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
+    if bytes.starts_with(&GZIP_MAGIC) {
         let mut out = Vec::new();
         let cap = limits.max_inflated_bytes;
         let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(cap + 1);
@@ -81,7 +84,7 @@ pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
                     cap >> 20
                 ));
                 return Decoded {
-                    text: String::new(),
+                    text: Cow::Borrowed(""),
                     problems,
                 };
             }
@@ -91,28 +94,43 @@ pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
                 out.len()
             )),
         }
-        inflated = out;
-        &inflated
-    } else {
-        bytes
-    };
-    if let Some(kind) = binary_kind(raw) {
-        problems.push(format!("{name}: skipped: this is {kind}, not kubectl output"));
+        // Valid UTF-8 becomes the String without a copy.
+        let lossy = to_text(name, &out, &mut problems).map(|t| match t {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(s) => Some(s),
+        });
+        let text = match lossy {
+            None => String::new(),
+            Some(Some(s)) => s,
+            Some(None) => String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        };
         return Decoded {
-            text: String::new(),
+            text: Cow::Owned(text),
             problems,
         };
     }
-    let text = match String::from_utf8_lossy(raw) {
-        std::borrow::Cow::Borrowed(s) => s.to_string(),
-        std::borrow::Cow::Owned(s) => {
+    let text = to_text(name, bytes, &mut problems).unwrap_or(Cow::Borrowed(""));
+    Decoded { text, problems }
+}
+
+/// Binary refusal, then UTF-8: borrowed when valid, lossy (with a problem) when not.
+/// `None` when the bytes are binary.
+fn to_text<'b>(name: &str, raw: &'b [u8], problems: &mut Vec<String>) -> Option<Cow<'b, str>> {
+    if let Some(kind) = binary_kind(raw) {
+        problems.push(format!("{name}: skipped: this is {kind}, not kubectl output"));
+        return None;
+    }
+    // `from_utf8` checks ASCII a word at a time; the lossy decoder walks every byte, so
+    // it only runs when the text really has invalid bytes.
+    match std::str::from_utf8(raw) {
+        Ok(s) => Some(Cow::Borrowed(s)),
+        Err(_) => {
             problems.push(format!(
                 "{name}: not valid UTF-8; invalid bytes were replaced with U+FFFD"
             ));
-            s
+            Some(Cow::Owned(String::from_utf8_lossy(raw).into_owned()))
         }
-    };
-    Decoded { text, problems }
+    }
 }
 
 #[cfg(test)]
@@ -128,7 +146,9 @@ mod tests {
 
     #[test]
     fn gzip_is_inflated() {
-        let d = decode("b.gz", &gzip(b"NAME CPU(cores) MEMORY(bytes)\n"), &Limits::default());
+        let gz = gzip(b"NAME CPU(cores) MEMORY(bytes)\n");
+        let d = decode("b.gz", &gz, &Limits::default());
+        assert!(matches!(d.text, Cow::Owned(_)));
         assert_eq!(d.text, "NAME CPU(cores) MEMORY(bytes)\n");
         assert!(d.problems.is_empty());
     }
@@ -156,6 +176,8 @@ mod tests {
         assert!(png.problems[0].contains("PNG image"));
         let empty = decode("e.txt", b"", &Limits::default());
         assert!(empty.problems[0].contains("empty"));
+        let plain = decode("p.txt", b"pod-a 301Mi\n", &Limits::default());
+        assert!(matches!(plain.text, Cow::Borrowed("pod-a 301Mi\n")), "valid UTF-8 is not copied");
         let lossy = decode("l.txt", b"pod-a \xff\xfe 301Mi\n", &Limits::default());
         assert!(lossy.text.contains('\u{FFFD}'));
         assert!(lossy.problems[0].contains("UTF-8"));
