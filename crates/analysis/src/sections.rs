@@ -261,6 +261,9 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     if line.starts_with("apiVersion: ") && (1..=3).any(|k| next(k).starts_with("kind: ") || next(k).starts_with("items:")) {
         return Some(SectionKind::GetPodsYaml);
     }
+    if crate::pyprof::is_header(lines, i) {
+        return Some(SectionKind::PyProfile);
+    }
     None
 }
 
