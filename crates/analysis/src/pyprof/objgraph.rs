@@ -10,7 +10,8 @@
 //!
 //! Each row is a [`TypeGrowth`] (`dict`: 1922 objects, +7). The first call of
 //! `show_growth` reports every object as growth (`+count`). In logs a table needs at
-//! least two rows in a row, so a lone `users 12 +3` line is not taken for one.
+//! least two rows in a row, so a lone `users 12 +3` line is not taken for one. Logs
+//! drop blank lines, so a type seen again starts the next table.
 
 use std::sync::OnceLock;
 
@@ -40,10 +41,13 @@ pub struct Reader {
 }
 
 impl super::Reader for Reader {
-    fn feed(&mut self, l: &Line<'_>, _out: &mut Profiles) -> bool {
+    fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let Some((type_name, count, delta)) = row(l.text) else {
             return false;
         };
+        if self.rows.iter().any(|r| r.type_name == type_name) {
+            self.end(out); // a table lists a type once: this is the next call's table
+        }
         self.rows.push(TypeGrowth {
             at: l.at,
             snapshot: 0,
@@ -83,6 +87,8 @@ dict                    1922        +7
 
 dict                    2400      +478
 app.cache.Entry         9000     +3000
+dict                    2500      +100
+tuple                  12300       +18
 
 users 12 +3";
         let lines: Vec<Line<'_>> = text
@@ -92,7 +98,8 @@ users 12 +3";
             .collect();
         let p = scan(&lines);
         let t = &p.type_growth;
-        assert_eq!(t.len(), 5);
+        assert_eq!(t.len(), 7);
+        assert_eq!((t[5].snapshot, t[6].snapshot), (2, 2));
         assert_eq!((t[2].type_name.as_str(), t[2].count, t[2].delta), ("dict", 1922, 7));
         assert_eq!((t[4].type_name.as_str(), t[4].delta, t[4].snapshot), ("app.cache.Entry", 3000, 1));
         assert_eq!(t[0].snapshot, 0);
