@@ -8,7 +8,8 @@
 //!   call reports every object as new) add up to at least
 //!   [`profile_type_min_growth`](super::Thresholds::profile_type_min_growth) objects;
 //! - each growing site or type localises the leak-pattern finding of the same kind for
-//!   that container (else its only or first leak-pattern finding): its lines join the
+//!   that container (a site known only by its size: else its first leak-pattern
+//!   finding): its lines join the
 //!   evidence, a sentence joins the detail ("tracemalloc: /app/images.py:88 allocated
 //!   310 MiB (+290 MiB) between two snapshots") and the title names the place;
 //! - without such a finding, it gives one of its own, by its name: a cache module,
@@ -56,6 +57,8 @@ struct Grower {
     place: String,
     /// The kind its name points to, when it may give a finding of its own.
     kind: Option<&'static str>,
+    /// The kind comes from its name (a cache module, `dict`), not only from its size.
+    named: bool,
     sentence: String,
     evidence: Vec<Origin>,
 }
@@ -146,7 +149,8 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
             continue;
         }
         let grown = delta.unsigned_abs();
-        let kind = if cache_named(&last.file) {
+        let named = cache_named(&last.file);
+        let kind = if named {
             Some("cache-without-eviction")
         } else if grown >= cx.t.growth_min_bytes {
             Some("large-object-retention")
@@ -157,6 +161,7 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
             Grower {
                 place,
                 kind,
+                named,
                 sentence,
                 evidence,
             },
@@ -202,6 +207,7 @@ fn growing_types(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
             Grower {
                 place: format!("`{name}`"),
                 kind,
+                named: kind.is_some(),
                 sentence: format!(
                     "objgraph: {name} objects grew by {total} over {calls} show_growth call{} (to {last})",
                     if calls == 1 { "" } else { "s" }
@@ -274,7 +280,9 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
         let same = g
             .kind
             .and_then(|k| out.iter().position(|f| mine(f) && f.kind == k));
-        let any = same.or_else(|| out.iter().position(|f| mine(f)));
+        // A place named like its kind (a cache module, `dict`) gives its own finding when
+        // no finding of that kind exists; a place known only by its size joins any.
+        let any = same.or_else(|| if g.named { None } else { out.iter().position(|f| mine(f)) });
         match (any, g.kind) {
             (Some(i), _) => localise(&mut out[i], g),
             (None, Some(kind)) => out.push(own_finding(pod, c, g, kind)),
