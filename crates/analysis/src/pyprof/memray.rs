@@ -53,9 +53,10 @@ fn title(line: &str) -> Option<Part> {
     }
 }
 
-/// Whether a pasted block starts here.
+/// Whether a pasted block starts here: memray's first title (the others follow blank
+/// lines inside the same output).
 pub fn starts_block(line: &str) -> bool {
-    matches!(title(line), Some(Part::Allocations | Part::Allocated | Part::Peak | Part::TopBySize))
+    title(line) == Some(Part::Allocations)
 }
 
 /// memray's `size_fmt`: `1.028MB`, `512.000B`, `2.000GB`.
