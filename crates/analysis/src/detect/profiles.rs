@@ -169,7 +169,7 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
         ));
     }
     // Largest growth first.
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|g| std::cmp::Reverse(g.1));
     out
 }
 
@@ -217,7 +217,7 @@ fn growing_types(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
             total.unsigned_abs(),
         ));
     }
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|g| std::cmp::Reverse(g.1));
     out
 }
 
@@ -282,7 +282,7 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
             .and_then(|k| out.iter().position(|f| mine(f) && f.kind == k));
         // A place named like its kind (a cache module, `dict`) gives its own finding when
         // no finding of that kind exists; a place known only by its size joins any.
-        let any = same.or_else(|| if g.named { None } else { out.iter().position(|f| mine(f)) });
+        let any = same.or_else(|| if g.named { None } else { out.iter().position(mine) });
         match (any, g.kind) {
             (Some(i), _) => localise(&mut out[i], g),
             (None, Some(kind)) => out.push(own_finding(pod, c, g, kind)),
