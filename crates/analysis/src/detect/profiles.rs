@@ -420,6 +420,23 @@ mod tests {
     }
 
     #[test]
+    fn periodic_tracemalloc_lines_are_not_a_log_pattern() {
+        let lines: Vec<String> = (0..8u64)
+            .map(|i| {
+                let m = 20 + 30 * i;
+                format!("/app/worker/thumbs.py:41: size={m} MiB (+{} MiB), count={} (+{}), average=1 KiB", m - 20, m * 1000, (m - 20) * 1000)
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let f = run_logs(&refs);
+        assert_eq!(kinds(&f), vec!["large-object-retention"], "{f:#?}");
+        assert_eq!(
+            f[0].title,
+            "worker: tracemalloc: /app/worker/thumbs.py:41 allocated 230 MiB (+210 MiB) between two snapshots"
+        );
+    }
+
+    #[test]
     fn small_or_shrinking_sites_are_quiet() {
         let f = run_logs(&[
             "/app/a.py:1: size=900 KiB (+900 KiB), count=10 (+10), average=90 KiB",

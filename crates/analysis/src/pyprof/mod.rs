@@ -218,17 +218,27 @@ pub fn join(model: &mut Model) {
     }
 }
 
-fn first_origin(p: &Profiles) -> Origin {
-    let all = p
-        .allocation_sites
+/// The lines a tool's output came from, so log detectors can leave them to the
+/// profile detector (a periodic tracemalloc line is not an application counter).
+pub fn tool_lines(p: &Profiles) -> std::collections::HashSet<Origin> {
+    all_origins(p).collect()
+}
+
+fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
+    p.allocation_sites
         .iter()
         .map(|x| x.origin)
         .chain(p.type_growth.iter().map(|x| x.origin))
         .chain(p.gc_runs.iter().map(|x| x.origin))
         .chain(p.gc_uncollectable.iter().map(|x| x.origin))
         .chain(p.memray.iter().map(|x| x.origin))
-        .chain(p.stacks.iter().map(|x| x.origin));
-    all.min().unwrap_or_default()
+        .chain(p.memray.iter().flat_map(|m| m.top_by_size.iter().map(|x| x.origin)))
+        .chain(p.stacks.iter().map(|x| x.origin))
+        .chain(p.stacks.iter().flat_map(|s| s.frames.iter().map(|x| x.origin)))
+}
+
+fn first_origin(p: &Profiles) -> Origin {
+    all_origins(p).min().unwrap_or_default()
 }
 
 /// `8173 KiB`, `+1.5 MiB`, `-320 B` (tracemalloc's units, 1024-based) in bytes.

@@ -8,7 +8,7 @@
 //! average=117 B` is site `/app/worker/thumbs.py` line 41, 8173 KiB (+8173 KiB), 71332
 //! blocks (+71332). Sizes are tracemalloc's rounded ones (`_format_size`: B, KiB, MiB,
 //! GiB, TiB, 1024-based). Consecutive lines form one snapshot; another block (other
-//! text, a blank line, a `[ Top 10 ]` title) starts the next.
+//! text, a blank line, a `[ Top 10 ]` title) or a site seen again starts the next.
 
 use std::sync::OnceLock;
 
@@ -59,6 +59,9 @@ pub struct Reader {
     open: bool,
     snapshot: u32,
     pending: Option<Pending>,
+    /// Sites of the open snapshot: a listing names a site once, so a site seen again is
+    /// the next snapshot (logs drop the blank lines between listings).
+    seen: std::collections::HashSet<(String, String)>,
 }
 
 impl Reader {
@@ -66,8 +69,20 @@ impl Reader {
         if !self.open {
             self.snapshot = out.next_snapshot();
             self.open = true;
+            self.seen.clear();
         }
         self.snapshot
+    }
+
+    /// The snapshot of a site line: the open one, or the next when the site repeats.
+    fn snapshot_for(&mut self, out: &Profiles, file: &str, line: &str) -> u32 {
+        let key = (file.to_string(), line.to_string());
+        if self.open && self.seen.contains(&key) {
+            self.open = false;
+        }
+        let s = self.snapshot(out);
+        self.seen.insert(key);
+        s
     }
 
     fn flush(&mut self, out: &mut Profiles) {
@@ -87,7 +102,7 @@ impl super::Reader for Reader {
             self.flush(out);
             let size = signed_size(&m[3], &m[4]).and_then(to_u64);
             let Some(size) = size else { return false };
-            let snapshot = self.snapshot(out);
+            let snapshot = self.snapshot_for(out, &m[1], &m[2]);
             out.allocation_sites.push(AllocationSite {
                 at: l.at,
                 snapshot,
@@ -106,7 +121,7 @@ impl super::Reader for Reader {
             let Some(size) = signed_size(&m[3], &m[4]).and_then(to_u64) else {
                 return false;
             };
-            let snapshot = self.snapshot(out);
+            let snapshot = self.snapshot_for(out, &m[1], &m[2]);
             out.allocation_sites.push(AllocationSite {
                 at: l.at,
                 snapshot,
@@ -240,6 +255,15 @@ Total allocated size: 421.9 KiB
         assert_eq!((s[1].size, s[1].count), (3658752, Some(20001)));
         assert_eq!(s[1].origin.line, 6);
         assert_ne!(s[0].snapshot, s[1].snapshot);
+    }
+
+    #[test]
+    fn a_repeated_site_is_the_next_snapshot() {
+        let p = scan(&lines(
+            "/a.py:1: size=1 MiB, count=1, average=1 MiB\n/b.py:2: size=1 MiB, count=1, average=1 MiB\n/a.py:1: size=2 MiB, count=2, average=1 MiB",
+        ));
+        let s: Vec<u32> = p.allocation_sites.iter().map(|s| s.snapshot).collect();
+        assert_eq!(s, vec![0, 0, 1]);
     }
 
     #[test]
