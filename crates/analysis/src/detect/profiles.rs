@@ -437,6 +437,32 @@ mod tests {
     }
 
     #[test]
+    fn memray_and_py_spy_join_the_leak_finding() {
+        let mut lines: Vec<String> = (0..8).map(|i| format!("INFO cache size={} entries", 1200 + 900 * i)).collect();
+        lines.extend(
+            [
+                "📦 Peak memory usage:",
+                "\t412.000MB",
+                "🥇 Top 5 largest allocating locations (by size):",
+                "\t- render:/app/worker/thumbs.py:41 -> 310.000MB",
+                "Thread 0x7F3A2C1D0740 (active): \"MainThread\"",
+                "    handle_batch (worker/jobs.py:88)",
+            ]
+            .map(String::from),
+        );
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let f = run_logs(&refs);
+        assert_eq!(kinds(&f), vec!["cache-without-eviction"], "{f:#?}");
+        let d = &f[0].detail;
+        assert!(
+            d.contains("memray: peak memory 412 MiB; largest allocating location render (/app/worker/thumbs.py:41) with 310 MiB."),
+            "{d}"
+        );
+        assert!(d.contains("py-spy: when dumped, thread MainThread was in handle_batch (worker/jobs.py:88)."), "{d}");
+        assert!(f[0].evidence.contains(&o(211)) && f[0].evidence.contains(&o(213)), "{:?}", f[0].evidence);
+    }
+
+    #[test]
     fn small_or_shrinking_sites_are_quiet() {
         let f = run_logs(&[
             "/app/a.py:1: size=900 KiB (+900 KiB), count=10 (+10), average=90 KiB",

@@ -98,7 +98,15 @@ impl super::Reader for Reader {
     fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let r = res();
         let text = l.text;
-        if let Some(m) = r.stat.captures(text) {
+        // Cheap tests first: most log lines are none of this.
+        let stat = text.contains(": size=");
+        if !stat && self.pending.is_none() && !self.open && !text.contains(" memory blocks: ") {
+            let t = text.trim_start();
+            if !(t.starts_with('#') || t.starts_with("[ Top") || t.starts_with("Top ")) {
+                return false;
+            }
+        }
+        if let Some(m) = r.stat.captures(text).filter(|_| stat) {
             self.flush(out);
             let size = signed_size(&m[3], &m[4]).and_then(to_u64);
             let Some(size) = size else { return false };
