@@ -38,7 +38,9 @@ const LEAK_KINDS: [&str; 4] = [
     "large-object-retention",
     "unbounded-collection",
 ];
-const CACHE_WORDS: [&str; 8] = ["cache", "cached", "caches", "caching", "lru", "memo", "memoize", "memoized"];
+const CACHE_WORDS: [&str; 8] = [
+    "cache", "cached", "caches", "caching", "lru", "memo", "memoize", "memoized",
+];
 const COLLECTIONS: [&str; 9] = [
     "dict",
     "list",
@@ -69,7 +71,11 @@ fn format_bytes(b: u64) -> String {
     for (size, unit) in units {
         if b >= size {
             let v = b as f64 / size as f64;
-            return if v >= 10.0 || v.fract() == 0.0 { format!("{v:.0} {unit}") } else { format!("{v:.1} {unit}") };
+            return if v >= 10.0 || v.fract() == 0.0 {
+                format!("{v:.0} {unit}")
+            } else {
+                format!("{v:.1} {unit}")
+            };
         }
     }
     format!("{b} B")
@@ -109,7 +115,10 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
             continue;
         };
         let place = site_label(last);
-        let latest_diff = list.iter().filter(|s| s.size_delta.is_some()).max_by_key(|s| (s.snapshot, s.origin));
+        let latest_diff = list
+            .iter()
+            .filter(|s| s.size_delta.is_some())
+            .max_by_key(|s| (s.snapshot, s.origin));
         let (delta, sentence, evidence) = if let Some(d) = latest_diff {
             let delta = d.size_delta.unwrap_or(0);
             let ev: Vec<Origin> = list
@@ -127,7 +136,8 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
                 ev,
             )
         } else if first.snapshot != last.snapshot {
-            let delta = i64::try_from(last.size).unwrap_or(i64::MAX) - i64::try_from(first.size).unwrap_or(i64::MAX);
+            let delta = i64::try_from(last.size).unwrap_or(i64::MAX)
+                - i64::try_from(first.size).unwrap_or(i64::MAX);
             let n = {
                 let mut snaps: Vec<u32> = list.iter().map(|s| s.snapshot).collect();
                 snaps.dedup();
@@ -254,8 +264,10 @@ fn own_finding(pod: &Pod, c: Option<&Container>, g: &Grower, kind: &'static str)
         "{}. The memory tool's own output names the place that keeps memory: {}.",
         g.sentence,
         match kind {
-            "cache-without-eviction" => "a cache that only ever adds entries grows until the container is killed",
-            "unbounded-collection" => "a collection that is appended to and never trimmed grows with every request",
+            "cache-without-eviction" =>
+                "a cache that only ever adds entries grows until the container is killed",
+            "unbounded-collection" =>
+                "a collection that is appended to and never trimmed grows with every request",
             _ => "large objects (payloads, frames, buffers) stay referenced after use",
         }
     );
@@ -282,7 +294,13 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
             .and_then(|k| out.iter().position(|f| mine(f) && f.kind == k));
         // A place named like its kind (a cache module, `dict`) gives its own finding when
         // no finding of that kind exists; a place known only by its size joins any.
-        let any = same.or_else(|| if g.named { None } else { out.iter().position(mine) });
+        let any = same.or_else(|| {
+            if g.named {
+                None
+            } else {
+                out.iter().position(mine)
+            }
+        });
         match (any, g.kind) {
             (Some(i), _) => localise(&mut out[i], g),
             (None, Some(kind)) => out.push(own_finding(pod, c, g, kind)),
@@ -290,12 +308,24 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
         }
     }
     // Objects the collector could not free.
-    let unc: u64 = p.gc_runs.iter().filter_map(|r| r.uncollectable).sum::<u64>()
+    let unc: u64 = p
+        .gc_runs
+        .iter()
+        .filter_map(|r| r.uncollectable)
+        .sum::<u64>()
         + u64::try_from(p.gc_uncollectable.len()).unwrap_or(u64::MAX);
     if unc > 0 {
         let mut ev: Vec<Origin> = p.gc_uncollectable.iter().map(|o| o.origin).collect();
-        ev.extend(p.gc_runs.iter().filter(|r| r.uncollectable.unwrap_or(0) > 0).map(|r| r.origin));
-        match out.iter().position(|f| belongs(f, pod, c) && f.kind == "circular-references") {
+        ev.extend(
+            p.gc_runs
+                .iter()
+                .filter(|r| r.uncollectable.unwrap_or(0) > 0)
+                .map(|r| r.origin),
+        );
+        match out
+            .iter()
+            .position(|f| belongs(f, pod, c) && f.kind == "circular-references")
+        {
             Some(i) => out[i].evidence.extend(ev),
             None => {
                 let mut f = finding_for("circular-references", Severity::Warning, pod, c);
@@ -304,7 +334,11 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
                 for o in &p.gc_uncollectable {
                     *types.entry(o.type_name.as_str()).or_default() += 1;
                 }
-                let list: Vec<String> = types.iter().take(3).map(|(t, n)| format!("{t} ×{n}")).collect();
+                let list: Vec<String> = types
+                    .iter()
+                    .take(3)
+                    .map(|(t, n)| format!("{t} ×{n}"))
+                    .collect();
                 f.title = format!("{who}: gc reports uncollectable objects");
                 if !list.is_empty() {
                     f.title.push_str(&format!(" ({})", list.join(", ")));
@@ -348,10 +382,17 @@ free: they stay in `gc.garbage` for the life of the process."
         .iter()
         .rev()
         .find(|s| s.thread_name.as_deref() == Some("MainThread"))
-        .or_else(|| p.stacks.iter().rev().find(|s| s.status.starts_with("active")));
+        .or_else(|| {
+            p.stacks
+                .iter()
+                .rev()
+                .find(|s| s.status.starts_with("active"))
+        });
     if let Some(st) = main {
         if let Some(fr) = st.frames.first() {
-            let at = fr.line.map_or(fr.file.clone(), |l| format!("{}:{l}", fr.file));
+            let at = fr
+                .line
+                .map_or(fr.file.clone(), |l| format!("{}:{l}", fr.file));
             extra.push((
                 format!(
                     "py-spy: when dumped, thread {} was in {} ({at})",
@@ -363,7 +404,10 @@ free: they stay in `gc.garbage` for the life of the process."
         }
     }
     if !extra.is_empty() {
-        for f in out.iter_mut().filter(|f| belongs(f, pod, c) && LEAK_KINDS.contains(&f.kind)) {
+        for f in out
+            .iter_mut()
+            .filter(|f| belongs(f, pod, c) && LEAK_KINDS.contains(&f.kind))
+        {
             for (s, ev) in &extra {
                 add_sentence(f, s);
                 f.evidence.extend(ev.iter().copied());
@@ -416,7 +460,12 @@ mod tests {
             "list                   310       +10",
         ]);
         assert_eq!(kinds(&f), vec!["unbounded-collection"], "{f:#?}");
-        assert!(f[0].title.contains("objgraph: dict objects grew by 2028 over 2 show_growth calls (to 3950)"), "{}", f[0].title);
+        assert!(
+            f[0].title
+                .contains("objgraph: dict objects grew by 2028 over 2 show_growth calls (to 3950)"),
+            "{}",
+            f[0].title
+        );
     }
 
     #[test]
@@ -438,7 +487,9 @@ mod tests {
 
     #[test]
     fn memray_and_py_spy_join_the_leak_finding() {
-        let mut lines: Vec<String> = (0..8).map(|i| format!("INFO cache size={} entries", 1200 + 900 * i)).collect();
+        let mut lines: Vec<String> = (0..8)
+            .map(|i| format!("INFO cache size={} entries", 1200 + 900 * i))
+            .collect();
         lines.extend(
             [
                 "📦 Peak memory usage:",
@@ -458,8 +509,17 @@ mod tests {
             d.contains("memray: peak memory 412 MiB; largest allocating location render (/app/worker/thumbs.py:41) with 310 MiB."),
             "{d}"
         );
-        assert!(d.contains("py-spy: when dumped, thread MainThread was in handle_batch (worker/jobs.py:88)."), "{d}");
-        assert!(f[0].evidence.contains(&o(211)) && f[0].evidence.contains(&o(213)), "{:?}", f[0].evidence);
+        assert!(
+            d.contains(
+                "py-spy: when dumped, thread MainThread was in handle_batch (worker/jobs.py:88)."
+            ),
+            "{d}"
+        );
+        assert!(
+            f[0].evidence.contains(&o(211)) && f[0].evidence.contains(&o(213)),
+            "{:?}",
+            f[0].evidence
+        );
     }
 
     #[test]
@@ -474,9 +534,19 @@ mod tests {
     #[test]
     fn uncollectable_in_a_pasted_profile() {
         let mut c = container("worker", Some(512));
-        c.profiles.gc_uncollectable.push(crate::model::GcObject { at: None, type_name: "Node".into(), origin: o(7) });
-        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        c.profiles.gc_uncollectable.push(crate::model::GcObject {
+            at: None,
+            type_name: "Node".into(),
+            origin: o(7),
+        });
+        let f = run(
+            &model_with(vec![pod("w-1", vec![c])]),
+            &Thresholds::default(),
+        );
         assert_eq!(kinds(&f), vec!["circular-references"]);
-        assert_eq!(f[0].title, "worker: gc reports uncollectable objects (Node ×1)");
+        assert_eq!(
+            f[0].title,
+            "worker: gc reports uncollectable objects (Node ×1)"
+        );
     }
 }

@@ -33,9 +33,11 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         collecting: Regex::new(r"gc: collecting generation (\d+)").expect("static regex"),
         objects: Regex::new(r"gc: objects in each generation:((?: \d+)+)").expect("static regex"),
-        done: Regex::new(r"gc: done, (\d+) unreachable, (\d+) uncollectable").expect("static regex"),
+        done: Regex::new(r"gc: done, (\d+) unreachable, (\d+) uncollectable")
+            .expect("static regex"),
         uncollectable: Regex::new(r"gc: uncollectable <([^\s>]+)").expect("static regex"),
-        other: Regex::new(r"gc: (?:objects in permanent generation|collectable <|done)").expect("static regex"),
+        other: Regex::new(r"gc: (?:objects in permanent generation|collectable <|done)")
+            .expect("static regex"),
     })
 }
 
@@ -44,7 +46,10 @@ pub fn starts_block(line: &str) -> bool {
     let r = res();
     let l = line.trim_start();
     l.starts_with("gc: ")
-        && (r.collecting.is_match(l) || r.objects.is_match(l) || r.done.is_match(l) || r.uncollectable.is_match(l))
+        && (r.collecting.is_match(l)
+            || r.objects.is_match(l)
+            || r.done.is_match(l)
+            || r.uncollectable.is_match(l))
 }
 
 #[derive(Default)]
@@ -84,8 +89,15 @@ impl super::Reader for Reader {
             return true;
         }
         if let Some(m) = r.objects.captures(text) {
-            let objects: Vec<u64> = m[1].split_whitespace().filter_map(|n| n.parse().ok()).collect();
-            if self.current.and_then(|i| out.gc_runs.get(i)).is_some_and(|g| !g.objects.is_empty()) {
+            let objects: Vec<u64> = m[1]
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            if self
+                .current
+                .and_then(|i| out.gc_runs.get(i))
+                .is_some_and(|g| !g.objects.is_empty())
+            {
                 self.current = None; // a second listing without `collecting`: another run
             }
             self.run(l, out).objects = objects;
@@ -136,12 +148,22 @@ gc: done, 0 unreachable, 0 uncollectable, 0.0004s elapsed";
         let lines: Vec<Line<'_>> = text
             .lines()
             .enumerate()
-            .map(|(i, t)| Line { at: None, origin: Origin { source: 0, line: i as u32 + 1 }, text: t })
+            .map(|(i, t)| Line {
+                at: None,
+                origin: Origin {
+                    source: 0,
+                    line: i as u32 + 1,
+                },
+                text: t,
+            })
             .collect();
         let p = scan(&lines);
         assert_eq!(p.gc_runs.len(), 2);
         let g = &p.gc_runs[0];
-        assert_eq!((g.generation, g.objects.clone()), (Some(2), vec![12, 6, 11698]));
+        assert_eq!(
+            (g.generation, g.objects.clone()),
+            (Some(2), vec![12, 6, 11698])
+        );
         assert_eq!((g.unreachable, g.uncollectable), (Some(4006), Some(3)));
         assert_eq!(g.origin.line, 1);
         assert_eq!(p.gc_runs[1].generation, Some(0));

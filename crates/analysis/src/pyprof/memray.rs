@@ -109,7 +109,10 @@ impl super::Reader for Reader {
             Part::Peak => cur.peak = size(v),
             Part::TopBySize => {
                 if let Some(loc) = location(v) {
-                    cur.top_by_size.push(MemrayLocation { origin: l.origin, ..loc });
+                    cur.top_by_size.push(MemrayLocation {
+                        origin: l.origin,
+                        ..loc
+                    });
                 }
             }
             Part::Skipped => {}
@@ -187,7 +190,14 @@ mod tests {
         let lines: Vec<Line<'_>> = text
             .lines()
             .enumerate()
-            .map(|(i, t)| Line { at: None, origin: Origin { source: 0, line: i as u32 + 1 }, text: t })
+            .map(|(i, t)| Line {
+                at: None,
+                origin: Origin {
+                    source: 0,
+                    line: i as u32 + 1,
+                },
+                text: t,
+            })
             .collect();
         let p = scan(&lines);
         assert_eq!(p.memray.len(), 1);
@@ -197,7 +207,10 @@ mod tests {
         assert_eq!(m.peak, Some(412 << 20));
         assert_eq!(m.top_by_size.len(), 2);
         let t = &m.top_by_size[0];
-        assert_eq!((t.function.as_str(), t.file.as_str(), t.line, t.bytes), ("render", "/app/worker/thumbs.py", Some(41), 310 << 20));
+        assert_eq!(
+            (t.function.as_str(), t.file.as_str(), t.line, t.bytes),
+            ("render", "/app/worker/thumbs.py", Some(41), 310 << 20)
+        );
         assert_eq!(t.origin.line, 23);
         assert_eq!(m.top_by_size[1].bytes, 1077936);
         assert!(p.allocation_sites.is_empty() && p.type_growth.is_empty());

@@ -155,7 +155,11 @@ pub fn parse_command(section: &Section<'_>, ctx: &Ctx, model: &mut Model) -> boo
         Some("exec") => cmd.positional.get(1),
         _ => None,
     };
-    let pod_name = target.map(|t| t.strip_prefix("pod/").or_else(|| t.strip_prefix("pods/")).unwrap_or(t));
+    let pod_name = target.map(|t| {
+        t.strip_prefix("pod/")
+            .or_else(|| t.strip_prefix("pods/"))
+            .unwrap_or(t)
+    });
     match pod_name.filter(|p| !p.contains('/')) {
         Some(pod_name) => {
             let ns = ctx.namespace(section).map(str::to_string);
@@ -201,7 +205,9 @@ pub fn join(model: &mut Model) {
     let first = first_origin(&model.profiles);
     if let [pod] = &mut model.pods[..] {
         let profiles = std::mem::take(&mut model.profiles);
-        let apps: Vec<usize> = (0..pod.containers.len()).filter(|&i| !pod.containers[i].init).collect();
+        let apps: Vec<usize> = (0..pod.containers.len())
+            .filter(|&i| !pod.containers[i].init)
+            .collect();
         match apps[..] {
             [i] => pod.containers[i].profiles.append(profiles),
             _ => pod.profiles.append(profiles),
@@ -232,9 +238,17 @@ fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
         .chain(p.gc_runs.iter().map(|x| x.origin))
         .chain(p.gc_uncollectable.iter().map(|x| x.origin))
         .chain(p.memray.iter().map(|x| x.origin))
-        .chain(p.memray.iter().flat_map(|m| m.top_by_size.iter().map(|x| x.origin)))
+        .chain(
+            p.memray
+                .iter()
+                .flat_map(|m| m.top_by_size.iter().map(|x| x.origin)),
+        )
         .chain(p.stacks.iter().map(|x| x.origin))
-        .chain(p.stacks.iter().flat_map(|s| s.frames.iter().map(|x| x.origin)))
+        .chain(
+            p.stacks
+                .iter()
+                .flat_map(|s| s.frames.iter().map(|x| x.origin)),
+        )
 }
 
 fn first_origin(p: &Profiles) -> Origin {
@@ -283,11 +297,19 @@ $ kubectl top pod -n shop\nNAME CPU(cores) MEMORY(bytes)\nw-1 1m 301Mi\n\n\
 $ cat memray-stats.txt\n📦 Peak memory usage:\n\t412.000MB\n",
         );
         let pod = &a.model.pods[0];
-        assert_eq!(pod.profiles.allocation_sites.len(), 1, "{:?}", a.model.warnings);
+        assert_eq!(
+            pod.profiles.allocation_sites.len(),
+            1,
+            "{:?}",
+            a.model.warnings
+        );
         assert_eq!(pod.profiles.memray[0].peak, Some(412 << 20));
         assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
         assert!(a.model.profiles.is_empty());
-        assert_eq!(a.model.sections[0].kind, crate::model::SectionKind::PyProfile);
+        assert_eq!(
+            a.model.sections[0].kind,
+            crate::model::SectionKind::PyProfile
+        );
     }
 
     #[test]
@@ -299,7 +321,11 @@ Process 1: python -m worker\nPython v3.11.7 (/usr/local/bin/python3.11)\n\n\
 Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    handle_batch (worker/jobs.py:88)\n",
         );
         assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
-        let c = a.model.pod(Some("shop"), "w-1").and_then(|p| p.container("worker")).expect("container");
+        let c = a
+            .model
+            .pod(Some("shop"), "w-1")
+            .and_then(|p| p.container("worker"))
+            .expect("container");
         assert_eq!(c.profiles.stacks[0].frames[0].line, Some(88));
     }
 

@@ -22,7 +22,9 @@ use crate::model::{Profiles, TypeGrowth};
 
 fn row_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"^([A-Za-z_][\w.]*)\s+(\d+)\s+([+-]\d+)\s*$").expect("static regex"))
+    R.get_or_init(|| {
+        Regex::new(r"^([A-Za-z_][\w.]*)\s+(\d+)\s+([+-]\d+)\s*$").expect("static regex")
+    })
 }
 
 fn row(text: &str) -> Option<(String, u64, i64)> {
@@ -94,14 +96,27 @@ users 12 +3";
         let lines: Vec<Line<'_>> = text
             .lines()
             .enumerate()
-            .map(|(i, t)| Line { at: None, origin: Origin { source: 0, line: i as u32 + 1 }, text: t })
+            .map(|(i, t)| Line {
+                at: None,
+                origin: Origin {
+                    source: 0,
+                    line: i as u32 + 1,
+                },
+                text: t,
+            })
             .collect();
         let p = scan(&lines);
         let t = &p.type_growth;
         assert_eq!(t.len(), 7);
         assert_eq!((t[5].snapshot, t[6].snapshot), (2, 2));
-        assert_eq!((t[2].type_name.as_str(), t[2].count, t[2].delta), ("dict", 1922, 7));
-        assert_eq!((t[4].type_name.as_str(), t[4].delta, t[4].snapshot), ("app.cache.Entry", 3000, 1));
+        assert_eq!(
+            (t[2].type_name.as_str(), t[2].count, t[2].delta),
+            ("dict", 1922, 7)
+        );
+        assert_eq!(
+            (t[4].type_name.as_str(), t[4].delta, t[4].snapshot),
+            ("app.cache.Entry", 3000, 1)
+        );
         assert_eq!(t[0].snapshot, 0);
     }
 }
