@@ -20,6 +20,7 @@ pub mod input;
 pub mod logmine;
 pub mod model;
 pub mod parse;
+pub mod pyprof;
 pub mod quantity;
 pub mod report;
 pub mod sections;
@@ -101,6 +102,7 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
         });
     }
     resolve_default_containers(&mut model);
+    pyprof::join(&mut model);
     let findings = finding::detect(&model);
     Analysis { model, findings }
 }

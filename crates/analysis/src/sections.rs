@@ -383,6 +383,9 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     if line.starts_with("apiVersion: ") && (1..=3).any(|k| next(k).starts_with("kind: ") || next(k).starts_with("items:")) {
         return Some(SectionKind::GetPodsYaml);
     }
+    if crate::pyprof::is_header(lines, i) {
+        return Some(SectionKind::PyProfile);
+    }
     None
 }
 
@@ -479,7 +482,8 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
         // Output line.
         let s = current.get_or_insert_with(|| Section::new(source, source_name, n));
         let is_bare = s.command.is_none() && s.other_command.is_none();
-        if is_bare {
+        // A Python memory tool's block pasted after a kubectl table (not inside a log).
+        if is_bare || (!matches!(s.kind, SectionKind::Logs | SectionKind::Other) && crate::pyprof::is_header(lines, i)) {
             if let Some(kind) = detect_header(lines, i) {
                 // Bare outputs get no time of their own: a guessed one would fake a trend.
                 if s.kind != SectionKind::Unknown || !s.is_blank() {
