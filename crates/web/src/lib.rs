@@ -16,7 +16,7 @@ mod app;
 mod results;
 mod source_view;
 
-pub use app::App;
+pub use app::{read_blob, App, Progress, CHUNK};
 
 /// The bundled sample: a leaking Python image worker (OOMKilled, growing cache).
 pub const SAMPLE: &str = include_str!("../../../web/sample-bundle.txt");
