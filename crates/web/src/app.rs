@@ -53,6 +53,9 @@ pub struct Progress {
     pub total: u64,
     /// What is happening, in words ("Reading big.log…", "Analyzing…").
     pub phase: String,
+    /// False once reading is done: the analysis then runs in one go on this thread
+    /// (see the crate docs), so Cancel can no longer interrupt it.
+    pub cancellable: bool,
 }
 
 /// Waits for the browser's next task (a `setTimeout(0)`), so it can paint and handle
@@ -107,8 +110,8 @@ fn read_files(list: web_sys::FileList, token: ReadToken, progress: Callback<Opti
             if cancelled() {
                 return;
             }
-            progress.emit(Some(Progress { done: before, total, phase: phase.clone() }));
-            let on_chunk = |n: u64| progress.emit(Some(Progress { done: before + n, total, phase: phase.clone() }));
+            progress.emit(Some(Progress { done: before, total, phase: phase.clone(), cancellable: true }));
+            let on_chunk = |n: u64| progress.emit(Some(Progress { done: before + n, total, phase: phase.clone(), cancellable: true }));
             match read_blob(&f, on_chunk, cancelled).await {
                 Some(bytes) => out.push(Loaded { name, bytes: Rc::new(bytes) }),
                 None if cancelled() => return,
@@ -119,7 +122,12 @@ fn read_files(list: web_sys::FileList, token: ReadToken, progress: Callback<Opti
         if cancelled() {
             return;
         }
-        progress.emit(Some(Progress { done: total, total, phase: "Analyzing…".into() }));
+        progress.emit(Some(Progress {
+            done: total,
+            total,
+            phase: "Analyzing… (a large input keeps the page busy for a few seconds)".into(),
+            cancellable: false,
+        }));
         next_paint().await;
         if cancelled() {
             return;
@@ -389,8 +397,8 @@ pub fn app() -> Html {
                 if let Some(p) = (*progress).clone() {
                     <div id="reading" class="reading" role="status">
                         <progress id="progress" max={p.total.max(1).to_string()} value={p.done.to_string()} />
-                        <span id="progress-text">{ format!("{} {} of {}", p.phase, format_bytes(p.done), format_bytes(p.total)) }</span>
-                        <button id="cancel" class="secondary" onclick={on_cancel}>{ "Cancel" }</button>
+                        <span id="progress-text">{ if p.cancellable { format!("{} {} of {}", p.phase, format_bytes(p.done), format_bytes(p.total)) } else { p.phase.clone() } }</span>
+                        <button id="cancel" class="secondary" onclick={on_cancel} disabled={!p.cancellable}>{ "Cancel" }</button>
                     </div>
                 }
                 if let Some(n) = (*note).clone() {
