@@ -833,3 +833,104 @@ fn sample_bundle_tells_the_whole_story() {
         f[0].title
     );
 }
+
+// ---------------------------------------------------------------------------
+// Python memory tools' output in the logs (tracemalloc, objgraph)
+// ---------------------------------------------------------------------------
+
+/// `tracemalloc` `compare_to` lines logged every 20 minutes (`snap.compare_to(first,
+/// "lineno")[:2]`, each printed with `str()`).
+fn tracemalloc_lines(site: &str, mib: &[u64]) -> Vec<(jiff::Timestamp, String)> {
+    let base = mib.first().copied().unwrap_or(0);
+    times(-55, 1200, mib.len())
+        .into_iter()
+        .zip(mib)
+        .flat_map(|(t, &m)| {
+            let count = 1000 * m;
+            [
+                (
+                    t,
+                    format!(
+                        "{site}: size={m} MiB (+{} MiB), count={count} (+{}), average=1049 B",
+                        m - base,
+                        count - 1000 * base
+                    ),
+                ),
+                (
+                    t,
+                    "/usr/local/lib/python3.12/json/decoder.py:353: size=412 KiB (+2048 B), count=5120 (+12), average=82 B"
+                        .to_string(),
+                ),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn tracemalloc_in_the_logs_localises_the_cache_finding() {
+    let pod = Pod::new(POD).container(C::new("worker").limit("1Gi").request("512Mi"));
+    let mut lines: Vec<_> = times(-60, 300, 28)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let n = 1200 + 850 * i;
+            (t, line(Fmt::Stdlib, t, "INFO", "worker.thumbs", &format!("thumbnail cache size={n} entries"), &[]))
+        })
+        .collect();
+    lines = with_noise(Fmt::Stdlib, lines);
+    lines.extend(tracemalloc_lines("/app/worker/thumbs.py", &[20, 120, 330]).into_iter().map(|(t, l)| {
+        let l = l.replacen(": size=", ":41: size=", 1);
+        (t, l)
+    }));
+    lines.sort_by_key(|(t, _)| *t);
+    let mut b = Bundle::new("shop");
+    b.describe(&[&pod]);
+    b.top(&[(POD, "worker", &[400, 415, 431, 446, 462, 477, 493, 508])], 10);
+    b.logs(POD, "worker", false, &lines);
+    let text = b.text();
+    let others: Vec<&str> = LEAK_KINDS.iter().copied().filter(|k| *k != "cache-without-eviction").collect();
+    let f = check("tracemalloc localises", &text, &["cache-without-eviction", "memory-growth"], &others);
+    let c = one(&f, "cache-without-eviction");
+    assert!(c.title.ends_with(" — at /app/worker/thumbs.py:41"), "{}", c.title);
+    assert!(
+        c.detail
+            .contains("tracemalloc: /app/worker/thumbs.py:41 allocated 330 MiB (+310 MiB) between two snapshots."),
+        "{}",
+        c.detail
+    );
+    let a = analyze_text("t", &text);
+    let quoted: Vec<&str> = c.evidence.iter().map(|&o| a.model.line_text(o)).collect();
+    assert!(quoted.iter().any(|l| l.contains("thumbs.py:41: size=")), "{quoted:#?}");
+    assert!(quoted.iter().any(|l| l.contains("thumbnail cache size=")), "{quoted:#?}");
+}
+
+#[test]
+fn tracemalloc_and_objgraph_alone_give_findings() {
+    let pod = Pod::new(POD).container(C::new("worker").limit("1Gi"));
+    // A cache module that grows, and `objgraph.show_growth()` printed every 20 minutes.
+    let mut lines = tracemalloc_lines("/app/pricing/cache.py:17", &[8, 60, 140]);
+    for (i, t) in times(-50, 1200, 3).into_iter().enumerate() {
+        let (dict, list) = (4000 + 2500 * i, 900 + 5 * i);
+        let (dd, dl) = if i == 0 { (dict, list) } else { (2500, 5) };
+        lines.push((t, format!("dict                  {dict:>6}    {:>+6}", dd)));
+        lines.push((t, format!("list                  {list:>6}    {:>+6}", dl)));
+    }
+    lines.sort_by_key(|(t, _)| *t);
+    let mut b = Bundle::new("shop");
+    b.describe(&[&pod]);
+    b.logs(POD, "worker", false, &lines);
+    let f = check(
+        "tracemalloc alone",
+        &b.text(),
+        &["cache-without-eviction", "unbounded-collection"],
+        &["large-object-retention", "global-state-accumulation"],
+    );
+    assert_eq!(
+        one(&f, "cache-without-eviction").title,
+        "worker: tracemalloc: /app/pricing/cache.py:17 allocated 140 MiB (+132 MiB) between two snapshots"
+    );
+    assert_eq!(
+        one(&f, "unbounded-collection").title,
+        "worker: objgraph: dict objects grew by 5000 over 2 show_growth calls (to 9000)"
+    );
+}

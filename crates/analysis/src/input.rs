@@ -8,7 +8,10 @@
 //!
 //! Example: `decode("bundle.txt.gz", &gz_bytes, &Limits::default())` gives the
 //! transcript's text, or `Err("bundle.txt.gz: truncated gzip …")` with what was inflated.
+//!
+//! Valid UTF-8 that is not gzipped is borrowed, not copied: a 1 GB capture stays 1 GB.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 /// Caps on what one input may become.
@@ -28,8 +31,9 @@ impl Default for Limits {
 
 /// The text of one input, plus what went wrong reading it (empty when nothing did).
 #[derive(Debug)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it was plain valid UTF-8.
+    pub text: Cow<'a, str>,
     /// Messages for the reader: lossy UTF-8, truncated gzip, refused binary.
     pub problems: Vec<String>,
 }
@@ -61,35 +65,22 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Decodes one input to text. Never panics; problems are reported in [`Decoded::problems`].
-pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
+pub fn decode<'a>(name: &str, bytes: &'a [u8], limits: &Limits) -> Decoded<'a> {
     let mut problems = Vec::new();
     if bytes.is_empty() {
         problems.push(format!("{name}: the input is empty"));
         return Decoded {
-            text: String::new(),
+            text: Cow::Borrowed(""),
             problems,
         };
     }
     if !bytes.starts_with(&GZIP_MAGIC) {
-        if let Some(kind) = binary_kind(bytes) {
-            problems.push(refused_binary(name, kind));
-            return Decoded {
-                text: String::new(),
-                problems,
-            };
-        }
-        let text = match String::from_utf8_lossy(bytes) {
-            std::borrow::Cow::Borrowed(s) => s.to_string(),
-            std::borrow::Cow::Owned(s) => {
-                problems.push(lossy(name));
-                s
-            }
-        };
+        let text = to_text(name, bytes, &mut problems).unwrap_or(Cow::Borrowed(""));
         return Decoded { text, problems };
     }
     let Some(inflated) = inflate(name, bytes, limits, &mut problems) else {
         return Decoded {
-            text: String::new(),
+            text: Cow::Borrowed(""),
             problems,
         };
     };
@@ -101,7 +92,28 @@ pub fn decode(name: &str, bytes: &[u8], limits: &Limits) -> Decoded {
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    Decoded { text, problems }
+    Decoded {
+        text: Cow::Owned(text),
+        problems,
+    }
+}
+
+/// Binary refusal, then UTF-8: borrowed when valid, lossy (with a problem) when not.
+/// `None` when the bytes are binary.
+fn to_text<'b>(name: &str, raw: &'b [u8], problems: &mut Vec<String>) -> Option<Cow<'b, str>> {
+    if let Some(kind) = binary_kind(raw) {
+        problems.push(refused_binary(name, kind));
+        return None;
+    }
+    // `from_utf8` checks ASCII a word at a time; the lossy decoder walks every byte, so
+    // it only runs when the text really has invalid bytes.
+    match std::str::from_utf8(raw) {
+        Ok(s) => Some(Cow::Borrowed(s)),
+        Err(_) => {
+            problems.push(lossy(name));
+            Some(Cow::Owned(String::from_utf8_lossy(raw).into_owned()))
+        }
+    }
 }
 
 fn refused_binary(name: &str, kind: &str) -> String {
@@ -192,7 +204,9 @@ mod tests {
 
     #[test]
     fn gzip_is_inflated() {
-        let d = decode("b.gz", &gzip(b"NAME CPU(cores) MEMORY(bytes)\n"), &Limits::default());
+        let gz = gzip(b"NAME CPU(cores) MEMORY(bytes)\n");
+        let d = decode("b.gz", &gz, &Limits::default());
+        assert!(matches!(d.text, Cow::Owned(_)));
         assert_eq!(d.text, "NAME CPU(cores) MEMORY(bytes)\n");
         assert!(d.problems.is_empty());
     }
@@ -226,16 +240,19 @@ mod tests {
             ["a.gz: refused: gzip inflates to more than 4999 bytes (the cap for one input); \
               this looks like a decompression bomb. Nothing of it was analyzed."]
         );
-        let mib = decode("a.gz", &gzip(&[b'a'; 3 << 20]), &Limits { max_inflated_bytes: 2 << 20 });
+        let big = gzip(&[b'a'; 3 << 20]);
+        let mib = decode("a.gz", &big, &Limits { max_inflated_bytes: 2 << 20 });
         assert!(mib.problems[0].contains("more than 2 MiB"), "{:?}", mib.problems);
     }
 
     #[test]
     fn binary_inside_gzip_is_refused() {
-        let zeros = decode("z.gz", &gzip(&vec![0u8; 1 << 20]), &Limits::default());
+        let gz = gzip(&vec![0u8; 1 << 20]);
+        let zeros = decode("z.gz", &gz, &Limits::default());
         assert!(zeros.text.is_empty());
         assert_eq!(zeros.problems, ["z.gz: skipped: this is binary data (many NUL bytes), not kubectl output"]);
-        let small_png = decode("p.gz", &gzip(b"\x89PNG\r\n\x1a\n"), &Limits::default());
+        let png = gzip(b"\x89PNG\r\n\x1a\n");
+        let small_png = decode("p.gz", &png, &Limits::default());
         assert_eq!(small_png.problems, ["p.gz: skipped: this is a PNG image, not kubectl output"]);
     }
 
@@ -254,6 +271,8 @@ mod tests {
         assert!(png.problems[0].contains("PNG image"));
         let empty = decode("e.txt", b"", &Limits::default());
         assert!(empty.problems[0].contains("empty"));
+        let plain = decode("p.txt", b"pod-a 301Mi\n", &Limits::default());
+        assert!(matches!(plain.text, Cow::Borrowed("pod-a 301Mi\n")), "valid UTF-8 is not copied");
         let lossy = decode("l.txt", b"pod-a \xff\xfe 301Mi\n", &Limits::default());
         assert!(lossy.text.contains('\u{FFFD}'));
         assert!(lossy.problems[0].contains("UTF-8"));

@@ -161,6 +161,9 @@ pub struct Container {
     pub last_termination: Option<ContainerState>,
     pub memory_samples: Vec<Sample>,
     pub logs: Vec<LogStream>,
+    /// What Python memory tools printed for this container (pasted or in its logs).
+    #[serde(skip_serializing_if = "Profiles::is_empty")]
+    pub profiles: Profiles,
 }
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
@@ -177,6 +180,9 @@ pub struct Pod {
     pub events: Vec<Event>,
     /// First line that mentioned the pod.
     pub origin: Origin,
+    /// Python memory tools' output for the pod when the container is not known.
+    #[serde(skip_serializing_if = "Profiles::is_empty")]
+    pub profiles: Profiles,
 }
 
 impl Pod {
@@ -199,6 +205,154 @@ impl Pod {
     }
 }
 
+/// What Python memory tools printed: [`crate::pyprof`] fills it from pasted blocks and
+/// from container logs. Every item keeps its line and, when known, its time.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct Profiles {
+    /// `tracemalloc` statistics (`statistics()`, `compare_to()`, the traceback form).
+    pub allocation_sites: Vec<AllocationSite>,
+    /// `objgraph.show_growth()` rows.
+    pub type_growth: Vec<TypeGrowth>,
+    /// `gc.DEBUG_STATS` collections.
+    pub gc_runs: Vec<GcRun>,
+    /// `gc.DEBUG_UNCOLLECTABLE` objects (`gc: uncollectable <Node 0x7f…>`).
+    pub gc_uncollectable: Vec<GcObject>,
+    /// `memray stats` summaries.
+    pub memray: Vec<MemraySummary>,
+    /// `py-spy dump` thread stacks.
+    pub stacks: Vec<PyStack>,
+}
+
+impl Profiles {
+    pub fn is_empty(&self) -> bool {
+        self.allocation_sites.is_empty()
+            && self.type_growth.is_empty()
+            && self.gc_runs.is_empty()
+            && self.gc_uncollectable.is_empty()
+            && self.memray.is_empty()
+            && self.stacks.is_empty()
+    }
+
+    /// Moves everything of `other` into `self`, renumbering its snapshots after ours.
+    pub fn append(&mut self, mut other: Profiles) {
+        let next = self.next_snapshot();
+        for s in &mut other.allocation_sites {
+            s.snapshot += next;
+        }
+        for t in &mut other.type_growth {
+            t.snapshot += next;
+        }
+        self.allocation_sites.append(&mut other.allocation_sites);
+        self.type_growth.append(&mut other.type_growth);
+        self.gc_runs.append(&mut other.gc_runs);
+        self.gc_uncollectable.append(&mut other.gc_uncollectable);
+        self.memray.append(&mut other.memray);
+        self.stacks.append(&mut other.stacks);
+    }
+
+    /// The number after the last snapshot number used.
+    pub fn next_snapshot(&self) -> u32 {
+        let a = self.allocation_sites.iter().map(|s| s.snapshot + 1).max().unwrap_or(0);
+        let t = self.type_growth.iter().map(|s| s.snapshot + 1).max().unwrap_or(0);
+        a.max(t)
+    }
+}
+
+/// One `tracemalloc` line: where memory was allocated and how much.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AllocationSite {
+    pub at: Option<Timestamp>,
+    /// Which printed block (snapshot or diff) it belongs to: 0, 1, 2… per container.
+    pub snapshot: u32,
+    pub file: String,
+    pub line: Option<u32>,
+    /// Size as printed (tracemalloc rounds it: `8173 KiB`).
+    pub size: u64,
+    /// `compare_to` growth since the older snapshot (`+8173 KiB`), may be negative.
+    pub size_delta: Option<i64>,
+    pub count: Option<u64>,
+    pub count_delta: Option<i64>,
+    pub origin: Origin,
+}
+
+/// One `objgraph.show_growth()` row: a type and how many more objects it has than at
+/// the previous call.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TypeGrowth {
+    pub at: Option<Timestamp>,
+    /// Which printed table it belongs to: 0, 1, 2… per container.
+    pub snapshot: u32,
+    pub type_name: String,
+    pub count: u64,
+    pub delta: i64,
+    pub origin: Origin,
+}
+
+/// One collection as `gc.set_debug(gc.DEBUG_STATS)` prints it.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct GcRun {
+    pub at: Option<Timestamp>,
+    /// The generation collected (`gc: collecting generation 2...`).
+    pub generation: Option<u8>,
+    /// Objects in each generation before the collection, youngest first.
+    pub objects: Vec<u64>,
+    pub unreachable: Option<u64>,
+    pub uncollectable: Option<u64>,
+    pub origin: Origin,
+}
+
+/// An object the garbage collector could not free.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GcObject {
+    pub at: Option<Timestamp>,
+    pub type_name: String,
+    pub origin: Origin,
+}
+
+/// `memray stats` output.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct MemraySummary {
+    pub at: Option<Timestamp>,
+    pub total_allocations: Option<u64>,
+    pub total_allocated: Option<u64>,
+    pub peak: Option<u64>,
+    /// "Top N largest allocating locations (by size)", largest first.
+    pub top_by_size: Vec<MemrayLocation>,
+    pub origin: Origin,
+}
+
+/// One allocating location of `memray stats` (`handle:/app/images.py:88 -> 310.000MB`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MemrayLocation {
+    pub function: String,
+    pub file: String,
+    pub line: Option<u32>,
+    pub bytes: u64,
+    pub origin: Origin,
+}
+
+/// One thread of a `py-spy dump`.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+pub struct PyStack {
+    pub at: Option<Timestamp>,
+    /// Thread id as printed (`0x7F3A2C1D0740`).
+    pub thread: String,
+    pub thread_name: Option<String>,
+    /// `active`, `idle`, `active+gil`…
+    pub status: String,
+    /// Innermost frame first, as py-spy prints them.
+    pub frames: Vec<StackFrame>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StackFrame {
+    pub function: String,
+    pub file: String,
+    pub line: Option<u32>,
+    pub origin: Origin,
+}
+
 /// What kind of `kubectl` output a section holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -211,6 +365,9 @@ pub enum SectionKind {
     TopNode,
     GetEvents,
     Logs,
+    /// Text output of a Python memory tool (tracemalloc, objgraph, gc debug, memray stats,
+    /// py-spy dump), pasted as its own block.
+    PyProfile,
     /// A non-kubectl command (`date`, `grep`) or a kubectl command we do not read.
     Other,
     Unknown,
@@ -237,6 +394,10 @@ pub struct Model {
     pub warnings: Vec<Warning>,
     /// Nodes seen in `kubectl top node` or in events about nodes.
     pub nodes: Vec<Node>,
+    /// Python memory tools' output that could not be tied to a pod (a bare block in a
+    /// bundle of several pods).
+    #[serde(skip_serializing_if = "Profiles::is_empty")]
+    pub profiles: Profiles,
     /// Pod positions by name, for the first `indexed` pods (pods are only appended), so
     /// finding a pod stays O(1) with thousands of pods. Rebuilt when stale.
     #[serde(skip)]

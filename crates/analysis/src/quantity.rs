@@ -247,7 +247,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
     //! The Kubernetes quantity rules, checked on generated values against exact integer
     //! arithmetic (u128), not against our own parser.

@@ -215,22 +215,144 @@ fn at_re() -> &'static Regex {
     re(&R, r"\s+#\s*at\s+(?P<at>\d{4}-\d\d-\d\dT\S+)\s*$")
 }
 
+fn ansi_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+}
+
 /// Removes ANSI escape sequences (colours, cursor moves) and a trailing CR.
 pub fn clean_line(line: &str) -> std::borrow::Cow<'_, str> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    if !line.contains('\x1b') {
+    let has_escape = memchr::memchr(0x1b, line.as_bytes()).is_some();
+    clean(line, has_escape)
+}
+
+fn clean(line: &str, has_escape: bool) -> std::borrow::Cow<'_, str> {
+    // Byte tests, not `strip_suffix('\r')`: at opt-level "z" a char pattern is a memcmp call.
+    let line = match line.as_bytes().last() {
+        Some(b'\r') => line.get(..line.len() - 1).unwrap_or(line),
+        _ => line,
+    };
+    if !has_escape {
         return std::borrow::Cow::Borrowed(line);
     }
-    static R: OnceLock<Regex> = OnceLock::new();
-    let r = re(&R, r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])");
-    std::borrow::Cow::Owned(r.replace_all(line, "").into_owned())
+    std::borrow::Cow::Owned(ansi_re().replace_all(line, "").into_owned())
 }
+
+/// The cleaned lines of a text ([`clean_line`] on each), borrowed unless they had
+/// escape codes. Same lines as `text.split('\n')` without the empty piece after a final
+/// newline; an empty text has no line. One `memchr2` pass finds the line ends and the
+/// escapes together.
+pub fn lines(text: &str) -> Lines<'_> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    Lines {
+        text: body,
+        start: 0,
+        hits: memchr::memchr2_iter(b'\n', 0x1b, body.as_bytes()),
+        done: text.is_empty(),
+    }
+}
+
+/// Iterator of [`lines`].
+pub struct Lines<'a> {
+    text: &'a str,
+    start: usize,
+    hits: memchr::Memchr2<'a>,
+    done: bool,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = std::borrow::Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut has_escape = false;
+        for i in self.hits.by_ref() {
+            if self.text.as_bytes().get(i) == Some(&b'\n') {
+                // `\n` is ASCII, so both ends are char boundaries.
+                let line = self.text.get(self.start..i).unwrap_or("");
+                self.start = i + 1;
+                return Some(clean(line, has_escape));
+            }
+            has_escape = true;
+        }
+        self.done = true;
+        Some(clean(self.text.get(self.start..).unwrap_or(""), has_escape))
+    }
+}
+
+/// Cheap test that must pass for [`prompt_re`] to match: a bare `kubectl`, a `PS ` or
+/// `[…]` prompt, or a first word that reaches a prompt character (`$ # % >`) before
+/// any space. Most output lines fail it at their first space, without running the regex.
+fn may_be_prompt(line: &str) -> bool {
+    // `\s` in the regex is Unicode White_Space, like `trim_start` and `is_whitespace`.
+    // ASCII spaces are skipped by hand (`trim_start` is a slow char loop at opt-level
+    // "z"); a non-ASCII byte after them may be a Unicode space, so `trim_start` decides.
+    let b = line.as_bytes();
+    let i = b.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).unwrap_or(b.len());
+    let t = match b.get(i) {
+        Some(&c) if c >= 0x80 => line.trim_start(),
+        _ => line.get(i..).unwrap_or(""),
+    };
+    // First byte before the literal compare: each `starts_with(&str)` is a memcmp call.
+    let literal = match t.as_bytes().first() {
+        Some(b'k') => t.starts_with("kubectl"),
+        Some(b'P') => t.starts_with("PS "),
+        Some(b'[') => true,
+        _ => false,
+    };
+    if literal {
+        return true;
+    }
+    // Bytes, not chars: the first word is ASCII in nearly every line. One table lookup
+    // a byte: 0 word byte, 1 prompt character, 2 ASCII space, 3 non-ASCII.
+    for (i, &b) in t.as_bytes().iter().enumerate() {
+        match BYTE_CLASS[usize::from(b)] {
+            0 => {}
+            1 => return true,
+            2 => return false,
+            // A non-ASCII space (U+00A0, U+3000…) ends the word too; continuation bytes
+            // are not char boundaries and are skipped by `get`.
+            _ => {
+                if t.get(i..).and_then(|r| r.chars().next()).is_some_and(char::is_whitespace) {
+                    return false;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Byte classes for [`may_be_prompt`].
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'$' as usize] = 1;
+    t[b'#' as usize] = 1;
+    t[b'%' as usize] = 1;
+    t[b'>' as usize] = 1;
+    t[b' ' as usize] = 2;
+    t[b'\t' as usize] = 2;
+    t[b'\n' as usize] = 2;
+    t[0x0b] = 2;
+    t[0x0c] = 2;
+    t[b'\r' as usize] = 2;
+    let mut i = 0x80;
+    while i < 256 {
+        t[i] = 3;
+        i += 1;
+    }
+    t
+};
 
 /// Recognises the kind of a bare output by its first line (and the next few, for
 /// `describe` and JSON/YAML).
 pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     let line = lines[i].1;
-    let words: Vec<&str> = line.split_whitespace().collect();
+    // Every table header below starts with one of these words; other lines (most of a
+    // bare log) skip collecting their words.
+    let table = matches!(line.split_whitespace().next(), Some("NAME" | "NAMESPACE" | "POD"));
+    let words: Vec<&str> = if table { line.split_whitespace().collect() } else { Vec::new() };
     let starts = |prefix: &[&str]| words.len() >= prefix.len() && words.iter().zip(prefix).all(|(a, b)| a == b);
     if starts(&["NAME", "CPU(cores)", "MEMORY(bytes)"])
         || starts(&["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"])
@@ -260,6 +382,9 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     }
     if line.starts_with("apiVersion: ") && (1..=3).any(|k| next(k).starts_with("kind: ") || next(k).starts_with("items:")) {
         return Some(SectionKind::GetPodsYaml);
+    }
+    if crate::pyprof::is_header(lines, i) {
+        return Some(SectionKind::PyProfile);
     }
     None
 }
@@ -319,7 +444,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             }
         }
         // Collector annotations after a command's output.
-        if let Some(rest) = line.strip_prefix("# kubeleak: ") {
+        if let Some(rest) = (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten() {
             if let Some(s) = current.as_mut() {
                 if let Some(code) = rest.strip_prefix("exit-code ") {
                     s.exit_code = code.trim().parse().ok();
@@ -331,7 +456,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             i += 1;
             continue;
         }
-        if let Some(c) = watch_re().captures(line) {
+        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every")).then(|| watch_re().captures(line)).flatten() {
             finish(current.take(), &mut out);
             let mut s = Section::new(source, source_name, n);
             s.at = time::parse_ctime(&c["date"]);
@@ -340,7 +465,7 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             i += 1;
             continue;
         }
-        if let Some(c) = prompt_re().captures(line) {
+        if let Some(c) = may_be_prompt(line).then(|| prompt_re().captures(line)).flatten() {
             finish(current.take(), &mut out);
             let mut s = Section::new(source, source_name, n);
             let mut cmd = c.name("cmd").or_else(|| c.name("bare")).map_or("", |m| m.as_str()).trim().to_string();
@@ -357,7 +482,8 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
         // Output line.
         let s = current.get_or_insert_with(|| Section::new(source, source_name, n));
         let is_bare = s.command.is_none() && s.other_command.is_none();
-        if is_bare {
+        // A Python memory tool's block pasted after a kubectl table (not inside a log).
+        if is_bare || (!matches!(s.kind, SectionKind::Logs | SectionKind::Other) && crate::pyprof::is_header(lines, i)) {
             if let Some(kind) = detect_header(lines, i) {
                 // Bare outputs get no time of their own: a guessed one would fake a trend.
                 if s.kind != SectionKind::Unknown || !s.is_blank() {
@@ -518,5 +644,73 @@ mod tests {
         assert_eq!(Command::parse_kubectl("kubectl get deploy").unwrap().kind(), SectionKind::Other);
         assert!(Command::parse_kubectl("date").is_none());
         assert_eq!(Command::parse_kubectl("kubectl events -n shop --for pod/w-1").unwrap().kind(), SectionKind::GetEvents);
+    }
+
+    /// The lines as the analysis cut them before `lines()` (split, then `clean_line`).
+    fn reference_lines(text: &str) -> Vec<String> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let t = text.strip_suffix('\n').unwrap_or(text);
+        t.split('\n').map(|l| clean_line(l).into_owned()).collect()
+    }
+
+    #[test]
+    fn lines_cut_and_clean_like_split() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\r\nb\r\n",
+            "a\n\nb",
+            "\x1b[32m$ kubectl top pod\x1b[0m\r\nNAME\n\x1b",
+            "x\x1b]0;title\x07y\n\x1b[1mz\x1b[0m",
+            "é\u{3000}\n\u{1b}[2K\r",
+        ] {
+            let got: Vec<String> = lines(text).map(|l| l.into_owned()).collect();
+            assert_eq!(got, reference_lines(text), "{text:?}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn lines_match_reference(text in "[a\n\r\x1b\\[0-9;m\\]\x07é ]{0,40}") {
+            let got: Vec<String> = lines(&text).map(|l| l.into_owned()).collect();
+            proptest::prop_assert_eq!(got, reference_lines(&text));
+        }
+
+        /// The prefilter never hides a prompt from the regex.
+        #[test]
+        fn prefilter_never_hides_a_prompt(
+            pre in "[ \t\u{a0}\u{3000}]{0,2}",
+            prompt in "(PS C:\\\\x>|\\[me@box d\\]\\$|user@host:~/x\\$|[$#%>]|x[$#%>]|kubectl|)",
+            gap in "[ \u{3000}]{0,2}",
+            cmd in "(kubectl|k|oc|date|watch|grep|kubectl.exe|/usr/bin/kubectl)( top pod| -n shop)?",
+            noise in "[a-z$#%> \\[\\]]{0,6}",
+        ) {
+            for line in [format!("{pre}{prompt}{gap}{cmd}"), format!("{noise}{cmd}"), format!("{pre}{noise}{prompt}{gap}{cmd}")] {
+                if prompt_re().is_match(&line) {
+                    proptest::prop_assert!(may_be_prompt(&line), "{:?}", line);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prefilter_rejects_output_lines() {
+        for l in [
+            "2026-11-24T09:10:46.278188281Z INFO:     10.244.0.146:57457 - \"GET /metrics HTTP/1.1\" 200 OK",
+            "    Liveness:  http-get http://:8000/healthz delay=10s #success=1 #failure=3",
+            "worker-7d9f8b6c5-x2x9k    212m         301Mi",
+            "",
+        ] {
+            assert!(!may_be_prompt(l), "{l:?}");
+        }
+        for l in ["$ kubectl top pod", "  # kubectl get pods", "kubectl logs x", "PS C:\\> kubectl get pods", "[a b]$ date"] {
+            assert!(may_be_prompt(l), "{l:?}");
+        }
     }
 }

@@ -6,6 +6,13 @@
 //! A thin Yew layer over `kubeleak-analysis`; all analysis runs here in wasm and the page
 //! makes no network request (see `index.html`'s CSP).
 //!
+//! Files are read in 8 MiB slices (`Blob.slice`, [`read_blob`]) into wasm memory, with a
+//! progress bar and a Cancel button; the page handles events between slices. The analysis
+//! itself still runs in one go on the page's thread once every file is read (about 12 s
+//! for 60 MB of logs in headless Chromium). A Web Worker would need the whole `Analysis`
+//! (model, findings, source lines) to cross a message boundary, which its types do not
+//! support yet (`Deserialize`, `Finding::kind: &'static str`), and a second wasm module.
+//!
 //! Bundle text is untrusted: it reaches the DOM only as Yew text nodes (escaped) or inside
 //! SVG that plotters escapes.
 
@@ -16,7 +23,7 @@ mod app;
 mod results;
 mod source_view;
 
-pub use app::App;
+pub use app::{read_blob, App, Progress, CHUNK};
 
 /// The bundled sample: a leaking Python image worker (OOMKilled, growing cache).
 pub const SAMPLE: &str = include_str!("../../../web/sample-bundle.txt");

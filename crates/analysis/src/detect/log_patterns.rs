@@ -371,9 +371,10 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for c in app_containers(pod) {
             let mem = memory_samples(pod, c);
             let mut suspects: Vec<Suspect> = Vec::new();
+            let tool_lines = crate::pyprof::tool_lines(&c.profiles); // detect/profiles.rs reads them
             for stream in &c.logs {
                 let mut miner = Miner::new(MinerLimits::default());
-                for l in &stream.lines {
+                for l in stream.lines.iter().filter(|l| !tool_lines.contains(&l.origin)) {
                     miner.push(l.at, &l.text, l.origin);
                 }
                 for t in miner.templates() {

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod log_patterns;
 pub mod memory_error;
 pub mod oom;
+pub mod profiles;
 pub mod restarts;
 
 /// Every threshold a detector uses, with the value we chose and why.
@@ -75,6 +76,12 @@ pub struct Thresholds {
     pub resource_warning_repeats: usize,
     /// Most evidence lines kept per finding (10): first, last and evenly between.
     pub max_evidence: usize,
+    /// A `tracemalloc` site "grows" from this much between snapshots (1Mi: tracemalloc
+    /// prints KiB; less than a MiB does not explain a container's growth).
+    pub profile_site_min_growth: u64,
+    /// An `objgraph` type "grows" from this many more objects over the `show_growth`
+    /// calls (1000: a few hundred come and go with normal load).
+    pub profile_type_min_growth: i64,
 }
 
 impl Default for Thresholds {
@@ -98,6 +105,8 @@ impl Default for Thresholds {
             flat_memory_ratio: 0.05,
             resource_warning_repeats: 3,
             max_evidence: 10,
+            profile_site_min_growth: 1 << 20,
+            profile_type_min_growth: 1000,
         }
     }
 }
@@ -122,6 +131,7 @@ pub fn run(model: &Model, t: &Thresholds) -> Vec<Finding> {
     limits::detect(&cx, &mut out);
     gc::detect(&cx, &mut out);
     log_patterns::detect(&cx, &mut out);
+    profiles::detect(&cx, &mut out);
     let mut out = merge(out);
     out.retain(|f| !f.evidence.is_empty());
     for f in &mut out {

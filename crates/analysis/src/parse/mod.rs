@@ -48,6 +48,7 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         SectionKind::DescribePod => describe::parse(section, ctx, model),
         SectionKind::GetEvents => events::parse(section, ctx, model),
         SectionKind::Logs => logs::parse(section, ctx, model),
+        SectionKind::PyProfile => crate::pyprof::parse(section, ctx, model),
         SectionKind::Unknown => {
             if !section.is_blank() {
                 model.warn(
@@ -64,6 +65,9 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             let informational = |c: &crate::sections::Command| {
                 matches!(c.positional.first().map(String::as_str), Some("version" | "config" | "cluster-info"))
             };
+            if crate::pyprof::parse_command(section, ctx, model) {
+                return; // `kubectl exec POD -- py-spy dump …`: a Python memory tool's output
+            }
             if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
                 model.warn(
                     origin(section, section.first_line),

@@ -1,0 +1,343 @@
+//! Text output of Python memory tools, pasted as its own block or found in a
+//! container's log: one reader per tool.
+//!
+//! - [`tracemalloc`]: `statistics()` / `compare_to()` lines and the traceback form;
+//! - [`objgraph`]: `show_growth()` tables;
+//! - [`gc`]: `gc.set_debug(gc.DEBUG_STATS | gc.DEBUG_UNCOLLECTABLE)` output;
+//! - [`memray`]: `memray stats`;
+//! - [`pyspy`]: `py-spy dump`.
+//!
+//! A pasted block is a section of kind [`SectionKind::PyProfile`] (recognised by
+//! [`is_header`] from `sections::detect_header`); what it holds goes to
+//! [`Model::profiles`] until [`join`] (called once at the end of `analyze`) ties it to
+//! the only pod of the bundle. [`join`] also reads every container's log lines, so the
+//! logs stay the owner of their lines and the profiles only point at them.
+//!
+//! Example: the log line `/app/worker/thumbs.py:41: size=8173 KiB (+8173 KiB),
+//! count=71332 (+71332), average=117 B` of container `worker` gives one
+//! [`AllocationSite`](crate::model::AllocationSite) of 8369152 bytes, +8369152, at that
+//! line's time, in `worker`'s profiles.
+
+use jiff::Timestamp;
+
+use crate::model::{Model, Origin, Profiles};
+use crate::parse::{origin, Ctx};
+use crate::sections::Section;
+
+pub mod gc;
+pub mod memray;
+pub mod objgraph;
+pub mod pyspy;
+pub mod tracemalloc;
+
+/// One line to read, with where it came from and its time when known.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    pub at: Option<Timestamp>,
+    pub origin: Origin,
+    pub text: &'a str,
+}
+
+/// A tool's reader, fed line by line.
+pub(crate) trait Reader {
+    /// Takes the line when it belongs to this tool's output.
+    fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool;
+    /// The block ended (another tool's line, other text, the end of input).
+    fn end(&mut self, out: &mut Profiles);
+    /// A blank line: most blocks end there; memray and py-spy print blank lines inside.
+    fn blank(&mut self, out: &mut Profiles) {
+        self.end(out);
+    }
+}
+
+/// Reads the lines of one block or one log stream into `out`.
+pub fn scan_into(lines: &[Line<'_>], out: &mut Profiles) {
+    let mut tm = tracemalloc::Reader::default();
+    let mut g = gc::Reader::default();
+    let mut mr = memray::Reader::default();
+    let mut ps = pyspy::Reader::default();
+    let mut og = objgraph::Reader::default();
+    let mut readers: [&mut dyn Reader; 5] = [&mut tm, &mut g, &mut mr, &mut ps, &mut og];
+    for l in lines {
+        if l.text.trim().is_empty() {
+            for r in readers.iter_mut() {
+                r.blank(out);
+            }
+            continue;
+        }
+        let mut taken = false;
+        for r in readers.iter_mut() {
+            if !taken && r.feed(l, out) {
+                taken = true;
+            } else {
+                r.end(out);
+            }
+        }
+    }
+    for r in readers.iter_mut() {
+        r.end(out);
+    }
+}
+
+/// Reads lines into new profiles.
+pub fn scan(lines: &[Line<'_>]) -> Profiles {
+    let mut out = Profiles::default();
+    scan_into(lines, &mut out);
+    out
+}
+
+/// Whether line `i` starts a pasted block of a Python memory tool. Only at the start of
+/// the input or after a blank line, so a bare log file is not cut in two by a `gc:` line
+/// in it (its lines stay the log's).
+pub fn is_header(lines: &[(u32, &str)], i: usize) -> bool {
+    let Some(&(_, line)) = lines.get(i) else {
+        return false;
+    };
+    if i > 0 && !lines.get(i - 1).is_some_and(|(_, l)| l.trim().is_empty()) {
+        return false;
+    }
+    let next = lines.get(i + 1).map_or("", |(_, l)| *l);
+    tracemalloc::starts_block(line, next)
+        || gc::starts_block(line)
+        || memray::starts_block(line)
+        || pyspy::starts_block(line, next)
+        || objgraph::starts_block(line, next)
+}
+
+/// Parses a pasted block ([`SectionKind::PyProfile`](crate::model::SectionKind)) into
+/// [`Model::profiles`]; [`join`] ties it to a pod later.
+pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
+    let lines: Vec<Line<'_>> = section
+        .lines
+        .iter()
+        .map(|&(n, text)| Line {
+            at: section.at,
+            origin: origin(section, n),
+            text,
+        })
+        .collect();
+    let found = scan(&lines);
+    if found.is_empty() {
+        model.warn(
+            origin(section, section.first_line),
+            format!(
+                "no Python memory tool output could be read in lines {}-{}",
+                section.first_line, section.last_line
+            ),
+        );
+    }
+    model.profiles.append(found);
+}
+
+/// The output of a command the bundle shows with its prompt when it holds a Python
+/// memory tool's output: `kubectl exec POD [-c CONTAINER] -- …` ties it to that pod and
+/// container; any other command (`$ py-spy dump --pid 1`, `$ memray stats out.bin`) is
+/// kept like a pasted block. `false` (nothing taken) when there is no such output.
+pub fn parse_command(section: &Section<'_>, ctx: &Ctx, model: &mut Model) -> bool {
+    let lines: Vec<Line<'_>> = section
+        .lines
+        .iter()
+        .map(|&(n, text)| Line {
+            at: section.at,
+            origin: origin(section, n),
+            text,
+        })
+        .collect();
+    let found = scan(&lines);
+    if found.is_empty() {
+        return false;
+    }
+    let Some(cmd) = section.command.as_ref() else {
+        model.profiles.append(found); // not kubectl: a local command
+        return true;
+    };
+    let target = match cmd.positional.first().map(String::as_str) {
+        Some("exec") => cmd.positional.get(1),
+        _ => None,
+    };
+    let pod_name = target.map(|t| {
+        t.strip_prefix("pod/")
+            .or_else(|| t.strip_prefix("pods/"))
+            .unwrap_or(t)
+    });
+    match pod_name.filter(|p| !p.contains('/')) {
+        Some(pod_name) => {
+            let ns = ctx.namespace(section).map(str::to_string);
+            let pod = model.pod_mut(ns.as_deref(), pod_name, origin(section, section.first_line));
+            match cmd.container.as_deref() {
+                Some(c) => pod.container_mut(c).profiles.append(found),
+                None => pod.profiles.append(found),
+            }
+        }
+        // `kubectl exec deploy/worker`: which pod is not said.
+        None => model.profiles.append(found),
+    }
+    true
+}
+
+/// Called once after parsing: reads the profiles in every container's log, and ties
+/// pasted blocks to the bundle's only pod (its only container when it has one).
+pub fn join(model: &mut Model) {
+    for pod in &mut model.pods {
+        for c in &mut pod.containers {
+            let mut found = Profiles::default();
+            for stream in &c.logs {
+                let mut lines = Vec::new();
+                for l in &stream.lines {
+                    for text in l.text.split('\n') {
+                        lines.push(Line {
+                            at: l.at,
+                            origin: l.origin,
+                            text,
+                        });
+                    }
+                }
+                let mut one = Profiles::default();
+                scan_into(&lines, &mut one);
+                found.append(one);
+            }
+            c.profiles.append(found);
+        }
+    }
+    if model.profiles.is_empty() {
+        return;
+    }
+    let first = first_origin(&model.profiles);
+    if let [pod] = &mut model.pods[..] {
+        let profiles = std::mem::take(&mut model.profiles);
+        let apps: Vec<usize> = (0..pod.containers.len())
+            .filter(|&i| !pod.containers[i].init)
+            .collect();
+        match apps[..] {
+            [i] => pod.containers[i].profiles.append(profiles),
+            _ => pod.profiles.append(profiles),
+        }
+    } else {
+        let n = model.pods.len();
+        model.warn(
+            first,
+            format!(
+                "Python memory tool output not tied to a pod ({n} pods in the bundle): paste it with \
+`kubectl logs` of its pod, or with `$ kubectl exec POD -c CONTAINER -- …`, to join it to the findings"
+            ),
+        );
+    }
+}
+
+/// The lines a tool's output came from, so log detectors can leave them to the
+/// profile detector (a periodic tracemalloc line is not an application counter).
+pub fn tool_lines(p: &Profiles) -> std::collections::HashSet<Origin> {
+    all_origins(p).collect()
+}
+
+fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
+    p.allocation_sites
+        .iter()
+        .map(|x| x.origin)
+        .chain(p.type_growth.iter().map(|x| x.origin))
+        .chain(p.gc_runs.iter().map(|x| x.origin))
+        .chain(p.gc_uncollectable.iter().map(|x| x.origin))
+        .chain(p.memray.iter().map(|x| x.origin))
+        .chain(
+            p.memray
+                .iter()
+                .flat_map(|m| m.top_by_size.iter().map(|x| x.origin)),
+        )
+        .chain(p.stacks.iter().map(|x| x.origin))
+        .chain(
+            p.stacks
+                .iter()
+                .flat_map(|s| s.frames.iter().map(|x| x.origin)),
+        )
+}
+
+fn first_origin(p: &Profiles) -> Origin {
+    all_origins(p).min().unwrap_or_default()
+}
+
+/// `8173 KiB`, `+1.5 MiB`, `-320 B` (tracemalloc's units, 1024-based) in bytes.
+pub(crate) fn signed_size(number: &str, unit: &str) -> Option<i64> {
+    let v: f64 = number.parse().ok()?;
+    let mult = match unit {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1048576.0,
+        "GiB" => 1073741824.0,
+        "TiB" => 1099511627776.0,
+        _ => return None,
+    };
+    let b = (v * mult).round();
+    (b.is_finite() && b.abs() < 9.0e18).then_some(b as i64)
+}
+
+/// Numbers as `u64` only when they fit.
+pub(crate) fn to_u64(v: i64) -> Option<u64> {
+    u64::try_from(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(signed_size("8173", "KiB"), Some(8173 * 1024));
+        assert_eq!(signed_size("+1.5", "MiB"), Some(1572864));
+        assert_eq!(signed_size("-320", "B"), Some(-320));
+        assert_eq!(signed_size("1e300", "TiB"), None);
+        assert_eq!(signed_size("3", "XB"), None);
+    }
+
+    #[test]
+    fn a_pasted_block_joins_the_only_pod() {
+        let a = crate::analyze_text(
+            "paste",
+            "/app/worker/thumbs.py:41: size=8173 KiB (+8173 KiB), count=71332 (+71332), average=117 B\n\n\
+$ kubectl top pod -n shop\nNAME CPU(cores) MEMORY(bytes)\nw-1 1m 301Mi\n\n\
+$ cat memray-stats.txt\n📦 Peak memory usage:\n\t412.000MB\n",
+        );
+        let pod = &a.model.pods[0];
+        assert_eq!(
+            pod.profiles.allocation_sites.len(),
+            1,
+            "{:?}",
+            a.model.warnings
+        );
+        assert_eq!(pod.profiles.memray[0].peak, Some(412 << 20));
+        assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
+        assert!(a.model.profiles.is_empty());
+        assert_eq!(
+            a.model.sections[0].kind,
+            crate::model::SectionKind::PyProfile
+        );
+    }
+
+    #[test]
+    fn kubectl_exec_names_pod_and_container() {
+        let a = crate::analyze_text(
+            "paste",
+            "$ kubectl exec -n shop w-1 -c worker -- py-spy dump --pid 1\n\
+Process 1: python -m worker\nPython v3.11.7 (/usr/local/bin/python3.11)\n\n\
+Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    handle_batch (worker/jobs.py:88)\n",
+        );
+        assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
+        let c = a
+            .model
+            .pod(Some("shop"), "w-1")
+            .and_then(|p| p.container("worker"))
+            .expect("container");
+        assert_eq!(c.profiles.stacks[0].frames[0].line, Some(88));
+    }
+
+    #[test]
+    fn a_gc_line_inside_a_bare_log_stays_in_the_log() {
+        let a = crate::analyze_text(
+            "w-1_worker.log",
+            "INFO start\ngc: collecting generation 2...\ngc: objects in each generation: 1 2 3\nINFO next\n",
+        );
+        let c = &a.model.pods[0].containers[0];
+        assert_eq!(c.logs[0].lines.len(), 4);
+        assert_eq!(c.profiles.gc_runs.len(), 1);
+        assert_eq!(c.profiles.gc_runs[0].objects, vec![1, 2, 3]);
+    }
+}

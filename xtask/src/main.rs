@@ -1,0 +1,273 @@
+//! `cargo xtask`: developer tasks.
+//!
+//! - `cargo xtask gen-bundle --size 200MB -o /tmp/big.txt [--seed N] [--gzip]` writes a
+//!   deterministic realistic collector bundle (see `xtask::gen`).
+//! - `cargo xtask bench --size 200MB` generates (or reuses) such a bundle, builds the
+//!   release `kubeleak`, and prints a table: input size, `kubeleak analyze --format
+//!   json` time, the runbook's `grep -E` time on the same file, their ratio, MB/s, and
+//!   kubeleak's peak RSS.
+
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use xtask::gen;
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "kubeleak developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Write a deterministic, realistic collector bundle of about SIZE bytes.
+    GenBundle {
+        /// Target size of the text, e.g. 200MB, 1GB, 5MiB (before gzip).
+        #[arg(long, value_parser = gen::parse_size)]
+        size: u64,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Gzip the output, as the collector does.
+        #[arg(long)]
+        gzip: bool,
+    },
+    /// Time `kubeleak analyze` against the runbook's grep on one generated bundle.
+    Bench {
+        #[arg(long, value_parser = gen::parse_size, default_value = "200MB")]
+        size: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Bundle to use (generated there if missing); default in the temp directory.
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// Runs of each command; the table shows the median time.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Use this kubeleak binary instead of building the release one.
+        #[arg(long)]
+        kubeleak: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.task {
+        Task::GenBundle { size, output, seed, gzip } => {
+            let t = Instant::now();
+            let n = write_bundle(&output, size, seed, gzip)?;
+            eprintln!("wrote {} ({n} bytes of text, seed {seed}) in {:.1} s", output.display(), t.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Task::Bench { size, seed, bundle, runs, kubeleak } => bench(size, seed, bundle, runs.max(1), kubeleak),
+    }
+}
+
+fn write_bundle(path: &Path, size: u64, seed: u64, gzip: bool) -> Result<u64> {
+    let file = std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let opts = gen::Options { size, seed };
+    let err = |e: std::io::Error| format!("writing {}: {e}", path.display());
+    if gzip {
+        let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::fast());
+        let n = gen::generate(&opts, &mut gz).map_err(err)?;
+        gz.finish().map_err(err)?.flush().map_err(err)?;
+        Ok(n)
+    } else {
+        let n = gen::generate(&opts, &mut w).map_err(err)?;
+        w.flush().map_err(err)?;
+        Ok(n)
+    }
+}
+
+/// Builds the release `kubeleak` and returns the path cargo reports for it.
+fn build_kubeleak() -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("building the release kubeleak…");
+    let out = Command::new(cargo)
+        .args(["build", "--release", "-p", "kubeleak", "--message-format=json-render-diagnostics"])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err("cargo build --release -p kubeleak failed".into());
+    }
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if v["reason"] == "compiler-artifact" && v["target"]["name"] == "kubeleak" {
+            if let Some(exe) = v["executable"].as_str() {
+                return Ok(PathBuf::from(exe));
+            }
+        }
+    }
+    Err("cargo did not report the kubeleak executable".into())
+}
+
+struct Run {
+    wall: Duration,
+    /// Peak resident set size in KiB, when measured.
+    max_rss_kib: Option<u64>,
+}
+
+/// Runs a command with stdout to /dev/null; wall time, and peak RSS via `/usr/bin/time -v`
+/// when present, else via `wait4` (getrusage of exactly that child: `RUSAGE_CHILDREN`
+/// would also count the `cargo build` this process ran before).
+fn run_devnull(program: &Path, args: &[&str], measure_rss: bool) -> Result<Run> {
+    let time_v = Path::new("/usr/bin/time");
+    let use_time = measure_rss && time_v.exists();
+    let mut cmd = if use_time {
+        let mut c = Command::new(time_v);
+        c.arg("-v").arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).stdout(Stdio::null()).stdin(Stdio::null());
+    cmd.stderr(if use_time { Stdio::piped() } else { Stdio::null() });
+    let start = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if use_time {
+        let mut err = String::new();
+        child.stderr.take().map(|mut s| s.read_to_string(&mut err));
+        let status = child.wait().map_err(|e| e.to_string())?;
+        let wall = start.elapsed();
+        let rss = err
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+            .and_then(|v| v.trim().parse().ok());
+        // grep exits 1 when nothing matched: still a full pass.
+        if !status.success() && status.code() != Some(1) {
+            return Err(format!("{} failed ({status}): {err}", program.display()));
+        }
+        return Ok(Run { wall, max_rss_kib: rss });
+    }
+    let (status, rss) = wait4(&mut child)?;
+    let wall = start.elapsed();
+    if !(status == 0 || status == 1) {
+        return Err(format!("{} failed (exit {status})", program.display()));
+    }
+    Ok(Run { wall, max_rss_kib: measure_rss.then_some(rss).flatten() })
+}
+
+fn wait4(child: &mut std::process::Child) -> Result<(i32, Option<u64>)> {
+    let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child `pid`.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    if r != pid {
+        return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
+    }
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    // Linux reports ru_maxrss in KiB.
+    Ok((code, u64::try_from(ru.ru_maxrss).ok()))
+}
+
+/// `grep` with its output drained through a pipe (what a person reading it gets).
+fn run_grep_piped(file: &Path) -> Result<(Duration, u64)> {
+    let start = Instant::now();
+    let mut child = Command::new("grep")
+        .args(["-E", GREP_PATTERN])
+        .arg(file)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run grep: {e}"))?;
+    let mut lines = 0u64;
+    if let Some(out) = child.stdout.take() {
+        let mut r = BufReader::with_capacity(1 << 20, out);
+        loop {
+            let buf = r.fill_buf().map_err(|e| e.to_string())?;
+            if buf.is_empty() {
+                break;
+            }
+            lines += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+            let n = buf.len();
+            r.consume(n);
+        }
+    }
+    child.wait().map_err(|e| e.to_string())?;
+    Ok((start.elapsed(), lines))
+}
+
+const GREP_PATTERN: &str = "(memory|Memory|ERROR|WARNING|GC|Cache|processed)";
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, runs: usize, kubeleak: Option<PathBuf>) -> Result<()> {
+    let path = bundle.unwrap_or_else(|| std::env::temp_dir().join(format!("kubeleak-bench-{size}-seed{seed}.txt")));
+    let reuse = std::fs::metadata(&path).map(|m| m.len() >= size && m.len() < size + (1 << 16)).unwrap_or(false);
+    if reuse {
+        eprintln!("reusing {}", path.display());
+    } else {
+        eprintln!("generating {} ({size} bytes, seed {seed})…", path.display());
+        write_bundle(&path, size, seed, false)?;
+    }
+    let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+    let kubeleak = match kubeleak {
+        Some(k) => k,
+        None => build_kubeleak()?,
+    };
+    let file = path.to_str().ok_or("bundle path is not UTF-8")?;
+    let grep = PathBuf::from("grep");
+    // Warm the page cache so the first run is not a disk benchmark.
+    run_devnull(&grep, &["-c", "-E", GREP_PATTERN, file], false)?;
+    let (mut k_times, mut g_null, mut g_pipe) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rss: Option<u64> = None;
+    let mut matched = 0;
+    for i in 0..runs {
+        let k = run_devnull(&kubeleak, &["analyze", "--format", "json", file], true)?;
+        rss = rss.max(k.max_rss_kib);
+        let g = run_devnull(&grep, &["-E", GREP_PATTERN, file], false)?;
+        let (p, lines) = run_grep_piped(&path)?;
+        matched = lines;
+        eprintln!(
+            "run {}: kubeleak {:.3} s, grep >/dev/null {:.3} s, grep | pipe {:.3} s",
+            i + 1,
+            k.wall.as_secs_f64(),
+            g.wall.as_secs_f64(),
+            p.as_secs_f64()
+        );
+        k_times.push(k.wall);
+        g_null.push(g.wall);
+        g_pipe.push(p);
+    }
+    let (k, gn, gp) = (median(k_times), median(g_null), median(g_pipe));
+    let mb = bytes as f64 / 1e6;
+    let secs = |d: Duration| d.as_secs_f64().max(1e-9);
+    println!("grep pattern: -E \"{GREP_PATTERN}\" ({matched} matching lines); median of {runs} runs");
+    println!();
+    println!("| input | kubeleak analyze | grep >/dev/null | grep \\| pipe | ratio (vs grep \\| pipe) | kubeleak MB/s | grep \\| pipe MB/s | kubeleak peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {:.0} MB | {:.2} s | {:.3} s | {:.2} s | {:.2}× | {:.0} | {:.0} | {} |",
+        mb,
+        secs(k),
+        secs(gn),
+        secs(gp),
+        secs(k) / secs(gp),
+        mb / secs(k),
+        mb / secs(gp),
+        rss.map_or("n/a".to_string(), |r| format!("{:.0} MB", r as f64 * 1024.0 / 1e6)),
+    );
+    Ok(())
+}
