@@ -271,7 +271,7 @@ fn a_million_tiny_sections() {
 }
 
 #[test]
-#[ignore = "quadratic: 184 s in debug; detect::limits::spec_read scans every section once per pod (100k × 100k), owner: crates/analysis/src/detect/limits.rs"]
+#[ignore = "quadratic: 47-184 s in debug; detect::limits::spec_read scans every section once per pod (100k × 100k), owner: crates/analysis/src/detect/limits.rs"]
 fn a_hundred_thousand_distinct_pods_merge_in_linear_time() {
     let _g = heavy();
     // Each section names a new pod: anything that scans every pod (or every section)
