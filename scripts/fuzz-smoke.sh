@@ -10,7 +10,8 @@
 #   FUZZ_SECONDS=60 scripts/fuzz-smoke.sh analyze decode
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
-# Takes about 13 × FUZZ_SECONDS plus the build (4 min cold on 2 cores).
+# Measured on the 2-core dev machine: 250 s with the targets already built (13 × 20 s),
+# 403 s from a cold build (into fuzz/target unless CARGO_TARGET_DIR is set).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
