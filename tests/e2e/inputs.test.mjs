@@ -138,3 +138,17 @@ test('works on a narrow window', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.ok(overflow <= 40, `page scrolls sideways by ${overflow}px`);
 });
+
+test('a file dropped after typing is analyzed together with the typed text', async () => {
+  const page = await fresh();
+  await page.locator('#input').fill('NAME   CPU(cores)   MEMORY(bytes)\ntyped-pod   1m   12Mi\n');
+  const dt = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['NAME   CPU(cores)   MEMORY(bytes)\ndropped-pod   1m   34Mi\n'], 'dropped.txt', { type: 'text/plain' }));
+    return d;
+  });
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+  await page.locator('#loaded').waitFor();
+  const pods = await podCells(page);
+  assert.ok(pods.includes('typed-pod') && pods.includes('dropped-pod'), pods.join());
+});

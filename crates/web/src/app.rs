@@ -215,12 +215,26 @@ pub fn app() -> Html {
         Callback::from(move |p: Option<Progress>| progress.set(p))
     };
 
+    // The current paste and files, for listeners registered once at start-up (a state
+    // handle captured then would keep showing the values of that first render).
+    let latest = use_mut_ref(|| (String::new(), Vec::<Loaded>::new()));
+    {
+        let mut l = latest.borrow_mut();
+        if l.0 != *text {
+            l.0 = (*text).clone();
+        }
+        if l.1 != *files {
+            l.1 = (*files).clone();
+        }
+    }
+
     // Files picked or dropped replace earlier files and are analyzed with the paste.
     let on_files_loaded = {
-        let (files, result, text, selected, note) =
-            (files.clone(), result.clone(), text.clone(), selected.clone(), note.clone());
+        let (files, result, latest, selected, note) =
+            (files.clone(), result.clone(), latest.clone(), selected.clone(), note.clone());
         Callback::from(move |loaded: Vec<Loaded>| {
             note.set(None);
+            let text = latest.borrow().0.clone();
             result.set(Some(run(&text, &loaded)));
             selected.set(None);
             files.set(loaded);
@@ -230,15 +244,15 @@ pub fn app() -> Html {
     // Paste anywhere on the page (outside the text area) fills it and analyzes.
     // Drag and drop onto the whole window reads the files.
     {
-        let (text, files, result, dragging, loaded_cb) =
-            (text.clone(), files.clone(), result.clone(), dragging.clone(), on_files_loaded.clone());
+        let (text, latest, result, dragging, loaded_cb) =
+            (text.clone(), latest.clone(), result.clone(), dragging.clone(), on_files_loaded.clone());
         let (token, set_progress) = (token.clone(), set_progress.clone());
         use_effect_with((), move |_| {
             let mut listeners = Vec::new();
             if let Some(window) = web_sys::window() {
                 let document = window.document();
                 if let Some(document) = document {
-                    let (text, files, result) = (text.clone(), files.clone(), result.clone());
+                    let (text, latest, result) = (text.clone(), latest.clone(), result.clone());
                     listeners.push(EventListener::new(&document, "paste", move |e| {
                         let target_is_field = e
                             .target()
@@ -253,6 +267,7 @@ pub fn app() -> Html {
                             .and_then(|d| d.get_data("text").ok())
                             .unwrap_or_default();
                         if !pasted.is_empty() {
+                            let files = latest.borrow().1.clone();
                             result.set(Some(run(&pasted, &files)));
                             text.set(pasted);
                         }

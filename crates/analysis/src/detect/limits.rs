@@ -44,16 +44,22 @@ request are evicted first. Set the request near the steady usage.",
 }
 
 pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+    let spec_read = spec_read(cx);
+    // Pods (and containers; `None` = the whole pod) that earlier detectors found in
+    // trouble, collected once so this stays linear in pods and findings.
+    type Key = (Option<String>, Option<String>, Option<String>);
+    let troubled_set: std::collections::HashSet<Key> = out
+        .iter()
+        .filter(|f| {
+            matches!(f.kind, "evicted" | "oom-killed" | "memory-error")
+                || (f.kind == "memory-growth" && f.severity > Severity::Info)
+        })
+        .map(|f| (f.namespace.clone(), f.pod.clone(), f.container.clone()))
+        .collect();
     for pod in &cx.model.pods {
-        let spec_read = spec_read(cx);
         let troubled = |name: Option<&str>| {
-            out.iter().any(|f| {
-                f.pod.as_deref() == Some(pod.name.as_str())
-                    && f.namespace == pod.namespace
-                    && (f.container.as_deref() == name || f.container.is_none())
-                    && (matches!(f.kind, "evicted" | "oom-killed" | "memory-error")
-                        || (f.kind == "memory-growth" && f.severity > Severity::Info))
-            })
+            let key = |c: Option<&str>| (pod.namespace.clone(), Some(pod.name.clone()), c.map(str::to_string));
+            troubled_set.contains(&key(name)) || troubled_set.contains(&key(None))
         };
         let mut new = Vec::new();
         for c in app_containers(pod) {
