@@ -51,6 +51,8 @@ for t in "${targets[@]}"; do
   fi
 done
 echo "fuzz-smoke: ${#targets[@]} targets, $(( $(date +%s) - start ))s total"
+# One count line per run, as test runners print (scripts/test.sh adds it up).
+echo "fuzz-smoke: $(( ${#targets[@]} - ${#failed[@]} )) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz-smoke: FAILED: ${failed[*]}"
   exit 1

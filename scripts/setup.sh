@@ -34,6 +34,13 @@ if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ tests/e2e/package-lock.jso
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# cargo-fuzz for the fuzz smoke test, only where a nightly toolchain exists (rustup
+# cannot fetch one here: the fuzz stage is skipped without it).
+if [ "${1:-}" = "--browser" ] && cargo +nightly --version >/dev/null 2>&1 && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (about 1 min)"
+  cargo install cargo-fuzz --locked
+fi
+
 if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing Debian's chromium and chromium-driver"

@@ -25,6 +25,9 @@ stage() {
   local p f
   p=$(grep -aoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
   f=$(grep -aoE '[0-9]+ passed; [0-9]+ failed' "$log" | awk '{s+=$3} END {print s+0}')
+  # fuzz smoke: "fuzz-smoke: 13 passed, 0 failed"
+  p=$((p + $(grep -aoE '^fuzz-smoke: [0-9]+ passed' "$log" | awk '{s+=$2} END {print s+0}')))
+  f=$((f + $(grep -aoE '^fuzz-smoke: [0-9]+ passed, [0-9]+ failed' "$log" | awk '{s+=$4} END {print s+0}')))
   # node --test: "# pass 2" / "# fail 0"
   p=$((p + $(grep -aE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')))
   f=$((f + $(grep -aE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')))
@@ -39,6 +42,12 @@ stage wasm cargo test --target wasm32-unknown-unknown -p kubeleak-web --locked
 stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 stage clippy-wasm cargo clippy --target wasm32-unknown-unknown -p kubeleak-analysis -p kubeleak-web --all-targets --locked -- -D warnings
 stage e2e bash -c 'cd tests/e2e && node --test'
+# Every fuzz target briefly (docs/security.md), where a nightly toolchain exists.
+if cargo +nightly --version >/dev/null 2>&1; then
+  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" stage fuzz-smoke bash scripts/fuzz-smoke.sh
+else
+  echo "=== fuzz-smoke: skipped (no nightly toolchain on this machine)"
+fi
 
 [ ${#stages_failed[@]} -eq 0 ] || echo "failed stages: ${stages_failed[*]}"
 echo "tests: ${passed} passed, ${failed} failed"

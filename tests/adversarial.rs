@@ -231,25 +231,21 @@ fn long_line_warnings_are_short_in_json_yaml_and_logs() {
 }
 
 #[test]
-#[ignore = "a warning quotes a whole 1 MiB line (tests/adversarial.rs, generated), owner: crates/analysis/src/parse/top.rs"]
 fn long_line_warnings_are_short_in_top_pod() {
     long_line_warnings_are_short("$ kubectl top pod -n x", "NAME   CPU(cores)   MEMORY(bytes)\n");
 }
 
 #[test]
-#[ignore = "a warning quotes a whole 1 MiB line (tests/adversarial.rs, generated), owner: crates/analysis/src/parse/top_node.rs"]
 fn long_line_warnings_are_short_in_top_node() {
     long_line_warnings_are_short("$ kubectl top node", "NAME     CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%\n");
 }
 
 #[test]
-#[ignore = "a warning quotes a whole 1 MiB line (tests/adversarial.rs, generated), owner: crates/analysis/src/parse/get_pods.rs"]
 fn long_line_warnings_are_short_in_get_pods() {
     long_line_warnings_are_short("$ kubectl get pods -o wide", "NAME   READY   STATUS   RESTARTS   AGE\n");
 }
 
 #[test]
-#[ignore = "a warning quotes a whole 1 MiB line (tests/adversarial.rs, generated), owner: crates/analysis/src/parse/events.rs"]
 fn long_line_warnings_are_short_in_events() {
     long_line_warnings_are_short("$ kubectl get events", "LAST SEEN   TYPE   REASON   OBJECT   MESSAGE\n");
 }

@@ -102,6 +102,10 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
         });
     }
     resolve_default_containers(&mut model);
+    // Warnings pushed directly by a parser are bounded too.
+    for w in &mut model.warnings {
+        model::shorten_message(&mut w.message);
+    }
     pyprof::join(&mut model);
     let findings = finding::detect(&model);
     Analysis { model, findings }

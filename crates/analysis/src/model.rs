@@ -406,12 +406,29 @@ pub struct Model {
     indexed: usize,
 }
 
+/// Longest warning message kept, in bytes: a warning that quotes a 50 MB junk line must
+/// not become a 50 MB warning (the line itself is in the source view).
+pub const MAX_WARNING_BYTES: usize = 1024;
+
+/// Cuts a message to [`MAX_WARNING_BYTES`] at a character boundary, saying how long it was.
+pub fn shorten_message(message: &mut String) {
+    if message.len() <= MAX_WARNING_BYTES {
+        return;
+    }
+    let total = message.len();
+    let mut cut = MAX_WARNING_BYTES;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    message.truncate(cut);
+    message.push_str(&format!("… [cut: {total} bytes]"));
+}
+
 impl Model {
     pub fn warn(&mut self, origin: Origin, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            origin,
-            message: message.into(),
-        });
+        let mut message = message.into();
+        shorten_message(&mut message);
+        self.warnings.push(Warning { origin, message });
     }
 
     pub fn pod(&self, namespace: Option<&str>, name: &str) -> Option<&Pod> {
@@ -543,6 +560,17 @@ pub fn set_fact<T: PartialEq + std::fmt::Debug + Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_are_cut_at_a_char_boundary() {
+        let mut m = "é".repeat(MAX_WARNING_BYTES);
+        shorten_message(&mut m);
+        assert!(m.len() < MAX_WARNING_BYTES + 40);
+        assert!(m.ends_with(&format!("[cut: {} bytes]", 2 * MAX_WARNING_BYTES)));
+        let mut short = String::from("fine");
+        shorten_message(&mut short);
+        assert_eq!(short, "fine");
+    }
 
     #[test]
     fn pods_merge_by_namespace_and_name() {
