@@ -6,6 +6,9 @@
 //!   release `kubeleak`, and prints a table: input size, `kubeleak analyze --format
 //!   json` time, the runbook's `grep -E` time on the same file, their ratio, MB/s, and
 //!   kubeleak's peak RSS.
+//! - `cargo xtask scaling --size 20MB --factor 10` times `kubeleak analyze` on a bundle
+//!   and on one `factor` times larger, and fails when the time grows by more than
+//!   1.5 × the size (issue 8: 10× the input may take at most ~15× the time).
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -54,6 +57,17 @@ enum Task {
         #[arg(long)]
         kubeleak: Option<PathBuf>,
     },
+    /// Check that analysis time grows linearly: SIZE, then FACTOR × SIZE.
+    Scaling {
+        #[arg(long, value_parser = gen::parse_size, default_value = "20MB")]
+        size: u64,
+        #[arg(long, default_value_t = 10)]
+        factor: u64,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long)]
+        kubeleak: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -77,7 +91,45 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Task::Bench { size, seed, bundle, runs, kubeleak } => bench(size, seed, bundle, runs.max(1), kubeleak),
+        Task::Scaling { size, factor, runs, kubeleak } => scaling(size, factor.max(2), runs.max(1), kubeleak),
     }
+}
+
+/// Median wall time of `kubeleak analyze --format json` on a generated bundle of `size`.
+fn time_analyze(kubeleak: &Path, size: u64, runs: usize) -> Result<(u64, Duration)> {
+    let path = std::env::temp_dir().join(format!("kubeleak-bench-{size}-seed1.txt"));
+    let reuse = std::fs::metadata(&path).map(|m| m.len() >= size && m.len() < size + (1 << 16)).unwrap_or(false);
+    if !reuse {
+        eprintln!("generating {} ({size} bytes)…", path.display());
+        write_bundle(&path, size, 1, false)?;
+    }
+    let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+    let file = path.to_str().ok_or("bundle path is not UTF-8")?;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        times.push(run_devnull(kubeleak, &["analyze", "--format", "json", file], false)?.wall);
+    }
+    Ok((bytes, median(times)))
+}
+
+fn scaling(size: u64, factor: u64, runs: usize, kubeleak: Option<PathBuf>) -> Result<()> {
+    let kubeleak = match kubeleak {
+        Some(k) => k,
+        None => build_kubeleak()?,
+    };
+    let (small_bytes, small) = time_analyze(&kubeleak, size, runs)?;
+    let (big_bytes, big) = time_analyze(&kubeleak, size * factor, runs)?;
+    let size_ratio = big_bytes as f64 / small_bytes as f64;
+    let time_ratio = big.as_secs_f64() / small.as_secs_f64().max(1e-9);
+    println!("| input | kubeleak analyze |\n|---|---|");
+    println!("| {:.0} MB | {:.2} s |", small_bytes as f64 / 1e6, small.as_secs_f64());
+    println!("| {:.0} MB | {:.2} s |", big_bytes as f64 / 1e6, big.as_secs_f64());
+    println!("size ×{size_ratio:.1}, time ×{time_ratio:.1} (allowed: ×{:.1})", 1.5 * size_ratio);
+    if time_ratio > 1.5 * size_ratio {
+        return Err(format!("analysis time grows faster than the input: ×{time_ratio:.1} for ×{size_ratio:.1}"));
+    }
+    println!("linear: ok");
+    Ok(())
 }
 
 fn write_bundle(path: &Path, size: u64, seed: u64, gzip: bool) -> Result<u64> {
