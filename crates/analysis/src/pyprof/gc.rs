@@ -129,8 +129,6 @@ impl super::Reader for Reader {
 #[cfg(test)]
 mod tests {
     use super::super::scan;
-    use super::*;
-    use crate::model::Origin;
 
     #[test]
     fn stats_and_uncollectable() {
@@ -145,18 +143,7 @@ gc: uncollectable <app.tree.Node 0x7f3a2c1d0f10>
 gc: collecting generation 0...
 gc: objects in each generation: 702 0 11574
 gc: done, 0 unreachable, 0 uncollectable, 0.0004s elapsed";
-        let lines: Vec<Line<'_>> = text
-            .lines()
-            .enumerate()
-            .map(|(i, t)| Line {
-                at: None,
-                origin: Origin {
-                    source: 0,
-                    line: i as u32 + 1,
-                },
-                text: t,
-            })
-            .collect();
+        let lines = super::super::test_lines(text);
         let p = scan(&lines);
         assert_eq!(p.gc_runs.len(), 2);
         let g = &p.gc_runs[0];

@@ -153,7 +153,6 @@ fn location(v: &str) -> Option<MemrayLocation> {
 mod tests {
     use super::super::scan;
     use super::*;
-    use crate::model::Origin;
 
     #[test]
     fn stats() {
@@ -187,18 +186,7 @@ mod tests {
 🥇 Top 5 largest allocating locations (by number of allocations):
 \t- render:/app/worker/thumbs.py:41 -> 70001
 ";
-        let lines: Vec<Line<'_>> = text
-            .lines()
-            .enumerate()
-            .map(|(i, t)| Line {
-                at: None,
-                origin: Origin {
-                    source: 0,
-                    line: i as u32 + 1,
-                },
-                text: t,
-            })
-            .collect();
+        let lines = super::super::test_lines(text);
         let p = scan(&lines);
         assert_eq!(p.memray.len(), 1);
         let m = &p.memray[0];

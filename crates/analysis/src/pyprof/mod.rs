@@ -275,6 +275,19 @@ pub(crate) fn to_u64(v: i64) -> Option<u64> {
     u64::try_from(v).ok()
 }
 
+/// Test helper: the lines of `text`, numbered from 1, without times.
+#[cfg(test)]
+pub(crate) fn test_lines(text: &str) -> Vec<Line<'_>> {
+    text.lines()
+        .enumerate()
+        .map(|(i, t)| Line {
+            at: None,
+            origin: crate::model::Origin { source: 0, line: i as u32 + 1 },
+            text: t,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,3 +354,4 @@ Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    handle_batch (worker/jobs.py
         assert_eq!(c.profiles.gc_runs[0].objects, vec![1, 2, 3]);
     }
 }
+

@@ -76,8 +76,6 @@ impl super::Reader for Reader {
 #[cfg(test)]
 mod tests {
     use super::super::scan;
-    use super::*;
-    use crate::model::Origin;
 
     #[test]
     fn tables() {
@@ -93,18 +91,7 @@ dict                    2500      +100
 tuple                  12300       +18
 
 users 12 +3";
-        let lines: Vec<Line<'_>> = text
-            .lines()
-            .enumerate()
-            .map(|(i, t)| Line {
-                at: None,
-                origin: Origin {
-                    source: 0,
-                    line: i as u32 + 1,
-                },
-                text: t,
-            })
-            .collect();
+        let lines = super::super::test_lines(text);
         let p = scan(&lines);
         let t = &p.type_growth;
         assert_eq!(t.len(), 7);

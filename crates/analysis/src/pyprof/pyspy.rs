@@ -105,8 +105,6 @@ impl super::Reader for Reader {
 #[cfg(test)]
 mod tests {
     use super::super::scan;
-    use super::*;
-    use crate::model::Origin;
 
     #[test]
     fn dump() {
@@ -125,18 +123,7 @@ Thread 0x7F3A2B1C0700 (idle): \"ThreadPoolExecutor-0_0\"
 Thread 31 (active+gil)
     wait (threading.py:320)
 ";
-        let lines: Vec<Line<'_>> = text
-            .lines()
-            .enumerate()
-            .map(|(i, t)| Line {
-                at: None,
-                origin: Origin {
-                    source: 0,
-                    line: i as u32 + 1,
-                },
-                text: t,
-            })
-            .collect();
+        let lines = super::super::test_lines(text);
         let p = scan(&lines);
         let s = &p.stacks;
         assert_eq!(s.len(), 3, "{s:#?}");
