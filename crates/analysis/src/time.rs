@@ -132,7 +132,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
     //! Ages, `date` output and RFC 3339 on generated values, checked against arithmetic
     //! and jiff's own formatting rather than against our parsers.
