@@ -104,10 +104,9 @@ pub fn is_header(lines: &[(u32, &str)], i: usize) -> bool {
         || objgraph::starts_block(line, next)
 }
 
-/// Parses a pasted block ([`SectionKind::PyProfile`](crate::model::SectionKind)) into
-/// [`Model::profiles`]; [`join`] ties it to a pod later.
-pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
-    let lines: Vec<Line<'_>> = section
+/// A section's output lines, with the section's time.
+fn section_lines<'a>(section: &Section<'a>) -> Vec<Line<'a>> {
+    section
         .lines
         .iter()
         .map(|&(n, text)| Line {
@@ -115,8 +114,13 @@ pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
             origin: origin(section, n),
             text,
         })
-        .collect();
-    let found = scan(&lines);
+        .collect()
+}
+
+/// Parses a pasted block ([`SectionKind::PyProfile`](crate::model::SectionKind)) into
+/// [`Model::profiles`]; [`join`] ties it to a pod later.
+pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
+    let found = scan(&section_lines(section));
     if found.is_empty() {
         model.warn(
             origin(section, section.first_line),
@@ -134,16 +138,7 @@ pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
 /// container; any other command (`$ py-spy dump --pid 1`, `$ memray stats out.bin`) is
 /// kept like a pasted block. `false` (nothing taken) when there is no such output.
 pub fn parse_command(section: &Section<'_>, ctx: &Ctx, model: &mut Model) -> bool {
-    let lines: Vec<Line<'_>> = section
-        .lines
-        .iter()
-        .map(|&(n, text)| Line {
-            at: section.at,
-            origin: origin(section, n),
-            text,
-        })
-        .collect();
-    let found = scan(&lines);
+    let found = scan(&section_lines(section));
     if found.is_empty() {
         return false;
     }
