@@ -5,8 +5,15 @@
 //! and per container (`top --containers`); [`memory_svg`] draws them over clock time
 //! when every sample has a time, else over the sample number. Example: the two-sample
 //! paste of the README gives two series of two points each.
+//!
+//! A series that grows steadily (the growth detector's test: Theil–Sen fit, Mann–Kendall,
+//! no plateau) carries its [`Trend`]: the fitted line, projected forward to where it meets
+//! the limit, drawn dashed with the time it gets there. [`finding_svg`] draws the numbers
+//! a leak-pattern finding mined from the logs on their own (right-hand) axis beside the
+//! container's memory.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::model::{Model, Sample};
 
@@ -22,6 +29,44 @@ pub struct Series {
     pub request: Option<u64>,
     /// OOM kills and other terminations, at their time (only on a time axis).
     pub markers: Vec<Marker>,
+    /// The growth trend and its projection, when the series grows steadily over time.
+    pub trend: Option<Trend>,
+}
+
+/// The fitted growth of a series: a line from the first sample's time to the end of the
+/// projection: where it meets the limit, or at most twice the capture span (30 min at
+/// least) past the last sample, so the samples stay readable.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Trend {
+    pub from: Point,
+    pub to: Point,
+    /// Growth in bytes per hour (the fitted slope).
+    pub bytes_per_hour: f64,
+    /// When the fitted line meets the limit (unix seconds), within a week of the last
+    /// sample; it may lie beyond `to`.
+    pub hits_limit: Option<f64>,
+}
+
+/// The trend of `points` (unix seconds) when they grow steadily; see [`Trend`].
+fn trend(points: &[Point], limit: Option<u64>) -> Option<Trend> {
+    const WEEK: f64 = 7.0 * 24.0 * 3600.0;
+    let (first, last) = (points.first()?, points.last()?);
+    let x: Vec<f64> = points.iter().map(|p| (p.x - first.x) / 3600.0).collect();
+    let y: Vec<f64> = points.iter().map(|p| p.bytes as f64).collect();
+    let rule = crate::detect::growth::ShapeRule::memory(&crate::detect::Thresholds::default());
+    let Some(crate::detect::growth::Shape::Growing { line, .. }) = crate::detect::growth::shape(&x, &y, &rule) else {
+        return None;
+    };
+    let span = last.x - first.x;
+    let horizon = last.x + (2.0f64 * span).clamp(1800.0, WEEK);
+    let at = |secs: f64| line.at((secs - first.x) / 3600.0).max(0.0);
+    let hits = limit.map(|l| l as f64).and_then(|l| {
+        let secs = first.x + (l - line.intercept) / line.slope * 3600.0;
+        (secs.is_finite() && secs >= first.x && secs <= last.x + WEEK).then_some(secs)
+    });
+    let end = hits.map_or(horizon, |h| h.clamp(last.x, horizon));
+    let point = |secs: f64| Point { x: secs, bytes: at(secs).min(u64::MAX as f64) as u64 };
+    Some(Trend { from: point(first.x), to: point(end), bytes_per_hour: line.slope, hits_limit: hits })
 }
 
 /// Something that happened to a container at a time: drawn as a mark on the chart.
@@ -96,9 +141,11 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
         if !p.memory_samples.is_empty() {
             // The pod's limit is the sum of its containers' limits, when all have one.
             let limit = if app.is_empty() { None } else { app.iter().map(|c| value(&c.memory_limit)).sum() };
+            let pts = points(&p.memory_samples);
             series.push(Series {
                 label: p.name.clone(),
-                points: points(&p.memory_samples),
+                trend: if axis == XAxis::Time { trend(&pts, limit) } else { None },
+                points: pts,
                 limit,
                 request: None,
                 markers: app.iter().flat_map(|c| markers(c)).collect(),
@@ -106,9 +153,11 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
         }
         for c in &app {
             if !c.memory_samples.is_empty() {
+                let pts = points(&c.memory_samples);
                 series.push(Series {
                     label: format!("{}/{}", p.name, c.name),
-                    points: points(&c.memory_samples),
+                    trend: if axis == XAxis::Time { trend(&pts, value(&c.memory_limit)) } else { None },
+                    points: pts,
                     limit: value(&c.memory_limit),
                     request: value(&c.memory_request),
                     markers: markers(c),
@@ -156,7 +205,13 @@ fn draw(
     root.fill(&WHITE)?;
     let xs = series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.x).chain(s.markers.iter().map(|m| m.x)));
+        .flat_map(|s| {
+            s.points
+                .iter()
+                .map(|p| p.x)
+                .chain(s.markers.iter().map(|m| m.x))
+                .chain(s.trend.iter().map(|t| t.to.x))
+        });
     let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     if !x0.is_finite() {
         (x0, x1) = (0.0, 1.0);
@@ -169,7 +224,14 @@ fn draw(
     }
     let ymax = series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.bytes).chain(s.limit).chain(s.request))
+        .flat_map(|s| {
+            s.points
+                .iter()
+                .map(|p| p.bytes)
+                .chain(s.limit)
+                .chain(s.request)
+                .chain(s.trend.map(|t| t.to.bytes))
+        })
         .map(|b| b as f64 / MIB)
         .fold(0.0f64, f64::max)
         .max(1.0)
@@ -214,6 +276,30 @@ fn draw(
             let y = request as f64 / MIB;
             chart.draw_series(DashedLineSeries::new(vec![(x0, y), (x1, y)], 2, 4, color.mix(0.7).stroke_width(1)))?;
         }
+        // The trend, dashed from the first sample to the end of its projection.
+        if let Some(t) = s.trend {
+            let line = vec![(t.from.x, t.from.bytes as f64 / MIB), (t.to.x, t.to.bytes as f64 / MIB)];
+            chart.draw_series(DashedLineSeries::new(line, 4, 4, color.mix(0.8).stroke_width(2)))?;
+            if let Some(h) = t.hits_limit {
+                let ahead = s.points.last().map(|p| h - p.x).filter(|d| *d > 0.0);
+                let when = match ahead {
+                    Some(d) => format!(
+                        "limit ~{} (+{})",
+                        clock_label(h),
+                        crate::time::format_duration(jiff::SignedDuration::from_secs(d as i64))
+                    ),
+                    None => format!("limit ~{}", clock_label(h)),
+                };
+                let (end, y) = (t.to.x, t.to.bytes as f64 / MIB);
+                let reached = h <= end;
+                if reached {
+                    chart.draw_series(std::iter::once(Circle::new((end, y), 5, RED.stroke_width(2))))?;
+                }
+                let label = if reached { when } else { format!("→ {when}") };
+                let font = ("sans-serif", 11).into_font().color(&RED).pos(Pos::new(HPos::Right, VPos::Bottom));
+                chart.draw_series(std::iter::once(Text::new(label, (end, y), font)))?;
+            }
+        }
         // OOM kills as red crosses at the limit (or the top), other terminations as grey.
         let top = s.limit.map(|l| l as f64 / MIB).unwrap_or(ymax / 1.15);
         for m in &s.markers {
@@ -234,6 +320,143 @@ fn draw(
             .border_style(BLACK.mix(0.3))
             .draw()?;
     }
+    root.present()?;
+    Ok(())
+}
+
+/// What a leak-pattern finding's chart shows: the numbers it mined from the logs and,
+/// when the container has memory samples on the same clock, its memory.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FindingChart {
+    pub title: String,
+    pub log: crate::finding::LogSeries,
+    /// The container's (or pod's) memory, on the same time axis; `None` when the log lines
+    /// have no times or there are no timed memory samples.
+    pub memory: Option<Series>,
+}
+
+/// The chart data of a finding that carries a log series ([`crate::Finding::series`]).
+pub fn finding_chart(model: &Model, f: &crate::Finding) -> Option<FindingChart> {
+    let log = f.series.clone()?;
+    if log.points.is_empty() {
+        return None;
+    }
+    let timed = log.points.iter().all(|p| p.at.is_some());
+    let memory = if timed {
+        let (axis, series) = memory_series(model);
+        let pod = f.pod.as_deref()?;
+        let want = f.container.as_ref().map(|c| format!("{pod}/{c}"));
+        (axis == XAxis::Time)
+            .then(|| {
+                series
+                    .iter()
+                    .find(|s| Some(&s.label) == want.as_ref())
+                    .or_else(|| series.iter().find(|s| s.label == pod))
+                    .cloned()
+            })
+            .flatten()
+    } else {
+        None
+    };
+    let who = match (&f.pod, &f.container) {
+        (Some(p), Some(c)) => format!("{p}/{c}"),
+        (Some(p), None) => p.clone(),
+        _ => String::new(),
+    };
+    Some(FindingChart { title: format!("{who}: {} (from the logs)", log.label), log, memory })
+}
+
+/// Draws a [`FindingChart`]: the mined numbers on the right-hand axis, memory (MiB) and
+/// its limit on the left; over clock time when the log lines have times, else over the
+/// line number.
+pub fn finding_svg(c: &FindingChart, width: u32, height: u32) -> String {
+    let mut svg = String::new();
+    if let Err(e) = draw_finding(&mut svg, c, width, height) {
+        return format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\"><text x=\"10\" y=\"20\">chart error: {}</text></svg>",
+            escape(&e.to_string())
+        );
+    }
+    svg
+}
+
+fn draw_finding(out: &mut String, c: &FindingChart, width: u32, height: u32) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(out, (width, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let timed = c.log.points.iter().all(|p| p.at.is_some());
+    let x_of = |p: &crate::finding::LogPoint| if timed { p.at.unwrap_or(0.0) } else { p.index as f64 };
+    let log_pts: Vec<(f64, f64)> = c.log.points.iter().map(|p| (x_of(p), p.value)).collect();
+    let mem = c.memory.as_ref();
+    let xs = log_pts.iter().map(|p| p.0).chain(mem.into_iter().flat_map(|m| m.points.iter().map(|p| p.x)));
+    let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 - x0 < 1.0 {
+        x0 -= 1.0;
+        x1 += 1.0;
+    }
+    let scale = if c.log.bytes { MIB } else { 1.0 };
+    let vmax = log_pts.iter().map(|p| p.1 / scale).fold(0.0f64, f64::max).max(1.0) * 1.15;
+    let vmin = log_pts.iter().map(|p| p.1 / scale).fold(0.0f64, f64::min);
+    let ymax = mem
+        .into_iter()
+        .flat_map(|m| m.points.iter().map(|p| p.bytes).chain(m.limit))
+        .map(|b| b as f64 / MIB)
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+        * 1.15;
+    let log_desc = if c.log.bytes { format!("{} (MiB)", c.log.label) } else { c.log.label.clone() };
+    let mut chart = ChartBuilder::on(&root)
+        .margin(12)
+        .caption(c.title.as_str(), ("sans-serif", 15))
+        .x_label_area_size(32)
+        .y_label_area_size(if mem.is_some() { 64 } else { 0 })
+        .right_y_label_area_size(72)
+        .build_cartesian_2d(x0..x1, 0.0..ymax)?
+        .set_secondary_coord(x0..x1, vmin..vmax);
+    let x_fmt = |x: &f64| if timed { clock_label(*x) } else { format!("line {}", *x as i64 + 1) };
+    chart
+        .configure_mesh()
+        .x_desc(if timed { "time (UTC)" } else { "log line" })
+        .y_desc(if mem.is_some() { "memory MiB" } else { "" })
+        .x_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .y_desc(log_desc.as_str())
+        .y_label_formatter(&|v| if v.abs() >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") })
+        .draw()?;
+    let log_color = RGBColor(200, 90, 0);
+    chart
+        .draw_secondary_series(LineSeries::new(log_pts.iter().map(|p| (p.0, p.1 / scale)), log_color.stroke_width(2)))?
+        .label(c.log.label.as_str())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], log_color.stroke_width(2)));
+    if let Some(m) = mem {
+        let blue = RGBColor(30, 90, 180);
+        let pts: Vec<(f64, f64)> = m.points.iter().map(|p| (p.x, p.bytes as f64 / MIB)).collect();
+        chart
+            .draw_series(LineSeries::new(pts, blue.stroke_width(2)))?
+            .label(format!("memory of {}", m.label))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], blue.stroke_width(2)));
+        if let Some(limit) = m.limit {
+            let y = limit as f64 / MIB;
+            chart.draw_series(DashedLineSeries::new(vec![(x0, y), (x1, y)], 8, 5, blue.stroke_width(1)))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("limit {}", crate::quantity::format_bytes(limit)),
+                (x0, y),
+                ("sans-serif", 11).into_font().color(&blue),
+            )))?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
     root.present()?;
     Ok(())
 }
@@ -326,5 +549,80 @@ w-1   app    10m          130Mi
         // starts at it, so the first clock label is 10:01, not 10:05.
         assert!(series[0].markers[0].x < series[0].points[0].x);
         assert!(svg.lines().any(|l| l.trim() == "10:01"), "{svg}");
+    }
+}
+
+#[cfg(test)]
+mod trend_tests {
+    use super::*;
+    use crate::analyze_text;
+
+    const SAMPLE: &str = include_str!("../../../web/sample-bundle.txt");
+
+    fn top(at: &str, mib: u32) -> String {
+        format!("$ kubectl top pod -n shop --containers  # at {at}\nPOD   NAME   CPU(cores)   MEMORY(bytes)\nw-1   app    10m          {mib}Mi\n")
+    }
+
+    fn spec(limit: &str) -> String {
+        format!("$ kubectl describe pod -n shop w-1\nName:         w-1\nNamespace:    shop\nStatus:       Running\nContainers:\n  app:\n    State:          Running\n    Restart Count:  0\n    Limits:\n      memory:  {limit}\n")
+    }
+
+    #[test]
+    fn growing_series_is_projected_to_its_limit() {
+        // 100 MiB → 170 MiB in 35 minutes: 120 MiB/h.
+        let mut text = spec("512Mi");
+        for (i, mib) in [100, 110, 120, 130, 140, 150, 160, 170].iter().enumerate() {
+            text.push_str(&top(&format!("2026-11-24T10:{:02}:00Z", i * 5), *mib));
+        }
+        let model = analyze_text("p", &text).model;
+        let (axis, series) = memory_series(&model);
+        let t = series[0].trend.unwrap_or_else(|| panic!("a steady rise has a trend: {series:?}"));
+        assert!((t.bytes_per_hour / MIB - 120.0).abs() < 0.5, "{}", t.bytes_per_hour / MIB);
+        let hit = t.hits_limit.expect("the projection meets the 512Mi limit");
+        // From 100 MiB at 10:00 at 120 MiB/h, 512 MiB is 412/120 h = 3h26m later: 13:26.
+        let expected = series[0].points[0].x + 412.0 / 120.0 * 3600.0;
+        assert!((hit - expected).abs() < 120.0, "hit {hit}, expected {expected}");
+        // 35 minutes of samples: the projection is drawn 70 minutes on, to 11:45.
+        assert_eq!(t.to.x, series[0].points[7].x + 4200.0);
+        assert!(t.to.bytes < 512 << 20);
+        let svg = memory_svg(axis, &series, 800, 400);
+        assert!(svg.contains("→ limit ~13:26 (+2h51m)"), "the projection is labelled with its time: {svg}");
+    }
+
+    #[test]
+    fn flat_or_untimed_series_have_no_trend() {
+        let mut flat = spec("512Mi");
+        for (i, mib) in [300, 301, 300, 299, 301, 300].iter().enumerate() {
+            flat.push_str(&top(&format!("2026-11-24T10:{:02}:00Z", i * 5), *mib));
+        }
+        let (_, series) = memory_series(&analyze_text("p", &flat).model);
+        assert_eq!(series[0].trend, None);
+        let untimed = "$ kubectl top pod\nNAME CPU(cores) MEMORY(bytes)\nw 1m 100Mi\n$ kubectl top pod\nNAME CPU(cores) MEMORY(bytes)\nw 1m 200Mi\n$ kubectl top pod\nNAME CPU(cores) MEMORY(bytes)\nw 1m 300Mi\n$ kubectl top pod\nNAME CPU(cores) MEMORY(bytes)\nw 1m 400Mi\n";
+        let (axis, series) = memory_series(&analyze_text("p", untimed).model);
+        assert_eq!((axis, series[0].trend), (XAxis::Sample, None));
+    }
+
+    #[test]
+    fn a_log_pattern_finding_charts_its_numbers_beside_memory() {
+        let a = analyze_text("sample", SAMPLE);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.series.is_some())
+            .expect("the sample's cache finding carries the mined series");
+        let c = finding_chart(&a.model, f).expect("a chart");
+        assert!(c.log.points.len() >= 4);
+        assert!(c.log.points.windows(2).all(|w| w[0].at <= w[1].at));
+        let first = c.log.points.first().map(|p| p.value).unwrap_or(0.0);
+        let last = c.log.points.last().map(|p| p.value).unwrap_or(0.0);
+        assert!(last > first, "the mined value grows: {first} → {last}");
+        let mem = c.memory.as_ref().expect("the container's memory is on the same clock");
+        assert_eq!(Some(mem.label.as_str()), f.container.as_ref().map(|cn| format!("{}/{cn}", f.pod.as_deref().unwrap_or(""))).as_deref());
+        let svg = finding_svg(&c, 800, 360);
+        assert!(svg.starts_with("<svg") && svg.matches("<polyline").count() >= 2, "{svg}");
+        assert!(svg.contains("memory of"), "{svg}");
+        // Findings without mined numbers have no such chart.
+        let oom = a.findings.iter().find(|f| f.kind == "oom-killed").expect("the sample has an OOM kill");
+        assert!(finding_chart(&a.model, oom).is_none());
     }
 }

@@ -36,6 +36,30 @@ pub struct Finding {
     /// finding projects one (memory growth). Findings of one severity are sorted by it,
     /// soonest first. Not part of the JSON contract.
     pub time_to_limit: Option<SignedDuration>,
+    /// The numbers mined from the logs that drive the finding (leak patterns), for a
+    /// chart beside the container's memory ([`crate::chart::finding_svg`]). Not part of
+    /// the JSON contract.
+    pub series: Option<LogSeries>,
+}
+
+/// A numeric series read from log lines: what the number is called, and its values.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LogSeries {
+    /// What the number is, in the log's words (`cache size=<num> entries`).
+    pub label: String,
+    /// True when the values are bytes (sizes), else plain counts.
+    pub bytes: bool,
+    pub points: Vec<LogPoint>,
+}
+
+/// One value of a [`LogSeries`].
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LogPoint {
+    /// Unix seconds of the line, when it has a time.
+    pub at: Option<f64>,
+    /// Order of the line among the stream's lines (0-based).
+    pub index: u64,
+    pub value: f64,
 }
 
 impl Finding {
@@ -52,6 +76,7 @@ impl Finding {
             advice: String::new(),
             evidence: Vec::new(),
             time_to_limit: None,
+            series: None,
         }
     }
 }

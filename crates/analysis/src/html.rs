@@ -102,9 +102,13 @@ pub fn report(analysis: &Analysis, version: &str) -> String {
             (Some(p), None) => escape(p),
             _ => String::new(),
         };
+        // A leak-pattern finding shows the numbers it read from the logs beside memory.
+        let mined = chart::finding_chart(model, f)
+            .map(|c| chart::finding_svg(&c, 900, 300))
+            .unwrap_or_default();
         h.push_str(&format!(
             "<section class=\"finding {sev}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\
-             <h3>{}</h3><p>{}</p><p><b>What to do:</b> {}</p><pre>{}</pre></section>\n",
+             <h3>{}</h3><p>{}</p><p><b>What to do:</b> {}</p>{mined}<pre>{}</pre></section>\n",
             escape(f.kind),
             target,
             escape(&f.title),
@@ -198,5 +202,13 @@ mod tests {
         assert!(html.contains("shop/worker-1"));
         assert!(html.contains("301Mi"));
         assert!(html.contains("kubeleak 0.1.0"));
+    }
+
+    #[test]
+    fn sample_report_has_trend_and_mined_series_charts() {
+        let html = report(&analyze_text("sample", include_str!("../../../web/sample-bundle.txt")), "0.1.0");
+        assert!(html.contains("(from the logs)"), "the cache finding's own chart");
+        assert!(html.contains("limit ~"), "the growing worker's projection to its limit");
+        assert!(!html.contains("<script"));
     }
 }

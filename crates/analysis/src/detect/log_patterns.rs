@@ -230,6 +230,8 @@ struct Suspect {
     /// Seen in the log of a run that was killed (`--previous`).
     previous: bool,
     evidence: Vec<Origin>,
+    /// The series' points (thinned), for the finding's chart.
+    points: Vec<Point>,
 }
 
 fn show(v: f64, unit: Unit) -> String {
@@ -363,6 +365,7 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
         rho: correlation(&points, mem),
         previous: false,
         evidence: points.iter().map(|p| p.origin).collect(),
+        points,
     })
 }
 
@@ -497,6 +500,22 @@ fn finding(
     }
     f.advice = format!("{} {CONFIRM_IN_POD}", advice(s.kind));
     f.evidence = s.evidence.clone();
+    f.series = Some(crate::finding::LogSeries {
+        label: match &s.message {
+            Some(m) if !m.is_empty() => format!("{name} ({})", short_template(m)),
+            _ => short_template(&s.template),
+        },
+        bytes: s.unit == Unit::Bytes,
+        points: s
+            .points
+            .iter()
+            .map(|p| crate::finding::LogPoint {
+                at: p.at.map(|t| t.as_millisecond() as f64 / 1000.0),
+                index: p.index,
+                value: p.value,
+            })
+            .collect(),
+    });
     f
 }
 
