@@ -1,0 +1,109 @@
+// The browser side of issue 7's benchmark (not a test: it prints numbers and asserts
+// nothing about time). Run after `trunk build --release`:
+//
+//   node tests/e2e/bench/page-bench.mjs [--bundle FILE] [--kubeleak PATH] [--loads N]
+//
+// Prints:
+// - page weight: gzip -9 of the release wasm + JS (the budget is 700 KB);
+// - first paint / first contentful paint of the empty page from 127.0.0.1 (median of
+//   N fresh loads, Performance API), budget 500 ms;
+// - with --bundle: the in-page time to analyze that file (upload → summary shown) in
+//   headless Chromium, the longest main-thread stall meanwhile, and, with --kubeleak
+//   (a release binary), the native `kubeleak analyze --format json` time of the same
+//   file and the ratio (the target is at most 2×).
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { serveDist, launch, dist } from '../harness.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const bundle = opt('--bundle');
+const kubeleak = opt('--kubeleak');
+const loads = Number(opt('--loads') ?? 5);
+
+const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
+const weight = fs
+  .readdirSync(dist)
+  .filter((f) => f.endsWith('.wasm') || f.endsWith('.js'))
+  .map((f) => [f, gz(f)]);
+const total = weight.reduce((a, [, n]) => a + n, 0);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+const server = await serveDist();
+const rows = [];
+try {
+  for (const [f, n] of weight) rows.push([`gzip -9 ${f}`, `${n} B`]);
+  rows.push(['page weight (wasm + JS, gzip -9)', `${total} B (${(total / 1000).toFixed(1)} KB, budget 700 KB)`]);
+
+  const paints = { fp: [], fcp: [], ready: [] };
+  for (let i = 0; i < loads; i++) {
+    const browser = await launch(); // fresh profile: nothing cached
+    try {
+      const { page } = browser;
+      const t0 = Date.now();
+      await page.goto(server.url);
+      await page.locator('#analyze').waitFor();
+      paints.ready.push(Date.now() - t0);
+      const p = await page.evaluate(() =>
+        Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime])),
+      );
+      paints.fp.push(p['first-paint'] ?? NaN);
+      paints.fcp.push(p['first-contentful-paint'] ?? NaN);
+    } finally {
+      await browser.close();
+    }
+  }
+  rows.push([`first paint, median of ${loads}`, `${median(paints.fp).toFixed(0)} ms (budget 500 ms)`]);
+  rows.push([`first contentful paint, median of ${loads}`, `${median(paints.fcp).toFixed(0)} ms`]);
+  rows.push([`page usable (Analyze button), median of ${loads}`, `${median(paints.ready)} ms`]);
+
+  if (bundle) {
+    const size = fs.statSync(bundle).size;
+    const browser = await launch();
+    try {
+      const { page } = browser;
+      await page.goto(server.url);
+      await page.locator('#analyze').waitFor();
+      // The longest gap between two ticks of a 10 ms timer: how long the page's thread
+      // was busy (what a user feels as a freeze).
+      await page.evaluate(() => {
+        window.__gap = 0;
+        let last = performance.now();
+        window.__timer = setInterval(() => {
+          const now = performance.now();
+          window.__gap = Math.max(window.__gap, now - last);
+          last = now;
+        }, 10);
+      });
+      const t0 = Date.now();
+      await page.locator('#files').setInputFiles(bundle);
+      await page.locator('#summary').waitFor({ timeout: 30 * 60 * 1000 });
+      const ms = Date.now() - t0;
+      const gap = await page.evaluate(() => {
+        clearInterval(window.__timer);
+        return window.__gap;
+      });
+      rows.push([`in-page analysis of ${path.basename(bundle)} (${(size / 1e6).toFixed(0)} MB)`, `${ms} ms (${(size / 1e6 / (ms / 1000)).toFixed(1)} MB/s)`]);
+      rows.push(['longest main-thread stall meanwhile', `${gap.toFixed(0)} ms`]);
+      if (kubeleak) {
+        const n0 = Date.now();
+        const r = spawnSync(kubeleak, ['analyze', bundle, '--format', 'json'], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const native = Date.now() - n0;
+        if (r.status !== 0 && r.status !== 1) throw new Error(`kubeleak exited ${r.status}`);
+        rows.push(['native kubeleak analyze --format json', `${native} ms`]);
+        rows.push(['browser / native', `${(ms / native).toFixed(2)}× (target ≤ 2×)`]);
+      }
+    } finally {
+      await browser.close();
+    }
+  }
+} finally {
+  await server.close();
+}
+const w = Math.max(...rows.map(([k]) => k.length));
+for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
