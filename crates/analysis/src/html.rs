@@ -13,6 +13,7 @@ use crate::{Analysis, Severity};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
+    let s = crate::display::visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -202,6 +203,9 @@ mod tests {
         assert!(html.contains("shop/worker-1"));
         assert!(html.contains("301Mi"));
         assert!(html.contains("kubeleak 0.1.0"));
+        // A bidi override in a name is written out, not applied.
+        let spoof = report(&analyze_text("p", "NAME   CPU(cores)   MEMORY(bytes)\nworker\u{202E}1-x   1m   10Mi\n"), "0.1.0");
+        assert!(!spoof.contains('\u{202E}') && spoof.contains("worker\\u{202e}1-x"));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 pub mod chart;
 pub mod detect;
+pub mod display;
 pub mod finding;
 pub mod html;
 pub mod input;

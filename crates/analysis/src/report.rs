@@ -79,6 +79,53 @@ pub struct Warning {
     pub message: String,
 }
 
+impl Report {
+    /// The same report with every text from the bundle passed through
+    /// [`crate::display::visible`]: for a terminal or any other place that shows text
+    /// as-is (the JSON itself keeps the bundle's characters; JSON escapes controls).
+    pub fn visible(mut self) -> Report {
+        fn v(s: &mut String) {
+            if let std::borrow::Cow::Owned(o) = crate::display::visible(s) {
+                *s = o;
+            }
+        }
+        fn vo(s: &mut Option<String>) {
+            if let Some(s) = s {
+                v(s);
+            }
+        }
+        for p in &mut self.pods {
+            vo(&mut p.namespace);
+            v(&mut p.name);
+            vo(&mut p.status);
+            for c in &mut p.containers {
+                v(&mut c.name);
+                vo(&mut c.state);
+                vo(&mut c.state_reason);
+                if let Some(t) = &mut c.last_termination {
+                    vo(&mut t.reason);
+                }
+            }
+        }
+        for f in &mut self.findings {
+            vo(&mut f.pod);
+            vo(&mut f.container);
+            v(&mut f.title);
+            v(&mut f.detail);
+            v(&mut f.advice);
+            for e in &mut f.evidence {
+                v(&mut e.source);
+                v(&mut e.text);
+            }
+        }
+        for w in &mut self.warnings {
+            v(&mut w.source);
+            v(&mut w.message);
+        }
+        self
+    }
+}
+
 fn samples(s: &[model::Sample]) -> Vec<Sample> {
     let mut v: Vec<&model::Sample> = s.iter().collect();
     v.sort_by_key(|s| (s.at, s.seq));

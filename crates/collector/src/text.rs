@@ -71,7 +71,9 @@ fn wrap(text: &str, indent: &str, width: usize) -> String {
 /// Pods with their memory samples, then findings, then warnings.
 pub fn render_with(analysis: &Analysis, colour: bool) -> String {
     let st = Style { on: colour };
-    let r = report::build(analysis);
+    // Bundle text reaches the terminal only with its control, bidi and invisible
+    // characters written out (a log line's ESC sequences could drive the terminal).
+    let r = report::build(analysis).visible();
     let mut out = String::new();
     out.push_str(&format!("{} pod(s)\n", r.pods.len()));
     for p in &r.pods {
@@ -102,7 +104,8 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
     } else {
         out.push_str(&format!("\n{} finding(s)\n", r.findings.len()));
         for (f, model_f) in r.findings.iter().zip(&analysis.findings) {
-            let place = match (&model_f.namespace, &f.pod, &f.container) {
+            let ns = model_f.namespace.as_deref().map(kubeleak_analysis::display::visible);
+            let place = match (&ns, &f.pod, &f.container) {
                 (ns, Some(p), Some(c)) => {
                     format!("{}{p}/{c}", ns.as_deref().map(|n| format!("{n}/")).unwrap_or_default())
                 }
@@ -180,6 +183,20 @@ $ kubectl top pod -n shop --containers  # at 2026-11-24T12:00:00Z
 POD   NAME     CPU(cores)   MEMORY(bytes)
 w-1   worker   1m           420Mi
 ";
+
+    #[test]
+    fn bundle_text_cannot_drive_the_terminal() {
+        // A pod name with a bidi override, a backspace and an ESC sequence (the analysis
+        // drops ANSI sequences from lines; the rest is written out here).
+        let bundle = BUNDLE.replace("w-1 ", "w\u{202E}\x08\x1b]0;owned\x07\x1b[2J1 ");
+        let a = kubeleak_analysis::analyze_text("bundle.txt", &bundle);
+        for colour in [false, true] {
+            let text = render_with(&a, colour);
+            assert!(text.contains("pod shop/w\\u{202e}\\u{8}1\n"), "{text}");
+            assert!(!text.contains('\u{202E}') && !text.contains('\x08'));
+            assert!(!text.contains("\x1b]") && !text.contains("\x1b[2J") && !text.contains('\x07'), "{text}");
+        }
+    }
 
     #[test]
     fn findings_with_evidence_lines_plain() {
