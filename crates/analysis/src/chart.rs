@@ -143,7 +143,7 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
             let limit = if app.is_empty() { None } else { app.iter().map(|c| value(&c.memory_limit)).sum() };
             let pts = points(&p.memory_samples);
             series.push(Series {
-                label: p.name.clone(),
+                label: crate::display::visible(&p.name).into_owned(),
                 trend: if axis == XAxis::Time { trend(&pts, limit) } else { None },
                 points: pts,
                 limit,
@@ -155,7 +155,7 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
             if !c.memory_samples.is_empty() {
                 let pts = points(&c.memory_samples);
                 series.push(Series {
-                    label: format!("{}/{}", p.name, c.name),
+                    label: crate::display::visible(&format!("{}/{}", p.name, c.name)).into_owned(),
                     trend: if axis == XAxis::Time { trend(&pts, value(&c.memory_limit)) } else { None },
                     points: pts,
                     limit: value(&c.memory_limit),
@@ -345,13 +345,14 @@ pub fn finding_chart(model: &Model, f: &crate::Finding) -> Option<FindingChart> 
     let memory = if timed {
         let (axis, series) = memory_series(model);
         let pod = f.pod.as_deref()?;
-        let want = f.container.as_ref().map(|c| format!("{pod}/{c}"));
+        let want = f.container.as_ref().map(|c| crate::display::visible(&format!("{pod}/{c}")).into_owned());
+        let pod = crate::display::visible(pod);
         (axis == XAxis::Time)
             .then(|| {
                 series
                     .iter()
                     .find(|s| Some(&s.label) == want.as_ref())
-                    .or_else(|| series.iter().find(|s| s.label == pod))
+                    .or_else(|| series.iter().find(|s| s.label == *pod))
                     .cloned()
             })
             .flatten()
@@ -363,7 +364,8 @@ pub fn finding_chart(model: &Model, f: &crate::Finding) -> Option<FindingChart> 
         (Some(p), None) => p.clone(),
         _ => String::new(),
     };
-    Some(FindingChart { title: format!("{who}: {} (from the logs)", log.label), log, memory })
+    let title = crate::display::visible(&format!("{who}: {} (from the logs)", log.label)).into_owned();
+    Some(FindingChart { title, log, memory })
 }
 
 /// Draws a [`FindingChart`]: the mined numbers on the right-hand axis, memory (MiB) and
@@ -406,7 +408,8 @@ fn draw_finding(out: &mut String, c: &FindingChart, width: u32, height: u32) -> 
         .fold(0.0f64, f64::max)
         .max(1.0)
         * 1.15;
-    let log_desc = if c.log.bytes { format!("{} (MiB)", c.log.label) } else { c.log.label.clone() };
+    let log_label = crate::display::visible(&c.log.label);
+    let log_desc = if c.log.bytes { format!("{log_label} (MiB)") } else { log_label.to_string() };
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
         .caption(c.title.as_str(), ("sans-serif", 15))
@@ -432,7 +435,7 @@ fn draw_finding(out: &mut String, c: &FindingChart, width: u32, height: u32) -> 
     let log_color = RGBColor(200, 90, 0);
     chart
         .draw_secondary_series(LineSeries::new(log_pts.iter().map(|p| (p.0, p.1 / scale)), log_color.stroke_width(2)))?
-        .label(c.log.label.as_str())
+        .label(log_label.as_ref())
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], log_color.stroke_width(2)));
     if let Some(m) = mem {
         let blue = RGBColor(30, 90, 180);
