@@ -25,6 +25,7 @@ pub mod quantity;
 pub mod report;
 pub mod sections;
 pub mod stats;
+pub mod support_bundle;
 pub mod time;
 
 use std::collections::HashMap;
@@ -51,6 +52,11 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
     let mut model = Model::default();
     let mut seq: HashMap<model::SectionKind, u32> = HashMap::new();
     for inp in inputs {
+        // A Replicated support bundle (tar.gz): each memory-relevant member is its own source.
+        if let Some(expanded) = support_bundle::expand(inp.name, inp.bytes, limits) {
+            support_bundle::add_to_model(inp.name, expanded, &mut model, &mut seq);
+            continue;
+        }
         let source = model.sources.len();
         let decoded = input::decode(inp.name, inp.bytes, limits);
         for p in decoded.problems {
