@@ -59,6 +59,11 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
         }
         let source = model.sources.len();
         let decoded = input::decode(inp.name, inp.bytes, limits);
+        // A memray HTML report is data, not a transcript: its memory records only.
+        if pyprof::memray_html::is_report(&decoded.text) {
+            pyprof::memray_html::add_to_model(inp.name, &decoded.text, decoded.problems, &mut model);
+            continue;
+        }
         for p in decoded.problems {
             model.warn(model::Origin { source, line: 0 }, p);
         }
