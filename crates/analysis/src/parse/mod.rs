@@ -76,6 +76,15 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             if crate::pyprof::parse_command(section, ctx, model) {
                 return; // `kubectl exec POD -- py-spy dump …`: a Python memory tool's output
             }
+            if let Some(cmd) = section.command.as_ref().filter(|c| c.positional.first().is_some_and(|w| w == "exec")) {
+                if section.exit_code.is_some_and(|c| c != 0) || !section.stderr.is_empty() {
+                    // `kubeleak collect --profile`: the tool is missing, or the hook is not installed.
+                    let why = section.stderr.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                    let code = section.exit_code.map_or(String::new(), |c| format!(" (exit code {c})"));
+                    model.warn(origin(section, section.first_line), format!("`{}` failed{code}: {why}", cmd.raw));
+                    return;
+                }
+            }
             if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
                 model.warn(
                     origin(section, section.first_line),
