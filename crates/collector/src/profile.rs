@@ -23,7 +23,8 @@ use std::time::Duration;
 use crate::collect::PodInfo;
 
 /// The SIGUSR2 hook an app installs for `--profile tracemalloc,objgraph` (printed in
-/// docs/collector.md).
+/// docs/collector.md, checked against this file by a test).
+#[cfg(test)]
 pub const HOOK: &str = include_str!("hooks/kubeleak_profile_hook.py");
 
 /// A tool `--profile` can run.
