@@ -227,6 +227,12 @@ mod tests {
         assert!(grew.size_delta.is_some_and(|d| d > 0), "{out}");
     }
 
+    #[test]
+    fn the_docs_print_the_hook() {
+        let docs = include_str!("../../../docs/collector.md");
+        assert!(docs.contains(HOOK), "docs/collector.md must show hooks/kubeleak_profile_hook.py verbatim");
+    }
+
     fn which(name: &str) -> Result<std::path::PathBuf, ()> {
         std::env::var_os("PATH")
             .and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()))
