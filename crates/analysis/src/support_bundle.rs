@@ -132,60 +132,61 @@ pub fn expand(name: &str, bytes: &[u8], limits: &Limits) -> Option<Expanded> {
         cap,
         over: false,
     };
-    let mut archive = tar::Archive::new(&mut reader);
     let mut stopped: Option<String> = None;
     let mut cut_short: Option<String> = None;
-    match archive.entries() {
-        Err(e) => stopped = Some(e.to_string()),
-        Ok(entries) => {
-            for entry in entries {
-                let mut entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        stopped = Some(e.to_string());
+    {
+        let mut archive = tar::Archive::new(&mut reader);
+        match archive.entries() {
+            Err(e) => stopped = Some(e.to_string()),
+            Ok(entries) => {
+                for entry in entries {
+                    let mut entry = match entry {
+                        Ok(e) => e,
+                        Err(e) => {
+                            stopped = Some(e.to_string());
+                            break;
+                        }
+                    };
+                    if !entry.header().entry_type().is_file() {
+                        continue; // folders, links: nothing to read
+                    }
+                    let path = match entry.path() {
+                        Ok(p) => p.to_string_lossy().replace('\\', "/"),
+                        Err(e) => {
+                            out.problems.push(format!("{name}: a member with an unreadable name was skipped ({e})"));
+                            continue;
+                        }
+                    };
+                    let path = bundle_path(&path);
+                    let Some((kind, command)) = classify(&path) else {
+                        if let Some(err_log) = logs_error(&path) {
+                            let mut text = String::new();
+                            let _ = entry.by_ref().take(4096).read_to_string(&mut text);
+                            out.problems.push(format!(
+                                "{name}:{path}: the support bundle could not collect the log of {err_log}: {}",
+                                text.trim()
+                            ));
+                            continue;
+                        }
+                        let top = path.split('/').next().unwrap_or("").to_string();
+                        let top = if path.contains('/') { top } else { "(top level)".to_string() };
+                        *out.others.entry(top).or_insert(0) += 1;
+                        continue;
+                    };
+                    let mut raw = Vec::new();
+                    if let Err(e) = entry.read_to_end(&mut raw) {
+                        stopped = Some(format!("in {path}: {e}"));
+                        if !raw.is_empty() {
+                            cut_short = Some(path.clone());
+                            push_member(&mut out, name, path, kind, command, raw);
+                        }
                         break;
                     }
-                };
-                if !entry.header().entry_type().is_file() {
-                    continue; // folders, links: nothing to read
+                    push_member(&mut out, name, path, kind, command, raw);
                 }
-                let path = match entry.path() {
-                    Ok(p) => p.to_string_lossy().replace('\\', "/"),
-                    Err(e) => {
-                        out.problems.push(format!("{name}: a member with an unreadable name was skipped ({e})"));
-                        continue;
-                    }
-                };
-                let path = bundle_path(&path);
-                let Some((kind, command)) = classify(&path) else {
-                    if let Some(err_log) = logs_error(&path) {
-                        let mut text = String::new();
-                        let _ = entry.by_ref().take(4096).read_to_string(&mut text);
-                        out.problems.push(format!(
-                            "{name}:{path}: the support bundle could not collect the log of {err_log}: {}",
-                            text.trim()
-                        ));
-                        continue;
-                    }
-                    let top = path.split('/').next().unwrap_or("").to_string();
-                    let top = if path.contains('/') { top } else { "(top level)".to_string() };
-                    *out.others.entry(top).or_insert(0) += 1;
-                    continue;
-                };
-                let mut raw = Vec::new();
-                if let Err(e) = entry.read_to_end(&mut raw) {
-                    stopped = Some(format!("in {path}: {e}"));
-                    if !raw.is_empty() {
-                        cut_short = Some(path.clone());
-                        push_member(&mut out, name, path, kind, command, raw);
-                    }
-                    break;
-                }
-                push_member(&mut out, name, path, kind, command, raw);
             }
         }
     }
-    drop(archive);
     let cut = cut_short.map_or(String::new(), |p| format!(" ({p} only in part)"));
     if reader.over {
         out.problems.push(format!(
