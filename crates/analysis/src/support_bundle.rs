@@ -285,7 +285,7 @@ fn classify(path: &str) -> Option<(MemberKind, String)> {
             let node = file.strip_suffix(".json").filter(|n| !n.is_empty())?;
             Some((
                 MemberKind::NodeMetrics,
-                format!("kubectl get --raw /api/v1/nodes/{node}/proxy/stats/summary"),
+                format!("kubectl get --raw {}", word(&format!("/api/v1/nodes/{node}/proxy/stats/summary"))),
             ))
         }
         _ => None,

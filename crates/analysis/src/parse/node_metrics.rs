@@ -7,7 +7,8 @@
 //! - each `pods[].containers[].memory.workingSetBytes` → one [`Sample`] of that container
 //!   of pod `pods[].podRef` (`name`, `namespace`), the same number `kubectl top pod
 //!   --containers` shows (metrics-server reports the working set);
-//! - a pod's own `pods[].memory.workingSetBytes` only when it lists no container.
+//! - a pod's own `pods[].memory.workingSetBytes` only when it lists no container;
+//! - the node as the pod's node, when not known yet.
 //!
 //! A reading without `workingSetBytes` is skipped silently (the kubelet leaves it out for
 //! containers that just started); a value of the wrong type is a warning. Each sample
@@ -92,11 +93,13 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         );
         return;
     }
+    let node_name = doc
+        .get("node")
+        .and_then(|n| text(n, "nodeName"))
+        .map(str::to_string)
+        .or_else(|| section.command.as_ref().and_then(node_of));
     if let Some(node) = doc.get("node") {
-        let name = text(node, "nodeName")
-            .map(str::to_string)
-            .or_else(|| section.command.as_ref().and_then(node_of));
-        if let Some(name) = name {
+        if let Some(name) = node_name.clone() {
             if let Some(r) = reading(node, &format!("node {name}"), section, model) {
                 let at = origin(section, r.line);
                 model.node_mut(&name, at).memory_samples.push(NodeSample {
@@ -142,6 +145,9 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
                 origin: at,
             };
             let pod = model.pod_mut(ns, name, at);
+            if pod.node.is_none() {
+                pod.node.clone_from(&node_name); // the summary is the node's own
+            }
             match container {
                 Some(c) => pod.container_mut(c).memory_samples.push(sample),
                 None => pod.memory_samples.push(sample),
@@ -212,6 +218,7 @@ mod tests {
         assert_eq!(node.memory_samples[0].at.unwrap().to_string(), "2026-11-24T10:00:00Z");
         let pod = m.pod(Some("shop"), "worker-7d9f8b6c5-x2x9k").unwrap();
         assert!(pod.memory_samples.is_empty(), "pod-level reading only without containers");
+        assert_eq!(pod.node.as_deref(), Some("node-1"));
         let s = &pod.container("worker").unwrap().memory_samples[0];
         assert_eq!(s.bytes, 496 << 20);
         assert_eq!(s.at.unwrap().to_string(), "2026-11-24T10:00:02Z");
