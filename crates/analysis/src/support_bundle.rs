@@ -517,6 +517,25 @@ pub(crate) mod tests {
         }
     }
 
+    /// Older troubleshoot versions wrote `pods.Items` and `events.Items`: bare arrays.
+    #[test]
+    fn bare_arrays_of_older_bundles() {
+        let pods = format!("{ROOT}/cluster-resources/pods/shop.json");
+        let events = format!("{ROOT}/cluster-resources/events/shop.json");
+        let tgz = bundle(
+            &[
+                (&pods, "[\n  {\n    \"metadata\": {\"name\": \"w-1\", \"namespace\": \"shop\"},\n    \"spec\": {\"containers\": [{\"name\": \"worker\", \"resources\": {\"limits\": {\"memory\": \"512Mi\"}}}]}\n  }\n]\n"),
+                (&events, "[{\"involvedObject\": {\"kind\": \"Pod\", \"name\": \"w-1\", \"namespace\": \"shop\"}, \"reason\": \"OOMKilling\", \"type\": \"Warning\", \"count\": 2}]"),
+            ],
+            true,
+        );
+        let a = crate::analyze(&[crate::Input { name: "old.tar.gz", bytes: &tgz }], &Limits::default());
+        let pod = a.model.pod(Some("shop"), "w-1").unwrap();
+        assert_eq!(pod.container("worker").unwrap().memory_limit.as_ref().unwrap().value, 512 << 20);
+        assert_eq!(pod.events[0].reason, "OOMKilling");
+        assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
+    }
+
     #[test]
     fn analyzed_as_kubectl_output() {
         let pods = format!("{ROOT}/cluster-resources/pods/shop.json");

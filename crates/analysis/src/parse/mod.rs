@@ -77,13 +77,22 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
                 return; // `kubectl exec POD -- py-spy dump …`: a Python memory tool's output
             }
             if let Some(cmd) = section.command.as_ref().filter(|c| c.positional.first().is_some_and(|w| w == "exec")) {
+                let at = origin(section, section.first_line);
                 if section.exit_code.is_some_and(|c| c != 0) || !section.stderr.is_empty() {
                     // `kubeleak collect --profile`: the tool is missing, or the hook is not installed.
                     let why = section.stderr.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
                     let code = section.exit_code.map_or(String::new(), |c| format!(" (exit code {c})"));
-                    model.warn(origin(section, section.first_line), format!("`{}` failed{code}: {why}", cmd.raw));
-                    return;
+                    model.warn(at, format!("`{}` failed{code}: {why}", cmd.raw));
+                } else {
+                    model.warn(
+                        at,
+                        format!(
+                            "no Python memory tool output could be read in the output of `{}` (lines {}-{})",
+                            cmd.raw, section.first_line, section.last_line
+                        ),
+                    );
                 }
+                return;
             }
             if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
                 model.warn(
