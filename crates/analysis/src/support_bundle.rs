@@ -71,8 +71,27 @@ pub struct Expanded {
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BLOCK: usize = 512;
 
+/// A tar header block: `ustar` at 257 (POSIX `ustar\0` and GNU `ustar  `), and its
+/// checksum (octal at 148..156: the sum of the block's bytes with that field as spaces)
+/// right, so a text that happens to hold `ustar` there is not taken for an archive.
 fn is_tar_header(block: &[u8]) -> bool {
-    block.get(257..262) == Some(b"ustar".as_slice())
+    let Some(header) = block.get(..BLOCK) else { return false };
+    if header.get(257..262) != Some(b"ustar".as_slice()) {
+        return false;
+    }
+    let field = header.get(148..156).unwrap_or(&[]);
+    let digits: String = field
+        .iter()
+        .map(|&b| b as char)
+        .filter(|c| c.is_digit(8))
+        .collect();
+    let Ok(want) = u32::from_str_radix(&digits, 8) else { return false };
+    let sum: u32 = header
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| if (148..156).contains(&i) { u32::from(b' ') } else { u32::from(b) })
+        .sum();
+    sum == want
 }
 
 /// Whether the bytes are a tar archive, gzipped or not (only the first block is inflated).
@@ -460,6 +479,9 @@ pub(crate) mod tests {
         enc.write_all(b"NAME CPU(cores) MEMORY(bytes)\n").unwrap();
         assert!(!is_tar(&enc.finish().unwrap()));
         assert!(!is_tar(b"plain text"));
+        let mut fake = vec![b'a'; 600];
+        fake[257..262].copy_from_slice(b"ustar");
+        assert!(!is_tar(&fake), "`ustar` at 257 without a valid checksum is text");
         assert!(expand("x.txt", b"plain text", &Limits::default()).is_none());
     }
 
