@@ -26,6 +26,7 @@ pub mod quantity;
 pub mod report;
 pub mod sections;
 pub mod stats;
+pub mod support_bundle;
 pub mod time;
 
 use std::collections::HashMap;
@@ -52,8 +53,18 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
     let mut model = Model::default();
     let mut seq: HashMap<model::SectionKind, u32> = HashMap::new();
     for inp in inputs {
+        // A Replicated support bundle (tar.gz): each memory-relevant member is its own source.
+        if let Some(expanded) = support_bundle::expand(inp.name, inp.bytes, limits) {
+            support_bundle::add_to_model(inp.name, expanded, &mut model, &mut seq);
+            continue;
+        }
         let source = model.sources.len();
         let decoded = input::decode(inp.name, inp.bytes, limits);
+        // A memray HTML report is data, not a transcript: its memory records only.
+        if pyprof::memray_html::is_report(&decoded.text) {
+            pyprof::memray_html::add_to_model(inp.name, &decoded.text, decoded.problems, &mut model);
+            continue;
+        }
         for p in decoded.problems {
             model.warn(model::Origin { source, line: 0 }, p);
         }

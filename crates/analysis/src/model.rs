@@ -221,6 +221,9 @@ pub struct Profiles {
     pub memray: Vec<MemraySummary>,
     /// `py-spy dump` thread stacks.
     pub stacks: Vec<PyStack>,
+    /// RSS and heap over time, from memray HTML reports' embedded memory records.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub memory_records: Vec<MemoryRecord>,
 }
 
 impl Profiles {
@@ -231,6 +234,7 @@ impl Profiles {
             && self.gc_uncollectable.is_empty()
             && self.memray.is_empty()
             && self.stacks.is_empty()
+            && self.memory_records.is_empty()
     }
 
     /// Moves everything of `other` into `self`, renumbering its snapshots after ours.
@@ -248,6 +252,7 @@ impl Profiles {
         self.gc_uncollectable.append(&mut other.gc_uncollectable);
         self.memray.append(&mut other.memray);
         self.stacks.append(&mut other.stacks);
+        self.memory_records.append(&mut other.memory_records);
     }
 
     /// The number after the last snapshot number used.
@@ -328,6 +333,17 @@ pub struct MemrayLocation {
     pub file: String,
     pub line: Option<u32>,
     pub bytes: u64,
+    pub origin: Origin,
+}
+
+/// One of memray's memory records (`memray flamegraph`/`table` HTML reports embed them
+/// as `const memory_records = [[time_ms, rss, heap], …]`): the process's resident size
+/// and the heap memray tracked, at one time.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MemoryRecord {
+    pub at: Option<Timestamp>,
+    pub rss: u64,
+    pub heap: u64,
     pub origin: Origin,
 }
 

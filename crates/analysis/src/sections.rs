@@ -69,6 +69,9 @@ impl Command {
         let mut i = 0;
         while i < args.len() {
             let a = &args[i];
+            if a == "--" {
+                break; // `kubectl exec POD -- sh -c …`: the rest is the remote command's
+            }
             let (flag, inline) = match a.split_once('=') {
                 Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
                 _ => (a.as_str(), None),
@@ -644,6 +647,8 @@ mod tests {
         assert_eq!(Command::parse_kubectl("kubectl get deploy").unwrap().kind(), SectionKind::Other);
         assert!(Command::parse_kubectl("date").is_none());
         assert_eq!(Command::parse_kubectl("kubectl events -n shop --for pod/w-1").unwrap().kind(), SectionKind::GetEvents);
+        let exec = Command::parse_kubectl("kubectl exec -n shop w-1 -c worker -- sh -c 'kill -USR2 1'").unwrap();
+        assert_eq!((exec.container.as_deref(), exec.positional.as_slice()), (Some("worker"), ["exec".to_string(), "w-1".to_string()].as_slice()));
     }
 
     /// The lines as the analysis cut them before `lines()` (split, then `clean_line`).

@@ -85,6 +85,20 @@ pub struct Args {
     /// Longest time one kubectl command may run before it is killed.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Also run Python memory tools inside the containers with `kubectl exec` (off by
+    /// default; comma-separated or repeated). tracemalloc and objgraph need the app's
+    /// SIGUSR2 hook (docs/collector.md); memray-stats and py-spy need the tool in the image.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub profile: Vec<crate::profile::Profile>,
+    /// With --profile: only this container of each pod (default: every app container).
+    #[arg(long, requires = "profile")]
+    pub profile_container: Option<String>,
+    /// With --profile: the Python process memray and py-spy attach to.
+    #[arg(long, default_value_t = 1)]
+    pub profile_pid: u32,
+    /// With --profile: how long the hook may take to answer, and how long memray tracks.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub profile_wait: Duration,
 }
 
 /// `500ms`, `15s`, `1.5m`, `2h`, or plain seconds.
@@ -129,6 +143,8 @@ fn install_ctrlc() {
 pub struct PodInfo {
     pub name: String,
     pub containers: Vec<(String, bool)>,
+    /// Names of the containers that are not init containers, in order.
+    pub app_containers: Vec<String>,
 }
 
 /// Pods and containers in `kubectl get pods -o json` output (a `List` or one `Pod`).
@@ -145,6 +161,7 @@ pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
             continue;
         };
         let mut containers = Vec::new();
+        let mut app_containers = Vec::new();
         for (spec, status) in [("initContainers", "initContainerStatuses"), ("containers", "containerStatuses")] {
             let statuses = item.pointer(&format!("/status/{status}")).and_then(|s| s.as_array());
             for c in item.pointer(&format!("/spec/{spec}")).and_then(|c| c.as_array()).into_iter().flatten() {
@@ -156,11 +173,15 @@ pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
                     .and_then(|s| s.get("restartCount").and_then(|r| r.as_u64()))
                     .is_some_and(|r| r > 0);
                 containers.push((cname.to_string(), restarted));
+                if spec == "containers" {
+                    app_containers.push(cname.to_string());
+                }
             }
         }
         pods.push(PodInfo {
             name: name.to_string(),
             containers,
+            app_containers,
         });
     }
     Ok(pods)
@@ -456,10 +477,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 let done = kubectl.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
                 runs.extend(done);
             }
+            // 5. Opt-in: Python memory tools inside the containers (`--profile`).
+            if !args.profile.is_empty() && !ABORT.load(Ordering::SeqCst) {
+                let opts = crate::profile::Options {
+                    profiles: args.profile.clone(),
+                    container: args.profile_container.clone(),
+                    pid: args.profile_pid,
+                    wait: args.profile_wait,
+                };
+                let jobs = crate::profile::jobs(&pods, &ns, &opts);
+                progress.say(&format!("running {} profile command(s) with kubectl exec", jobs.len()));
+                // memray tracks for --profile-wait, then reads its file: give exec that long too.
+                let exec = Kubectl {
+                    timeout: args.timeout.max(args.profile_wait.saturating_mul(2) + Duration::from_secs(15)),
+                    ..kubectl.clone()
+                };
+                let done = exec.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
+                runs.extend(done);
+            }
         }
     }
 
-    // 5. The bundle.
+    // 6. The bundle.
     let mut redacted = 0;
     let entries: Vec<Entry> = runs
         .iter()
@@ -540,6 +579,7 @@ mod tests {
         let pods = vec![PodInfo {
             name: "w-1".into(),
             containers: vec![("worker".into(), true), ("side".into(), false)],
+            app_containers: vec!["worker".into(), "side".into()],
         }];
         let jobs = log_jobs(&pods, "shop", None, None);
         let lines: Vec<String> = jobs.iter().map(|j| j.join(" ")).collect();
@@ -574,7 +614,8 @@ mod tests {
             pods,
             vec![PodInfo {
                 name: "w-1".into(),
-                containers: vec![("init".into(), false), ("worker".into(), true), ("side".into(), false)]
+                containers: vec![("init".into(), false), ("worker".into(), true), ("side".into(), false)],
+                app_containers: vec!["worker".into(), "side".into()],
             }]
         );
         assert!(pods_from_json("nope").is_err());

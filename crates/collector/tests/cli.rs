@@ -72,3 +72,25 @@ fn fail_on_critical_exits_one_on_the_sample() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("oom-killed"), "{text}");
 }
+
+/// A Replicated support bundle (`kubectl support-bundle` output) is read as it is: the
+/// JSON contract's evidence cites the members of the archive.
+#[test]
+fn analyze_json_reads_a_support_bundle() {
+    let bundle = fixture("support-bundle/support-bundle-worker.tar.gz");
+    let out = kubeleak(&["analyze", &bundle, "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "kubeleak.analysis/v1");
+    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"oom-killed") && kinds.contains(&"cache-without-eviction"), "{kinds:?}");
+    let cache = v["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "cache-without-eviction").unwrap();
+    let ev = &cache["evidence"][0];
+    assert_eq!(
+        ev["source"].as_str().unwrap(),
+        format!("{bundle}:cluster-resources/pods/logs/shop/worker-7d9f8b6c5-x2x9k/worker-previous.log")
+    );
+    assert_eq!(ev["line"], 4);
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("also held 6 other members"), "{warnings}");
+}

@@ -558,3 +558,90 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(code), "{code}: {help}");
     }
 }
+
+/// `--profile`: the real kubectl (1.33, websockets) runs `kubectl exec` against the test
+/// server, whose "containers" run the command here. The OOM pod's image has `py-spy` (a
+/// stand-in printing a real-format dump); the other pod's has none; neither app installed
+/// the SIGUSR2 hook. Each run is an annotated section; the analysis reads the dump as the
+/// container's stacks and the failures as warnings.
+fn profile_collect(version: &str) {
+    let image = tempfile::tempdir().unwrap();
+    let py_spy = image.path().join("py-spy");
+    std::fs::write(
+        &py_spy,
+        "#!/bin/sh\ncat <<'DUMP'\nProcess 1: python -m worker\nPython v3.12.7 (/usr/local/bin/python3.12)\n\n\
+Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    resize (PIL/Image.py:2192)\n    make_thumbnail (worker/thumbs.py:41)\n\
+    handle_batch (worker/jobs.py:88)\n    <module> (worker/__main__.py:12)\nDUMP\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&py_spy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let server = ApiServer::start(Options {
+        git_version: version.into(),
+        exec_path: Some(format!("{}:/usr/bin:/bin", image.path().display())),
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(
+        &[
+            BASE,
+            &["--profile", "py-spy,tracemalloc", "--profile-container", "worker", "--profile-wait", "1s"],
+            &["-o", "b.txt", "--no-gzip"],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle = read_bundle(&env.path("b.txt"));
+    let requests = server.requests().join("\n");
+    assert!(requests.contains(&format!("/pods/{OOM_POD}/exec?")), "{requests}");
+
+    let dump = section(&bundle, &format!("exec -n shop {OOM_POD} -c worker -- sh -c 'command -v py-spy"));
+    assert!(dump.iter().any(|l| l.contains("make_thumbnail (worker/thumbs.py:41)")), "{bundle}");
+    let missing = section(&bundle, &format!("exec -n shop {OK_POD} -c worker -- sh -c 'command -v py-spy"));
+    assert!(missing.contains(&"# kubeleak: exit-code 127"), "{missing:?}");
+    assert!(missing.iter().any(|l| l.starts_with("# kubeleak: stderr: kubeleak: py-spy is not installed")), "{missing:?}");
+    let hook = section(&bundle, &format!("exec -n shop {OOM_POD} -c worker -- sh -c 'p=$(cat /tmp/kubeleak-profile.pid"));
+    assert!(hook.contains(&"# kubeleak: exit-code 3"), "{hook:?}");
+    assert!(hook.iter().any(|l| l.contains("no profile hook in this container")), "{hook:?}");
+    assert!(!bundle.contains("metrics-exporter -- sh"), "--profile-container keeps to worker");
+
+    let a = analyze(&env.path("b.txt"));
+    let c = a.model.pod(Some(NAMESPACE), OOM_POD).and_then(|p| p.container("worker")).unwrap();
+    assert_eq!(c.profiles.stacks[0].frames[1].function, "make_thumbnail");
+    let warnings: Vec<&str> = a.model.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(warnings.iter().any(|w| w.contains("failed (exit code 127): kubeleak: py-spy is not installed")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("failed (exit code 3): kubeleak: no profile hook")), "{warnings:?}");
+}
+
+
+#[test]
+fn profile_runs_python_tools_with_kubectl_exec_1_33() {
+    profile_collect("v1.33.1");
+}
+
+#[test]
+fn profile_runs_python_tools_with_kubectl_exec_1_30() {
+    profile_collect("v1.30.13");
+}
+
+/// kubectl 1.27 speaks SPDY for exec, which the test server refuses: the failure is
+/// recorded in the bundle and the collection still ends well (SPDY itself is untested).
+#[test]
+fn profile_exec_refused_by_the_server_is_recorded_1_27() {
+    let server = ApiServer::start(Options {
+        git_version: "v1.27.16".into(),
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&[BASE, &["--profile", "py-spy", "--profile-container", "worker", "-o", "b.txt", "--no-gzip"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle = read_bundle(&env.path("b.txt"));
+    let s = section(&bundle, &format!("exec -n shop {OOM_POD} -c worker -- sh -c"));
+    assert!(s.iter().any(|l| l.starts_with("# kubeleak: exit-code ")), "{s:?}");
+    assert!(s.iter().any(|l| l.contains("websockets only") || l.contains("upgrade")), "{s:?}");
+    let a = analyze(&env.path("b.txt"));
+    assert!(a.model.warnings.iter().any(|w| w.message.contains("`kubectl exec") && w.message.contains("failed")));
+}

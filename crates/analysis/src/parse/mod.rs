@@ -7,8 +7,10 @@ use crate::sections::Section;
 
 pub mod describe;
 pub mod events;
+pub mod events_json;
 pub mod get_pods;
 pub mod logs;
+pub mod node_metrics;
 pub mod pods_json;
 pub mod top;
 pub mod top_node;
@@ -46,6 +48,9 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         SectionKind::GetPodsJson => pods_json::parse_json(section, ctx, model),
         SectionKind::GetPodsYaml => pods_json::parse_yaml(section, ctx, model),
         SectionKind::DescribePod => describe::parse(section, ctx, model),
+        SectionKind::GetEvents if section.command.as_ref().is_some_and(|c| c.output.as_deref() == Some("json")) => {
+            events_json::parse(section, ctx, model)
+        }
         SectionKind::GetEvents => events::parse(section, ctx, model),
         SectionKind::Logs => logs::parse(section, ctx, model),
         SectionKind::PyProfile => crate::pyprof::parse(section, ctx, model),
@@ -65,8 +70,29 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             let informational = |c: &crate::sections::Command| {
                 matches!(c.positional.first().map(String::as_str), Some("version" | "config" | "cluster-info"))
             };
+            if section.command.as_ref().is_some_and(node_metrics::is_summary_command) {
+                return node_metrics::parse(section, ctx, model); // `kubectl get --raw …/stats/summary`
+            }
             if crate::pyprof::parse_command(section, ctx, model) {
                 return; // `kubectl exec POD -- py-spy dump …`: a Python memory tool's output
+            }
+            if let Some(cmd) = section.command.as_ref().filter(|c| c.positional.first().is_some_and(|w| w == "exec")) {
+                let at = origin(section, section.first_line);
+                if section.exit_code.is_some_and(|c| c != 0) || !section.stderr.is_empty() {
+                    // `kubeleak collect --profile`: the tool is missing, or the hook is not installed.
+                    let why = section.stderr.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                    let code = section.exit_code.map_or(String::new(), |c| format!(" (exit code {c})"));
+                    model.warn(at, format!("`{}` failed{code}: {why}", cmd.raw));
+                } else {
+                    model.warn(
+                        at,
+                        format!(
+                            "no Python memory tool output could be read in the output of `{}` (lines {}-{})",
+                            cmd.raw, section.first_line, section.last_line
+                        ),
+                    );
+                }
+                return;
             }
             if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
                 model.warn(

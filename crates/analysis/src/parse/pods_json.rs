@@ -65,13 +65,13 @@ const MAX_YAML_INDENT: usize = 512;
 
 /// A JSON/YAML value with the bundle line where it starts.
 #[derive(Debug)]
-struct Node {
-    line: u32,
-    v: V,
+pub(crate) struct Node {
+    pub(crate) line: u32,
+    pub(crate) v: V,
 }
 
 #[derive(Debug)]
-enum V {
+pub(crate) enum V {
     Null,
     Bool(bool),
     Int(i64),
@@ -82,15 +82,15 @@ enum V {
 }
 
 #[derive(Debug)]
-struct Entry {
-    key: String,
+pub(crate) struct Entry {
+    pub(crate) key: String,
     /// Line of the key (for a nested mapping in YAML, the value starts a line later).
-    line: u32,
-    value: Node,
+    pub(crate) line: u32,
+    pub(crate) value: Node,
 }
 
 impl Node {
-    fn entry(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.v {
             // A repeated JSON key: the last one counts, as in serde_json and Go.
             V::Map(entries) => entries.iter().rev().find(|e| e.key == key),
@@ -99,11 +99,11 @@ impl Node {
     }
 
     /// The value of `key`, `None` if absent or null.
-    fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value).filter(|n| !matches!(n.v, V::Null))
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.v {
             V::Null => "null".into(),
             V::Bool(b) => b.to_string(),
@@ -488,6 +488,13 @@ fn read_doc(doc: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     if matches!(doc.v, V::Null) {
         return; // empty YAML document (`---` at the end)
     }
+    if let V::Seq(items) = &doc.v {
+        // A bare JSON array of pods: older Replicated support bundles wrote `pods.Items`.
+        for item in items {
+            read_doc(item, section, ctx, model);
+        }
+        return;
+    }
     if !matches!(doc.v, V::Map(_)) {
         model.warn(at, format!("expected a pod or a list of pods, found {}; skipped", doc.describe()));
         return;
@@ -525,6 +532,47 @@ fn read_doc(doc: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     match kind {
         Some("Pod") | None => read_pod(doc, section, ctx, model),
         Some(other) => model.warn(at, format!("a {other} is not a pod; skipped")),
+    }
+}
+
+/// One JSON document of a section as a tree whose values carry their bundle lines, for
+/// the other JSON readers (`events_json`, `node_metrics`). `Ok(None)` for an empty
+/// section; `Err((line, why))` when it is not one JSON value (truncated, damaged).
+pub(crate) fn json_tree(section: &Section<'_>) -> Result<Option<Node>, (u32, String)> {
+    let mut text = String::new();
+    let mut numbers = Vec::with_capacity(section.lines.len());
+    for (i, &(n, l)) in section.lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(l);
+        numbers.push(n);
+    }
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let lines = LineMap { numbers: &numbers, offset: 0 };
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        let line = if e.is_eof() {
+            section.lines.iter().rev().find(|(_, l)| !l.trim().is_empty()).map_or(0, |&(n, _)| n)
+        } else {
+            lines.at(e.line())
+        };
+        let why = if e.is_eof() {
+            "the JSON ends early (truncated?)".to_string()
+        } else {
+            format!("cannot read the JSON ({e})")
+        };
+        return Err((line, why));
+    }
+    match json_nodes(&text, &lines) {
+        Some(node) => Ok(Some(node)),
+        None => {
+            let first = lines.at(1);
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map(|v| Some(from_json(&v, first)))
+                .map_err(|e| (first, format!("cannot read the JSON ({e})")))
+        }
     }
 }
 

@@ -26,6 +26,7 @@ use crate::sections::Section;
 
 pub mod gc;
 pub mod memray;
+pub mod memray_html;
 pub mod objgraph;
 pub mod pyspy;
 pub mod tracemalloc;
@@ -244,6 +245,7 @@ fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
                 .iter()
                 .flat_map(|s| s.frames.iter().map(|x| x.origin)),
         )
+        .chain(p.memory_records.iter().map(|x| x.origin))
 }
 
 fn first_origin(p: &Profiles) -> Origin {

@@ -53,6 +53,9 @@ pub struct Options {
     pub unauthorized: bool,
     /// Answer discovery the pre-1.26 way (no aggregated discovery, whatever is asked).
     pub legacy_discovery: bool,
+    /// `kubectl exec` into a container of [`OOM_POD`] runs the command here with this
+    /// `PATH` (the "image's" tools); other pods get `/usr/bin:/bin`.
+    pub exec_path: Option<String>,
 }
 
 impl Default for Options {
@@ -65,6 +68,7 @@ impl Default for Options {
             no_pods: false,
             legacy_discovery: false,
             unauthorized: false,
+            exec_path: None,
         }
     }
 }
@@ -155,6 +159,27 @@ fn status(code: u16, reason: &str, message: &str) -> Reply {
 }
 
 fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
+    // An exec upgrade has no body: the connection's rest is the websocket.
+    let upgrade = rq
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Upgrade"))
+        .map(|h| h.value.as_str().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !upgrade.is_empty() && rq.url().contains("/exec?") && !state.opts.unauthorized {
+        let url = rq.url().to_string();
+        log.lock().unwrap().push(format!("{} {} | upgrade: {upgrade}", rq.method(), url));
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        let params = parse_query(query);
+        if upgrade == "websocket" {
+            exec_websocket(rq, path, &params, state);
+        } else {
+            // SPDY (kubectl before 1.30) is not spoken here.
+            let r = status(400, "BadRequest", "the test API server answers exec over websockets only");
+            let _ = rq.respond(tiny_http::Response::from_string(r.body).with_status_code(r.code));
+        }
+        return;
+    }
     // Read the body first: answering before it leaves a broken reused connection.
     let mut body = Vec::new();
     let _ = rq.as_reader().read_to_end(&mut body);
@@ -192,6 +217,78 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
         tiny_http::Header::from_bytes(&b"Content-Type"[..], reply.content_type.as_bytes()).unwrap(),
     );
     let _ = rq.respond(resp);
+}
+
+/// `kubectl exec` over a websocket (`v5.channel.k8s.io`, else `v4`): the handshake, then
+/// the command's stdout on channel 1, stderr on channel 2, and its status (a `Status`
+/// object, `NonZeroExitCode` with the exit code as a cause) on channel 3, as the kubelet
+/// answers. The "container" runs the command on this machine with [`Options::exec_path`].
+fn exec_websocket(rq: tiny_http::Request, path: &str, params: &[(String, String)], st: &State) {
+    use tungstenite::{protocol::Role, Message, WebSocket};
+    let header = |name: &'static str| {
+        rq.headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_string())
+            .unwrap_or_default()
+    };
+    let key = header("Sec-WebSocket-Key");
+    let offered = header("Sec-WebSocket-Protocol");
+    let protocol = ["v5.channel.k8s.io", "v4.channel.k8s.io"]
+        .into_iter()
+        .find(|p| offered.split(',').any(|o| o.trim() == *p))
+        .unwrap_or("v4.channel.k8s.io");
+    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let response = tiny_http::Response::empty(101)
+        .with_header(tiny_http::Header::from_bytes(&b"Sec-WebSocket-Accept"[..], accept.as_bytes()).unwrap())
+        .with_header(tiny_http::Header::from_bytes(&b"Sec-WebSocket-Protocol"[..], protocol.as_bytes()).unwrap());
+    let stream = rq.upgrade("websocket", response);
+    let mut ws = WebSocket::from_raw_socket(stream, Role::Server, None);
+
+    let pod = path.rsplit('/').nth(1).unwrap_or("");
+    let command: Vec<&str> = params.iter().filter(|(k, _)| k == "command").map(|(_, v)| v.as_str()).collect();
+    let exec_path = match (&st.opts.exec_path, pod == OOM_POD) {
+        (Some(p), true) => p.clone(),
+        _ => "/usr/bin:/bin".to_string(),
+    };
+    let (stdout, stderr, code) = match command.split_first() {
+        Some((prog, args)) => match std::process::Command::new(prog).args(args).env_clear().env("PATH", &exec_path).output() {
+            Ok(o) => (o.stdout, o.stderr, o.status.code().unwrap_or(1)),
+            Err(e) => (Vec::new(), format!("exec: {e}").into_bytes(), 127),
+        },
+        None => (Vec::new(), b"no command".to_vec(), 1),
+    };
+    let status = if code == 0 {
+        json!({"metadata": {}, "status": "Success"})
+    } else {
+        json!({"metadata": {}, "status": "Failure",
+               "message": format!("command terminated with non-zero exit code: error executing command {command:?}, exit code {code}"),
+               "reason": "NonZeroExitCode",
+               "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]}})
+    };
+    let frame = |channel: u8, data: &[u8]| {
+        let mut f = vec![channel];
+        f.extend_from_slice(data);
+        Message::binary(f)
+    };
+    if !stdout.is_empty() {
+        let _ = ws.send(frame(1, &stdout));
+    }
+    if !stderr.is_empty() {
+        let _ = ws.send(frame(2, &stderr));
+    }
+    let _ = ws.send(frame(3, status.to_string().as_bytes()));
+    // A normal closure (1000): client-go takes it as the end of every stream.
+    let _ = ws.close(Some(tungstenite::protocol::CloseFrame {
+        code: tungstenite::protocol::frame::coding::CloseCode::Normal,
+        reason: "".into(),
+    }));
+    // Until the client answers the close (or goes away).
+    for _ in 0..1000 {
+        if ws.read().is_err() {
+            break;
+        }
+    }
 }
 
 fn parse_query(q: &str) -> Vec<(String, String)> {
