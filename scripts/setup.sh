@@ -42,11 +42,12 @@ if [ "${1:-}" = "--browser" ] && cargo +nightly --version >/dev/null 2>&1 && ! c
 fi
 
 if [ "${1:-}" = "--browser" ]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing Debian's chromium and chromium-driver"
+  # python3: the collector's --profile test runs the SIGUSR2 hook in a real Python.
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
+    say "installing Debian's chromium, chromium-driver and python3"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver python3 >/dev/null
   fi
 fi
 say "ready"
