@@ -3,7 +3,8 @@
 //!
 //! Rule, from `top` samples with times (container samples against the container limit;
 //! pod samples, when no container has samples, against the sum of the container limits
-//! when every container has one):
+//! when every container has one; a container without `top` samples uses the RSS
+//! records of a memray report joined to it, and the detail says so):
 //! - at least [`growth_min_samples`](super::Thresholds::growth_min_samples) timed samples;
 //! - no fall between consecutive samples of [`sawtooth_drop_ratio`](super::Thresholds::sawtooth_drop_ratio)
 //!   of the range or more (else: sawtooth, memory was given back);
@@ -154,15 +155,29 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         let any_container_samples = app_containers(pod).any(|c| !c.memory_samples.is_empty());
         for c in app_containers(pod) {
+            // Without `kubectl top` samples, a memray report's RSS records are the
+            // container's memory series.
+            let records = memray_samples(c);
+            let samples = if c.memory_samples.is_empty() { &records[..] } else { &c.memory_samples[..] };
             let s = Subject {
                 pod,
                 container: Some(c),
-                samples: &c.memory_samples,
+                samples,
                 limit: c.memory_limit.as_ref().map(|l| (l.value, vec![l.origin])),
                 spec_known: c.image.is_some() || c.memory_request.is_some() || c.memory_limit.is_some(),
             };
+            let before = out.len();
             if !samples_trend(cx, &s, out) {
                 oom_cycle(cx, pod, c, out);
+            }
+            if c.memory_samples.is_empty() && !records.is_empty() {
+                for f in out[before..].iter_mut().filter(|f| f.kind == "memory-growth") {
+                    f.detail = format!(
+                        "From memray's memory records (the process's resident size, {} records of a memray report): {}",
+                        records.len(),
+                        f.detail
+                    );
+                }
             }
         }
         if !any_container_samples && !pod.memory_samples.is_empty() {
@@ -195,6 +210,21 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// A container's memray memory records (RSS over time) as memory samples.
+fn memray_samples(c: &Container) -> Vec<Sample> {
+    c.profiles
+        .memory_records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Sample {
+            at: r.at,
+            seq: u32::try_from(i).unwrap_or(u32::MAX),
+            bytes: r.rss,
+            origin: r.origin,
+        })
+        .collect()
 }
 
 /// Trend over samples; `true` when there were enough timed samples to judge.
@@ -663,5 +693,43 @@ mod tests {
             g[0].title
         );
         assert_eq!(g[0].container, None);
+    }
+}
+
+#[cfg(test)]
+mod memray_tests {
+    const REPORT: &str = include_str!("../../../../tests/fixtures/cases/pyprof/memray-flamegraph.html");
+
+    #[test]
+    fn memray_rss_records_are_the_memory_series_without_top() {
+        let describe = "$ kubectl describe pod -n shop w-1\nName:         w-1\nNamespace:    shop\nStatus:       Running\nContainers:\n  worker:\n    Image:          registry.example/worker:1.4\n    State:          Running\n    Restart Count:  0\n    Limits:\n      memory:  512Mi\n";
+        let a = crate::analyze(
+            &[
+                crate::Input { name: "describe.txt", bytes: describe.as_bytes() },
+                crate::Input { name: "memray.html", bytes: REPORT.as_bytes() },
+            ],
+            &crate::input::Limits::default(),
+        );
+        let records = &a.model.pods[0].containers[0].profiles.memory_records;
+        assert!(records.len() >= 4, "{records:?}");
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.kind == "memory-growth" && f.severity > crate::Severity::Info)
+            .unwrap_or_else(|| panic!("growth from memray's RSS: {:#?}", a.findings));
+        assert!(f.detail.starts_with("From memray's memory records"), "{}", f.detail);
+        assert!(f.title.contains("512Mi limit"), "{}", f.title);
+        assert!(f.evidence.iter().any(|o| a.model.source_name(*o) == "memray.html"));
+        // With `kubectl top` samples, those stay the series.
+        let top = "$ kubectl top pod -n shop --containers\nPOD NAME CPU(cores) MEMORY(bytes)\nw-1 worker 1m 301Mi\n";
+        let b = crate::analyze(
+            &[
+                crate::Input { name: "describe.txt", bytes: describe.as_bytes() },
+                crate::Input { name: "top.txt", bytes: top.as_bytes() },
+                crate::Input { name: "memray.html", bytes: REPORT.as_bytes() },
+            ],
+            &crate::input::Limits::default(),
+        );
+        assert!(b.findings.iter().all(|f| !f.detail.starts_with("From memray")));
     }
 }
