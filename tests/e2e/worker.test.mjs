@@ -56,6 +56,18 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Scrolls the source view so that 1-based line `n` of a source of `lines` lines is in view
+ * (a source taller than the browser allows scrolls proportionally, see source_view.rs). */
+async function scrollToLine(page, n, lines) {
+  await page.locator('#source').evaluate((el, [line, total]) => {
+    const full = total * 18;
+    const h = el.querySelector('.spacer').offsetHeight;
+    const ratio = full <= h + 1 ? 1 : (full - 432) / (h - 432);
+    el.scrollTop = Math.max(0, (line - 3) * 18) / ratio;
+    el.dispatchEvent(new Event('scroll'));
+  }, [n, lines]);
+}
+
 async function fresh() {
   const { page } = browser;
   await page.goto(server.url);
@@ -106,7 +118,7 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
   assert.match(await page.locator('.tabs').innerText(), new RegExp(`big-worker-log\\.txt \\(${bigLines} lines\\)`));
   const header = HEADER.split('\n').length - 1;
   for (const n of [1, 10, 777777, bigLines]) {
-    await page.locator('#source').evaluate((el, line) => { el.scrollTop = (line - 3) * 18; el.dispatchEvent(new Event('scroll')); }, n);
+    await scrollToLine(page, n, bigLines);
     const line = page.locator(`#source .line[data-line="${n}"] .text`);
     await line.waitFor({ timeout: 15000 });
     const want = n <= header ? HEADER.split('\n')[n - 1] : logLine(n - header - 1);
@@ -191,5 +203,10 @@ test(`bench: a ${benchGb || 1} GB file (KUBELEAK_BENCH_GB)`, { skip: !benchGb &&
   t.diagnostic(`${size} bytes, ${lines} lines: ${outcome} after ${Math.round(ms)} ms in the page${crashed ? ` (${crashed})` : ''}`);
   assert.equal(outcome, 'done');
   assert.match(await page.locator('.tabs').innerText(), new RegExp(`bench\\.txt \\(${lines} lines\\)`));
+  // Its last line, read back from the file by the worker.
+  await scrollToLine(page, lines, lines);
+  const last = page.locator(`#source .line[data-line="${lines}"] .text`);
+  await last.waitFor({ timeout: 60000 });
+  assert.equal(await last.innerText(), logLine(lines - (HEADER.split('\n').length - 1) - 1));
   fs.rmSync(file, { force: true });
 });

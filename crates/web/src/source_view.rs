@@ -17,8 +17,42 @@ use crate::view::Loc;
 const LINE_H: f64 = 18.0;
 const VIEW_H: f64 = 432.0;
 const MARGIN: u64 = 20;
+/// Tallest scroll area drawn, in pixels: browsers cap an element's height (Chromium near
+/// 33.5 million px, about 1.8 million lines). A taller source scrolls proportionally:
+/// one pixel of the scroll bar moves [`Scale::ratio`] pixels through the text.
+const MAX_PX: f64 = 30_000_000.0;
 /// Lines asked of the worker beyond the visible ones, on each side.
 const AHEAD: u64 = 150;
+
+/// How the scroll position maps to lines for a source of `lines` lines.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    /// Height of the scroll area in pixels.
+    pub height: f64,
+    /// Text pixels per scrolled pixel (1 unless the source is taller than [`MAX_PX`]).
+    pub ratio: f64,
+}
+
+impl Scale {
+    pub fn new(lines: u64) -> Scale {
+        let full = lines as f64 * LINE_H;
+        if full <= MAX_PX {
+            Scale { height: full, ratio: 1.0 }
+        } else {
+            Scale { height: MAX_PX, ratio: (full - VIEW_H) / (MAX_PX - VIEW_H) }
+        }
+    }
+
+    /// Pixel offset into the text at a scroll position.
+    pub fn text_px(&self, scroll: f64) -> f64 {
+        scroll * self.ratio
+    }
+
+    /// Scroll position that shows the text at pixel offset `px` at the top.
+    pub fn scroll_for(&self, px: f64) -> f64 {
+        px / self.ratio
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -63,10 +97,12 @@ pub fn source_view(props: &Props) -> Html {
     // Jump to the selected evidence line.
     {
         let (node, source, scroll) = (node.clone(), source.clone(), scroll.clone());
+        let sources = props.view.0.sources.clone();
         use_effect_with(props.selected, move |sel| {
             if let Some(o) = sel {
                 source.set(o.source);
-                let top = ((f64::from(o.line) - 6.0).max(0.0)) * LINE_H;
+                let lines = sources.get(o.source).map(|s| u64::from(s.lines)).unwrap_or(0);
+                let top = Scale::new(lines).scroll_for(((f64::from(o.line) - 6.0).max(0.0)) * LINE_H);
                 if let Some(el) = node.cast::<HtmlElement>() {
                     el.set_scroll_top(top as i32);
                     if let Some(parent) = el.parent_element() {
@@ -79,8 +115,10 @@ pub fn source_view(props: &Props) -> Html {
     }
 
     let total = sources.get(*source).map(|s| u64::from(s.lines)).unwrap_or(0);
-    let first = ((*scroll / LINE_H) as u64).saturating_sub(MARGIN).min(total);
-    let last = (((*scroll + VIEW_H) / LINE_H) as u64 + MARGIN).min(total);
+    let scale = Scale::new(total);
+    let text_top = scale.text_px(*scroll);
+    let first = ((text_top / LINE_H) as u64).saturating_sub(MARGIN).min(total);
+    let last = (((text_top + VIEW_H) / LINE_H) as u64 + MARGIN).min(total);
 
     // Ask the worker for the visible lines (and some around them) when they are not here.
     {
@@ -157,7 +195,7 @@ pub fn source_view(props: &Props) -> Html {
         <div class="source-wrap">
             <div class="tabs">{ for tabs }</div>
             <div id="source" class="source" ref={node} onscroll={on_scroll} tabindex="0" aria-label="bundle source">
-                <div class="spacer" style={format!("height:{}px", total as f64 * LINE_H)}>
+                <div class="spacer" style={format!("height:{}px", scale.height)}>
                 { for visible.into_iter().map(|(i, text)| {
                     let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
                     let selected = props.selected.is_some_and(|o| o.source == *source && o.line == n);
@@ -165,7 +203,7 @@ pub fn source_view(props: &Props) -> Html {
                     html! {
                         <div class={classes!("line", selected.then_some("selected"), header.is_some().then_some("section-start"))}
                              data-line={n.to_string()}
-                             style={format!("top:{}px", i as f64 * LINE_H)}>
+                             style={format!("top:{}px", *scroll + (i as f64 * LINE_H - text_top))}>
                             <span class="no">{ n }</span>
                             if let Some(h) = header { <span class="badge">{ h }</span> }
                             <span class="text">{ text }</span>
@@ -175,5 +213,27 @@ pub fn source_view(props: &Props) -> Html {
                 </div>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_taller_than_the_browser_allows_scrolls_proportionally() {
+        let small = Scale::new(1000);
+        assert_eq!(small, Scale { height: 18_000.0, ratio: 1.0 });
+        assert_eq!(small.scroll_for(small.text_px(540.0)), 540.0);
+        // 1 GB of 120-byte lines.
+        let lines = 9_000_000u64;
+        let big = Scale::new(lines);
+        assert_eq!(big.height, MAX_PX);
+        assert!(big.ratio > 5.0);
+        // The last screen of the scroll area shows the last lines of the text.
+        let end = big.text_px(big.height - VIEW_H);
+        assert!((end - (lines as f64 * LINE_H - VIEW_H)).abs() < 1e-3, "{end}");
+        let px = 4_000_000.0 * LINE_H;
+        assert!((big.text_px(big.scroll_for(px)) - px).abs() < 1e-3);
     }
 }
