@@ -1,7 +1,8 @@
 // The analysis runs in a Web Worker: the page keeps painting and taking input while a
-// 120 MB file is analyzed, Cancel terminates the worker, the source view shows the right
-// lines of the big file (read back by the worker), and "Where in the code" lists the
-// growing tracemalloc sites of a paste, linked from the finding.
+// 120 MB file is analyzed, Cancel terminates the worker, the analysis worker ends after
+// sending its results, the source view shows the right lines of the big file (read back
+// from the file by a small worker), and "Where in the code" lists the growing
+// tracemalloc sites of a paste, linked from the finding.
 //
 // Opt-in bench: KUBELEAK_BENCH_GB=1 node --test worker.test.mjs analyzes a 1 GB file
 // (KUBELEAK_BENCH_GB=0.5 for 512 MB…) and prints the in-page time.
@@ -147,12 +148,17 @@ test('Cancel terminates the worker and a new analysis starts a fresh one', { tim
   while (closed.length === 0 && Date.now() < deadline) await page.waitForTimeout(50);
   assert.equal(closed.length, 1, 'the worker was terminated');
   assert.equal(await page.locator('#results').count(), 0);
-  // The next analysis runs in a new worker.
+  // The next analysis runs in a new worker, which ends once it has sent the results
+  // (freeing its memory); a third, small one serves the source view.
   await page.locator('#input').fill(SKELETON);
   await page.locator('#analyze').click();
   await page.locator('#pods tbody tr').first().waitFor();
-  assert.equal(started.length, 2);
   assert.equal(await page.locator('#pods td.pod').count(), 2);
+  await page.locator('#source .line[data-line="1"]').waitFor();
+  const until = Date.now() + 10000;
+  while (closed.length < 2 && Date.now() < until) await page.waitForTimeout(50);
+  assert.equal(started.length, 3, 'cancelled analysis, analysis, lines');
+  assert.deepEqual(closed, started.slice(0, 2), 'both analysis workers ended');
 });
 
 const TRACEMALLOC = `$ kubectl logs -n shop worker-1

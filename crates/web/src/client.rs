@@ -2,9 +2,11 @@
 //! same wasm, so the browser downloads it once), sends it the paste and the `File`s,
 //! and hands its messages to the app.
 //!
-//! Each analysis gets a fresh worker. The worker of the results on screen stays until
-//! the next analysis finishes, so the source view can keep asking it for lines; Cancel
-//! terminates the running worker and the results on screen stay as they were.
+//! Each analysis gets a fresh worker, which ends when it has sent the results (wasm
+//! memory is never given back, so only ending the worker frees what a 1 GB analysis
+//! used). A second, small worker then answers the source view's requests for lines from
+//! the inputs' Blobs; it stays until the next results replace it. Cancel terminates the
+//! running analysis and the results on screen stay as they were.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -193,13 +195,24 @@ impl Client {
                 let result = serde_json::from_str::<View>(&get(data, "view").as_string().unwrap_or_default())
                     .map(Rc::new)
                     .map_err(|e| format!("the worker's results could not be read: {e}"));
+                // The analysis worker ends (its memory with it); a fresh one serves the
+                // source view from the inputs' Blobs and line indexes.
+                let lines_worker = self.spawn().ok();
+                if let Some(job) = &lines_worker {
+                    let msg = js_sys::Object::new();
+                    set(&msg, "type", &"load".into());
+                    set(&msg, "sources", &get(data, "sources"));
+                    let _ = job.worker.post_message(&msg);
+                }
                 let cb = {
                     let mut inner = self.0.borrow_mut();
-                    let job = inner.running.take();
+                    if let Some(job) = inner.running.take() {
+                        job.worker.terminate();
+                    }
                     if let Some(old) = inner.current.take() {
                         old.worker.terminate();
                     }
-                    inner.current = job;
+                    inner.current = lines_worker;
                     inner.pending.clear();
                     inner.on_progress = None;
                     inner.on_done.take()

@@ -5,13 +5,17 @@
 //! Messages from the page (plain JS objects):
 //! - `{type: "analyze", paste: string | undefined, files: [File]}`: reads each file in
 //!   [`CHUNK`] slices with `FileReaderSync` (posting `{type: "progress", done, total,
-//!   phase}` after each), analyzes, and posts `{type: "done", view: "<JSON of View>"}`
-//!   (or `{type: "error", message}`).
-//! - `{type: "lines", req, source, from, to}`: posts `{type: "lines", req, source, from,
-//!   lines: [string]}`, lines `from..to` (0-based, end excluded) of that input. A plain
-//!   file is read again from the `File` by a sparse line index ([`LineIndex`]: the byte
-//!   offset of every [`EVERY`]th line, built while reading), so a 1 GB file is never held
-//!   as text after the analysis; gzip inputs and the paste keep their decoded lines.
+//!   phase}` after each), analyzes, and posts `{type: "done", view: "<JSON of View>",
+//!   sources}` (or `{type: "error", message}`). `sources` has one `{blob, starts, lines,
+//!   len}` per input: a plain file is its own `File` with a sparse line index ([`LineIndex`]:
+//!   the byte offset of every [`EVERY`]th line, built while reading); decoded text (gzip,
+//!   the paste) becomes a Blob of its lines. So the page can end this worker (and free
+//!   its memory, which wasm never gives back) and start a small one for the source view;
+//!   1 GB is never held as one string anywhere.
+//! - `{type: "load", sources}`: that small worker takes the sources.
+//! - `{type: "lines", req, source, from, to}`: it posts `{type: "lines", req, source,
+//!   from, lines: [string]}`, lines `from..to` (0-based, end excluded) of that input, read
+//!   again from its Blob through the index.
 //!
 //! Example: a 60 MB log file leaves about 2,000 index entries (16 KB) in the worker.
 
@@ -72,6 +76,12 @@ impl LineIndex {
             Some(b'\n') => self.newlines,
             Some(_) => self.newlines + 1,
         }
+    }
+
+    /// An index sent by another worker: its line starts, line count and byte length.
+    pub fn restore(starts: Vec<u64>, lines: u64, len: u64) -> LineIndex {
+        let starts = if starts.first() == Some(&0) { starts } else { vec![0] };
+        LineIndex { starts, newlines: lines, len, last: (lines > 0).then_some(b'\n') }
     }
 
     /// Bytes of the file.
@@ -245,15 +255,9 @@ fn js_error(e: &JsValue) -> String {
         .unwrap_or_else(|| "the browser could not read it".into())
 }
 
-/// The lines of one analyzed input, for the source view.
-enum Lines {
-    File { file: web_sys::File, index: LineIndex },
-    Text(Vec<String>),
-}
-
 thread_local! {
-    /// The lines of the last analysis in this worker.
-    static SOURCES: RefCell<Vec<Lines>> = const { RefCell::new(Vec::new()) };
+    /// The inputs of the results on screen with their line indexes (in the lines worker).
+    static SOURCES: RefCell<Vec<Option<(web_sys::Blob, LineIndex)>>> = const { RefCell::new(Vec::new()) };
 }
 
 fn post(msg: &js_sys::Object) {
@@ -281,9 +285,45 @@ fn get(msg: &JsValue, key: &str) -> JsValue {
 pub fn worker_message(msg: JsValue) {
     match get(&msg, "type").as_string().as_deref() {
         Some("analyze") => analyze_message(&msg),
+        Some("load") => load_message(&msg),
         Some("lines") => lines_message(&msg),
         other => web_sys::console::warn_1(&format!("kubeleak worker: unknown message {other:?}").into()),
     }
+}
+
+/// Decoded lines (a gzip input, the paste) as a Blob of `\n`-ended lines with its index:
+/// the Blob lives outside wasm memory, so the worker that made it can end.
+pub fn text_blob(lines: &[String]) -> Result<(web_sys::Blob, LineIndex), JsValue> {
+    let parts = js_sys::Array::new();
+    let mut index = LineIndex::default();
+    let mut buf: Vec<u8> = Vec::new();
+    let flush = |buf: &mut Vec<u8>, index: &mut LineIndex| {
+        index.feed(buf);
+        parts.push(&js_sys::Uint8Array::from(buf.as_slice()));
+        buf.clear();
+    };
+    for l in lines {
+        buf.extend_from_slice(l.as_bytes());
+        buf.push(b'\n');
+        if buf.len() as u64 >= CHUNK {
+            flush(&mut buf, &mut index);
+        }
+    }
+    if !buf.is_empty() {
+        flush(&mut buf, &mut index);
+    }
+    Ok((web_sys::Blob::new_with_u8_array_sequence(&parts)?, index))
+}
+
+/// `{blob, starts, lines, len}`: what the lines worker needs for one input.
+fn source_object(blob: &web_sys::Blob, index: &LineIndex) -> js_sys::Object {
+    let starts: js_sys::Array = index.starts.iter().map(|&b| JsValue::from_f64(b as f64)).collect();
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"blob".into(), blob);
+    let _ = js_sys::Reflect::set(&o, &"starts".into(), &starts);
+    let _ = js_sys::Reflect::set(&o, &"lines".into(), &(index.lines() as f64).into());
+    let _ = js_sys::Reflect::set(&o, &"len".into(), &(index.len() as f64).into());
+    o
 }
 
 fn analyze_message(msg: &JsValue) {
@@ -330,24 +370,45 @@ fn analyze_message(msg: &JsValue) {
     let html = html::report_with_chart(&a, env!("CARGO_PKG_VERSION"), &|_, _| CHART_MARKER.to_string());
     let mut v = view::build(&a, json, html);
     v.warnings.extend(unreadable);
-    // Keep what the source view needs: a plain file by its index, other text as lines.
-    let mut kept = Vec::new();
+    // What the source view needs, outside this worker's memory: a plain file is read
+    // again through its index; other text (gzip, the paste) becomes a Blob of its lines.
+    let sources = js_sys::Array::new();
     for (s, source) in a.model.sources.iter_mut().enumerate() {
         let i = origin.get(s).copied().unwrap_or(usize::MAX);
-        match (inputs.get(i), indexes.get_mut(i)) {
+        let text = std::mem::take(&mut source.text);
+        match (inputs.get(i), indexes.get(i)) {
             (Some(Input::File(f)), Some(ix)) if !gzip[i] && ix.lines() == u64::from(source.lines) => {
-                source.text = Vec::new();
-                kept.push(Lines::File { file: f.clone(), index: std::mem::take(ix) })
+                sources.push(&source_object(f, ix));
             }
-            _ => kept.push(Lines::Text(std::mem::take(&mut source.text))),
+            _ => {
+                match text_blob(&text) {
+                    Ok((blob, ix)) => sources.push(&source_object(&blob, &ix)),
+                    Err(_) => sources.push(&JsValue::NULL),
+                };
+            }
         }
     }
     drop(a);
-    SOURCES.with(|s| *s.borrow_mut() = kept);
     match serde_json::to_string(&v) {
-        Ok(json) => post(&object("done", &[("view", json.into())])),
+        Ok(json) => post(&object("done", &[("view", json.into()), ("sources", sources.into())])),
         Err(e) => post(&object("error", &[("message", e.to_string().into())])),
     }
+}
+
+/// `{type: "load", sources: [{blob, starts, lines, len} | null]}`: the inputs whose lines
+/// this worker serves from now on.
+fn load_message(msg: &JsValue) {
+    let num = |v: &JsValue, k: &str| get(v, k).as_f64().unwrap_or(0.0).max(0.0) as u64;
+    let list: Vec<Option<(web_sys::Blob, LineIndex)>> = js_sys::Array::from(&get(msg, "sources"))
+        .iter()
+        .map(|s| {
+            let blob = get(&s, "blob").dyn_into::<web_sys::Blob>().ok()?;
+            let starts: Vec<u64> =
+                js_sys::Array::from(&get(&s, "starts")).iter().map(|b| b.as_f64().unwrap_or(0.0).max(0.0) as u64).collect();
+            Some((blob, LineIndex::restore(starts, num(&s, "lines"), num(&s, "len"))))
+        })
+        .collect();
+    SOURCES.with(|s| *s.borrow_mut() = list);
 }
 
 fn lines_message(msg: &JsValue) {
@@ -356,15 +417,10 @@ fn lines_message(msg: &JsValue) {
     let lines: Vec<String> = SOURCES.with(|s| {
         let s = s.borrow();
         match s.get(usize::try_from(source).unwrap_or(usize::MAX)) {
-            Some(Lines::File { file, index }) => read_lines(file, index, from, to).unwrap_or_else(|e| {
-                vec![format!("(the browser could not read this file again: {})", js_error(&e))]
+            Some(Some((blob, index))) => read_lines(blob, index, from, to).unwrap_or_else(|e| {
+                vec![format!("(the browser could not read this input again: {})", js_error(&e))]
             }),
-            Some(Lines::Text(text)) => {
-                let a = usize::try_from(from).unwrap_or(usize::MAX).min(text.len());
-                let b = usize::try_from(to).unwrap_or(usize::MAX).clamp(a, text.len());
-                text.get(a..b).unwrap_or(&[]).iter().map(|l| shown(l)).collect()
-            }
-            None => Vec::new(),
+            _ => Vec::new(),
         }
     });
     let array: js_sys::Array = lines.iter().map(|l| JsValue::from_str(l)).collect();

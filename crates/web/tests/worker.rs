@@ -60,3 +60,17 @@ fn files_are_read_in_slices_and_analyzed_with_the_paste() {
     }
     assert!(read_lines(f, &index, total, total + 5).unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+fn decoded_text_becomes_a_blob_whose_lines_read_back() {
+    use kubeleak_web::worker::text_blob;
+    let lines: Vec<String> = (0..3000).map(|i| format!("line {i} ünïcode")).collect();
+    let (blob, index) = text_blob(&lines).unwrap();
+    assert_eq!(index.lines(), 3000);
+    // As the lines worker gets it: the starts, the line count and the length.
+    let index = LineIndex::restore(index.starts.clone(), index.lines(), index.len());
+    assert_eq!(read_lines(&blob, &index, 2990, 3010).unwrap(), lines[2990..].to_vec());
+    assert_eq!(read_lines(&blob, &index, 511, 513).unwrap(), lines[511..513].to_vec());
+    let (empty, ix) = text_blob(&[]).unwrap();
+    assert_eq!((empty.size(), ix.lines()), (0.0, 0));
+}
