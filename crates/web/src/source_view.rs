@@ -194,7 +194,8 @@ pub fn source_view(props: &Props) -> Html {
     html! {
         <div class="source-wrap">
             <div class="tabs">{ for tabs }</div>
-            <div id="source" class="source" ref={node} onscroll={on_scroll} tabindex="0" aria-label="bundle source">
+            <div id="source" class="source" ref={node} onscroll={on_scroll} tabindex="0" aria-label="bundle source"
+                 style={format!("--no:{}ch", total.max(1).to_string().len().max(6))}>
                 <div class="spacer" style={format!("height:{}px", scale.height)}>
                 { for visible.into_iter().map(|(i, text)| {
                     let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
