@@ -192,7 +192,7 @@ impl Client {
                 }
             }
             "done" if self.is_running(worker) => {
-                let result = serde_json::from_str::<View>(&get(data, "view").as_string().unwrap_or_default())
+                let result = crate::view::from_js(get(data, "view"))
                     .map(Rc::new)
                     .map_err(|e| format!("the worker's results could not be read: {e}"));
                 // The analysis worker ends (its memory with it); a fresh one serves the

@@ -127,7 +127,8 @@ pub fn source_view(props: &Props) -> Html {
         // Checked again when lines arrive (they may be for an earlier scroll position).
         let arrived = chunk.as_ref().map(|c| Rc::as_ptr(c) as usize);
         use_effect_with((props.view.clone(), src, first, last, arrived), move |_| {
-            let have = chunk.as_ref().is_some_and(|c| c.covers(&view, src, first, last));
+            let have = chunk.as_ref().is_some_and(|c| c.covers(&view, src, first, last))
+                || (src == 0 && last <= view.0.first_lines.len() as u64);
             let pending = asked
                 .borrow()
                 .as_ref()
@@ -151,7 +152,14 @@ pub fn source_view(props: &Props) -> Html {
     if sources.is_empty() {
         return html! { <p class="muted">{ "No source text." }</p> };
     }
-    let shown: Option<&Chunk> = chunk.as_deref().filter(|c| c.view == props.view && c.source == *source);
+    // The lines at hand: what the worker sent, or the first lines that came with the view.
+    let here = chunk.as_deref().filter(|c| c.view == props.view && c.source == *source);
+    let (from, lines): (u64, &[String]) = match here {
+        Some(c) if c.covers(&props.view, *source, first, last) => (c.from, &c.lines),
+        _ if *source == 0 && last <= props.view.0.first_lines.len() as u64 => (0, &props.view.0.first_lines),
+        Some(c) => (c.from, &c.lines),
+        None => (0, &[]),
+    };
     let section_at = |line: u32| {
         props
             .view
@@ -185,12 +193,9 @@ pub fn source_view(props: &Props) -> Html {
     });
     // Only lines the worker has sent are drawn; the rest of the scroll area stays empty
     // until they arrive.
-    let visible: Vec<(u64, &str)> = match shown {
-        Some(c) => (first.max(c.from)..last.min(c.from + c.lines.len() as u64))
-            .filter_map(|i| c.lines.get(usize::try_from(i - c.from).ok()?).map(|l| (i, l.as_str())))
-            .collect(),
-        None => Vec::new(),
-    };
+    let visible: Vec<(u64, &str)> = (first.max(from)..last.min(from + lines.len() as u64))
+        .filter_map(|i| lines.get(usize::try_from(i - from).ok()?).map(|l| (i, l.as_str())))
+        .collect();
     html! {
         <div class="source-wrap">
             <div class="tabs">{ for tabs }</div>

@@ -5,7 +5,7 @@
 //! Messages from the page (plain JS objects):
 //! - `{type: "analyze", paste: string | undefined, files: [File]}`: reads each file in
 //!   [`CHUNK`] slices with `FileReaderSync` (posting `{type: "progress", done, total,
-//!   phase}` after each), analyzes, and posts `{type: "done", view: "<JSON of View>",
+//!   phase}` after each), analyzes, and posts `{type: "done", view: View (see view::to_js),
 //!   sources}` (or `{type: "error", message}`). `sources` has one `{blob, starts, lines,
 //!   len}` per input: a plain file is its own `File` with a sparse line index ([`LineIndex`]:
 //!   the byte offset of every [`EVERY`]th line, built while reading); decoded text (gzip,
@@ -112,7 +112,8 @@ pub fn lines_of(bytes: &[u8], skip: u64, count: u64) -> Vec<String> {
         .collect()
 }
 
-fn shown(line: &str) -> String {
+/// A line as the source view shows it: cut at [`MAX_SHOWN`] bytes, saying how long it was.
+pub fn shown(line: &str) -> String {
     if line.len() <= MAX_SHOWN {
         return line.to_string();
     }
@@ -389,8 +390,8 @@ fn analyze_message(msg: &JsValue) {
         }
     }
     drop(a);
-    match serde_json::to_string(&v) {
-        Ok(json) => post(&object("done", &[("view", json.into()), ("sources", sources.into())])),
+    match view::to_js(&v) {
+        Ok(json) => post(&object("done", &[("view", json), ("sources", sources.into())])),
         Err(e) => post(&object("error", &[("message", e.to_string().into())])),
     }
 }

@@ -63,3 +63,13 @@ fn the_views_html_report_gets_the_chart_drawn_on_the_page() {
     assert!(report.contains("<svg") && report.contains("worker-7d9f8b6c5-q8r2m"));
     assert!(kubeleak_web::chart_svg(&v, 600, 300).starts_with("<svg"));
 }
+
+#[wasm_bindgen_test]
+fn the_view_crosses_from_worker_to_page_with_any_size() {
+    let a = kubeleak_analysis::analyze_text("paste", SKELETON);
+    let mut v = kubeleak_web::view::build(&a, "{}".into(), String::new());
+    // A limit no JS number holds exactly still arrives.
+    v.rows[0].limit = Some(u64::MAX);
+    let back = kubeleak_web::view::from_js(kubeleak_web::view::to_js(&v).unwrap()).unwrap();
+    assert_eq!(back, v);
+}
