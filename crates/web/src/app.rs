@@ -26,9 +26,7 @@ impl PartialEq for Shared {
 
 /// The memory chart of a view as SVG (drawn here: plotters measures text in the DOM).
 pub fn chart_svg(view: &View, width: u32, height: u32) -> String {
-    let series: Vec<chart::Series> = view.series.iter().map(|s| s.to_series()).collect();
-    let axis = if view.time_axis { chart::XAxis::Time } else { chart::XAxis::Sample };
-    chart::memory_svg(axis, &series, width, height)
+    chart::memory_svg(view.axis, &view.series, width, height)
 }
 
 /// The HTML report of a view, with its chart.

@@ -42,12 +42,11 @@ fn signed_bytes(b: i64) -> String {
 
 /// The memory charts: one chart for a few series; small multiples (one per series) for many.
 fn charts(v: &View) -> Vec<(String, String)> {
-    let axis = if v.time_axis { chart::XAxis::Time } else { chart::XAxis::Sample };
-    let series: Vec<chart::Series> = v.series.iter().map(|s| s.to_series()).collect();
+    let (axis, series) = (v.axis, &v.series);
     if series.is_empty() {
         Vec::new()
     } else if series.len() <= 6 {
-        vec![(String::new(), chart::memory_svg(axis, &series, 900, 400))]
+        vec![(String::new(), chart::memory_svg(axis, series, 900, 400))]
     } else {
         series
             .iter()

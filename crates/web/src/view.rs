@@ -49,13 +49,13 @@ impl From<Origin> for Loc {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct View {
     pub summary: Summary,
     pub findings: Vec<FindingView>,
-    /// True when the chart's x values are Unix seconds, false for sample numbers.
-    pub time_axis: bool,
-    pub series: Vec<SeriesView>,
+    /// The memory chart's data (drawn by the page: plotters needs the DOM).
+    pub axis: chart::XAxis,
+    pub series: Vec<chart::Series>,
     /// The pod table, one row per container (or per pod for pod-level samples).
     pub rows: Vec<Row>,
     /// Drill-down per pod, keyed like [`Row::key`].
@@ -112,34 +112,6 @@ pub struct Evidence {
     pub loc: String,
     /// The line as quoted (cut at [`MAX_QUOTE`] bytes).
     pub text: String,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-pub struct SeriesView {
-    pub label: String,
-    /// (x, bytes).
-    pub points: Vec<(f64, u64)>,
-    pub limit: Option<u64>,
-    pub request: Option<u64>,
-    /// (x, label, is an OOM kill).
-    pub markers: Vec<(f64, String, bool)>,
-}
-
-impl SeriesView {
-    /// Back to the chart module's series, for drawing.
-    pub fn to_series(&self) -> chart::Series {
-        chart::Series {
-            label: self.label.clone(),
-            points: self.points.iter().map(|&(x, bytes)| chart::Point { x, bytes }).collect(),
-            limit: self.limit,
-            request: self.request,
-            markers: self
-                .markers
-                .iter()
-                .map(|(x, label, oom)| chart::Marker { x: *x, label: label.clone(), oom: *oom })
-                .collect(),
-        }
-    }
 }
 
 /// One row of the pod table: a container (or the pod itself when only pod-level data exists).
@@ -335,17 +307,8 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
     View {
         summary,
         findings,
-        time_axis: axis == chart::XAxis::Time,
-        series: series
-            .into_iter()
-            .map(|s| SeriesView {
-                label: s.label,
-                points: s.points.iter().map(|p| (p.x, p.bytes)).collect(),
-                limit: s.limit,
-                request: s.request,
-                markers: s.markers.into_iter().map(|m| (m.x, m.label, m.oom)).collect(),
-            })
-            .collect(),
+        axis,
+        series,
         rows: rows(model),
         pods,
         warnings: model
