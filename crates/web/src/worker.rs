@@ -124,11 +124,16 @@ pub fn shown(line: &str) -> String {
     format!("{}… [line cut: {} bytes]", line.get(..cut).unwrap_or(""), line.len())
 }
 
-/// Reads bytes `start..end` of a blob synchronously (workers only).
-pub fn read_range(reader: &web_sys::FileReaderSync, blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, JsValue> {
+/// Reads bytes `start..end` of a blob synchronously (workers only), as a JS array.
+fn read_array(reader: &web_sys::FileReaderSync, blob: &web_sys::Blob, start: u64, end: u64) -> Result<js_sys::Uint8Array, JsValue> {
     let slice = blob.slice_with_f64_and_f64(start as f64, end as f64)?;
     let buf = reader.read_as_array_buffer(&slice)?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    Ok(js_sys::Uint8Array::new(&buf))
+}
+
+/// Reads bytes `start..end` of a blob synchronously (workers only).
+pub fn read_range(reader: &web_sys::FileReaderSync, blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, JsValue> {
+    Ok(read_array(reader, blob, start, end)?.to_vec())
 }
 
 /// Lines `from..to` (0-based, end excluded) of a file, found through its index.
@@ -220,13 +225,18 @@ pub fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> (Analy
                 while at < total {
                     let end = (at + CHUNK).min(total);
                     let got = match &reader {
-                        Some(r) => read_range(r, file, at, end),
+                        // Copied once, straight into the buffer.
+                        Some(r) => read_array(r, file, at, end),
                         None => Err(JsValue::from_str("no FileReaderSync (not in a worker)")),
                     };
                     match got {
-                        Ok(chunk) => {
-                            step(Step::Slice(i, &chunk));
-                            bytes.extend_from_slice(&chunk);
+                        Ok(array) => {
+                            let start = bytes.len();
+                            bytes.resize(start + array.length() as usize, 0);
+                            if let Some(slice) = bytes.get_mut(start..) {
+                                array.copy_to(slice);
+                            }
+                            step(Step::Slice(i, bytes.get(start..).unwrap_or(&[])));
                         }
                         Err(e) => {
                             failed = Some(js_error(&e));
