@@ -19,7 +19,7 @@ use crate::model::{Model, Sample};
 
 /// One line of a chart, with the container's memory limit and request when known and
 /// markers for OOM kills and restarts.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     /// `pod` or `pod/container`.
     pub label: String,
@@ -70,7 +70,7 @@ fn trend(points: &[Point], limit: Option<u64>) -> Option<Trend> {
 }
 
 /// Something that happened to a container at a time: drawn as a mark on the chart.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Marker {
     pub x: f64,
     /// `OOMKilled`, `Error`, … (the termination reason).
@@ -78,7 +78,7 @@ pub struct Marker {
     pub oom: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// Unix seconds when the bundle gives times, else the sample number.
     pub x: f64,
@@ -86,7 +86,7 @@ pub struct Point {
 }
 
 /// Whether x values are times or sample numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum XAxis {
     Time,

@@ -61,6 +61,12 @@ fn evidence_lines(model: &Model, evidence: &[crate::model::Origin]) -> String {
 
 /// Renders the whole report. `version` is the kubeleak version shown in the footer.
 pub fn report(analysis: &Analysis, version: &str) -> String {
+    report_with_chart(analysis, version, &|axis, series| chart::memory_svg(axis, series, 1000, 420))
+}
+
+/// [`report`] with the memory chart drawn by `draw` (the page's Web Worker has no DOM for
+/// plotters to measure text with: it leaves a marker that the page replaces).
+pub fn report_with_chart(analysis: &Analysis, version: &str, draw: &dyn Fn(chart::XAxis, &[chart::Series]) -> String) -> String {
     let model = &analysis.model;
     let mut h = String::new();
     h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -123,7 +129,7 @@ pub fn report(analysis: &Analysis, version: &str) -> String {
     let (axis, series) = chart::memory_series(model);
     if !series.is_empty() {
         h.push_str("<h2>Memory</h2>\n");
-        h.push_str(&chart::memory_svg(axis, &series, 1000, 420));
+        h.push_str(&draw(axis, &series));
         h.push('\n');
     }
 

@@ -1,27 +1,22 @@
 //! The page shell: input (paste area, paste anywhere, file picker, drop on the window,
-//! sample), running the analysis, export buttons, and the results below.
+//! sample), the progress of the analysis (which runs in a Web Worker, see
+//! [`crate::client`]), export buttons, and the results below.
 
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
-use kubeleak_analysis::{self as analysis, html, model::Origin, quantity::format_bytes, report, Analysis};
+use kubeleak_analysis::{chart, quantity::format_bytes};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::client::{Client, Progress};
 use crate::results::Results;
+use crate::view::{Loc, View, CHART_MARKER};
 
-/// One input the user gave: the paste, or a file.
-#[derive(Clone, PartialEq)]
-pub struct Loaded {
-    pub name: String,
-    pub bytes: Rc<Vec<u8>>,
-}
-
-/// An analysis shared with child components (compared by identity).
+/// The results on screen, shared with child components (compared by identity).
 #[derive(Clone)]
-pub struct Shared(pub Rc<Analysis>);
+pub struct Shared(pub Rc<View>);
 
 impl PartialEq for Shared {
     fn eq(&self, other: &Self) -> bool {
@@ -29,151 +24,19 @@ impl PartialEq for Shared {
     }
 }
 
-fn run(text: &str, files: &[Loaded]) -> Shared {
-    let mut inputs: Vec<analysis::Input<'_>> = Vec::new();
-    if !text.trim().is_empty() {
-        inputs.push(analysis::Input { name: "paste", bytes: text.as_bytes() });
+/// The memory chart of a view as SVG (drawn here: plotters measures text in the DOM).
+pub fn chart_svg(view: &View, width: u32, height: u32) -> String {
+    chart::memory_svg(view.axis, &view.series, width, height)
+}
+
+/// The HTML report of a view, with its chart.
+pub fn html_report(view: &View) -> String {
+    if view.series.is_empty() {
+        return view.html.clone();
     }
-    for f in files {
-        inputs.push(analysis::Input { name: &f.name, bytes: &f.bytes });
-    }
-    Shared(Rc::new(analysis::analyze(&inputs, &analysis::input::Limits::default())))
+    view.html.replacen(CHART_MARKER, &chart_svg(view, 1000, 420), 1)
 }
 
-/// Bytes read per step: a large file is read in slices of this size, so the page shows
-/// progress, handles clicks between slices, and can stop reading (Cancel).
-pub const CHUNK: u64 = 8 << 20;
-
-/// Where a file read stands, for the progress bar.
-#[derive(Clone, PartialEq, Debug)]
-pub struct Progress {
-    /// Bytes read so far (all files).
-    pub done: u64,
-    /// Bytes of all files.
-    pub total: u64,
-    /// What is happening, in words ("Reading big.log…", "Analyzing…").
-    pub phase: String,
-    /// False once reading is done: the analysis then runs in one go on this thread
-    /// (see the crate docs), so Cancel can no longer interrupt it.
-    pub cancellable: bool,
-}
-
-/// Waits for the browser's next task (a `setTimeout(0)`), so it can paint and handle
-/// input. Resolves at once when there is no window.
-async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scheduled = web_sys::window()
-            .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).ok());
-        if scheduled.is_none() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-/// Waits until the browser has painted a frame (`requestAnimationFrame`, then a task),
-/// so a message such as "Analyzing…" is on screen before a long synchronous step.
-async fn next_paint() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let requested = web_sys::window().and_then(|w| w.request_animation_frame(&resolve).ok());
-        if requested.is_none() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-    next_task().await;
-}
-
-/// A handle on the current file read: starting a read or cancelling bumps the number,
-/// and a read that sees a newer number stops between two slices.
-pub type ReadToken = Rc<std::cell::Cell<u32>>;
-
-/// Reads browser files slice by slice (progress reported through `progress`), then
-/// hands them over; stops quietly when `token` moves on (Cancel, Clear, another read).
-/// A file the browser cannot read is skipped, as before.
-fn read_files(list: web_sys::FileList, token: ReadToken, progress: Callback<Option<Progress>>, done: Callback<Vec<Loaded>>) {
-    let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-    if files.is_empty() {
-        return;
-    }
-    let me = token.get().wrapping_add(1);
-    token.set(me);
-    let size = |f: &web_sys::File| f.size().max(0.0) as u64;
-    let total: u64 = files.iter().map(size).sum();
-    wasm_bindgen_futures::spawn_local(async move {
-        let cancelled = || token.get() != me;
-        let mut before = 0u64;
-        let mut out = Vec::new();
-        for f in files {
-            let name = f.name();
-            let phase = format!("Reading {name}…");
-            if cancelled() {
-                return;
-            }
-            progress.emit(Some(Progress { done: before, total, phase: phase.clone(), cancellable: true }));
-            let on_chunk = |n: u64| progress.emit(Some(Progress { done: before + n, total, phase: phase.clone(), cancellable: true }));
-            match read_blob(&f, on_chunk, cancelled).await {
-                Some(bytes) => out.push(Loaded { name, bytes: Rc::new(bytes) }),
-                None if cancelled() => return,
-                None => {}
-            }
-            before += size(&f);
-        }
-        if cancelled() {
-            return;
-        }
-        progress.emit(Some(Progress {
-            done: total,
-            total,
-            phase: "Analyzing… (a large input keeps the page busy for a few seconds)".into(),
-            cancellable: false,
-        }));
-        next_paint().await;
-        if cancelled() {
-            return;
-        }
-        done.emit(out);
-        progress.emit(None);
-    });
-}
-
-/// Reads `blob` slice by slice (`Blob.slice`, [`CHUNK`] bytes each) into one buffer in
-/// wasm memory (never one JS string), reporting the bytes read so far after each slice. Returns `None` when
-/// `cancelled()` turns true between slices, or the browser fails to read a slice.
-pub async fn read_blob(
-    blob: &web_sys::Blob,
-    on_chunk: impl Fn(u64),
-    cancelled: impl Fn() -> bool,
-) -> Option<Vec<u8>> {
-    let size = blob.size().max(0.0);
-    // A Blob's size fits in f64 exactly up to 2^53; `as` saturates beyond, which is harmless here.
-    let total = size as u64;
-    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(0).min(1 << 30));
-    let mut at = 0u64;
-    while at < total {
-        if cancelled() {
-            return None;
-        }
-        let end = (at + CHUNK).min(total);
-        let slice = blob.slice_with_f64_and_f64(at as f64, end as f64).ok()?;
-        let buf = JsFuture::from(slice.array_buffer()).await.ok()?;
-        if cancelled() {
-            return None; // cancelled while this slice was read
-        }
-        let bytes = js_sys::Uint8Array::new(&buf);
-        let start = out.len();
-        out.resize(start + bytes.length() as usize, 0);
-        bytes.copy_to(&mut out[start..]);
-        at = end;
-        on_chunk(at);
-        // Let the page paint the progress and handle clicks before the next slice.
-        next_task().await;
-    }
-    if cancelled() {
-        return None;
-    }
-    Some(out)
-}
 /// Offers `content` as a download named `name`.
 fn download(name: &str, mime: &str, content: &str) {
     let result = (|| -> Result<(), wasm_bindgen::JsValue> {
@@ -203,21 +66,17 @@ fn gloo_document() -> Result<web_sys::Document, wasm_bindgen::JsValue> {
 #[function_component(App)]
 pub fn app() -> Html {
     let text = use_state(String::new);
-    let files = use_state(Vec::<Loaded>::new);
+    let files = use_state(Vec::<web_sys::File>::new);
     let result = use_state(|| None::<Shared>);
-    let selected = use_state(|| None::<Origin>);
+    let selected = use_state(|| None::<Loc>);
     let dragging = use_state(|| false);
     let progress = use_state(|| None::<Progress>);
     let note = use_state(|| None::<String>);
-    let token: ReadToken = (*use_mut_ref(ReadToken::default).borrow()).clone();
-    let set_progress = {
-        let progress = progress.clone();
-        Callback::from(move |p: Option<Progress>| progress.set(p))
-    };
+    let client = (*use_state(Client::default)).clone();
 
     // The current paste and files, for listeners registered once at start-up (a state
     // handle captured then would keep showing the values of that first render).
-    let latest = use_mut_ref(|| (String::new(), Vec::<Loaded>::new()));
+    let latest = use_mut_ref(|| (String::new(), Vec::<web_sys::File>::new()));
     {
         let mut l = latest.borrow_mut();
         if l.0 != *text {
@@ -228,31 +87,57 @@ pub fn app() -> Html {
         }
     }
 
-    // Files picked or dropped replace earlier files and are analyzed with the paste.
-    let on_files_loaded = {
-        let (files, result, latest, selected, note) =
-            (files.clone(), result.clone(), latest.clone(), selected.clone(), note.clone());
-        Callback::from(move |loaded: Vec<Loaded>| {
+    // Analyzes a paste and files in the worker; the files show as loaded once done.
+    let start = {
+        let (client, files, result, selected, progress, note) =
+            (client.clone(), files.clone(), result.clone(), selected.clone(), progress.clone(), note.clone());
+        Callback::from(move |(paste, list): (String, Vec<web_sys::File>)| {
             note.set(None);
-            let text = latest.borrow().0.clone();
-            result.set(Some(run(&text, &loaded)));
-            selected.set(None);
-            files.set(loaded);
+            let total: f64 = list.iter().map(|f| f.size()).sum::<f64>() + paste.len() as f64;
+            progress.set(Some(Progress { done: 0, total: total.max(0.0) as u64, phase: "Starting…".into() }));
+            let on_progress = {
+                let progress = progress.clone();
+                Callback::from(move |p: Progress| progress.set(Some(p)))
+            };
+            let on_done = {
+                let (files, result, selected, progress, note) =
+                    (files.clone(), result.clone(), selected.clone(), progress.clone(), note.clone());
+                let list = list.clone();
+                Callback::from(move |r: Result<Rc<View>, String>| {
+                    progress.set(None);
+                    match r {
+                        Ok(v) => {
+                            result.set(Some(Shared(v)));
+                            selected.set(None);
+                            files.set(list.clone());
+                        }
+                        Err(e) => note.set(Some(format!("Not analyzed: {e}."))),
+                    }
+                })
+            };
+            client.analyze(&paste, &list, on_progress, on_done);
+        })
+    };
+    let start_files = {
+        let (start, latest) = (start.clone(), latest.clone());
+        Callback::from(move |list: web_sys::FileList| {
+            let picked: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            if !picked.is_empty() {
+                let paste = latest.borrow().0.clone();
+                start.emit((paste, picked));
+            }
         })
     };
 
     // Paste anywhere on the page (outside the text area) fills it and analyzes.
     // Drag and drop onto the whole window reads the files.
     {
-        let (text, latest, result, dragging, loaded_cb) =
-            (text.clone(), latest.clone(), result.clone(), dragging.clone(), on_files_loaded.clone());
-        let (token, set_progress) = (token.clone(), set_progress.clone());
+        let (text, latest, dragging, start, start_files) =
+            (text.clone(), latest.clone(), dragging.clone(), start.clone(), start_files.clone());
         use_effect_with((), move |_| {
             let mut listeners = Vec::new();
             if let Some(window) = web_sys::window() {
-                let document = window.document();
-                if let Some(document) = document {
-                    let (text, latest, result) = (text.clone(), latest.clone(), result.clone());
+                if let Some(document) = window.document() {
                     listeners.push(EventListener::new(&document, "paste", move |e| {
                         let target_is_field = e
                             .target()
@@ -268,8 +153,8 @@ pub fn app() -> Html {
                             .unwrap_or_default();
                         if !pasted.is_empty() {
                             let files = latest.borrow().1.clone();
-                            result.set(Some(run(&pasted, &files)));
-                            text.set(pasted);
+                            text.set(pasted.clone());
+                            start.emit((pasted, files));
                         }
                     }));
                 }
@@ -290,7 +175,7 @@ pub fn app() -> Html {
                         .and_then(|d| d.data_transfer())
                         .and_then(|t| t.files())
                     {
-                        read_files(list, token.clone(), set_progress.clone(), loaded_cb.clone());
+                        start_files.emit(list);
                     }
                 }));
             }
@@ -306,59 +191,44 @@ pub fn app() -> Html {
         })
     };
     let on_analyze = {
-        let (text, files, result, selected) = (text.clone(), files.clone(), result.clone(), selected.clone());
-        Callback::from(move |_| {
-            result.set(Some(run(&text, &files)));
-            selected.set(None);
-        })
+        let (text, files, start) = (text.clone(), files.clone(), start.clone());
+        Callback::from(move |_| start.emit(((*text).clone(), (*files).clone())))
     };
-    // Cancel stops a running file read (between two slices) and keeps the page as it was.
-    let stop_reading = {
-        let (token, progress) = (token.clone(), progress.clone());
-        move || {
-            let was_reading = progress.is_some();
-            token.set(token.get().wrapping_add(1));
-            progress.set(None);
-            was_reading
-        }
-    };
+    // Cancel stops the worker (it is thrown away) and keeps the page as it was.
     let on_cancel = {
-        let (stop, note) = (stop_reading.clone(), note.clone());
+        let (client, progress, note) = (client.clone(), progress.clone(), note.clone());
         Callback::from(move |_| {
-            if stop() {
-                note.set(Some("Cancelled: the files were not read; nothing changed.".into()));
+            if client.cancel() {
+                note.set(Some("Cancelled: the analysis was stopped; nothing changed.".into()));
             }
+            progress.set(None);
         })
     };
     let on_sample = {
-        let (text, files, result, selected) = (text.clone(), files.clone(), result.clone(), selected.clone());
-        let stop = stop_reading.clone();
+        let (text, files, start) = (text.clone(), files.clone(), start.clone());
         Callback::from(move |_| {
-            stop();
             files.set(Vec::new());
             text.set(crate::SAMPLE.to_string());
-            result.set(Some(run(crate::SAMPLE, &[])));
-            selected.set(None);
+            start.emit((crate::SAMPLE.to_string(), Vec::new()));
         })
     };
     let on_pick = {
-        let (cb, token, set_progress, note) = (on_files_loaded.clone(), token.clone(), set_progress.clone(), note.clone());
+        let start_files = start_files.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(list) = input.files() {
-                note.set(None);
-                read_files(list, token.clone(), set_progress.clone(), cb.clone());
+                start_files.emit(list);
             }
             // Picking the same file again must fire `change` again.
             input.set_value("");
         })
     };
     let on_clear = {
-        let (text, files, result, selected, note) =
-            (text.clone(), files.clone(), result.clone(), selected.clone(), note.clone());
-        let stop = stop_reading.clone();
+        let (text, files, result, selected, note, progress, client) =
+            (text.clone(), files.clone(), result.clone(), selected.clone(), note.clone(), progress.clone(), client.clone());
         Callback::from(move |_| {
-            stop();
+            client.clear();
+            progress.set(None);
             note.set(None);
             text.set(String::new());
             files.set(Vec::new());
@@ -368,13 +238,13 @@ pub fn app() -> Html {
     };
     let on_evidence = {
         let selected = selected.clone();
-        Callback::from(move |o: Origin| selected.set(Some(o)))
+        Callback::from(move |o: Loc| selected.set(Some(o)))
     };
     let export_json = {
         let result = result.clone();
         Callback::from(move |_| {
             if let Some(r) = result.as_ref() {
-                download("kubeleak-report.json", "application/json", &report::to_json(&r.0));
+                download("kubeleak-report.json", "application/json", &r.0.json);
             }
         })
     };
@@ -382,7 +252,7 @@ pub fn app() -> Html {
         let result = result.clone();
         Callback::from(move |_| {
             if let Some(r) = result.as_ref() {
-                download("kubeleak-report.html", "text/html", &html::report(&r.0, env!("CARGO_PKG_VERSION")));
+                download("kubeleak-report.html", "text/html", &html_report(&r.0));
             }
         })
     };
@@ -412,8 +282,8 @@ pub fn app() -> Html {
                 if let Some(p) = (*progress).clone() {
                     <div id="reading" class="reading" role="status">
                         <progress id="progress" max={p.total.max(1).to_string()} value={p.done.to_string()} />
-                        <span id="progress-text">{ if p.cancellable { format!("{} {} of {}", p.phase, format_bytes(p.done), format_bytes(p.total)) } else { p.phase.clone() } }</span>
-                        <button id="cancel" class="secondary" onclick={on_cancel} disabled={!p.cancellable}>{ "Cancel" }</button>
+                        <span id="progress-text">{ if p.done < p.total { format!("{} {} of {}", p.phase, format_bytes(p.done), format_bytes(p.total)) } else { p.phase.clone() } }</span>
+                        <button id="cancel" class="secondary" onclick={on_cancel}>{ "Cancel" }</button>
                     </div>
                 }
                 if let Some(n) = (*note).clone() {
@@ -421,12 +291,12 @@ pub fn app() -> Html {
                 }
                 if !files.is_empty() {
                     <p id="loaded" class="muted">
-                        { format!("Files: {}", files.iter().map(|f| format!("{} ({} bytes)", f.name, f.bytes.len())).collect::<Vec<_>>().join(", ")) }
+                        { format!("Files: {}", files.iter().map(|f| format!("{} ({} bytes)", f.name(), f.size().max(0.0) as u64)).collect::<Vec<_>>().join(", ")) }
                     </p>
                 }
             </section>
             if let Some(r) = (*result).clone() {
-                <Results analysis={r} selected={*selected} on_evidence={on_evidence} />
+                <Results view={r} client={client.clone()} selected={*selected} on_evidence={on_evidence} />
             }
         </main>
     }

@@ -1,17 +1,17 @@
 //! # kubeleak-web
 //!
 //! The browser page: paste kubectl output, upload or drop files (gzip too), or try the
-//! bundled sample; see findings with their evidence, memory charts, a sortable pod table
-//! with drill-down, the source with line numbers, and export a JSON or HTML report.
-//! A thin Yew layer over `kubeleak-analysis`; all analysis runs here in wasm and the page
+//! bundled sample; see findings with their evidence, memory charts, where in the code
+//! memory grows, a sortable pod table with drill-down, the source with line numbers, and
+//! export a JSON or HTML report. A thin Yew layer over `kubeleak-analysis`; the page
 //! makes no network request (see `index.html`'s CSP).
 //!
-//! Files are read in 8 MiB slices (`Blob.slice`, [`read_blob`]) into wasm memory, with a
-//! progress bar and a Cancel button; the page handles events between slices. The analysis
-//! itself still runs in one go on the page's thread once every file is read (about 12 s
-//! for 60 MB of logs in headless Chromium). A Web Worker would need the whole `Analysis`
-//! (model, findings, source lines) to cross a message boundary, which its types do not
-//! support yet (`Deserialize`, `Finding::kind: &'static str`), and a second wasm module.
+//! One wasm plays two roles. On the page ([`App`]) it renders and draws the charts; in a
+//! module Web Worker (`web/worker.js`, which imports the same glue and wasm, so the
+//! browser downloads it once) it reads the files in 8 MiB slices, runs the analysis and
+//! answers the source view's requests for lines ([`worker`]). The page and the worker
+//! talk through [`client`]; the worker sends the results as a [`view::View`] (JSON), so
+//! the page stays responsive during a long analysis and never holds the input.
 //!
 //! Bundle text is untrusted: it reaches the DOM only as Yew text nodes (escaped) or inside
 //! SVG that plotters escapes.
@@ -20,19 +20,29 @@ use kubeleak_analysis::{self as analysis, chart, report};
 use wasm_bindgen::prelude::*;
 
 mod app;
+pub mod client;
 mod results;
 mod source_view;
+pub mod view;
+pub mod worker;
 
-pub use app::{read_blob, App, Progress, CHUNK};
+pub use app::{chart_svg, html_report, App};
+pub use worker::CHUNK;
 
 /// The bundled sample: a leaking Python image worker (OOMKilled, growing cache).
 pub const SAMPLE: &str = include_str!("../../../web/sample-bundle.txt");
 
+/// Renders the app into the page; does nothing in a worker (no `window`).
+pub fn start() {
+    if web_sys::window().is_some() {
+        yew::Renderer::<App>::new().render();
+    }
+}
+
 /// JS binding: analyzes a text and returns the contract's report as a JS object.
 #[wasm_bindgen]
 pub fn analyze(text: &str) -> Result<JsValue, JsValue> {
-    let result = analysis::analyze_text("paste", text);
-    serde_wasm_bindgen::to_value(&report::build(&result)).map_err(|e| JsValue::from_str(&e.to_string()))
+    js_sys::JSON::parse(&analyze_json(text))
 }
 
 /// JS binding: the contract's report as JSON text.

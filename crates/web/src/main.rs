@@ -1,5 +1,6 @@
-//! Entry point of the wasm page (built by Trunk from `index.html`).
+//! Entry point of the wasm (built by Trunk from `index.html`): renders the page, or
+//! nothing when started by `web/worker.js` in a Web Worker.
 
 fn main() {
-    yew::Renderer::<kubeleak_web::App>::new().render();
+    kubeleak_web::start();
 }

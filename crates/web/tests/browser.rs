@@ -52,37 +52,24 @@ fn gzip_bytes_are_inflated_in_wasm() {
     assert_eq!(json["warnings"].as_array().unwrap().len(), 0);
 }
 
-/// A blob of `len` bytes where byte i is `i % 251`.
-fn patterned_blob(len: usize) -> (web_sys::Blob, Vec<u8>) {
-    let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-    let array = js_sys::Uint8Array::from(bytes.as_slice());
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)).unwrap();
-    (blob, bytes)
+#[wasm_bindgen_test]
+fn the_views_html_report_gets_the_chart_drawn_on_the_page() {
+    // The worker leaves a marker where the chart goes; the page draws it (DOM needed).
+    let a = kubeleak_analysis::analyze_text("paste", SKELETON);
+    let html = kubeleak_analysis::html::report_with_chart(&a, "0", &|_, _| kubeleak_web::view::CHART_MARKER.to_string());
+    let v = kubeleak_web::view::build(&a, String::new(), html);
+    let report = kubeleak_web::html_report(&v);
+    assert!(!report.contains(kubeleak_web::view::CHART_MARKER));
+    assert!(report.contains("<svg") && report.contains("worker-7d9f8b6c5-q8r2m"));
+    assert!(kubeleak_web::chart_svg(&v, 600, 300).starts_with("<svg"));
 }
 
 #[wasm_bindgen_test]
-async fn a_blob_is_read_in_slices_with_progress() {
-    let chunk = kubeleak_web::CHUNK as usize;
-    let (blob, bytes) = patterned_blob(2 * chunk + 5);
-    let seen = std::cell::RefCell::new(Vec::new());
-    let read = kubeleak_web::read_blob(&blob, |n| seen.borrow_mut().push(n), || false).await.unwrap();
-    assert_eq!(read.len(), bytes.len());
-    assert!(read == bytes, "the slices join to the original bytes");
-    let c = kubeleak_web::CHUNK;
-    assert_eq!(*seen.borrow(), vec![c, 2 * c, 2 * c + 5]);
-}
-
-#[wasm_bindgen_test]
-async fn cancelling_stops_between_slices() {
-    let (blob, _) = patterned_blob(3 * kubeleak_web::CHUNK as usize);
-    let slices = std::cell::Cell::new(0);
-    let read = kubeleak_web::read_blob(&blob, |_| slices.set(slices.get() + 1), || slices.get() >= 1).await;
-    assert!(read.is_none());
-    assert_eq!(slices.get(), 1, "no slice is read after Cancel");
-}
-
-#[wasm_bindgen_test]
-async fn an_empty_blob_reads_as_no_bytes() {
-    let (blob, _) = patterned_blob(0);
-    assert_eq!(kubeleak_web::read_blob(&blob, |_| {}, || false).await, Some(Vec::new()));
+fn the_view_crosses_from_worker_to_page_with_any_size() {
+    let a = kubeleak_analysis::analyze_text("paste", SKELETON);
+    let mut v = kubeleak_web::view::build(&a, "{}".into(), String::new());
+    // A limit no JS number holds exactly still arrives.
+    v.rows[0].limit = Some(u64::MAX);
+    let back = kubeleak_web::view::from_js(kubeleak_web::view::to_js(&v).unwrap()).unwrap();
+    assert_eq!(back, v);
 }

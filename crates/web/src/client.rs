@@ -1,0 +1,241 @@
+//! The page's side of the Web Worker (see [`crate::worker`]): starts `worker.js` (the
+//! same wasm, so the browser downloads it once), sends it the paste and the `File`s,
+//! and hands its messages to the app.
+//!
+//! Each analysis gets a fresh worker, which ends when it has sent the results (wasm
+//! memory is never given back, so only ending the worker frees what a 1 GB analysis
+//! used). A second, small worker then answers the source view's requests for lines from
+//! the inputs' Blobs; it stays until the next results replace it. Cancel terminates the
+//! running analysis and the results on screen stay as they were.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::Callback;
+
+use crate::view::View;
+
+/// Where the running analysis stands, for the progress bar.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Progress {
+    /// Bytes read so far (all inputs).
+    pub done: u64,
+    /// Bytes of all inputs.
+    pub total: u64,
+    /// What is happening, in words ("Reading big.log…", "Analyzing…").
+    pub phase: String,
+}
+
+/// Lines sent by the worker: the source, the first line's 0-based number, the lines.
+pub type LinesReply = (usize, u64, Vec<String>);
+
+struct Job {
+    worker: web_sys::Worker,
+    _listeners: [EventListener; 2],
+}
+
+#[derive(Default)]
+struct Inner {
+    /// The worker analyzing now.
+    running: Option<Job>,
+    /// The worker whose results are on screen (answers requests for lines).
+    current: Option<Job>,
+    on_progress: Option<Callback<Progress>>,
+    on_done: Option<Callback<Result<Rc<View>, String>>>,
+    pending: HashMap<u32, Callback<LinesReply>>,
+    next_req: u32,
+}
+
+/// A handle on the page's workers, shared by the app and the source view.
+#[derive(Clone, Default)]
+pub struct Client(Rc<RefCell<Inner>>);
+
+impl PartialEq for Client {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn get(msg: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(msg, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &key.into(), value);
+}
+
+impl Client {
+    /// Starts analyzing `paste` and `files` in a fresh worker (stopping one that runs).
+    pub fn analyze(
+        &self,
+        paste: &str,
+        files: &[web_sys::File],
+        on_progress: Callback<Progress>,
+        on_done: Callback<Result<Rc<View>, String>>,
+    ) {
+        self.cancel();
+        let job = match self.spawn() {
+            Ok(job) => job,
+            Err(e) => {
+                on_done.emit(Err(format!("the browser could not start the analysis worker: {e:?}")));
+                return;
+            }
+        };
+        let msg = js_sys::Object::new();
+        set(&msg, "type", &"analyze".into());
+        set(&msg, "paste", &paste.into());
+        let list: js_sys::Array = files.iter().collect();
+        set(&msg, "files", &list);
+        if let Err(e) = job.worker.post_message(&msg) {
+            on_done.emit(Err(format!("the browser could not send the files to the worker: {e:?}")));
+            job.worker.terminate();
+            return;
+        }
+        let mut inner = self.0.borrow_mut();
+        inner.on_progress = Some(on_progress);
+        inner.on_done = Some(on_done);
+        inner.running = Some(job);
+    }
+
+    /// Stops the running analysis, if any; returns whether one was running.
+    pub fn cancel(&self) -> bool {
+        let mut inner = self.0.borrow_mut();
+        inner.on_progress = None;
+        inner.on_done = None;
+        match inner.running.take() {
+            Some(job) => {
+                job.worker.terminate();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets the results on screen (their worker ends).
+    pub fn clear(&self) {
+        self.cancel();
+        let mut inner = self.0.borrow_mut();
+        if let Some(job) = inner.current.take() {
+            job.worker.terminate();
+        }
+        inner.pending.clear();
+    }
+
+    /// Asks the worker of the results on screen for lines `from..to` (0-based) of `source`.
+    pub fn lines(&self, source: usize, from: u64, to: u64, reply: Callback<LinesReply>) {
+        let mut inner = self.0.borrow_mut();
+        let req = inner.next_req;
+        inner.next_req = req.wrapping_add(1);
+        let Some(job) = inner.current.as_ref() else { return };
+        let msg = js_sys::Object::new();
+        set(&msg, "type", &"lines".into());
+        set(&msg, "req", &req.into());
+        set(&msg, "source", &(source as f64).into());
+        set(&msg, "from", &(from as f64).into());
+        set(&msg, "to", &(to as f64).into());
+        if job.worker.post_message(&msg).is_ok() {
+            inner.pending.insert(req, reply);
+        }
+    }
+
+    fn spawn(&self) -> Result<Job, JsValue> {
+        let opts = web_sys::WorkerOptions::new();
+        opts.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options("./worker.js", &opts)?;
+        let weak = Rc::downgrade(&self.0);
+        let w = worker.clone();
+        let on_message = EventListener::new(&worker, "message", move |e| {
+            let (Some(inner), Some(e)) = (weak.upgrade(), e.dyn_ref::<web_sys::MessageEvent>()) else { return };
+            Client(inner).message(&w, &e.data());
+        });
+        let weak = Rc::downgrade(&self.0);
+        let w = worker.clone();
+        let on_error = EventListener::new(&worker, "error", move |e| {
+            let Some(inner) = weak.upgrade() else { return };
+            let what = e
+                .dyn_ref::<web_sys::ErrorEvent>()
+                .map(|e| e.message())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "unknown error".into());
+            Client(inner).failed(&w, format!("the analysis stopped in the browser ({what}); a very large input may not fit in this tab's memory"));
+        });
+        Ok(Job { worker, _listeners: [on_message, on_error] })
+    }
+
+    fn is_running(&self, worker: &web_sys::Worker) -> bool {
+        self.0.borrow().running.as_ref().is_some_and(|j| &j.worker == worker)
+    }
+
+    fn failed(&self, worker: &web_sys::Worker, message: String) {
+        if !self.is_running(worker) {
+            return;
+        }
+        let done = self.0.borrow_mut().on_done.take();
+        self.cancel();
+        if let Some(cb) = done {
+            cb.emit(Err(message));
+        }
+    }
+
+    fn message(&self, worker: &web_sys::Worker, data: &JsValue) {
+        let kind = get(data, "type").as_string().unwrap_or_default();
+        match kind.as_str() {
+            "progress" if self.is_running(worker) => {
+                let num = |k: &str| get(data, k).as_f64().unwrap_or(0.0).max(0.0) as u64;
+                let p = Progress { done: num("done"), total: num("total"), phase: get(data, "phase").as_string().unwrap_or_default() };
+                let cb = self.0.borrow().on_progress.clone();
+                if let Some(cb) = cb {
+                    cb.emit(p);
+                }
+            }
+            "done" if self.is_running(worker) => {
+                let result = crate::view::from_js(get(data, "view"))
+                    .map(Rc::new)
+                    .map_err(|e| format!("the worker's results could not be read: {e}"));
+                // The analysis worker ends (its memory with it); a fresh one serves the
+                // source view from the inputs' Blobs and line indexes.
+                let lines_worker = self.spawn().ok();
+                if let Some(job) = &lines_worker {
+                    let msg = js_sys::Object::new();
+                    set(&msg, "type", &"load".into());
+                    set(&msg, "sources", &get(data, "sources"));
+                    let _ = job.worker.post_message(&msg);
+                }
+                let cb = {
+                    let mut inner = self.0.borrow_mut();
+                    if let Some(job) = inner.running.take() {
+                        job.worker.terminate();
+                    }
+                    if let Some(old) = inner.current.take() {
+                        old.worker.terminate();
+                    }
+                    inner.current = lines_worker;
+                    inner.pending.clear();
+                    inner.on_progress = None;
+                    inner.on_done.take()
+                };
+                if let Some(cb) = cb {
+                    cb.emit(result);
+                }
+            }
+            "error" if self.is_running(worker) => {
+                self.failed(worker, get(data, "message").as_string().unwrap_or_default());
+            }
+            "lines" => {
+                let is_current = self.0.borrow().current.as_ref().is_some_and(|j| &j.worker == worker);
+                let req = get(data, "req").as_f64().unwrap_or(-1.0);
+                let cb = if is_current && req >= 0.0 { self.0.borrow_mut().pending.remove(&(req as u32)) } else { None };
+                if let Some(cb) = cb {
+                    let source = get(data, "source").as_f64().unwrap_or(0.0) as usize;
+                    let from = get(data, "from").as_f64().unwrap_or(0.0) as u64;
+                    let lines = js_sys::Array::from(&get(data, "lines")).iter().map(|l| l.as_string().unwrap_or_default()).collect();
+                    cb.emit((source, from, lines));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! What the page shows, as data: the Web Worker builds a [`View`] from the analysis and
+//! posts it to the page as JSON; the page renders it (and draws the charts, which need the
+//! DOM). Everything here is plain data, so the page never holds the model or the input.
+//!
+//! Example: the two-sample `kubectl top` paste gives a view with two pod rows
+//! (`301Mi → 344Mi (2 samples)`), one chart series per pod and no findings.
+
+use std::collections::{BTreeMap, HashSet};
+
+use kubeleak_analysis::{
+    chart,
+    model::{Model, Origin, Profiles, Sample},
+    quantity::format_bytes,
+    Analysis, Severity,
+};
+use serde::{Deserialize, Serialize};
+
+/// Longest quoted line (bytes) in the view; the source view shows the whole line.
+pub const MAX_QUOTE: usize = 2000;
+/// How many lines of the first input come with the view.
+pub const FIRST_LINES: usize = 200;
+/// How many growing sites and types the "Where in the code" section lists.
+pub const MAX_CODE_ROWS: usize = 20;
+
+/// The view as a JS value, to post from the worker to the page (structured clone). Sizes
+/// past 2^53 bytes go as BigInt, so no number is ever refused. Measured against JSON
+/// text (`serde_json` both ways): 4.3 KB smaller gzipped page, since the page already
+/// carries serde's derive code either way and serde-wasm-bindgen's deserializer is small.
+pub fn to_js(view: &View) -> Result<wasm_bindgen::JsValue, String> {
+    let s = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+    view.serialize(&s).map_err(|e| e.to_string())
+}
+
+/// The view the worker posted ([`to_js`]).
+pub fn from_js(value: wasm_bindgen::JsValue) -> Result<View, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// A line of an input: index into [`View::sources`] and 1-based line number.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Loc {
+    pub source: usize,
+    pub line: u32,
+}
+
+impl From<Origin> for Loc {
+    fn from(o: Origin) -> Self {
+        Loc { source: o.source, line: o.line }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct View {
+    pub summary: Summary,
+    pub findings: Vec<FindingView>,
+    /// The memory chart's data (drawn by the page: plotters needs the DOM).
+    pub axis: chart::XAxis,
+    pub series: Vec<chart::Series>,
+    /// The pod table, one row per container (or per pod for pod-level samples).
+    pub rows: Vec<Row>,
+    /// Drill-down per pod, keyed like [`Row::key`].
+    pub pods: Vec<PodView>,
+    /// "source:line: message" of what could not be read.
+    pub warnings: Vec<String>,
+    pub sources: Vec<SourceInfo>,
+    /// The first [`FIRST_LINES`] lines of the first input, so the source view shows them
+    /// at once (the rest are asked of the worker as the view scrolls).
+    pub first_lines: Vec<String>,
+    /// Where each recognised block starts, for the source view's badges.
+    pub sections: Vec<SectionMark>,
+    pub code: Code,
+    /// The JSON contract (`docs/analysis-json-v1.md`), for export.
+    pub json: String,
+    /// The self-contained HTML report, with [`CHART_MARKER`] where the page puts the chart.
+    pub html: String,
+}
+
+/// Where the HTML report's memory chart goes; the page draws it (plotters needs the DOM).
+pub const CHART_MARKER: &str = "<!--kubeleak-chart-->";
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub pods: usize,
+    pub containers: usize,
+    pub oom_kills: usize,
+    /// `critical`, `warning`, `info`, or empty when there is no finding.
+    pub worst: String,
+    pub span: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct FindingView {
+    pub kind: String,
+    pub severity: String,
+    /// `pod/container`, `pod` or empty.
+    pub target: String,
+    pub pod: Option<String>,
+    pub title: String,
+    pub detail: String,
+    pub advice: String,
+    pub evidence: Vec<Evidence>,
+    /// Indexes into [`Code::sites`] this finding is about.
+    pub sites: Vec<usize>,
+    /// Indexes into [`Code::types`] this finding is about.
+    pub types: Vec<usize>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Evidence {
+    pub at: Loc,
+    /// `source:line`.
+    pub loc: String,
+    /// The line as quoted (cut at [`MAX_QUOTE`] bytes).
+    pub text: String,
+}
+
+/// One row of the pod table: a container (or the pod itself when only pod-level data exists).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Row {
+    pub key: String,
+    pub pod: String,
+    pub container: String,
+    pub status: String,
+    pub restarts: Option<u32>,
+    pub limit: Option<u64>,
+    pub request: Option<u64>,
+    pub latest: Option<u64>,
+    /// First → latest sample, and how many.
+    pub trend: String,
+    pub percent: Option<f64>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct PodView {
+    pub key: String,
+    /// One sentence per container.
+    pub containers: Vec<String>,
+    pub events: Vec<String>,
+    /// Indexes into [`View::findings`].
+    pub findings: Vec<usize>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct SourceInfo {
+    pub name: String,
+    pub bytes: u64,
+    pub lines: u32,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct SectionMark {
+    pub at: Loc,
+    pub kind: String,
+}
+
+/// "Where in the code": what Python memory tools say grows, biggest first.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Code {
+    pub sites: Vec<Site>,
+    pub types: Vec<TypeRow>,
+    /// More growing sites/types than listed.
+    pub more_sites: usize,
+    pub more_types: usize,
+}
+
+/// An allocation site (tracemalloc, memray) and how much it grew.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Site {
+    /// `/app/images.py:88`.
+    pub place: String,
+    /// `pod/container` (or `pod`, or empty when not tied to a pod).
+    pub who: String,
+    /// Growth in bytes between the first and last snapshot (or as `compare_to` printed it).
+    pub growth: Option<i64>,
+    /// Latest size in bytes.
+    pub size: u64,
+    pub count: Option<u64>,
+    /// `tracemalloc` or `memray`.
+    pub tool: String,
+    /// The line that printed the latest size.
+    pub at: Loc,
+    #[serde(skip)]
+    origins: Vec<Origin>,
+}
+
+/// An object type (objgraph) and how many more objects it has.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct TypeRow {
+    pub name: String,
+    pub who: String,
+    /// Objects added over the `show_growth` tables after the first one.
+    pub growth: i64,
+    pub count: u64,
+    pub at: Loc,
+    #[serde(skip)]
+    origins: Vec<Origin>,
+}
+
+pub fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "critical",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn pod_key(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The view of an analysis. `html` is the report with [`CHART_MARKER`] for its chart.
+pub fn build(a: &Analysis, json: String, html: String) -> View {
+    let model = &a.model;
+    let code = code(model);
+    let findings: Vec<FindingView> = a
+        .findings
+        .iter()
+        .map(|f| {
+            let ev: HashSet<Origin> = f.evidence.iter().copied().collect();
+            let mentions = |place: &str, origins: &[Origin]| {
+                origins.iter().any(|o| ev.contains(o)) || f.title.contains(place) || f.detail.contains(place)
+            };
+            FindingView {
+                kind: f.kind.to_string(),
+                severity: severity_word(f.severity).into(),
+                target: match (&f.pod, &f.container) {
+                    (Some(p), Some(c)) => format!("{p}/{c}"),
+                    (Some(p), None) => p.clone(),
+                    _ => String::new(),
+                },
+                pod: f.pod.clone(),
+                title: f.title.clone(),
+                detail: f.detail.clone(),
+                advice: f.advice.clone(),
+                evidence: f.evidence.iter().map(|o| evidence(model, *o)).collect(),
+                sites: (0..code.sites.len()).filter(|&i| mentions(&code.sites[i].place, &code.sites[i].origins)).collect(),
+                types: (0..code.types.len())
+                    .filter(|&i| mentions(&format!("`{}`", code.types[i].name), &code.types[i].origins))
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let times: Vec<_> = model.sections.iter().filter_map(|s| s.at).collect();
+    let summary = Summary {
+        pods: model.pods.len(),
+        containers: model.pods.iter().map(|p| p.containers.iter().filter(|c| !c.init).count()).sum(),
+        oom_kills: a.findings.iter().filter(|f| f.kind == "oom-killed").count(),
+        worst: a.findings.iter().map(|f| f.severity).max().map(severity_word).unwrap_or_default().into(),
+        span: match (times.iter().min(), times.iter().max()) {
+            (Some(a), Some(b)) if a != b => format!("{} → {}", a.strftime("%Y-%m-%d %H:%M"), b.strftime("%H:%M UTC")),
+            (Some(a), _) => a.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            _ => "no times in the bundle".into(),
+        },
+    };
+
+    let (axis, series) = chart::memory_series(model);
+    let pods = model
+        .pods
+        .iter()
+        .map(|p| PodView {
+            key: pod_key(p.namespace.as_deref(), &p.name),
+            containers: p
+                .containers
+                .iter()
+                .map(|c| {
+                    let state = c
+                        .state
+                        .as_ref()
+                        .map(|s| format!("{}{}", s.state, s.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()))
+                        .unwrap_or_else(|| "state unknown".into());
+                    let last = c
+                        .last_termination
+                        .as_ref()
+                        .map(|t| {
+                            format!(
+                                "; last terminated: {}{}",
+                                t.reason.clone().unwrap_or_default(),
+                                t.exit_code.map(|e| format!(", exit code {e}")).unwrap_or_default()
+                            )
+                        })
+                        .unwrap_or_default();
+                    format!("{}{}: {state}{last}; {} samples", c.name, if c.init { " (init)" } else { "" }, c.memory_samples.len())
+                })
+                .collect(),
+            events: p
+                .events
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {} {}{}: {}",
+                        e.kind.clone().unwrap_or_default(),
+                        e.reason,
+                        e.age.clone().unwrap_or_default(),
+                        if e.count > 1 { format!(" (x{})", e.count) } else { String::new() },
+                        e.message
+                    )
+                })
+                .collect(),
+            findings: (0..a.findings.len()).filter(|&i| a.findings[i].pod.as_deref() == Some(p.name.as_str())).collect(),
+        })
+        .collect();
+
+    View {
+        summary,
+        findings,
+        axis,
+        series,
+        rows: rows(model),
+        pods,
+        warnings: model
+            .warnings
+            .iter()
+            .map(|w| {
+                if w.origin.line > 0 {
+                    format!("{}:{}: {}", model.source_name(w.origin), w.origin.line, w.message)
+                } else {
+                    format!("{}: {}", model.source_name(w.origin), w.message)
+                }
+            })
+            .collect(),
+        sources: model.sources.iter().map(|s| SourceInfo { name: s.name.clone(), bytes: s.bytes, lines: s.lines }).collect(),
+        first_lines: model
+            .sources
+            .first()
+            .map(|s| s.text.iter().take(FIRST_LINES).map(|l| crate::worker::shown(l)).collect())
+            .unwrap_or_default(),
+        sections: model
+            .sections
+            .iter()
+            .map(|s| SectionMark { at: Loc { source: s.source, line: s.first_line }, kind: format!("{:?}", s.kind) })
+            .collect(),
+        code,
+        json,
+        html,
+    }
+}
+
+fn evidence(model: &Model, o: Origin) -> Evidence {
+    let mut text = model.line_text(o);
+    if text.len() > MAX_QUOTE {
+        let mut cut = MAX_QUOTE;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text = text.get(..cut).unwrap_or("");
+    }
+    Evidence { at: o.into(), loc: format!("{}:{}", model.source_name(o), o.line), text: text.to_string() }
+}
+
+fn trend(samples: &[Sample]) -> String {
+    let mut v: Vec<_> = samples.iter().collect();
+    v.sort_by_key(|s| (s.at, s.seq));
+    match (v.first(), v.last()) {
+        (Some(a), Some(b)) if v.len() > 1 => format!("{} → {} ({} samples)", format_bytes(a.bytes), format_bytes(b.bytes), v.len()),
+        (Some(a), _) => format_bytes(a.bytes),
+        _ => "—".into(),
+    }
+}
+
+fn percent(latest: Option<u64>, limit: Option<u64>) -> Option<f64> {
+    match (latest, limit) {
+        (Some(l), Some(lim)) if lim > 0 => Some(l as f64 * 100.0 / lim as f64),
+        _ => None,
+    }
+}
+
+fn rows(model: &Model) -> Vec<Row> {
+    let mut out = Vec::new();
+    let latest = |s: &[Sample]| s.iter().max_by_key(|s| (s.at, s.seq)).map(|s| s.bytes);
+    for p in &model.pods {
+        let pod = pod_key(p.namespace.as_deref(), &p.name);
+        let status = p.status.as_ref().map(|s| s.value.clone()).unwrap_or_default();
+        if p.containers.is_empty() || !p.memory_samples.is_empty() {
+            let limits: Option<u64> = if p.containers.is_empty() {
+                None
+            } else {
+                p.containers.iter().filter(|c| !c.init).map(|c| c.memory_limit.as_ref().map(|f| f.value)).sum()
+            };
+            let l = latest(&p.memory_samples);
+            out.push(Row {
+                key: pod.clone(),
+                pod: pod.clone(),
+                container: "(pod)".into(),
+                status: status.clone(),
+                restarts: p.restarts.as_ref().map(|r| r.value),
+                limit: limits,
+                request: None,
+                latest: l,
+                trend: trend(&p.memory_samples),
+                percent: percent(l, limits),
+            });
+        }
+        for c in p.containers.iter().filter(|c| !c.init) {
+            let l = latest(&c.memory_samples);
+            let limit = c.memory_limit.as_ref().map(|f| f.value);
+            out.push(Row {
+                key: pod.clone(),
+                pod: pod.clone(),
+                container: c.name.clone(),
+                status: c
+                    .state
+                    .as_ref()
+                    .and_then(|s| s.reason.clone().or_else(|| Some(s.state.clone())))
+                    .unwrap_or_else(|| status.clone()),
+                restarts: c.restarts.as_ref().map(|r| r.value),
+                limit,
+                request: c.memory_request.as_ref().map(|f| f.value),
+                latest: l,
+                trend: trend(&c.memory_samples),
+                percent: percent(l, limit),
+            });
+        }
+    }
+    out
+}
+
+/// Every [`Profiles`] of the model with who it belongs to.
+fn all_profiles(model: &Model) -> Vec<(String, &Profiles)> {
+    let mut out = vec![(String::new(), &model.profiles)];
+    for p in &model.pods {
+        let key = pod_key(p.namespace.as_deref(), &p.name);
+        out.push((key.clone(), &p.profiles));
+        for c in &p.containers {
+            out.push((format!("{key}/{}", c.name), &c.profiles));
+        }
+    }
+    out.retain(|(_, p)| !p.is_empty());
+    out
+}
+
+/// The growing allocation sites and object types, biggest growth first (sites without a
+/// growth, such as memray's largest locations, after them by size).
+fn code(model: &Model) -> Code {
+    let mut sites = Vec::new();
+    let mut types = Vec::new();
+    for (who, prof) in all_profiles(model) {
+        // tracemalloc: per file:line, the snapshots in order.
+        let mut by_place: BTreeMap<String, Vec<&kubeleak_analysis::model::AllocationSite>> = BTreeMap::new();
+        for s in &prof.allocation_sites {
+            let place = match s.line {
+                Some(l) => format!("{}:{l}", s.file),
+                None => s.file.clone(),
+            };
+            by_place.entry(place).or_default().push(s);
+        }
+        for (place, mut v) in by_place {
+            v.sort_by_key(|s| (s.snapshot, s.origin));
+            let (Some(first), Some(last)) = (v.first(), v.last()) else { continue };
+            let printed: Option<i64> = v.iter().filter_map(|s| s.size_delta).max();
+            let rise = i64::try_from(last.size).ok().zip(i64::try_from(first.size).ok()).map(|(b, a)| b - a);
+            let growth = match (printed, v.len() > 1) {
+                (Some(d), _) => Some(d.max(rise.unwrap_or(d))),
+                (None, true) => rise,
+                (None, false) => None,
+            };
+            sites.push(Site {
+                place,
+                who: who.clone(),
+                growth,
+                size: last.size,
+                count: last.count,
+                tool: "tracemalloc".into(),
+                at: last.origin.into(),
+                origins: v.iter().map(|s| s.origin).collect(),
+            });
+        }
+        for m in &prof.memray {
+            for l in m.top_by_size.iter().take(5) {
+                let place = match l.line {
+                    Some(n) => format!("{}:{n}", l.file),
+                    None => l.file.clone(),
+                };
+                sites.push(Site {
+                    place: format!("{place} ({})", l.function),
+                    who: who.clone(),
+                    growth: None,
+                    size: l.bytes,
+                    count: None,
+                    tool: "memray".into(),
+                    at: l.origin.into(),
+                    origins: vec![l.origin],
+                });
+            }
+        }
+        // objgraph: the first table counts every object as new, so growth adds up the later ones.
+        let first_table = prof.type_growth.iter().map(|t| t.snapshot).min();
+        let mut by_type: BTreeMap<&str, Vec<&kubeleak_analysis::model::TypeGrowth>> = BTreeMap::new();
+        for t in &prof.type_growth {
+            by_type.entry(t.type_name.as_str()).or_default().push(t);
+        }
+        for (name, mut v) in by_type {
+            v.sort_by_key(|t| (t.snapshot, t.origin));
+            let Some(last) = v.last() else { continue };
+            let later = v.iter().filter(|t| Some(t.snapshot) != first_table);
+            let growth = if v.len() > 1 || Some(last.snapshot) != first_table {
+                later.map(|t| t.delta).fold(0i64, i64::saturating_add)
+            } else {
+                last.delta
+            };
+            types.push(TypeRow {
+                name: name.to_string(),
+                who: who.clone(),
+                growth,
+                count: last.count,
+                at: last.origin.into(),
+                origins: v.iter().map(|t| t.origin).collect(),
+            });
+        }
+    }
+    sites.sort_by(|a, b| {
+        b.growth
+            .is_some()
+            .cmp(&a.growth.is_some())
+            .then(b.growth.cmp(&a.growth))
+            .then(b.size.cmp(&a.size))
+            .then(a.place.cmp(&b.place))
+    });
+    types.sort_by(|a, b| b.growth.cmp(&a.growth).then(a.name.cmp(&b.name)));
+    let more_sites = sites.len().saturating_sub(MAX_CODE_ROWS);
+    let more_types = types.len().saturating_sub(MAX_CODE_ROWS);
+    sites.truncate(MAX_CODE_ROWS);
+    types.truncate(MAX_CODE_ROWS);
+    Code { sites, types, more_sites, more_types }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeleak_analysis::analyze_text;
+
+    const SKELETON: &str = include_str!("../../../tests/fixtures/skeleton-top.txt");
+
+    fn view(text: &str) -> View {
+        build(&analyze_text("paste", text), String::new(), String::new())
+    }
+
+    #[test]
+    fn skeleton_rows_and_series() {
+        let v = view(SKELETON);
+        assert_eq!(v.rows.len(), 2);
+        assert_eq!(v.rows[0].trend, "301Mi → 344Mi (2 samples)");
+        assert_eq!(v.series.len(), 2);
+        assert_eq!(v.sources[0].lines, SKELETON.lines().count() as u32);
+        let json = serde_json::to_string(&v).unwrap();
+        let back: View = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.rows, v.rows);
+    }
+
+    #[test]
+    fn tracemalloc_sites_grow_and_findings_link_to_them() {
+        let text = "$ kubectl logs -n shop worker-1\n\
+2026-11-24 10:00:00 INFO tracemalloc top 3\n\
+/app/thumbs_cache.py:41: size=20 MiB, count=1000, average=20 KiB\n\
+/app/handlers.py:12: size=2 MiB, count=100, average=20 KiB\n\
+2026-11-24 10:30:00 INFO tracemalloc top 3\n\
+/app/thumbs_cache.py:41: size=310 MiB, count=71332, average=4 KiB\n\
+/app/handlers.py:12: size=2 MiB, count=101, average=20 KiB\n";
+        let a = analyze_text("paste", text);
+        let v = build(&a, String::new(), String::new());
+        assert!(!v.code.sites.is_empty(), "{:?}", a.model.pods);
+        let top = &v.code.sites[0];
+        assert_eq!(top.place, "/app/thumbs_cache.py:41");
+        assert_eq!(top.growth, Some((310 - 20) << 20));
+        assert_eq!(top.size, 310 << 20);
+        assert!(v.findings.iter().any(|f| f.sites.contains(&0)), "{:#?}", v.findings);
+    }
+}
