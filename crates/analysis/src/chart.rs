@@ -36,7 +36,7 @@ pub struct Series {
 /// The fitted growth of a series: a line from the first sample's time to the end of the
 /// projection: where it meets the limit, or at most twice the capture span (30 min at
 /// least) past the last sample, so the samples stay readable.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trend {
     pub from: Point,
     pub to: Point,
@@ -326,7 +326,7 @@ fn draw(
 
 /// What a leak-pattern finding's chart shows: the numbers it mined from the logs and,
 /// when the container has memory samples on the same clock, its memory.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FindingChart {
     pub title: String,
     pub log: crate::finding::LogSeries,

@@ -61,12 +61,24 @@ fn evidence_lines(model: &Model, evidence: &[crate::model::Origin]) -> String {
 
 /// Renders the whole report. `version` is the kubeleak version shown in the footer.
 pub fn report(analysis: &Analysis, version: &str) -> String {
-    report_with_chart(analysis, version, &|axis, series| chart::memory_svg(axis, series, 1000, 420))
+    report_with_chart(
+        analysis,
+        version,
+        &|axis, series| chart::memory_svg(axis, series, 1000, 420),
+        &|_, c| chart::finding_svg(c, 900, 300),
+    )
 }
 
 /// [`report`] with the memory chart drawn by `draw` (the page's Web Worker has no DOM for
 /// plotters to measure text with: it leaves a marker that the page replaces).
-pub fn report_with_chart(analysis: &Analysis, version: &str, draw: &dyn Fn(chart::XAxis, &[chart::Series]) -> String) -> String {
+/// `draw_finding` gets the finding's index and its chart (a leak-pattern finding's
+/// log-mined numbers beside memory).
+pub fn report_with_chart(
+    analysis: &Analysis,
+    version: &str,
+    draw: &dyn Fn(chart::XAxis, &[chart::Series]) -> String,
+    draw_finding: &dyn Fn(usize, &chart::FindingChart) -> String,
+) -> String {
     let model = &analysis.model;
     let mut h = String::new();
     h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -102,7 +114,7 @@ pub fn report_with_chart(analysis: &Analysis, version: &str, draw: &dyn Fn(chart
     if analysis.findings.is_empty() {
         h.push_str("<p class=\"muted\">No findings.</p>\n");
     }
-    for f in &analysis.findings {
+    for (i, f) in analysis.findings.iter().enumerate() {
         let sev = severity_word(f.severity);
         let target = match (&f.pod, &f.container) {
             (Some(p), Some(c)) => format!("{}/{}", escape(p), escape(c)),
@@ -111,7 +123,7 @@ pub fn report_with_chart(analysis: &Analysis, version: &str, draw: &dyn Fn(chart
         };
         // A leak-pattern finding shows the numbers it read from the logs beside memory.
         let mined = chart::finding_chart(model, f)
-            .map(|c| chart::finding_svg(&c, 900, 300))
+            .map(|c| draw_finding(i, &c))
             .unwrap_or_default();
         h.push_str(&format!(
             "<section class=\"finding {sev}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\

@@ -31,10 +31,17 @@ pub fn chart_svg(view: &View, width: u32, height: u32) -> String {
 
 /// The HTML report of a view, with its chart.
 pub fn html_report(view: &View) -> String {
-    if view.series.is_empty() {
-        return view.html.clone();
+    let mut html = if view.series.is_empty() {
+        view.html.clone()
+    } else {
+        view.html.replacen(CHART_MARKER, &chart_svg(view, 1000, 420), 1)
+    };
+    for (i, f) in view.findings.iter().enumerate() {
+        if let Some(c) = &f.chart {
+            html = html.replacen(&crate::view::finding_marker(i), &chart::finding_svg(c, 900, 300), 1);
+        }
     }
-    view.html.replacen(CHART_MARKER, &chart_svg(view, 1000, 420), 1)
+    html
 }
 
 /// Offers `content` as a download named `name`.

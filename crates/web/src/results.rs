@@ -62,6 +62,14 @@ pub fn results(props: &Props) -> Html {
     let open_pod = use_state(|| None::<String>);
     // Charts are drawn once per view, not on every sort or drill-down.
     let charts = use_memo(props.view.clone(), |view| charts(&view.0));
+    // Each leak-pattern finding's own chart (log-mined numbers beside memory).
+    let finding_charts = use_memo(props.view.clone(), |view| {
+        view.0
+            .findings
+            .iter()
+            .map(|f| f.chart.as_ref().map(|c| (c.title.clone(), chart::finding_svg(c, 860, 280))))
+            .collect::<Vec<_>>()
+    });
 
     let mut table = v.rows.clone();
     let (col, asc) = *sort;
@@ -123,12 +131,17 @@ pub fn results(props: &Props) -> Html {
                 <p class="muted" id="no-findings">{ "No findings: nothing in this input points at a memory problem." }</p>
             }
             <div id="findings">
-            { for v.findings.iter().map(|f| html! {
+            { for v.findings.iter().zip(finding_charts.iter()).map(|(f, fc)| html! {
                 <article class={classes!("finding", f.severity.clone())} data-kind={f.kind.clone()}>
                     <div class="meta"><span class="sev">{ &f.severity }</span>{" "}<span class="kind">{ &f.kind }</span>{" "}<span class="target">{ &f.target }</span></div>
                     <h3>{ &f.title }</h3>
                     <p>{ &f.detail }</p>
                     <p class="advice"><b>{ "What to do: " }</b>{ &f.advice }</p>
+                    if let Some((title, svg)) = fc {
+                        <figure class="chart finding-chart" aria-label={title.clone()}>
+                            { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
+                        </figure>
+                    }
                     if !f.sites.is_empty() || !f.types.is_empty() {
                         <p class="code-links">{ "Where in the code: " }
                         { for f.sites.iter().filter_map(|&i| v.code.sites.get(i).map(|s| (i, s))).map(|(i, s)| html! {

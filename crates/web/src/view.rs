@@ -78,6 +78,11 @@ pub struct View {
 /// Where the HTML report's memory chart goes; the page draws it (plotters needs the DOM).
 pub const CHART_MARKER: &str = "<!--kubeleak-chart-->";
 
+/// Where the HTML report's chart of finding `i` goes (drawn by the page, like the memory chart).
+pub fn finding_marker(i: usize) -> String {
+    format!("<!--kubeleak-finding-chart-{i}-->")
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Summary {
     pub pods: usize,
@@ -103,6 +108,8 @@ pub struct FindingView {
     pub sites: Vec<usize>,
     /// Indexes into [`Code::types`] this finding is about.
     pub types: Vec<usize>,
+    /// A leak-pattern finding's log-mined numbers beside memory (drawn by the page).
+    pub chart: Option<chart::FindingChart>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -240,6 +247,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                 types: (0..code.types.len())
                     .filter(|&i| mentions(&format!("`{}`", code.types[i].name), &code.types[i].origins))
                     .collect(),
+                chart: chart::finding_chart(model, f),
             }
         })
         .collect();

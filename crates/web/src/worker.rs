@@ -378,7 +378,12 @@ fn analyze_message(msg: &JsValue) {
     });
     progress(total, "Preparing the results…");
     let json = report::to_json(&a);
-    let html = html::report_with_chart(&a, env!("CARGO_PKG_VERSION"), &|_, _| CHART_MARKER.to_string());
+    let html = html::report_with_chart(
+        &a,
+        env!("CARGO_PKG_VERSION"),
+        &|_, _| CHART_MARKER.to_string(),
+        &|i, _| view::finding_marker(i),
+    );
     let mut v = view::build(&a, json, html);
     v.warnings.extend(unreadable);
     // What the source view needs, outside this worker's memory: a plain file is read

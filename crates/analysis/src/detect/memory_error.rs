@@ -46,7 +46,7 @@ fn patterns() -> &'static [Pattern] {
             )),
             p(r"WorkerLostError.*signal 9|exited with 'signal 9", ("celery worker lost to signal 9 (SIGKILL)", "celery workers lost to signal 9 (SIGKILL)")),
             p(
-                r"(?i)exit\s?code[ =:]*-9\b|killed by signal 9\b|died with signal 9\b|terminated by signal 9\b|signal 9 \(SIGKILL\)|Child process \[\d+\] died|BrokenProcessPool",
+                r"(?i-u)exit\s?code[ =:]*-9\b|killed by signal 9\b|died with signal 9\b|terminated by signal 9\b|signal 9 \(SIGKILL\)|Child process \[\d+\] died|BrokenProcessPool",
                 ("child process killed by signal 9", "child processes killed by signal 9"),
             ),
             p(r"^\s*Killed\s*$|\d+\s+Killed\s+\S", ("`Killed` (shell: a process got SIGKILL)", "`Killed` lines (shell: processes got SIGKILL)")),

@@ -71,7 +71,7 @@ fn line_start_re() -> &'static Regex {
     static P: OnceLock<String> = OnceLock::new();
     let p = P.get_or_init(|| {
         format!(
-            r"^\s*(?:\[?(?i:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\]?:?\s+)?\[?{DATE_TIME}"
+            r"^\s*(?:\[?(?i-u:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\]?:?\s+)?\[?{DATE_TIME}"
         )
     });
     re(&R, p)
