@@ -152,7 +152,7 @@ pub struct Template {
 }
 
 /// Streaming miner: push lines, then read [`Miner::templates`].
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Miner {
     limits: MinerLimits,
     templates: Vec<Template>,
@@ -187,8 +187,9 @@ impl Miner {
         }
     }
 
-    /// Adds one line (its first line, for a multi-line entry).
-    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) {
+    /// Adds one line (its first line, for a multi-line entry). True when it added a
+    /// point to some series (so the line may be quoted as evidence).
+    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) -> bool {
         let index = self.lines;
         self.lines += 1;
         let mut first = text.lines().next().unwrap_or("").trim();
@@ -201,18 +202,18 @@ impl Miner {
             first = &first[..cut];
         }
         if first.is_empty() {
-            return;
+            return false;
         }
         let parsed = parse_line(first, self.limits.max_slots);
         if parsed.nums.is_empty() {
-            return;
+            return false;
         }
         let i = match self.index.get(&parsed.key) {
             Some(&i) => i,
             None => {
                 if self.templates.len() >= self.limits.max_templates {
                     self.dropped_lines += 1;
-                    return;
+                    return false;
                 }
                 self.templates.push(Template {
                     text: parsed.key.clone(),
@@ -237,6 +238,7 @@ impl Miner {
         let max = self.limits.max_points;
         let t = &mut self.templates[i];
         t.lines += 1;
+        let mut added = false;
         for (slot, (_, _, unit, value)) in t.slots.iter_mut().zip(parsed.nums) {
             if slot.unit != unit {
                 // Same template, other unit (`12KB` then `3MB`): values are bytes either way.
@@ -244,6 +246,7 @@ impl Miner {
                     continue;
                 }
             }
+            added = true;
             slot.series.push(
                 Point {
                     index,
@@ -254,10 +257,20 @@ impl Miner {
                 max,
             );
         }
+        added
     }
 
     pub fn templates(&self) -> &[Template] {
         &self.templates
+    }
+
+    /// The lines of every point kept (what evidence may quote).
+    pub fn point_lines(&self) -> impl Iterator<Item = u32> + '_ {
+        self.templates.iter().flat_map(|t| {
+            t.slots
+                .iter()
+                .flat_map(|s| s.series.points.iter().chain(s.series.last.iter()).map(|p| p.origin.line))
+        })
     }
 }
 
