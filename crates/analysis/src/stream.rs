@@ -41,8 +41,8 @@ pub const MAX_SECTION_BYTES: usize = 64 << 20;
 /// Lines of look-ahead the section detection needs (`describe`, JSON headers).
 const AHEAD: usize = 6;
 
-/// Bytes of compressed input inflated at a time (at most ~1 MiB of output).
-const GZ_STEP: usize = 1024;
+/// Bytes of compressed input inflated at a time (at most ~260 KiB of output).
+const GZ_STEP: usize = 256;
 
 /// The model and per-kind section counters: what a refused gzip input rolls back.
 #[derive(Clone, Default)]
@@ -84,7 +84,9 @@ struct Src {
     partial: Vec<u8>,
     text_bytes: u64,
     line_count: u32,
-    full: Option<Vec<String>>,
+    /// Every line's text while the input is small enough to keep it (one string, and
+    /// where each line ends).
+    full: Option<(String, Vec<usize>)>,
     quoted: BTreeMap<u32, String>,
     sp: Splitter,
 }
@@ -117,7 +119,7 @@ impl Analyzer {
             partial: Vec::new(),
             text_bytes: 0,
             line_count: 0,
-            full: Some(Vec::new()),
+            full: Some((String::new(), Vec::new())),
             quoted: BTreeMap::new(),
             sp: Splitter::new(),
         }));
@@ -195,7 +197,7 @@ impl Analyzer {
             problems.push(r);
             src.text_bytes = 0;
             src.line_count = 0;
-            src.full = Some(Vec::new());
+            src.full = Some((String::new(), Vec::new()));
             src.quoted.clear();
         } else {
             if !src.partial.is_empty() {
@@ -230,7 +232,20 @@ impl Analyzer {
             name: src.name.clone(),
             bytes: src.text_bytes,
             lines: src.line_count,
-            text: src.full.take().unwrap_or_default(),
+            text: src
+                .full
+                .take()
+                .map(|(text, ends)| {
+                    let mut start = 0;
+                    ends.iter()
+                        .map(|&e| {
+                            let l = text.get(start..e).unwrap_or("").to_string();
+                            start = e;
+                            l
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             quoted: std::mem::take(&mut src.quoted),
         });
     }
@@ -271,18 +286,9 @@ impl Src {
     fn gunzip(&mut self, chunk: &[u8], st: &mut State, limits: &Limits) {
         for piece in chunk.chunks(GZ_STEP) {
             let Dec::Gzip(d) = &mut self.dec else { return };
-            let res = d.write_all(piece);
+            // `flush` hands over all that inflated (the decoder holds it back otherwise).
+            let res = d.write_all(piece).and_then(|()| d.flush());
             let out = std::mem::take(d.get_mut());
-            if self.inflated.saturating_add(out.len() as u64) > limits.max_inflated_bytes {
-                let msg = format!(
-                    "{}: refused: gzip inflates to more than {} (the cap for one input); \
-                     this looks like a decompression bomb. Nothing of it was analyzed.",
-                    self.name,
-                    input::cap_text(limits.max_inflated_bytes)
-                );
-                self.refuse(st, msg);
-                return;
-            }
             self.inflated_text(&out, st, limits);
             if let Err(e) = res {
                 if self.refused.is_none() {
@@ -294,8 +300,19 @@ impl Src {
         }
     }
 
+    /// Inflated bytes, under the cap.
     fn inflated_text(&mut self, out: &[u8], st: &mut State, limits: &Limits) {
         if self.refused.is_some() {
+            return;
+        }
+        if self.inflated.saturating_add(out.len() as u64) > limits.max_inflated_bytes {
+            let msg = format!(
+                "{}: refused: gzip inflates to more than {} (the cap for one input); \
+                 this looks like a decompression bomb. Nothing of it was analyzed.",
+                self.name,
+                input::cap_text(limits.max_inflated_bytes)
+            );
+            self.refuse(st, msg);
             return;
         }
         self.inflated += out.len() as u64;
@@ -372,8 +389,9 @@ impl Src {
         if self.text_bytes > limits.keep_text_bytes {
             self.full = None;
         }
-        if let Some(full) = self.full.as_mut() {
-            full.push(clean.to_string());
+        if let Some((text, ends)) = self.full.as_mut() {
+            text.push_str(&clean);
+            ends.push(text.len());
         }
         let mut env = Env::new(st, &mut self.quoted, self.index, &self.name, self.full.is_some());
         self.sp.push(self.line_count, &clean, &mut env);
@@ -477,9 +495,29 @@ struct Cur {
     body: Body,
 }
 
+/// Lines of a section gathered in one string: (number, start, end) of each.
+#[derive(Default)]
+struct Gathered {
+    text: String,
+    lines: Vec<(u32, u32, u32)>,
+}
+
+impl Gathered {
+    fn push(&mut self, n: u32, line: &str) {
+        // Offsets fit: a gathered section is at most MAX_SECTION_BYTES.
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(line);
+        self.lines.push((n, start, u32::try_from(self.text.len()).unwrap_or(u32::MAX)));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
+        self.lines.iter().map(|&(n, a, b)| (n, self.text.get(a as usize..b as usize).unwrap_or("")))
+    }
+}
+
 enum Body {
-    /// Lines gathered until the section ends (bytes so far; first line left out).
-    Lines(Vec<(u32, String)>, usize, Option<u32>),
+    /// Lines gathered until the section ends (first line left out, when too big).
+    Lines(Gathered, Option<u32>),
     /// A log section, read as it streams.
     Log(Box<LogParser>),
     /// An unrecognized bare output: only its extent is kept.
@@ -499,7 +537,7 @@ impl Cur {
             last_line: n,
             nonblank: false,
             prompt: None,
-            body: Body::Lines(Vec::new(), 0, None),
+            body: Body::Lines(Gathered::default(), None),
         }
     }
 
@@ -531,24 +569,23 @@ impl Cur {
     fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
         self.last_line = n;
         let blank = line.trim().is_empty();
-        if let Body::Lines(lines, bytes, cut) = &mut self.body {
+        if let Body::Lines(lines, cut) = &mut self.body {
             if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
                 // A bare output of no known shape: a log by its file name, else skipped.
                 if sections::kind_from_name(env.name) == Some(SectionKind::Logs) {
                     self.kind = SectionKind::Logs;
                     let mut p = self.log_parser(env);
-                    if let Body::Lines(lines, _, _) = std::mem::replace(&mut self.body, Body::Skip) {
-                        for (m, l) in &lines {
-                            p.line(*m, l, &mut env.st.model, env.keep);
+                    if let Body::Lines(lines, _) = std::mem::replace(&mut self.body, Body::Skip) {
+                        for (m, l) in lines.iter() {
+                            p.line(m, l, &mut env.st.model, env.keep);
                         }
                     }
                     self.body = Body::Log(p);
                 } else {
                     self.body = Body::Skip;
                 }
-            } else if *bytes + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
-                *bytes += line.len() + 1;
-                lines.push((n, line.to_string()));
+            } else if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
+                lines.push(n, line);
             } else if cut.is_none() {
                 *cut = Some(n);
             }
@@ -690,11 +727,11 @@ impl Core {
         let body = std::mem::replace(&mut cur.body, Body::Skip);
         let mut section = cur.section(env.source, env.name);
         let (lines, cut, parser, gathered) = match body {
-            Body::Lines(l, _, cut) => (l, cut, None, true),
-            Body::Log(p) => (Vec::new(), None, Some(p), false),
-            Body::Skip => (Vec::new(), None, None, false),
+            Body::Lines(l, cut) => (l, cut, None, true),
+            Body::Log(p) => (Gathered::default(), None, Some(p), false),
+            Body::Skip => (Gathered::default(), None, None, false),
         };
-        section.lines = lines.iter().map(|(n, l)| (*n, l.as_str())).collect();
+        section.lines = lines.iter().collect();
         if let Some(oc) = &cur.other_command {
             if oc.split_whitespace().next() == Some("date") {
                 self.pending_date = section.lines.iter().find_map(|(_, l)| time::parse_ctime(l));
