@@ -62,17 +62,17 @@ impl LogDigest {
     pub fn from_lines(lines: &[LogLine]) -> LogDigest {
         let mut b = DigestBuilder::default();
         for l in lines {
-            b.push(l, &[]);
+            b.push(l.at, &l.text, l.origin, &[]);
         }
         b.finish().0
     }
 
-    fn keep_matched(&mut self, index: u64, l: &LogLine) {
+    fn keep_matched(&mut self, index: u64, at: Option<Timestamp>, text: &str, origin: Origin) {
         if self.stride == 0 {
             self.stride = 1;
         }
         if self.seen % self.stride == 0 {
-            self.matched.push((index, l.clone()));
+            self.matched.push((index, LogLine { at, text: text.to_string(), origin }));
             if self.matched.len() > MAX_MATCHED {
                 let mut k = 0;
                 self.matched.retain(|_| {
@@ -150,32 +150,32 @@ impl DigestBuilder {
 
     /// Adds one entry. `raws`: the source lines it was read from (number, text as the
     /// source shows it), for the texts evidence may quote; may be empty.
-    pub fn push(&mut self, l: &LogLine, raws: &[(u32, &str)]) {
+    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
         let index = self.d.entries;
         self.d.entries += 1;
         let mut taken = false;
-        for text in l.text.split('\n') {
-            taken |= self.scan.line(&Line { at: l.at, origin: l.origin, text }, &mut self.d.profiles);
+        for t in text.split('\n') {
+            taken |= self.scan.line(&Line { at, origin, text: t }, &mut self.d.profiles);
         }
-        let raw0 = raws.iter().find(|(n, _)| *n == l.origin.line).map_or("", |(_, t)| *t);
+        let raw0 = raws.iter().find(|(n, _)| *n == origin.line).map_or("", |(_, t)| *t);
         if taken && !raw0.is_empty() {
-            self.tool_texts.entry(l.origin.line).or_insert_with(|| raw0.to_string());
+            self.tool_texts.entry(origin.line).or_insert_with(|| raw0.to_string());
         }
-        if rules_match(&l.text) {
-            self.d.keep_matched(index, l);
+        if rules_match(text) {
+            self.d.keep_matched(index, at, text, origin);
             // The lines a multi-line entry covers: evidence may quote line k of it.
-            let n = u32::try_from(l.text.lines().count()).unwrap_or(u32::MAX);
+            let n = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
             for (line, t) in raws {
-                if *line >= l.origin.line && *line - l.origin.line < n.max(1) {
+                if *line >= origin.line && *line - origin.line < n.max(1) {
                     self.texts.entry(*line).or_insert_with(|| t.to_string());
                 }
             }
         }
         if taken || !self.pending.is_empty() {
             self.pending.push(Pending {
-                at: l.at,
-                origin: l.origin,
-                first: miner_line(&l.text).to_string(),
+                at: at,
+                origin: origin,
+                first: miner_line(text).to_string(),
                 raw: raw0.to_string(),
             });
             // An entry no reader took ended every block: the readers said all they will
@@ -183,8 +183,8 @@ impl DigestBuilder {
             if !taken || self.pending.len() > MAX_PENDING {
                 self.resolve();
             }
-        } else if self.d.miner.push(l.at, &l.text, l.origin) && !raw0.is_empty() {
-            self.texts.entry(l.origin.line).or_insert_with(|| raw0.to_string());
+        } else if self.d.miner.push(at, text, origin) && !raw0.is_empty() {
+            self.texts.entry(origin.line).or_insert_with(|| raw0.to_string());
         }
         if self.texts.len() > 2 * self.live + 4096 {
             self.sweep();

@@ -162,10 +162,10 @@ pub struct Miner {
     pub dropped_lines: u64,
 }
 
-/// A token of a free-text line.
+/// A token of a free-text line (words borrow the line).
 #[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Word(String),
+enum Tok<'a> {
+    Word(&'a str),
     Num { value: f64, unit: Unit },
     Var,
 }
@@ -204,42 +204,43 @@ impl Miner {
         if first.is_empty() {
             return false;
         }
-        let parsed = parse_line(first, self.limits.max_slots);
-        if parsed.nums.is_empty() {
-            return false;
-        }
-        let i = match self.index.get(&parsed.key) {
-            Some(&i) => i,
-            None => {
-                if self.templates.len() >= self.limits.max_templates {
-                    self.dropped_lines += 1;
-                    return false;
-                }
-                self.templates.push(Template {
-                    text: parsed.key.clone(),
-                    words: parsed.words.clone(),
-                    message: parsed.message.clone(),
-                    slots: parsed
-                        .nums
-                        .iter()
-                        .map(|(name, words, unit, _)| Slot {
-                            name: name.clone(),
-                            words: words.clone(),
-                            unit: *unit,
-                            series: Series::default(),
-                        })
-                        .collect(),
-                    lines: 0,
-                });
-                self.index.insert(parsed.key, self.templates.len() - 1);
-                self.templates.len() - 1
+        let max_slots = self.limits.max_slots;
+        // Free text (most lines): the template is found before the costly part of the
+        // parse (the words around each number), which only a new template needs.
+        let structured = first.starts_with('{') || memchr::memchr_iter(b'=', first.as_bytes()).nth(1).is_some();
+        let (i, values): (usize, Vec<(Unit, f64)>) = if structured {
+            let parsed = parse_line(first, max_slots);
+            if parsed.nums.is_empty() {
+                return false;
+            }
+            let values = parsed.nums.iter().map(|(_, _, u, v)| (*u, *v)).collect();
+            match self.index.get(&parsed.key) {
+                Some(&i) => (i, values),
+                None => match self.add_template(parsed) {
+                    Some(i) => (i, values),
+                    None => return false,
+                },
+            }
+        } else {
+            let mut key = String::new();
+            let toks = tokens(first, &mut key);
+            let values: Vec<(Unit, f64)> = token_numbers(&toks, max_slots).collect();
+            if values.is_empty() {
+                return false;
+            }
+            match self.index.get(&key) {
+                Some(&i) => (i, values),
+                None => match self.add_template(parse_tokens(key, &toks, max_slots)) {
+                    Some(i) => (i, values),
+                    None => return false,
+                },
             }
         };
         let max = self.limits.max_points;
         let t = &mut self.templates[i];
         t.lines += 1;
         let mut added = false;
-        for (slot, (_, _, unit, value)) in t.slots.iter_mut().zip(parsed.nums) {
+        for (slot, (unit, value)) in t.slots.iter_mut().zip(values) {
             if slot.unit != unit {
                 // Same template, other unit (`12KB` then `3MB`): values are bytes either way.
                 if !(slot.unit == Unit::Bytes && unit == Unit::Bytes) {
@@ -262,6 +263,32 @@ impl Miner {
 
     pub fn templates(&self) -> &[Template] {
         &self.templates
+    }
+
+    /// A new template (`None` when the cap is reached: the line is counted as dropped).
+    fn add_template(&mut self, parsed: Parsed) -> Option<usize> {
+        if self.templates.len() >= self.limits.max_templates {
+            self.dropped_lines += 1;
+            return None;
+        }
+        self.templates.push(Template {
+            text: parsed.key.clone(),
+            words: parsed.words,
+            message: parsed.message,
+            slots: parsed
+                .nums
+                .into_iter()
+                .map(|(name, words, unit, _)| Slot {
+                    name,
+                    words,
+                    unit,
+                    series: Series::default(),
+                })
+                .collect(),
+            lines: 0,
+        });
+        self.index.insert(parsed.key, self.templates.len() - 1);
+        Some(self.templates.len() - 1)
     }
 
     /// The lines of every point kept (what evidence may quote).
@@ -539,8 +566,12 @@ fn number(s: &str) -> Option<(f64, Unit)> {
             return None;
         }
     }
-    let numtext: String = s.get(..i)?.chars().filter(|c| *c != ',' && *c != '_').collect();
-    let value: f64 = numtext.parse().ok()?;
+    let raw = s.get(..i)?;
+    let value: f64 = if raw.bytes().any(|c| c == b',' || c == b'_') {
+        raw.chars().filter(|c| *c != ',' && *c != '_').collect::<String>().parse().ok()?
+    } else {
+        raw.parse().ok()?
+    };
     let unit = s.get(i..)?;
     if unit.is_empty() {
         return Some((value, Unit::Count));
@@ -558,10 +589,7 @@ fn number(s: &str) -> Option<(f64, Unit)> {
 }
 
 fn is_volatile(core: &str) -> bool {
-    let lower = core.to_ascii_lowercase();
-    let b = lower.as_bytes();
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-    if digits == 0 {
+    if !core.bytes().any(|c| c.is_ascii_digit()) {
         return false;
     }
     // Dates, times, IPs, versions, hex ids, UUIDs, mixed names (worker-7d9f8b6c5).
@@ -584,9 +612,19 @@ fn trim_punct(w: &str) -> (&str, &str, &str) {
     (&w[..start], &w[start..end], &w[end..])
 }
 
-fn parse_free(line: &str, max_slots: usize) -> Parsed {
+/// The tokens of a free-text line, and its template (`key`): words, `<num>` and `<*>`
+/// joined by single spaces. One pass, no allocation per token.
+fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
     // Tokens: whitespace words, split once more at `=`/`:` when a key precedes a number.
-    let mut toks: Vec<(Tok, String)> = Vec::new(); // (token, template text)
+    let mut toks: Vec<Tok<'a>> = Vec::new();
+    let piece = |key: &mut String, parts: &[&str]| {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        for p in parts {
+            key.push_str(p);
+        }
+    };
     for w in line.split_whitespace() {
         let (lead, core, trail) = trim_punct(w);
         // key=value / key:value glued
@@ -597,18 +635,23 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
                 && k.chars().any(char::is_alphabetic);
             if key_like && !v.is_empty() {
                 if let Some((value, unit)) = number(v) {
-                    toks.push((Tok::Word(k.to_string()), format!("{lead}{k}{}", &core[pos..=pos])));
-                    toks.push((Tok::Num { value, unit }, format!("<num>{trail}")));
+                    toks.push(Tok::Word(k));
+                    piece(key, &[lead, k, &core[pos..=pos]]);
+                    toks.push(Tok::Num { value, unit });
+                    piece(key, &["<num>", trail]);
                     continue;
                 }
             }
         }
         if let Some((value, unit)) = number(core) {
-            toks.push((Tok::Num { value, unit }, format!("{lead}<num>{trail}")));
+            toks.push(Tok::Num { value, unit });
+            piece(key, &[lead, "<num>", trail]);
         } else if is_volatile(core) {
-            toks.push((Tok::Var, format!("{lead}<*>{trail}")));
+            toks.push(Tok::Var);
+            piece(key, &[lead, "<*>", trail]);
         } else {
-            toks.push((Tok::Word(core.to_string()), w.to_string()));
+            toks.push(Tok::Word(core));
+            piece(key, &[w]);
         }
     }
     // Units written as the next word: `300 MiB`, `1234 bytes`.
@@ -620,16 +663,16 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
                 unit: Unit::Count,
             },
             Tok::Word(next),
-        ) = (&toks[i].0, &toks[i + 1].0)
+        ) = (&toks[i], &toks[i + 1])
         {
             let next_core = next.trim_end_matches(['.', ',', ';', ')']);
             if let Some(m) = size_unit(next_core).filter(|_| next_core.len() > 1) {
-                toks[i].0 = Tok::Num {
+                toks[i] = Tok::Num {
                     value: value * m,
                     unit: Unit::Bytes,
                 };
             } else if time_unit(next_core) && next_core.len() > 1 {
-                toks[i].0 = Tok::Num {
+                toks[i] = Tok::Num {
                     value: *value,
                     unit: Unit::Duration,
                 };
@@ -637,10 +680,29 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         }
         i += 1;
     }
-    let key = toks.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+    toks
+}
+
+/// The (unit, value) of the first `max_slots` numbers of the tokens.
+fn token_numbers<'t>(toks: &'t [Tok<'_>], max_slots: usize) -> impl Iterator<Item = (Unit, f64)> + 't {
+    toks.iter()
+        .filter_map(|t| match t {
+            Tok::Num { value, unit } => Some((*unit, *value)),
+            _ => None,
+        })
+        .take(max_slots)
+}
+
+fn parse_free(line: &str, max_slots: usize) -> Parsed {
+    let mut key = String::new();
+    let toks = tokens(line, &mut key);
+    parse_tokens(key, &toks, max_slots)
+}
+
+fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
     let words: Vec<String> = toks
         .iter()
-        .filter_map(|(t, _)| match t {
+        .filter_map(|t| match t {
             Tok::Word(w) => Some(split_words(w)),
             _ => None,
         })
@@ -648,14 +710,14 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         .collect();
     let mut nums = Vec::new();
     let mut prev_num = 0usize;
-    for (i, (t, _)) in toks.iter().enumerate() {
+    for (i, t) in toks.iter().enumerate() {
         let Tok::Num { value, unit } = t else { continue };
         if nums.len() >= max_slots {
             break;
         }
         let before: Vec<String> = toks[prev_num..i]
             .iter()
-            .filter_map(|(t, _)| match t {
+            .filter_map(|t| match t {
                 Tok::Word(w) => Some(split_words(w)),
                 _ => None,
             })
@@ -663,9 +725,9 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
             .collect();
         let after: Vec<String> = toks[i + 1..]
             .iter()
-            .take_while(|(t, _)| matches!(t, Tok::Word(_)))
+            .take_while(|t| matches!(t, Tok::Word(_)))
             .take(2)
-            .filter_map(|(t, _)| match t {
+            .filter_map(|t| match t {
                 Tok::Word(w) => Some(split_words(w)),
                 _ => None,
             })
@@ -674,7 +736,7 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         let name = toks[..i]
             .iter()
             .rev()
-            .find_map(|(t, _)| match t {
+            .find_map(|t| match t {
                 Tok::Word(w) => Some(w.trim_end_matches([':', '=']).to_string()),
                 _ => None,
             })

@@ -246,10 +246,14 @@ impl Stream {
         }
     }
 
-    fn emit(&mut self, entry: LogLine, raws: &[(u32, &str)], keep: bool) {
-        self.digest.push(&entry, raws);
+    fn emit(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], keep: bool) {
+        self.digest.push(at, text, origin, raws);
         if keep {
-            self.lines.push(entry);
+            self.lines.push(LogLine {
+                at,
+                text: text.to_string(),
+                origin,
+            });
         }
     }
 
@@ -290,12 +294,8 @@ impl Stream {
             return;
         }
         let time = time.or_else(|| line_time::time_in_line(body, MAX_LINE_BYTES));
-        let entry = LogLine {
-            at: time,
-            text: capped(Cow::Borrowed(body), MAX_LINE_BYTES, at, cuts).into_owned(),
-            origin: at,
-        };
-        self.emit(entry, &[(at.line, raw)], keep);
+        let text = capped(Cow::Borrowed(body), MAX_LINE_BYTES, at, cuts);
+        self.emit(time, &text, at, &[(at.line, raw)], keep);
     }
 
     /// A container runtime line: `P` parts are joined until the `F` part.
@@ -328,7 +328,7 @@ impl Stream {
         if let Some(tb) = self.traceback.take() {
             let (entry, raws) = tb.finish(cuts);
             let raws: Vec<(u32, &str)> = raws.iter().map(|(n, t)| (*n, t.as_str())).collect();
-            self.emit(entry, &raws, keep);
+            self.emit(entry.at, &entry.text, entry.origin, &raws, keep);
         }
     }
 
