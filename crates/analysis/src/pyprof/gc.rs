@@ -80,7 +80,7 @@ impl super::Reader for Reader {
     fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let r = res();
         let text = l.text;
-        if !text.contains("gc: ") {
+        if memchr::memmem::find(text.as_bytes(), b"gc: ").is_none() {
             return false;
         }
         if let Some(m) = r.collecting.captures(text) {

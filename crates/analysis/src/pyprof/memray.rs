@@ -35,6 +35,10 @@ enum Part {
 
 fn title(line: &str) -> Option<Part> {
     let l = line.trim();
+    // Every title ends with `:` or names the largest allocating locations (most lines: neither).
+    if !l.ends_with(':') && memchr::memmem::find(l.as_bytes(), b"largest allocating locations (by ").is_none() {
+        return None;
+    }
     if l.ends_with("Total allocations:") {
         Some(Part::Allocations)
     } else if l.ends_with("Total memory allocated:") {

@@ -99,8 +99,9 @@ impl super::Reader for Reader {
         let r = res();
         let text = l.text;
         // Cheap tests first: most log lines are none of this.
-        let stat = text.contains(": size=");
-        if !stat && self.pending.is_none() && !self.open && !text.contains(" memory blocks: ") {
+        let has = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+        let stat = has(": size=");
+        if !stat && self.pending.is_none() && !self.open && !has(" memory blocks: ") {
             let t = text.trim_start();
             if !(t.starts_with('#') || t.starts_with("[ Top") || t.starts_with("Top ")) {
                 return false;
