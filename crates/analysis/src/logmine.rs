@@ -500,35 +500,51 @@ pub fn split_words(s: &str) -> Vec<String> {
     out
 }
 
+/// A short word in ASCII lower case, on the stack (`None` when longer than 8 bytes:
+/// no unit is).
+fn lower8(u: &str) -> Option<([u8; 8], usize)> {
+    let b = u.as_bytes();
+    if b.len() > 8 {
+        return None;
+    }
+    let mut out = [0u8; 8];
+    for (o, c) in out.iter_mut().zip(b) {
+        *o = c.to_ascii_lowercase();
+    }
+    Some((out, b.len()))
+}
+
 fn size_unit(u: &str) -> Option<f64> {
     let k = 1024f64;
-    Some(match u.to_ascii_lowercase().as_str() {
-        "b" | "byte" | "bytes" => 1.0,
-        "k" | "kb" | "kib" => k,
-        "m" | "mb" | "mib" => k * k,
-        "g" | "gb" | "gib" => k * k * k,
-        "t" | "tb" | "tib" => k * k * k * k,
+    let (buf, n) = lower8(u)?;
+    Some(match buf.get(..n)? {
+        b"b" | b"byte" | b"bytes" => 1.0,
+        b"k" | b"kb" | b"kib" => k,
+        b"m" | b"mb" | b"mib" => k * k,
+        b"g" | b"gb" | b"gib" => k * k * k,
+        b"t" | b"tb" | b"tib" => k * k * k * k,
         _ => return None,
     })
 }
 
 fn time_unit(u: &str) -> bool {
+    let Some((buf, n)) = lower8(u) else { return false };
     matches!(
-        u.to_ascii_lowercase().as_str(),
-        "ns" | "us"
-            | "µs"
-            | "ms"
-            | "s"
-            | "sec"
-            | "secs"
-            | "second"
-            | "seconds"
-            | "min"
-            | "mins"
-            | "minutes"
-            | "h"
-            | "hr"
-            | "hours"
+        buf.get(..n).unwrap_or(b""),
+        b"ns" | b"us"
+            | b"\xc2\xb5s"
+            | b"ms"
+            | b"s"
+            | b"sec"
+            | b"secs"
+            | b"second"
+            | b"seconds"
+            | b"min"
+            | b"mins"
+            | b"minutes"
+            | b"h"
+            | b"hr"
+            | b"hours"
     )
 }
 
@@ -616,7 +632,8 @@ fn trim_punct(w: &str) -> (&str, &str, &str) {
 /// joined by single spaces. One pass, no allocation per token.
 fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
     // Tokens: whitespace words, split once more at `=`/`:` when a key precedes a number.
-    let mut toks: Vec<Tok<'a>> = Vec::new();
+    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(24);
+    key.reserve(line.len() + 32);
     let piece = |key: &mut String, parts: &[&str]| {
         if !key.is_empty() {
             key.push(' ');
@@ -628,7 +645,7 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
     for w in line.split_whitespace() {
         let (lead, core, trail) = trim_punct(w);
         // key=value / key:value glued
-        if let Some(pos) = core.find(['=', ':']) {
+        if let Some(pos) = core.bytes().position(|b| b == b'=' || b == b':') {
             let (k, v) = (&core[..pos], &core[pos + 1..]);
             let key_like = !k.is_empty()
                 && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))

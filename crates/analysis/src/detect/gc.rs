@@ -46,7 +46,9 @@ fn res() -> &'static Res {
 /// True when one of the rules reads the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
     // Every rule needs `gc` or `ResourceWarning`.
-    if memchr::memmem::find(t.as_bytes(), b"gc").is_none() && memchr::memmem::find(t.as_bytes(), b"ResourceWarning").is_none() {
+    static GC: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    static RW: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    if !crate::pyprof::contains(&GC, "gc", t) && !crate::pyprof::contains(&RW, "ResourceWarning", t) {
         return false;
     }
     let r = res();

@@ -80,7 +80,8 @@ impl super::Reader for Reader {
     fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let r = res();
         let text = l.text;
-        if memchr::memmem::find(text.as_bytes(), b"gc: ").is_none() {
+        static GC: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        if !super::contains(&GC, "gc: ", text) {
             return false;
         }
         if let Some(m) = r.collecting.captures(text) {

@@ -30,6 +30,12 @@ pub mod objgraph;
 pub mod pyspy;
 pub mod tracemalloc;
 
+/// True when `hay` contains `needle`: a searcher built once per needle (`str::contains`
+/// and `memmem::find` build one per call, a real cost on every log line).
+pub(crate) fn contains(cell: &'static std::sync::OnceLock<memchr::memmem::Finder<'static>>, needle: &'static str, hay: &str) -> bool {
+    cell.get_or_init(|| memchr::memmem::Finder::new(needle.as_bytes())).find(hay.as_bytes()).is_some()
+}
+
 /// One line to read, with where it came from and its time when known.
 #[derive(Clone, Copy, Debug)]
 pub struct Line<'a> {
