@@ -173,8 +173,8 @@ impl DigestBuilder {
         }
         if taken || !self.pending.is_empty() {
             self.pending.push(Pending {
-                at: at,
-                origin: origin,
+                at,
+                origin,
                 first: miner_line(text).to_string(),
                 raw: raw0.to_string(),
             });
