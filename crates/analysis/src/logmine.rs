@@ -151,12 +151,36 @@ pub struct Template {
     pub lines: u64,
 }
 
+/// A fast hash for template keys (the Fx hash of rustc): SipHash of every log line's
+/// template was a measurable cost. Collisions cannot hurt much: at most
+/// [`MinerLimits::max_templates`] keys per miner.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Streaming miner: push lines, then read [`Miner::templates`].
 #[derive(Clone, Debug, Default)]
 pub struct Miner {
     limits: MinerLimits,
     templates: Vec<Template>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, FxBuild>,
+    /// The template of the line being read (reused: no allocation per line).
+    scratch: String,
     lines: u64,
     /// Lines whose template was new when the template cap was reached.
     pub dropped_lines: u64,
@@ -222,14 +246,19 @@ impl Miner {
                 },
             }
         } else {
-            let mut key = String::new();
+            let mut key = std::mem::take(&mut self.scratch);
+            key.clear();
             let toks = tokens(first, &mut key);
             let values: Vec<(Unit, f64)> = token_numbers(&toks, max_slots).collect();
             if values.is_empty() {
+                self.scratch = key;
                 return false;
             }
-            match self.index.get(&key) {
-                Some(&i) => (i, values),
+            match self.index.get(key.as_str()) {
+                Some(&i) => {
+                    self.scratch = key;
+                    (i, values)
+                }
                 None => match self.add_template(parse_tokens(key, &toks, max_slots)) {
                     Some(i) => (i, values),
                     None => return false,
