@@ -824,3 +824,117 @@ fn resolve_default_containers(model: &mut Model) {
         }
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::Analyzer;
+    use crate::input::Limits;
+    use crate::report;
+
+    fn whole(name: &str, bytes: &[u8], limits: Limits) -> String {
+        let mut a = Analyzer::new(limits);
+        a.begin(name);
+        a.feed(bytes);
+        a.end();
+        report::to_json(&a.finish())
+    }
+
+    fn chunked(name: &str, bytes: &[u8], size: usize, limits: Limits) -> String {
+        let mut a = Analyzer::new(limits);
+        a.begin(name);
+        for c in bytes.chunks(size) {
+            a.feed(c);
+        }
+        a.end();
+        report::to_json(&a.finish())
+    }
+
+    fn keep_none() -> Limits {
+        Limits {
+            keep_text_bytes: 0,
+            ..Limits::default()
+        }
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Every fixture: the same report whatever the chunks (even one byte, cutting UTF-8
+    /// characters and lines), gzipped or not, with or without the full text kept (the
+    /// evidence texts then come from the quoted lines).
+    #[test]
+    fn fixtures_give_the_same_report_however_they_stream() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/cases");
+        let mut n = 0;
+        for kind in std::fs::read_dir(&root).unwrap() {
+            for f in std::fs::read_dir(kind.unwrap().path()).unwrap() {
+                let path = f.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if name.ends_with(".expected.json") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let base = whole(&name, &bytes, Limits::default());
+                assert_eq!(whole(&name, &bytes, keep_none()), base, "{name}: without the full text");
+                for size in [1, 7, 4096] {
+                    assert_eq!(chunked(&name, &bytes, size, keep_none()), base, "{name}: chunks of {size}");
+                }
+                if !name.ends_with(".gz") {
+                    let gz = gzip(&bytes);
+                    assert_eq!(chunked(&format!("{name}.gz"), &gz, 13, keep_none()).replace(".gz\"", "\""), base, "{name}: gzip");
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 30, "{n} fixtures");
+    }
+
+    /// A generated bundle (every log kind of the bench) gives the same report streamed in
+    /// chunks without its text as read whole with it.
+    #[test]
+    fn a_generated_bundle_streams_to_the_same_report() {
+        let text = xtask::gen::generate_string(&xtask::gen::Options { size: 3_000_000, seed: 7 });
+        let keep_all = Limits {
+            keep_text_bytes: u64::MAX,
+            ..Limits::default()
+        };
+        let base = whole("bundle.txt", text.as_bytes(), keep_all);
+        assert!(base.contains("\"evidence\""), "the bundle has findings");
+        assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, keep_none()), base);
+    }
+
+    #[test]
+    fn big_sources_keep_only_quoted_lines() {
+        let mut text = String::from("$ kubectl logs w -c app --timestamps\n");
+        for i in 0..2000 {
+            text.push_str(&format!("2026-11-24T10:{:02}:{:02}.000000000Z INFO handled request {i}\n", i / 60 % 60, i % 60));
+        }
+        text.push_str("2026-11-24T11:00:00.000000000Z MemoryError\n");
+        let mut a = Analyzer::new(keep_none());
+        a.feed(text.as_bytes());
+        let r = a.finish();
+        let src = &r.model.sources[0];
+        assert!(src.text.is_empty());
+        assert_eq!(src.lines, 2002);
+        assert!(src.quoted.len() < 400, "{} lines kept", src.quoted.len());
+        assert_eq!(r.model.line_text(crate::model::Origin { source: 0, line: 2002 }), "2026-11-24T11:00:00.000000000Z MemoryError");
+        assert!(r.model.pods[0].containers[0].logs[0].lines.is_empty());
+    }
+
+    #[test]
+    fn empty_and_one_byte_inputs() {
+        let mut a = Analyzer::new(Limits::default());
+        a.begin("e.txt");
+        a.end();
+        a.begin("one.txt");
+        a.feed(b"\x1f");
+        a.end();
+        let r = a.finish();
+        assert_eq!(r.model.warnings[0].message, "e.txt: the input is empty");
+        assert_eq!(r.model.sources[1].lines, 1);
+    }
+}
