@@ -154,14 +154,24 @@ impl DigestBuilder {
         let index = self.d.entries;
         self.d.entries += 1;
         let mut taken = false;
-        for t in text.split('\n') {
-            taken |= self.scan.line(&Line { at, origin, text: t }, &mut self.d.profiles);
+        let single = memchr::memchr(b'\n', text.as_bytes()).is_none();
+        if single {
+            taken = self.scan.line(&Line { at, origin, text }, &mut self.d.profiles);
+        } else {
+            for t in text.split('\n') {
+                taken |= self.scan.line(&Line { at, origin, text: t }, &mut self.d.profiles);
+            }
         }
         let raw0 = raws.iter().find(|(n, _)| *n == origin.line).map_or("", |(_, t)| *t);
         if taken && !raw0.is_empty() {
             self.tool_texts.entry(origin.line).or_insert_with(|| raw0.to_string());
         }
-        if rules_match(text) {
+        let matched = if single {
+            crate::detect::memory_error::matches(text) || crate::detect::gc::matches(text)
+        } else {
+            rules_match(text)
+        };
+        if matched {
             self.d.keep_matched(index, at, text, origin);
             // The lines a multi-line entry covers: evidence may quote line k of it.
             let n = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);

@@ -641,20 +641,50 @@ fn is_volatile(core: &str) -> bool {
     true
 }
 
-/// Strips punctuation around a token; returns (leading, core, trailing).
+/// Strips punctuation around a token; returns (leading, core, trailing). The
+/// punctuation is ASCII, so a byte scan finds char boundaries.
 fn trim_punct(w: &str) -> (&str, &str, &str) {
-    let is_p = |c: char| {
-        matches!(
-            c,
-            '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|'
-        )
-    };
-    let start = w.find(|c: char| !is_p(c)).unwrap_or(w.len());
-    let end = w
-        .rfind(|c: char| !is_p(c))
-        .map_or(start, |e| e + w[e..].chars().next().map_or(1, char::len_utf8));
-    let end = end.max(start);
-    (&w[..start], &w[start..end], &w[end..])
+    let is_p = |c: &u8| matches!(c, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';' | b'"' | b'\'' | b'<' | b'>' | b'|');
+    let b = w.as_bytes();
+    let start = b.iter().position(|c| !is_p(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !is_p(c)).map_or(start, |e| e + 1).max(start);
+    match (w.get(..start), w.get(start..end), w.get(end..)) {
+        (Some(a), Some(c), Some(t)) => (a, c, t),
+        _ => ("", w, ""),
+    }
+}
+
+/// Whitespace-separated words, as `split_whitespace` gives them (a byte scan for ASCII
+/// lines, the common case).
+fn words(line: &str) -> impl Iterator<Item = &str> {
+    let ascii = line.is_ascii();
+    let mut rest = if ascii { line } else { "" };
+    let mut unicode = (!ascii).then(|| line.split_whitespace());
+    std::iter::from_fn(move || {
+        if let Some(u) = unicode.as_mut() {
+            return u.next();
+        }
+        let b = rest.as_bytes();
+        let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        let start = b.iter().position(|c| !ws(c))?;
+        let len = b.get(start..)?.iter().position(ws).unwrap_or(b.len() - start);
+        let w = rest.get(start..start + len)?;
+        rest = rest.get(start + len..).unwrap_or("");
+        Some(w)
+    })
+}
+
+/// `k` names a field: letters, digits, `_ . -`, at least one letter.
+fn key_like(k: &str) -> bool {
+    if k.is_ascii() {
+        let b = k.as_bytes();
+        return !b.is_empty()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+            && b.iter().any(u8::is_ascii_alphabetic);
+    }
+    !k.is_empty()
+        && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && k.chars().any(char::is_alphabetic)
 }
 
 /// The tokens of a free-text line, and its template (`key`): words, `<num>` and `<*>`
@@ -671,15 +701,12 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
             key.push_str(p);
         }
     };
-    for w in line.split_whitespace() {
+    for w in words(line) {
         let (lead, core, trail) = trim_punct(w);
         // key=value / key:value glued
         if let Some(pos) = core.bytes().position(|b| b == b'=' || b == b':') {
             let (k, v) = (&core[..pos], &core[pos + 1..]);
-            let key_like = !k.is_empty()
-                && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
-                && k.chars().any(char::is_alphabetic);
-            if key_like && !v.is_empty() {
+            if key_like(k) && !v.is_empty() {
                 if let Some((value, unit)) = number(v) {
                     toks.push(Tok::Word(k));
                     piece(key, &[lead, k, &core[pos..=pos]]);
@@ -924,5 +951,21 @@ mod tests {
         }
         assert_eq!(m.templates().len(), 2);
         assert_eq!(m.dropped_lines, 2);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The byte scans give what `split_whitespace` and a char trim gave.
+        #[test]
+        fn words_and_trims_match_the_char_versions(line in "[a-z0-9 \t\r\u{b}\u{c}(),;'\"<>|\\[\\]{}=:é\u{3000}\u{a0}]{0,30}") {
+            let ours: Vec<&str> = words(&line).collect();
+            let std: Vec<&str> = line.split_whitespace().collect();
+            proptest::prop_assert_eq!(&ours, &std);
+            for w in std {
+                let is_p = |c: char| matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|');
+                let core = w.trim_matches(is_p);
+                proptest::prop_assert_eq!(trim_punct(w).1, core);
+            }
+        }
     }
 }
