@@ -196,7 +196,8 @@ impl DigestBuilder {
         } else if self.d.miner.push(at, text, origin) && !raw0.is_empty() {
             self.texts.entry(origin.line).or_insert_with(|| raw0.to_string());
         }
-        if self.texts.len() > 2 * self.live + 4096 {
+        // Amortised: a sweep when the texts are four times what the last one kept.
+        if self.texts.len() > 4 * self.live + 16_384 {
             self.sweep();
         }
     }
