@@ -329,7 +329,6 @@ impl Src {
         self.sniff = Vec::new();
         self.sniffed = true;
         self.refused = Some(msg);
-        self.damaged = None;
         self.dec = Dec::Done;
     }
 
