@@ -141,6 +141,42 @@ mod native {
                 kubeleak_analysis::analyze(&inputs, &input::Limits::default())
             })
         });
+        // The streaming path as the CLI and the page's worker use it: 64 KiB chunks, and
+        // no full text kept (as for any input above `Limits::keep_text_bytes`).
+        g.bench_function("Analyzer, 64 KiB chunks, 10 MB bundle", |b| {
+            b.iter(|| {
+                let limits = input::Limits {
+                    keep_text_bytes: 0,
+                    ..input::Limits::default()
+                };
+                let mut a = kubeleak_analysis::Analyzer::new(limits);
+                a.begin("bundle.txt");
+                for chunk in black_box(text.as_bytes()).chunks(64 << 10) {
+                    a.feed(chunk);
+                }
+                a.end();
+                a.finish()
+            })
+        });
+        g.finish();
+    }
+
+    /// The template miner alone, over the bundle's log lines.
+    fn logmine(c: &mut Criterion) {
+        let text = bundle(BUNDLE_BYTES);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("20")).collect();
+        let mut g = c.benchmark_group("logmine");
+        g.throughput(Throughput::Elements(lines.len() as u64));
+        g.bench_function("Miner::push, log lines of a 10 MB bundle", |b| {
+            b.iter(|| {
+                let mut m = kubeleak_analysis::logmine::Miner::new(kubeleak_analysis::logmine::MinerLimits::default());
+                for (i, l) in lines.iter().enumerate() {
+                    let origin = kubeleak_analysis::model::Origin { source: 0, line: i as u32 + 1 };
+                    m.push(None, black_box(l), origin);
+                }
+                m
+            })
+        });
         g.finish();
     }
 
@@ -155,7 +191,7 @@ mod native {
     criterion_group! {
         name = benches;
         config = config();
-        targets = lines, split, quantities, top, analyze
+        targets = lines, split, quantities, top, analyze, logmine
     }
 
     pub fn main() {

@@ -19,12 +19,19 @@ use std::io::Read;
 pub struct Limits {
     /// Largest inflated size of a gzip input, in bytes.
     pub max_inflated_bytes: u64,
+    /// Largest input (as text) whose every line is kept in
+    /// [`Source::text`](crate::model::Source::text), and whose log entries are kept in
+    /// [`LogStream::lines`](crate::model::LogStream::lines) (8 MiB by default: a paste or
+    /// a small file). Bigger inputs keep only the lines evidence may quote, so memory
+    /// follows what is found, not the input's size; 0 keeps no full text.
+    pub keep_text_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_inflated_bytes: 1 << 30,
+            keep_text_bytes: 8 << 20,
         }
     }
 }
@@ -38,10 +45,10 @@ pub struct Decoded<'a> {
     pub problems: Vec<String>,
 }
 
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// What a binary file looks like, from its first bytes.
-fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
     const MAGICS: [(&[u8], &str); 7] = [
         (b"\x89PNG", "a PNG image"),
         (b"\x7fELF", "an ELF executable"),
@@ -116,11 +123,11 @@ fn to_text<'b>(name: &str, raw: &'b [u8], problems: &mut Vec<String>) -> Option<
     }
 }
 
-fn refused_binary(name: &str, kind: &str) -> String {
+pub(crate) fn refused_binary(name: &str, kind: &str) -> String {
     format!("{name}: skipped: this is {kind}, not kubectl output")
 }
 
-fn lossy(name: &str) -> String {
+pub(crate) fn lossy(name: &str) -> String {
     format!("{name}: not valid UTF-8; invalid bytes were replaced with U+FFFD")
 }
 
@@ -183,7 +190,7 @@ fn inflate(name: &str, bytes: &[u8], limits: &Limits, problems: &mut Vec<String>
 }
 
 /// The cap for people: `1024 MiB`, `4096 bytes`.
-fn cap_text(cap: u64) -> String {
+pub(crate) fn cap_text(cap: u64) -> String {
     if cap >= 1 << 20 && cap % (1 << 20) == 0 {
         format!("{} MiB", cap >> 20)
     } else {
@@ -223,7 +230,7 @@ mod tests {
     #[test]
     fn bomb_is_refused() {
         let gz = gzip(&vec![b'a'; 1 << 20]);
-        let d = decode("bomb.gz", &gz, &Limits { max_inflated_bytes: 1000 });
+        let d = decode("bomb.gz", &gz, &Limits { max_inflated_bytes: 1000, ..Limits::default() });
         assert!(d.text.is_empty());
         assert!(d.problems[0].contains("decompression bomb"));
     }
@@ -231,9 +238,9 @@ mod tests {
     #[test]
     fn the_cap_is_exact_and_named() {
         let gz = gzip(&[b'a'; 5000]);
-        let at = decode("a.gz", &gz, &Limits { max_inflated_bytes: 5000 });
+        let at = decode("a.gz", &gz, &Limits { max_inflated_bytes: 5000, ..Limits::default() });
         assert_eq!((at.text.len(), at.problems.len()), (5000, 0));
-        let below = decode("a.gz", &gz, &Limits { max_inflated_bytes: 4999 });
+        let below = decode("a.gz", &gz, &Limits { max_inflated_bytes: 4999, ..Limits::default() });
         assert!(below.text.is_empty());
         assert_eq!(
             below.problems,
@@ -241,7 +248,7 @@ mod tests {
               this looks like a decompression bomb. Nothing of it was analyzed."]
         );
         let big = gzip(&[b'a'; 3 << 20]);
-        let mib = decode("a.gz", &big, &Limits { max_inflated_bytes: 2 << 20 });
+        let mib = decode("a.gz", &big, &Limits { max_inflated_bytes: 2 << 20, ..Limits::default() });
         assert!(mib.problems[0].contains("more than 2 MiB"), "{:?}", mib.problems);
     }
 

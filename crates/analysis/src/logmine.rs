@@ -151,21 +151,45 @@ pub struct Template {
     pub lines: u64,
 }
 
+/// A fast hash for template keys (the Fx hash of rustc): SipHash of every log line's
+/// template was a measurable cost. Collisions cannot hurt much: at most
+/// [`MinerLimits::max_templates`] keys per miner.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Streaming miner: push lines, then read [`Miner::templates`].
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Miner {
     limits: MinerLimits,
     templates: Vec<Template>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, FxBuild>,
+    /// The template of the line being read (reused: no allocation per line).
+    scratch: String,
     lines: u64,
     /// Lines whose template was new when the template cap was reached.
     pub dropped_lines: u64,
 }
 
-/// A token of a free-text line.
+/// A token of a free-text line (words borrow the line).
 #[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Word(String),
+enum Tok<'a> {
+    Word(&'a str),
     Num { value: f64, unit: Unit },
     Var,
 }
@@ -187,8 +211,9 @@ impl Miner {
         }
     }
 
-    /// Adds one line (its first line, for a multi-line entry).
-    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) {
+    /// Adds one line (its first line, for a multi-line entry). True when it added a
+    /// point to some series (so the line may be quoted as evidence).
+    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) -> bool {
         let index = self.lines;
         self.lines += 1;
         let mut first = text.lines().next().unwrap_or("").trim();
@@ -201,49 +226,57 @@ impl Miner {
             first = &first[..cut];
         }
         if first.is_empty() {
-            return;
+            return false;
         }
-        let parsed = parse_line(first, self.limits.max_slots);
-        if parsed.nums.is_empty() {
-            return;
-        }
-        let i = match self.index.get(&parsed.key) {
-            Some(&i) => i,
-            None => {
-                if self.templates.len() >= self.limits.max_templates {
-                    self.dropped_lines += 1;
-                    return;
+        let max_slots = self.limits.max_slots;
+        // Free text (most lines): the template is found before the costly part of the
+        // parse (the words around each number), which only a new template needs.
+        let structured = first.starts_with('{') || memchr::memchr_iter(b'=', first.as_bytes()).nth(1).is_some();
+        let (i, values): (usize, Vec<(Unit, f64)>) = if structured {
+            let parsed = parse_line(first, max_slots);
+            if parsed.nums.is_empty() {
+                return false;
+            }
+            let values = parsed.nums.iter().map(|(_, _, u, v)| (*u, *v)).collect();
+            match self.index.get(&parsed.key) {
+                Some(&i) => (i, values),
+                None => match self.add_template(parsed) {
+                    Some(i) => (i, values),
+                    None => return false,
+                },
+            }
+        } else {
+            let mut key = std::mem::take(&mut self.scratch);
+            key.clear();
+            let toks = tokens(first, &mut key);
+            let values: Vec<(Unit, f64)> = token_numbers(&toks, max_slots).collect();
+            if values.is_empty() {
+                self.scratch = key;
+                return false;
+            }
+            match self.index.get(key.as_str()) {
+                Some(&i) => {
+                    self.scratch = key;
+                    (i, values)
                 }
-                self.templates.push(Template {
-                    text: parsed.key.clone(),
-                    words: parsed.words.clone(),
-                    message: parsed.message.clone(),
-                    slots: parsed
-                        .nums
-                        .iter()
-                        .map(|(name, words, unit, _)| Slot {
-                            name: name.clone(),
-                            words: words.clone(),
-                            unit: *unit,
-                            series: Series::default(),
-                        })
-                        .collect(),
-                    lines: 0,
-                });
-                self.index.insert(parsed.key, self.templates.len() - 1);
-                self.templates.len() - 1
+                None => match self.add_template(parse_tokens(key, &toks, max_slots)) {
+                    Some(i) => (i, values),
+                    None => return false,
+                },
             }
         };
         let max = self.limits.max_points;
         let t = &mut self.templates[i];
         t.lines += 1;
-        for (slot, (_, _, unit, value)) in t.slots.iter_mut().zip(parsed.nums) {
+        let mut added = false;
+        for (slot, (unit, value)) in t.slots.iter_mut().zip(values) {
             if slot.unit != unit {
                 // Same template, other unit (`12KB` then `3MB`): values are bytes either way.
                 if !(slot.unit == Unit::Bytes && unit == Unit::Bytes) {
                     continue;
                 }
             }
+            added = true;
             slot.series.push(
                 Point {
                     index,
@@ -254,10 +287,46 @@ impl Miner {
                 max,
             );
         }
+        added
     }
 
     pub fn templates(&self) -> &[Template] {
         &self.templates
+    }
+
+    /// A new template (`None` when the cap is reached: the line is counted as dropped).
+    fn add_template(&mut self, parsed: Parsed) -> Option<usize> {
+        if self.templates.len() >= self.limits.max_templates {
+            self.dropped_lines += 1;
+            return None;
+        }
+        self.templates.push(Template {
+            text: parsed.key.clone(),
+            words: parsed.words,
+            message: parsed.message,
+            slots: parsed
+                .nums
+                .into_iter()
+                .map(|(name, words, unit, _)| Slot {
+                    name,
+                    words,
+                    unit,
+                    series: Series::default(),
+                })
+                .collect(),
+            lines: 0,
+        });
+        self.index.insert(parsed.key, self.templates.len() - 1);
+        Some(self.templates.len() - 1)
+    }
+
+    /// The lines of every point kept (what evidence may quote).
+    pub fn point_lines(&self) -> impl Iterator<Item = u32> + '_ {
+        self.templates.iter().flat_map(|t| {
+            t.slots
+                .iter()
+                .flat_map(|s| s.series.points.iter().chain(s.series.last.iter()).map(|p| p.origin.line))
+        })
     }
 }
 
@@ -460,35 +529,51 @@ pub fn split_words(s: &str) -> Vec<String> {
     out
 }
 
+/// A short word in ASCII lower case, on the stack (`None` when longer than 8 bytes:
+/// no unit is).
+fn lower8(u: &str) -> Option<([u8; 8], usize)> {
+    let b = u.as_bytes();
+    if b.len() > 8 {
+        return None;
+    }
+    let mut out = [0u8; 8];
+    for (o, c) in out.iter_mut().zip(b) {
+        *o = c.to_ascii_lowercase();
+    }
+    Some((out, b.len()))
+}
+
 fn size_unit(u: &str) -> Option<f64> {
     let k = 1024f64;
-    Some(match u.to_ascii_lowercase().as_str() {
-        "b" | "byte" | "bytes" => 1.0,
-        "k" | "kb" | "kib" => k,
-        "m" | "mb" | "mib" => k * k,
-        "g" | "gb" | "gib" => k * k * k,
-        "t" | "tb" | "tib" => k * k * k * k,
+    let (buf, n) = lower8(u)?;
+    Some(match buf.get(..n)? {
+        b"b" | b"byte" | b"bytes" => 1.0,
+        b"k" | b"kb" | b"kib" => k,
+        b"m" | b"mb" | b"mib" => k * k,
+        b"g" | b"gb" | b"gib" => k * k * k,
+        b"t" | b"tb" | b"tib" => k * k * k * k,
         _ => return None,
     })
 }
 
 fn time_unit(u: &str) -> bool {
+    let Some((buf, n)) = lower8(u) else { return false };
     matches!(
-        u.to_ascii_lowercase().as_str(),
-        "ns" | "us"
-            | "µs"
-            | "ms"
-            | "s"
-            | "sec"
-            | "secs"
-            | "second"
-            | "seconds"
-            | "min"
-            | "mins"
-            | "minutes"
-            | "h"
-            | "hr"
-            | "hours"
+        buf.get(..n).unwrap_or(b""),
+        b"ns" | b"us"
+            | b"\xc2\xb5s"
+            | b"ms"
+            | b"s"
+            | b"sec"
+            | b"secs"
+            | b"second"
+            | b"seconds"
+            | b"min"
+            | b"mins"
+            | b"minutes"
+            | b"h"
+            | b"hr"
+            | b"hours"
     )
 }
 
@@ -526,8 +611,12 @@ fn number(s: &str) -> Option<(f64, Unit)> {
             return None;
         }
     }
-    let numtext: String = s.get(..i)?.chars().filter(|c| *c != ',' && *c != '_').collect();
-    let value: f64 = numtext.parse().ok()?;
+    let raw = s.get(..i)?;
+    let value: f64 = if raw.bytes().any(|c| c == b',' || c == b'_') {
+        raw.chars().filter(|c| *c != ',' && *c != '_').collect::<String>().parse().ok()?
+    } else {
+        raw.parse().ok()?
+    };
     let unit = s.get(i..)?;
     if unit.is_empty() {
         return Some((value, Unit::Count));
@@ -545,57 +634,97 @@ fn number(s: &str) -> Option<(f64, Unit)> {
 }
 
 fn is_volatile(core: &str) -> bool {
-    let lower = core.to_ascii_lowercase();
-    let b = lower.as_bytes();
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-    if digits == 0 {
+    if !core.bytes().any(|c| c.is_ascii_digit()) {
         return false;
     }
     // Dates, times, IPs, versions, hex ids, UUIDs, mixed names (worker-7d9f8b6c5).
     true
 }
 
-/// Strips punctuation around a token; returns (leading, core, trailing).
+/// Strips punctuation around a token; returns (leading, core, trailing). The
+/// punctuation is ASCII, so a byte scan finds char boundaries.
 fn trim_punct(w: &str) -> (&str, &str, &str) {
-    let is_p = |c: char| {
-        matches!(
-            c,
-            '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|'
-        )
-    };
-    let start = w.find(|c: char| !is_p(c)).unwrap_or(w.len());
-    let end = w
-        .rfind(|c: char| !is_p(c))
-        .map_or(start, |e| e + w[e..].chars().next().map_or(1, char::len_utf8));
-    let end = end.max(start);
-    (&w[..start], &w[start..end], &w[end..])
+    let is_p = |c: &u8| matches!(c, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';' | b'"' | b'\'' | b'<' | b'>' | b'|');
+    let b = w.as_bytes();
+    let start = b.iter().position(|c| !is_p(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !is_p(c)).map_or(start, |e| e + 1).max(start);
+    match (w.get(..start), w.get(start..end), w.get(end..)) {
+        (Some(a), Some(c), Some(t)) => (a, c, t),
+        _ => ("", w, ""),
+    }
 }
 
-fn parse_free(line: &str, max_slots: usize) -> Parsed {
+/// Whitespace-separated words, as `split_whitespace` gives them (a byte scan for ASCII
+/// lines, the common case).
+fn words(line: &str) -> impl Iterator<Item = &str> {
+    let ascii = line.is_ascii();
+    let mut rest = if ascii { line } else { "" };
+    let mut unicode = (!ascii).then(|| line.split_whitespace());
+    std::iter::from_fn(move || {
+        if let Some(u) = unicode.as_mut() {
+            return u.next();
+        }
+        let b = rest.as_bytes();
+        let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        let start = b.iter().position(|c| !ws(c))?;
+        let len = b.get(start..)?.iter().position(ws).unwrap_or(b.len() - start);
+        let w = rest.get(start..start + len)?;
+        rest = rest.get(start + len..).unwrap_or("");
+        Some(w)
+    })
+}
+
+/// `k` names a field: letters, digits, `_ . -`, at least one letter.
+fn key_like(k: &str) -> bool {
+    if k.is_ascii() {
+        let b = k.as_bytes();
+        return !b.is_empty()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+            && b.iter().any(u8::is_ascii_alphabetic);
+    }
+    !k.is_empty()
+        && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && k.chars().any(char::is_alphabetic)
+}
+
+/// The tokens of a free-text line, and its template (`key`): words, `<num>` and `<*>`
+/// joined by single spaces. One pass, no allocation per token.
+fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
     // Tokens: whitespace words, split once more at `=`/`:` when a key precedes a number.
-    let mut toks: Vec<(Tok, String)> = Vec::new(); // (token, template text)
-    for w in line.split_whitespace() {
+    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(24);
+    key.reserve(line.len() + 32);
+    let piece = |key: &mut String, parts: &[&str]| {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        for p in parts {
+            key.push_str(p);
+        }
+    };
+    for w in words(line) {
         let (lead, core, trail) = trim_punct(w);
         // key=value / key:value glued
-        if let Some(pos) = core.find(['=', ':']) {
+        if let Some(pos) = core.bytes().position(|b| b == b'=' || b == b':') {
             let (k, v) = (&core[..pos], &core[pos + 1..]);
-            let key_like = !k.is_empty()
-                && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
-                && k.chars().any(char::is_alphabetic);
-            if key_like && !v.is_empty() {
+            if key_like(k) && !v.is_empty() {
                 if let Some((value, unit)) = number(v) {
-                    toks.push((Tok::Word(k.to_string()), format!("{lead}{k}{}", &core[pos..=pos])));
-                    toks.push((Tok::Num { value, unit }, format!("<num>{trail}")));
+                    toks.push(Tok::Word(k));
+                    piece(key, &[lead, k, &core[pos..=pos]]);
+                    toks.push(Tok::Num { value, unit });
+                    piece(key, &["<num>", trail]);
                     continue;
                 }
             }
         }
         if let Some((value, unit)) = number(core) {
-            toks.push((Tok::Num { value, unit }, format!("{lead}<num>{trail}")));
+            toks.push(Tok::Num { value, unit });
+            piece(key, &[lead, "<num>", trail]);
         } else if is_volatile(core) {
-            toks.push((Tok::Var, format!("{lead}<*>{trail}")));
+            toks.push(Tok::Var);
+            piece(key, &[lead, "<*>", trail]);
         } else {
-            toks.push((Tok::Word(core.to_string()), w.to_string()));
+            toks.push(Tok::Word(core));
+            piece(key, &[w]);
         }
     }
     // Units written as the next word: `300 MiB`, `1234 bytes`.
@@ -607,16 +736,16 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
                 unit: Unit::Count,
             },
             Tok::Word(next),
-        ) = (&toks[i].0, &toks[i + 1].0)
+        ) = (&toks[i], &toks[i + 1])
         {
             let next_core = next.trim_end_matches(['.', ',', ';', ')']);
             if let Some(m) = size_unit(next_core).filter(|_| next_core.len() > 1) {
-                toks[i].0 = Tok::Num {
+                toks[i] = Tok::Num {
                     value: value * m,
                     unit: Unit::Bytes,
                 };
             } else if time_unit(next_core) && next_core.len() > 1 {
-                toks[i].0 = Tok::Num {
+                toks[i] = Tok::Num {
                     value: *value,
                     unit: Unit::Duration,
                 };
@@ -624,10 +753,29 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         }
         i += 1;
     }
-    let key = toks.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+    toks
+}
+
+/// The (unit, value) of the first `max_slots` numbers of the tokens.
+fn token_numbers<'t>(toks: &'t [Tok<'_>], max_slots: usize) -> impl Iterator<Item = (Unit, f64)> + 't {
+    toks.iter()
+        .filter_map(|t| match t {
+            Tok::Num { value, unit } => Some((*unit, *value)),
+            _ => None,
+        })
+        .take(max_slots)
+}
+
+fn parse_free(line: &str, max_slots: usize) -> Parsed {
+    let mut key = String::new();
+    let toks = tokens(line, &mut key);
+    parse_tokens(key, &toks, max_slots)
+}
+
+fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
     let words: Vec<String> = toks
         .iter()
-        .filter_map(|(t, _)| match t {
+        .filter_map(|t| match t {
             Tok::Word(w) => Some(split_words(w)),
             _ => None,
         })
@@ -635,14 +783,14 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         .collect();
     let mut nums = Vec::new();
     let mut prev_num = 0usize;
-    for (i, (t, _)) in toks.iter().enumerate() {
+    for (i, t) in toks.iter().enumerate() {
         let Tok::Num { value, unit } = t else { continue };
         if nums.len() >= max_slots {
             break;
         }
         let before: Vec<String> = toks[prev_num..i]
             .iter()
-            .filter_map(|(t, _)| match t {
+            .filter_map(|t| match t {
                 Tok::Word(w) => Some(split_words(w)),
                 _ => None,
             })
@@ -650,9 +798,9 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
             .collect();
         let after: Vec<String> = toks[i + 1..]
             .iter()
-            .take_while(|(t, _)| matches!(t, Tok::Word(_)))
+            .take_while(|t| matches!(t, Tok::Word(_)))
             .take(2)
-            .filter_map(|(t, _)| match t {
+            .filter_map(|t| match t {
                 Tok::Word(w) => Some(split_words(w)),
                 _ => None,
             })
@@ -661,7 +809,7 @@ fn parse_free(line: &str, max_slots: usize) -> Parsed {
         let name = toks[..i]
             .iter()
             .rev()
-            .find_map(|(t, _)| match t {
+            .find_map(|t| match t {
                 Tok::Word(w) => Some(w.trim_end_matches([':', '=']).to_string()),
                 _ => None,
             })
@@ -803,5 +951,21 @@ mod tests {
         }
         assert_eq!(m.templates().len(), 2);
         assert_eq!(m.dropped_lines, 2);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The byte scans give what `split_whitespace` and a char trim gave.
+        #[test]
+        fn words_and_trims_match_the_char_versions(line in "[a-z0-9 \t\r\u{b}\u{c}(),;'\"<>|\\[\\]{}=:é\u{3000}\u{a0}]{0,30}") {
+            let ours: Vec<&str> = words(&line).collect();
+            let std: Vec<&str> = line.split_whitespace().collect();
+            proptest::prop_assert_eq!(&ours, &std);
+            for w in std {
+                let is_p = |c: char| matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '"' | '\'' | '<' | '>' | '|');
+                let core = w.trim_matches(is_p);
+                proptest::prop_assert_eq!(trim_punct(w).1, core);
+            }
+        }
     }
 }

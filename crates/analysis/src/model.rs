@@ -38,16 +38,22 @@ pub struct Source {
     /// Size in bytes as read (after gunzip).
     pub bytes: u64,
     pub lines: u32,
-    /// The text of the lines, kept so evidence can quote them.
+    /// The text of every line, kept only when the source was at most
+    /// [`Limits::keep_text_bytes`](crate::input::Limits::keep_text_bytes) long (else empty).
     #[serde(skip)]
     pub text: Vec<String>,
+    /// The text of the lines facts, findings and evidence may quote (always kept):
+    /// 1-based line number → text.
+    #[serde(skip)]
+    pub quoted: std::collections::BTreeMap<u32, String>,
 }
 
 impl Source {
-    /// The text of a 1-based line, or "" when out of range.
+    /// The text of a 1-based line, or "" when out of range or not kept.
     pub fn line(&self, line: u32) -> &str {
         line.checked_sub(1)
             .and_then(|i| self.text.get(i as usize))
+            .or_else(|| self.quoted.get(&line))
             .map(String::as_str)
             .unwrap_or("")
     }
@@ -145,7 +151,14 @@ pub struct LogLine {
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct LogStream {
     pub previous: bool,
+    /// The log's entries, kept only when the source was at most
+    /// [`Limits::keep_text_bytes`](crate::input::Limits::keep_text_bytes) long (else
+    /// empty: the detectors read [`LogStream::digest`]).
     pub lines: Vec<LogLine>,
+    /// What the detectors read, gathered while the log was read ([`crate::logdigest`]);
+    /// `None` for a stream built by hand from `lines`.
+    #[serde(skip)]
+    pub digest: Option<Box<crate::logdigest::LogDigest>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]

@@ -162,7 +162,7 @@ pub struct Section<'a> {
 }
 
 impl<'a> Section<'a> {
-    fn new(source: usize, source_name: &'a str, first_line: u32) -> Self {
+    pub(crate) fn new(source: usize, source_name: &'a str, first_line: u32) -> Self {
         Section {
             kind: SectionKind::Unknown,
             source,
@@ -193,7 +193,7 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
 }
 
-fn prompt_re() -> &'static Regex {
+pub(crate) fn prompt_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     // Prefix: PowerShell `PS C:\x>`, bracketed `[me@box dir]$`, or a spaceless `user@host:~/x$`,
     // `$`, `%`, `#`, `>`; then the command.
@@ -208,12 +208,12 @@ fn prompt_re() -> &'static Regex {
     )
 }
 
-fn watch_re() -> &'static Regex {
+pub(crate) fn watch_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(&R, r"^Every\s+[\d.]+s:\s+(?P<cmd>.+?)\s{2,}(?:\S+:\s+)?(?P<date>\w{3}\s+\w{3}\s+\d+\s+\d\d:\d\d:\d\d\s+\d{4})\s*$")
 }
 
-fn at_re() -> &'static Regex {
+pub(crate) fn at_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(&R, r"\s+#\s*at\s+(?P<at>\d{4}-\d\d-\d\dT\S+)\s*$")
 }
@@ -288,7 +288,7 @@ impl<'a> Iterator for Lines<'a> {
 /// Cheap test that must pass for [`prompt_re`] to match: a bare `kubectl`, a `PS ` or
 /// `[…]` prompt, or a first word that reaches a prompt character (`$ # % >`) before
 /// any space. Most output lines fail it at their first space, without running the regex.
-fn may_be_prompt(line: &str) -> bool {
+pub(crate) fn may_be_prompt(line: &str) -> bool {
     // `\s` in the regex is Unicode White_Space, like `trim_start` and `is_whitespace`.
     // ASCII spaces are skipped by hand (`trim_start` is a slow char loop at opt-level
     // "z"); a non-ASCII byte after them may be a Unicode space, so `trim_start` decides.
@@ -393,7 +393,7 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
 }
 
 /// Kind suggested by a file name when the content has no prompt and no known header.
-fn kind_from_name(name: &str) -> Option<SectionKind> {
+pub(crate) fn kind_from_name(name: &str) -> Option<SectionKind> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
     let base = base.strip_suffix(".gz").unwrap_or(&base);
     if base.ends_with(".log") || base.starts_with("logs") {
@@ -534,7 +534,7 @@ fn apply_date_commands(sections: &mut [Section<'_>]) {
     }
 }
 
-fn set_command(s: &mut Section<'_>, cmd: &str) {
+pub(crate) fn set_command(s: &mut Section<'_>, cmd: &str) {
     match Command::parse_kubectl(cmd) {
         Some(c) => {
             s.kind = c.kind();

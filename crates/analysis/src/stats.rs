@@ -34,12 +34,17 @@ fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
+    // Selection, not a full sort: the same values in O(n) (thousands of slopes per series).
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
+    let odd = v.len() % 2 == 1;
+    let (below, mid, _) = v.select_nth_unstable_by(m, f64::total_cmp);
+    let mid = *mid;
+    Some(if odd {
+        mid
     } else {
-        (v[m - 1] + v[m]) / 2.0
+        // The largest of the lower half is the other middle value.
+        let lower = below.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
+        (lower + mid) / 2.0
     })
 }
 

@@ -344,6 +344,7 @@ pub fn add_to_model(name: &str, expanded: Expanded, model: &mut Model, seq: &mut
         bytes,
         lines: u32::try_from(listing.len()).unwrap_or(u32::MAX),
         text: listing,
+        quoted: Default::default(),
     });
     let at_line = |l: usize| model::Origin {
         source: index,
@@ -417,6 +418,7 @@ fn add_member(m: Member, model: &mut Model, seq: &mut HashMap<SectionKind, u32>)
         bytes: m.text.len() as u64,
         lines: u32::try_from(lines.len()).unwrap_or(u32::MAX),
         text: lines.into_iter().map(std::borrow::Cow::into_owned).collect(),
+        quoted: Default::default(),
     });
 }
 
@@ -528,7 +530,7 @@ pub(crate) mod tests {
         assert_eq!(e.members[0].text, "first\n");
         assert!(e.problems[0].contains("truncated or damaged support bundle"), "{:?}", e.problems);
         let tgz = bundle(&[(&a, "first\n"), (&b, &big)], true);
-        let e = expand("sb.tgz", &tgz, &Limits { max_inflated_bytes: 4096 }).unwrap();
+        let e = expand("sb.tgz", &tgz, &Limits { max_inflated_bytes: 4096, ..Limits::default() }).unwrap();
         assert_eq!(e.members.len(), 2);
         assert!(e.members[1].text.len() < 4096);
         assert!(e.problems[0].contains("worker-previous.log only in part"), "{:?}", e.problems);

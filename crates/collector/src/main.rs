@@ -96,23 +96,33 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze { files, format, fail_on } => {
-            let mut contents = Vec::new();
+            // Every file is opened first (a typo fails before any work); each is then
+            // streamed through the analysis in 1 MiB reads, never held whole.
+            let mut readers: Vec<(String, Box<dyn Read>)> = Vec::new();
             for f in &files {
                 let name = f.display().to_string();
-                let bytes = if name == "-" {
-                    let mut b = Vec::new();
-                    std::io::stdin().read_to_end(&mut b).context("reading standard input")?;
-                    b
+                let r: Box<dyn Read> = if name == "-" {
+                    Box::new(std::io::stdin())
                 } else {
-                    std::fs::read(f).with_context(|| format!("cannot read {name}"))?
+                    Box::new(std::fs::File::open(f).with_context(|| format!("cannot read {name}"))?)
                 };
-                contents.push((name, bytes));
+                readers.push((name, r));
             }
-            let inputs: Vec<analysis::Input<'_>> = contents
-                .iter()
-                .map(|(name, bytes)| analysis::Input { name, bytes })
-                .collect();
-            let result = analysis::analyze(&inputs, &analysis::input::Limits::default());
+            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits::default());
+            let mut buf = vec![0u8; 1 << 20];
+            for (name, mut r) in readers {
+                analyzer.begin(&name);
+                loop {
+                    match r.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => analyzer.feed(buf.get(..n).unwrap_or(&buf)),
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e).with_context(|| format!("cannot read {name}")),
+                    }
+                }
+                analyzer.end();
+            }
+            let result = analyzer.finish();
             let out = match format {
                 Format::Json => analysis::report::to_json(&result) + "\n",
                 Format::Text => text::render(&result),

@@ -43,6 +43,18 @@ fn res() -> &'static Res {
     })
 }
 
+/// True when one of the rules reads the line (what the log digest keeps).
+pub fn matches(t: &str) -> bool {
+    // Every rule needs `gc` or `ResourceWarning`.
+    static GC: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    static RW: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    if !crate::pyprof::contains(&GC, "gc", t) && !crate::pyprof::contains(&RW, "ResourceWarning", t) {
+        return false;
+    }
+    let r = res();
+    r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t) || r.garbage.is_match(t) || r.resource.is_match(t)
+}
+
 fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
     let x: Vec<f64> = points.iter().map(|p| p.0).collect();
     let y: Vec<f64> = points.iter().map(|p| p.1).collect();
@@ -73,10 +85,15 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let mut oldest_ev = Vec::new();
             let mut resources: BTreeMap<String, usize> = BTreeMap::new();
             let mut res_ev = Vec::new();
-            let mut i = 0f64;
-            for l in c.logs.iter().flat_map(|s| s.lines.iter()) {
-                i += 1.0;
-                let x = l.at.map_or(i, |t| t.as_second() as f64);
+            let mut offset = 0u64;
+            let digests: Vec<_> = c.logs.iter().map(super::digest).collect();
+            let entries = digests.iter().flat_map(|d| {
+                let base = offset;
+                offset += d.entries;
+                d.matched.iter().map(move |(k, l)| (base + k + 1, l))
+            });
+            for (i, l) in entries {
+                let x = l.at.map_or(i as f64, |t| t.as_second() as f64);
                 for t in l.text.lines() {
                     if let Some(m) = r.uncollectable.captures(t) {
                         *types.entry(m[1].to_string()).or_default() += 1;

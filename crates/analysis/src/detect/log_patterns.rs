@@ -37,7 +37,7 @@ use jiff::Timestamp;
 use super::growth::{shape, Shape, ShapeRule};
 use super::{app_containers, finding_for, sorted_samples, Cx, CONFIRM_IN_POD};
 use crate::finding::{Finding, Severity};
-use crate::logmine::{Miner, MinerLimits, Point, Slot, Template, Unit};
+use crate::logmine::{Point, Slot, Template, Unit};
 use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 use crate::stats;
@@ -374,13 +374,11 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for c in app_containers(pod) {
             let mem = memory_samples(pod, c);
             let mut suspects: Vec<Suspect> = Vec::new();
-            let tool_lines = crate::pyprof::tool_lines(&c.profiles); // detect/profiles.rs reads them
             for stream in &c.logs {
-                let mut miner = Miner::new(MinerLimits::default());
-                for l in stream.lines.iter().filter(|l| !tool_lines.contains(&l.origin)) {
-                    miner.push(l.at, &l.text, l.origin);
-                }
-                for t in miner.templates() {
+                // The digest's miner read every entry that is not a tool's output
+                // (detect/profiles.rs reads those).
+                let digest = super::digest(stream);
+                for t in digest.miner.templates() {
                     for slot in &t.slots {
                         if let Some(mut s) = analyze_slot(cx, slot, t, &mem) {
                             s.previous = stream.previous;

@@ -54,6 +54,25 @@ fn patterns() -> &'static [Pattern] {
     })
 }
 
+/// True when one of the patterns matches the line (what the log digest keeps).
+pub fn matches(t: &str) -> bool {
+    // Every pattern needs one of these words (ASCII case aside): most lines have none.
+    if !may_match(t) {
+        return false;
+    }
+    patterns().iter().any(|p| p.re.is_match(t))
+}
+
+/// A necessary condition of [`patterns`]: `memoryerror`, `sigkill`, `signal 9`, `exit`,
+/// `killed`, `child process` or `brokenprocesspool` in the line, ignoring case.
+fn may_match(t: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool").expect("static regex")
+    })
+    .is_match(t)
+}
+
 /// The origin of line `k` of a multi-line log entry starting at `origin`, when that
 /// source line holds `text`; else the entry's first line.
 pub fn line_of(cx: &Cx<'_>, origin: Origin, k: usize, text: &str) -> Origin {
@@ -80,7 +99,8 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let mut f = finding_for("memory-error", Severity::Critical, pod, Some(c));
             let (mut first, mut last) = (None, None);
             for stream in &c.logs {
-                for l in &stream.lines {
+                let digest = super::digest(stream);
+                for (_, l) in &digest.matched {
                     // A multi-line entry (a traceback) counts once; the evidence is the
                     // matching line itself when the bundle has it where expected.
                     let Some((i, k)) = l

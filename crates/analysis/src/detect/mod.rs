@@ -111,6 +111,15 @@ impl Default for Thresholds {
     }
 }
 
+/// The digest of a log stream: the one read with the log, else one made from its lines
+/// (streams built by hand).
+pub fn digest(stream: &crate::model::LogStream) -> std::borrow::Cow<'_, crate::logdigest::LogDigest> {
+    match &stream.digest {
+        Some(d) => std::borrow::Cow::Borrowed(d),
+        None => std::borrow::Cow::Owned(crate::logdigest::LogDigest::from_lines(&stream.lines)),
+    }
+}
+
 /// What every detector reads.
 pub struct Cx<'a> {
     pub model: &'a Model,
@@ -343,6 +352,7 @@ pub(crate) mod testutil {
             bytes: 0,
             lines: 1000,
             text: (1..=1000).map(|i| format!("line {i}")).collect(),
+            ..Source::default()
         }];
         m.pods = pods;
         m
@@ -385,6 +395,7 @@ pub(crate) mod testutil {
         let t0 = ts(start);
         LogStream {
             previous: false,
+            digest: None,
             lines: lines
                 .iter()
                 .enumerate()

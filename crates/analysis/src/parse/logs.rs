@@ -58,6 +58,7 @@ use std::collections::{HashMap, VecDeque};
 use jiff::Timestamp;
 
 use super::{origin, Ctx};
+use crate::logdigest::DigestBuilder;
 use crate::model::{LogLine, LogStream, Model, Origin};
 use crate::sections::Section;
 
@@ -125,23 +126,27 @@ enum TbState {
     Group,
 }
 
-/// A traceback being gathered: its first and last lines, bounded in size.
-struct Traceback<'a> {
+/// A traceback being gathered: its first and last lines, bounded in size, with the
+/// source lines they came from (for the texts evidence may quote).
+struct Traceback {
     at: Option<Timestamp>,
     origin: Origin,
     state: TbState,
-    head: Vec<Cow<'a, str>>,
+    head: Vec<String>,
     head_bytes: usize,
-    tail: VecDeque<Cow<'a, str>>,
+    tail: VecDeque<String>,
     tail_bytes: usize,
     left_out_lines: usize,
     left_out_bytes: usize,
+    /// Source lines read into it (number, text), first and last ones as for the text.
+    raws: Vec<(u32, String)>,
+    raws_tail: VecDeque<(u32, String)>,
 }
 
-impl<'a> Traceback<'a> {
+impl Traceback {
     const HALF: usize = MAX_LINE_BYTES / 2;
 
-    fn new(at: Option<Timestamp>, origin: Origin, first: Cow<'a, str>, state: TbState, cuts: &mut Cuts) -> Self {
+    fn new(at: Option<Timestamp>, origin: Origin, first: &str, raw: &str, state: TbState, cuts: &mut Cuts) -> Self {
         let mut tb = Traceback {
             at,
             origin,
@@ -152,21 +157,26 @@ impl<'a> Traceback<'a> {
             tail_bytes: 0,
             left_out_lines: 0,
             left_out_bytes: 0,
+            raws: Vec::new(),
+            raws_tail: VecDeque::new(),
         };
-        tb.add(first, origin, cuts);
+        tb.add(first, Some(raw), origin, cuts);
         tb
     }
 
-    fn add(&mut self, line: Cow<'a, str>, at: Origin, cuts: &mut Cuts) {
-        let line = capped(line, Self::HALF, at, cuts);
+    fn add(&mut self, line: &str, raw: Option<&str>, at: Origin, cuts: &mut Cuts) {
+        let line = capped(Cow::Borrowed(line), Self::HALF, at, cuts).into_owned();
+        let raw = raw.map(|r| (at.line, line_time::head(r, Self::HALF + 64).to_string()));
         let n = line.len() + 1;
         if self.tail.is_empty() && self.head_bytes + n <= Self::HALF {
             self.head_bytes += n;
             self.head.push(line);
+            self.raws.extend(raw);
             return;
         }
         self.tail_bytes += n;
         self.tail.push_back(line);
+        self.raws_tail.extend(raw);
         while self.tail_bytes > Self::HALF && self.tail.len() > 1 {
             if let Some(old) = self.tail.pop_front() {
                 self.tail_bytes -= old.len() + 1;
@@ -174,29 +184,36 @@ impl<'a> Traceback<'a> {
                 self.left_out_bytes += old.len() + 1;
             }
         }
+        let first_kept = self.raws_tail.len().saturating_sub(self.tail.len());
+        self.raws_tail.drain(..first_kept);
     }
 
-    fn finish(self, cuts: &mut Cuts) -> LogLine {
-        let mut parts: Vec<Cow<'a, str>> = self.head;
+    fn finish(self, cuts: &mut Cuts) -> (LogLine, Vec<(u32, String)>) {
+        let mut parts: Vec<String> = self.head;
         if self.left_out_lines > 0 {
             cuts.tracebacks += 1;
             cuts.first.get_or_insert(self.origin);
-            parts.push(Cow::Owned(format!(
+            parts.push(format!(
                 "… [kubeleak: {} lines ({} bytes) of this traceback left out] …",
                 self.left_out_lines, self.left_out_bytes
-            )));
+            ));
         }
         parts.extend(self.tail);
-        LogLine {
-            at: self.at,
-            text: parts.join("\n"),
-            origin: self.origin,
-        }
+        let mut raws = self.raws;
+        raws.extend(self.raws_tail);
+        (
+            LogLine {
+                at: self.at,
+                text: parts.join("\n"),
+                origin: self.origin,
+            },
+            raws,
+        )
     }
 }
 
-/// Lines of one pod/container, as they are gathered.
-struct Stream<'a> {
+/// Lines of one pod/container, as they are read: kept (small sources) and digested.
+struct Stream {
     pod: String,
     container: Option<String>,
     /// A placeholder pod's warning, given when the stream is kept.
@@ -204,33 +221,50 @@ struct Stream<'a> {
     /// Keep the stream even when it has no line.
     keep_empty: bool,
     first: Origin,
+    /// The text of the first line (the pod's origin may quote it).
+    first_raw: String,
     lines: Vec<LogLine>,
-    traceback: Option<Traceback<'a>>,
-    /// A container runtime's partial (`P`) line waiting for its end.
-    partial: Option<(Origin, Option<Timestamp>, String)>,
+    digest: DigestBuilder,
+    traceback: Option<Traceback>,
+    /// A container runtime's partial (`P`) line waiting for its end, with its source line.
+    partial: Option<(Origin, Option<Timestamp>, String, String)>,
 }
 
-impl<'a> Stream<'a> {
-    fn new(pod: String, container: Option<String>, first: Origin) -> Self {
+impl Stream {
+    fn new(pod: String, container: Option<String>, first: Origin, first_raw: &str) -> Self {
         Stream {
             pod,
             container,
             note: None,
             keep_empty: false,
             first,
+            first_raw: first_raw.to_string(),
             lines: Vec::new(),
+            digest: DigestBuilder::new(),
             traceback: None,
             partial: None,
         }
     }
 
-    /// Adds one non-empty line (its kubectl time, if any, already split off).
-    fn push(&mut self, at: Origin, time: Option<Timestamp>, body: Cow<'a, str>, cuts: &mut Cuts) {
+    fn emit(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], keep: bool) {
+        self.digest.push(at, text, origin, raws);
+        if keep {
+            self.lines.push(LogLine {
+                at,
+                text: text.to_string(),
+                origin,
+            });
+        }
+    }
+
+    /// Adds one non-empty line (its kubectl time, if any, already split off). `raw`: the
+    /// source line.
+    fn push(&mut self, at: Origin, time: Option<Timestamp>, body: &str, raw: &str, cuts: &mut Cuts, keep: bool) {
         if let Some(tb) = self.traceback.as_mut() {
             let continues = match tb.state {
                 TbState::Frames => !body.starts_with(TRACEBACK),
                 TbState::AfterException => CHAIN_NOTES.iter().any(|n| body.starts_with(n)),
-                TbState::AfterChainNote => body.starts_with(TRACEBACK) || is_group_start(&body),
+                TbState::AfterChainNote => body.starts_with(TRACEBACK) || is_group_start(body),
                 TbState::Group => body.starts_with(char::is_whitespace),
             };
             if continues {
@@ -244,67 +278,67 @@ impl<'a> Stream<'a> {
                     TbState::AfterChainNote | TbState::Group => TbState::Group,
                 };
                 if blank_before {
-                    tb.add(Cow::Borrowed(""), at, cuts);
+                    tb.add("", None, at, cuts);
                 }
-                tb.add(body, at, cuts);
+                tb.add(body, Some(raw), at, cuts);
                 return;
             }
-            self.end_traceback(cuts);
+            self.end_traceback(cuts, keep);
         }
         if body.starts_with(TRACEBACK) {
-            self.traceback = Some(Traceback::new(time, at, body, TbState::Frames, cuts));
+            self.traceback = Some(Traceback::new(time, at, body, raw, TbState::Frames, cuts));
             return;
         }
-        if is_group_start(&body) {
-            self.traceback = Some(Traceback::new(time, at, body, TbState::Group, cuts));
+        if is_group_start(body) {
+            self.traceback = Some(Traceback::new(time, at, body, raw, TbState::Group, cuts));
             return;
         }
-        let time = time.or_else(|| line_time::time_in_line(&body, MAX_LINE_BYTES));
-        self.lines.push(LogLine {
-            at: time,
-            text: capped(body, MAX_LINE_BYTES, at, cuts).into_owned(),
-            origin: at,
-        });
+        let time = time.or_else(|| line_time::time_in_line(body, MAX_LINE_BYTES));
+        let text = capped(Cow::Borrowed(body), MAX_LINE_BYTES, at, cuts);
+        self.emit(time, &text, at, &[(at.line, raw)], keep);
     }
 
     /// A container runtime line: `P` parts are joined until the `F` part.
-    fn push_cri(&mut self, at: Origin, time: Timestamp, full: bool, text: &'a str, cuts: &mut Cuts) {
+    #[allow(clippy::too_many_arguments)]
+    fn push_cri(&mut self, at: Origin, time: Timestamp, full: bool, text: &str, raw: &str, cuts: &mut Cuts, keep: bool) {
         match (self.partial.take(), full) {
             (None, true) => {
                 if !text.trim().is_empty() {
-                    self.push(at, Some(time), Cow::Borrowed(text), cuts);
+                    self.push(at, Some(time), text, raw, cuts, keep);
                 }
             }
-            (None, false) => self.partial = Some((at, Some(time), text.to_string())),
-            (Some((first, t0, mut acc)), _) => {
+            (None, false) => self.partial = Some((at, Some(time), text.to_string(), raw.to_string())),
+            (Some((first, t0, mut acc, raw0)), _) => {
                 // Bounded: what is past the cap would be cut anyway.
                 if acc.len() <= MAX_LINE_BYTES {
                     acc.push_str(line_time::head(text, MAX_LINE_BYTES + 1));
                 }
                 if full {
                     if !acc.trim().is_empty() {
-                        self.push(first, t0, Cow::Owned(acc), cuts);
+                        self.push(first, t0, &acc, &raw0, cuts, keep);
                     }
                 } else {
-                    self.partial = Some((first, t0, acc));
+                    self.partial = Some((first, t0, acc, raw0));
                 }
             }
         }
     }
 
-    fn end_traceback(&mut self, cuts: &mut Cuts) {
+    fn end_traceback(&mut self, cuts: &mut Cuts, keep: bool) {
         if let Some(tb) = self.traceback.take() {
-            self.lines.push(tb.finish(cuts));
+            let (entry, raws) = tb.finish(cuts);
+            let raws: Vec<(u32, &str)> = raws.iter().map(|(n, t)| (*n, t.as_str())).collect();
+            self.emit(entry.at, &entry.text, entry.origin, &raws, keep);
         }
     }
 
-    fn finish(&mut self, cuts: &mut Cuts) {
-        if let Some((first, t0, acc)) = self.partial.take() {
+    fn finish(&mut self, cuts: &mut Cuts, keep: bool) {
+        if let Some((first, t0, acc, raw0)) = self.partial.take() {
             if !acc.trim().is_empty() {
-                self.push(first, t0, Cow::Owned(acc), cuts);
+                self.push(first, t0, &acc, &raw0, cuts, keep);
             }
         }
-        self.end_traceback(cuts);
+        self.end_traceback(cuts, keep);
     }
 }
 
@@ -386,167 +420,270 @@ fn resolve_container(model: &Model, ns: Option<&str>, pod: &str, all: bool) -> S
     }
 }
 
+/// Reads a whole section (the streaming [`LogParser`] over its lines).
 pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
-    let start = origin(section, section.first_line);
-    let target = who::target(section, ctx, model);
-    // kubectl's stderr is inline in a paste, apart in a collector bundle.
-    let inline_stderr = section.command.is_some() && model.capture.format_version.is_none();
-    let mut failed = false;
-    for e in &section.stderr {
-        if defaulted_container(e).is_none() && !e.trim().is_empty() {
-            failed = true;
-            model.warn(start, format!("kubectl logs: {}", e.trim()));
-        }
-    }
-    if let Some(code) = section.exit_code.filter(|c| *c != 0) {
-        failed = true;
-        if section.stderr.is_empty() {
-            model.warn(start, format!("kubectl logs exited with code {code}; its output (if any) is kept"));
-        }
-    }
-
-    // Modes decided by the first line of content.
-    let first_content = section
-        .lines
-        .iter()
-        .map(|(_, l)| *l)
-        .find(|l| !l.trim().is_empty() && defaulted_container(l).is_none() && !kubectl_message(l, false));
-    let prefix_mode = target.prefix || first_content.is_some_and(|l| split_prefix(l).is_some());
-    let cri_mode = target.bare && first_content.is_some_and(|l| split_cri(l).is_some());
-    let timestamps = target.timestamps || (target.bare && !cri_mode && first_content.is_some_and(looks_kubelet_timed));
-
-    let mut streams: Vec<Stream<'_>> = Vec::new();
-    let mut by_key: HashMap<&str, usize> = HashMap::new();
-    let mut default_stream: Option<usize> = None;
-    let mut last: Option<usize> = None;
-    let mut default_container = target.container.clone();
-    let mut cuts = Cuts::default();
-    let mut seen_content = false;
-
-    let new_default = |streams: &mut Vec<Stream<'_>>, container: &Option<String>, at: Origin| {
-        let mut s = Stream::new(target.pod.clone(), container.clone(), at);
-        s.note = target.note.clone();
-        streams.push(s);
-        streams.len() - 1
-    };
-
+    let mut p = LogParser::new(section, ctx, model);
     for &(n, raw) in &section.lines {
-        let at = origin(section, n);
+        p.line(n, raw, model, true);
+    }
+    let mut texts = std::collections::BTreeMap::new();
+    p.finish(section, model, &mut texts, true);
+}
+
+/// How the lines of a section are read, decided by its first line of content.
+#[derive(Clone, Copy)]
+struct Modes {
+    prefix: bool,
+    cri: bool,
+    timestamps: bool,
+}
+
+/// A `kubectl logs` section read line by line: each line goes to its stream's digest
+/// (and is kept only for small sources); [`LogParser::finish`] puts the streams into the
+/// model.
+pub struct LogParser {
+    target: who::Target,
+    source: usize,
+    start: Origin,
+    /// kubectl's stderr is inline in a paste, apart in a collector bundle.
+    inline_stderr: bool,
+    /// Where the section's warnings start: the stderr ones (known only at its end) go first.
+    warn_mark: usize,
+    modes: Option<Modes>,
+    streams: Vec<Stream>,
+    by_key: HashMap<String, usize>,
+    default_stream: Option<usize>,
+    last: Option<usize>,
+    default_container: Option<String>,
+    cuts: Cuts,
+    seen_content: bool,
+    failed: bool,
+    /// Lines are being kept in the streams.
+    keeping: bool,
+}
+
+impl LogParser {
+    /// Starts a section (its command or file name is known; its lines are not).
+    pub fn new(section: &Section<'_>, ctx: &Ctx, model: &Model) -> LogParser {
+        let target = who::target(section, ctx, model);
+        LogParser {
+            default_container: target.container.clone(),
+            target,
+            source: section.source,
+            start: origin(section, section.first_line),
+            inline_stderr: section.command.is_some() && model.capture.format_version.is_none(),
+            warn_mark: model.warnings.len(),
+            modes: None,
+            streams: Vec::new(),
+            by_key: HashMap::new(),
+            default_stream: None,
+            last: None,
+            cuts: Cuts::default(),
+            seen_content: false,
+            failed: false,
+            keeping: true,
+        }
+    }
+
+    fn decide(&mut self, first_content: Option<&str>) -> Modes {
+        let t = &self.target;
+        let prefix = t.prefix || first_content.is_some_and(|l| split_prefix(l).is_some());
+        let cri = t.bare && first_content.is_some_and(|l| split_cri(l).is_some());
+        let timestamps = t.timestamps || (t.bare && !cri && first_content.is_some_and(looks_kubelet_timed));
+        let m = Modes { prefix, cri, timestamps };
+        self.modes = Some(m);
+        m
+    }
+
+    fn new_default(&mut self, at: Origin, raw: &str) -> usize {
+        let mut s = Stream::new(self.target.pod.clone(), self.default_container.clone(), at, raw);
+        s.note = self.target.note.clone();
+        self.streams.push(s);
+        self.streams.len() - 1
+    }
+
+    /// One line of the section (1-based number `n`, cleaned text). `keep`: keep the
+    /// entries in the model (false once the source is too big to keep its text; the
+    /// entries kept so far are then dropped).
+    pub fn line(&mut self, n: u32, raw: &str, model: &mut Model, keep: bool) {
+        if !keep && self.keeping {
+            self.keeping = false;
+            for s in &mut self.streams {
+                s.lines = Vec::new();
+            }
+        }
+        let keep = self.keeping;
+        let at = Origin { source: self.source, line: n };
+        // Modes are decided by the first line of content.
+        if self.modes.is_none()
+            && !raw.trim().is_empty()
+            && defaulted_container(raw).is_none()
+            && !kubectl_message(raw, false)
+        {
+            self.decide(Some(raw));
+        }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() || line.trim() == "^C" {
-            continue;
+            return;
         }
-        let first = !seen_content;
-        seen_content = true;
+        let first = !self.seen_content;
+        self.seen_content = true;
         if let Some(c) = defaulted_container(line) {
-            if target.container.is_none() {
-                default_container = Some(c.to_string());
-                if let Some(i) = default_stream {
-                    streams[i].container = default_container.clone();
+            if self.target.container.is_none() {
+                self.default_container = Some(c.to_string());
+                if let Some(i) = self.default_stream {
+                    self.streams[i].container = self.default_container.clone();
                 }
             }
-            continue;
+            return;
         }
-        if kubectl_message(line, first && inline_stderr) {
-            failed = true;
+        if kubectl_message(line, first && self.inline_stderr) {
+            self.failed = true;
             model.warn(at, format!("kubectl logs: {} (no log lines from it)", line.trim()));
-            continue;
+            return;
         }
+        let modes = match self.modes {
+            Some(m) => m,
+            None => self.decide(None),
+        };
         // Route the line.
-        let (idx, rest) = match prefix_mode.then(|| split_prefix(line)).flatten() {
+        let (idx, rest) = match modes.prefix.then(|| split_prefix(line)).flatten() {
             Some((key, pod, container, rest)) => {
-                let i = match by_key.get(key) {
+                let i = match self.by_key.get(key) {
                     Some(&i) => i,
                     None => {
                         let c = (!container.is_empty()).then(|| container.to_string());
-                        streams.push(Stream::new(pod.to_string(), c, at));
-                        by_key.insert(key, streams.len() - 1);
-                        streams.len() - 1
+                        self.streams.push(Stream::new(pod.to_string(), c, at, raw));
+                        self.by_key.insert(key.to_string(), self.streams.len() - 1);
+                        self.streams.len() - 1
                     }
                 };
                 (i, rest)
             }
             None => {
-                let i = match (prefix_mode, last, default_stream) {
+                let i = match (modes.prefix, self.last, self.default_stream) {
                     (true, Some(i), _) => i,
                     (_, _, Some(i)) => i,
                     _ => {
-                        let i = new_default(&mut streams, &default_container, at);
-                        default_stream = Some(i);
+                        let i = self.new_default(at, raw);
+                        self.default_stream = Some(i);
                         i
                     }
                 };
                 (i, line)
             }
         };
-        last = Some(idx);
-        let Some(stream) = streams.get_mut(idx) else { continue };
+        self.last = Some(idx);
         if kubectl_message(rest, false) {
-            failed = true;
+            self.failed = true;
             model.warn(at, format!("kubectl logs: {} (no log lines from it)", rest.trim()));
-            continue;
+            return;
         }
-        if cri_mode {
+        let cuts = &mut self.cuts;
+        let Some(stream) = self.streams.get_mut(idx) else { return };
+        if modes.cri {
             match split_cri(rest) {
-                Some((time, full, text)) => stream.push_cri(at, time, full, text, &mut cuts),
-                None => stream.push(at, None, Cow::Borrowed(rest), &mut cuts),
+                Some((time, full, text)) => stream.push_cri(at, time, full, text, raw, cuts, keep),
+                None => stream.push(at, None, rest, raw, cuts, keep),
             }
-            continue;
+            return;
         }
-        let (time, body) = match timestamps.then(|| line_time::split_kubelet_time(rest)).flatten() {
+        let (time, body) = match modes.timestamps.then(|| line_time::split_kubelet_time(rest)).flatten() {
             Some((t, body)) => (Some(t), body),
             None => (None, rest),
         };
         if body.trim().is_empty() {
-            continue;
+            return;
         }
-        stream.push(at, time, Cow::Borrowed(body), &mut cuts);
+        stream.push(at, time, body, raw, cuts, keep);
     }
 
-    // A run that printed nothing: an empty stream of a known pod.
-    if streams.is_empty() && !failed && target.pod_known && !prefix_mode {
-        let i = new_default(&mut streams, &default_container, start);
-        streams[i].keep_empty = true;
-    }
-
-    let namespace = target.namespace.as_deref();
-    for mut s in streams {
-        s.finish(&mut cuts);
-        if s.lines.is_empty() && !s.keep_empty {
-            continue;
+    /// The end of the section (`section`: its head, now with its stderr and exit code):
+    /// puts the streams into the model and the texts evidence may quote into `quoted`.
+    pub fn finish(mut self, section: &Section<'_>, model: &mut Model, quoted: &mut std::collections::BTreeMap<u32, String>, keep: bool) {
+        let start = self.start;
+        // kubectl's errors first, as the section printed them (known only now).
+        let mut head_warnings = Vec::new();
+        for e in &section.stderr {
+            if defaulted_container(e).is_none() && !e.trim().is_empty() {
+                self.failed = true;
+                head_warnings.push(format!("kubectl logs: {}", e.trim()));
+            }
         }
-        if let Some(note) = &s.note {
-            model.warn(s.first, note.clone());
+        if let Some(code) = section.exit_code.filter(|c| *c != 0) {
+            self.failed = true;
+            if section.stderr.is_empty() {
+                head_warnings.push(format!("kubectl logs exited with code {code}; its output (if any) is kept"));
+            }
         }
-        let container = match s.container.take() {
-            Some(c) => c,
-            None => resolve_container(model, namespace, &s.pod, target.all_containers && !prefix_mode),
+        if !head_warnings.is_empty() {
+            let mark = self.warn_mark.min(model.warnings.len());
+            let tail = model.warnings.split_off(mark);
+            for w in head_warnings {
+                model.warn(start, w);
+            }
+            model.warnings.extend(tail);
+        }
+        let modes = match self.modes {
+            Some(m) => m,
+            None => self.decide(None),
         };
-        let pod = model.pod_mut(namespace, &s.pod, s.first);
-        pod.container_mut(&container).logs.push(LogStream {
-            previous: target.previous,
-            lines: s.lines,
-        });
-    }
-    if cuts.lines > 0 || cuts.tracebacks > 0 {
-        let mut msg = Vec::new();
-        if cuts.lines > 0 {
-            msg.push(format!(
-                "{} log line(s) were cut to their first {} KiB ({} KiB inside a traceback); the longest had {} bytes",
-                cuts.lines,
-                MAX_LINE_BYTES / 1024,
-                MAX_LINE_BYTES / 2048,
-                cuts.longest
-            ));
+        let keep = keep && self.keeping;
+        // A run that printed nothing: an empty stream of a known pod.
+        if self.streams.is_empty() && !self.failed && self.target.pod_known && !modes.prefix {
+            let i = self.new_default(start, "");
+            self.streams[i].keep_empty = true;
         }
-        if cuts.tracebacks > 0 {
-            msg.push(format!(
-                "{} traceback(s) longer than {} KiB keep only their first and last lines",
-                cuts.tracebacks,
-                MAX_LINE_BYTES / 1024
-            ));
+
+        let namespace = self.target.namespace.clone();
+        let namespace = namespace.as_deref();
+        let mut cuts = std::mem::take(&mut self.cuts);
+        for mut s in std::mem::take(&mut self.streams) {
+            s.finish(&mut cuts, keep);
+            if s.digest.entries() == 0 && !s.keep_empty {
+                continue;
+            }
+            if let Some(note) = &s.note {
+                model.warn(s.first, note.clone());
+            }
+            let container = match s.container.take() {
+                Some(c) => c,
+                None => resolve_container(model, namespace, &s.pod, self.target.all_containers && !modes.prefix),
+            };
+            if !s.first_raw.is_empty() {
+                quoted.entry(s.first.line).or_insert(s.first_raw);
+            }
+            let (digest, texts) = s.digest.finish();
+            for (n, t) in texts {
+                quoted.entry(n).or_insert(t);
+            }
+            let pod = model.pod_mut(namespace, &s.pod, s.first);
+            pod.container_mut(&container).logs.push(LogStream {
+                previous: self.target.previous,
+                lines: if keep { s.lines } else { Vec::new() },
+                digest: Some(Box::new(digest)),
+            });
         }
-        model.warn(cuts.first.unwrap_or(start), msg.join("; "));
+        if cuts.lines > 0 || cuts.tracebacks > 0 {
+            let mut msg = Vec::new();
+            if cuts.lines > 0 {
+                msg.push(format!(
+                    "{} log line(s) were cut to their first {} KiB ({} KiB inside a traceback); the longest had {} bytes",
+                    cuts.lines,
+                    MAX_LINE_BYTES / 1024,
+                    MAX_LINE_BYTES / 2048,
+                    cuts.longest
+                ));
+            }
+            if cuts.tracebacks > 0 {
+                msg.push(format!(
+                    "{} traceback(s) longer than {} KiB keep only their first and last lines",
+                    cuts.tracebacks,
+                    MAX_LINE_BYTES / 1024
+                ));
+            }
+            model.warn(cuts.first.unwrap_or(start), msg.join("; "));
+        }
     }
 }
 
@@ -555,6 +692,12 @@ mod tests {
     use super::{ALL_CONTAINERS, DEFAULT_CONTAINER, MAX_LINE_BYTES};
     use crate::analyze_text;
     use crate::model::{LogStream, Model};
+
+    /// A big paste analyzed with its log lines kept (the default keeps them up to 8 MiB).
+    fn keeping_lines(text: &str) -> crate::Analysis {
+        let limits = crate::input::Limits { keep_text_bytes: u64::MAX, ..Default::default() };
+        crate::analyze(&[crate::Input { name: "paste", bytes: text.as_bytes() }], &limits)
+    }
 
     fn stream<'m>(model: &'m Model, pod: &str, container: &str) -> &'m LogStream {
         let p = model.pods.iter().find(|p| p.name == pod).unwrap_or_else(|| panic!("no pod {pod}: {:#?}", model.pods));
@@ -786,7 +929,7 @@ mod tests {
         let big = "x".repeat(50 << 20);
         let line = format!("{{\"ts\": \"2026-11-24T10:00:01Z\", \"blob\": \"{big}\"}}");
         let text = format!("$ kubectl logs w -c c\n{line}\nsmall\n");
-        let m = analyze_text("paste", &text).model;
+        let m = keeping_lines(&text).model;
         let s = stream(&m, "w", "c");
         assert_eq!(s.lines.len(), 2);
         assert!(s.lines[0].text.len() < MAX_LINE_BYTES + 100);
@@ -842,7 +985,7 @@ mod tests {
             text.push_str(&i.to_string());
             text.push('\n');
         }
-        let m = analyze_text("paste", &text).model;
+        let m = keeping_lines(&text).model;
         let s = stream(&m, "w", "c");
         assert_eq!(s.lines.len(), 1_000_000);
         assert_eq!(s.lines[999_999].text, "2026-11-24 10:00:01,123 INFO app.cache: line 999999");

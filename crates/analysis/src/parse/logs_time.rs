@@ -59,8 +59,41 @@ pub(super) fn split_kubelet_time(line: &str) -> Option<(Timestamp, &str)> {
     if !token.contains('T') {
         return None;
     }
-    let at = token.parse::<Timestamp>().ok()?;
+    let at = match fast_utc(token) {
+        Some(t) => t,
+        None => token.parse::<Timestamp>().ok()?,
+    };
     Some((at, rest))
+}
+
+/// `2026-11-24T09:10:48.096523863Z` (what kubelet prints on every `--timestamps` line)
+/// without the general RFC 3339 parser: `None` for any other shape, which the parser
+/// then reads. Same value as `str::parse::<Timestamp>` (a test compares them).
+fn fast_utc(t: &str) -> Option<Timestamp> {
+    let b = t.as_bytes();
+    if b.len() < 20 || b.last() != Some(&b'Z') || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let d = b.get(r)?;
+        d.iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+    };
+    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let nanos = match b.get(19..b.len() - 1)? {
+        [] => 0,
+        [b'.', frac @ ..] if (1..=9).contains(&frac.len()) => {
+            let v = num(20..20 + frac.len())?;
+            v * 10i64.pow(9 - u32::try_from(frac.len()).ok()?)
+        }
+        _ => return None,
+    };
+    if h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    // Validates the day of the month (leap years included).
+    let date = jiff::civil::Date::new(i16::try_from(y).ok()?, i8::try_from(mo).ok()?, i8::try_from(d).ok()?).ok()?;
+    let days = i64::from(date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days());
+    Timestamp::new(days * 86_400 + h * 3600 + mi * 60 + s, i32::try_from(nanos).ok()?).ok()
 }
 
 /// The date-time pattern shared by the line-start and whole-value searches.
@@ -342,5 +375,34 @@ mod tests {
         assert_eq!(head("abc", 10), "abc");
         let long = "é".repeat(5000);
         assert!(time_in_line(&long, 1 << 16).is_none());
+    }
+
+    #[test]
+    fn fast_utc_is_the_parser() {
+        for t in [
+            "2026-11-24T09:10:48.096523863Z",
+            "2026-11-24T09:10:48Z",
+            "2024-02-29T23:59:59.5Z",
+            "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.999999999Z",
+            "2000-01-01T00:00:00.1234Z",
+            "9999-12-30T00:00:00Z",
+        ] {
+            assert_eq!(super::fast_utc(t), Some(t.parse::<jiff::Timestamp>().unwrap()), "{t}");
+        }
+        for t in ["9999-12-31T23:59:59Z", "2023-02-29T00:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T09:10:60Z", "2026-11-24T09:10:48.Z", "2026-11-24T09:10:48.0123456789Z", "2026-11-24T09:10:48+00:00", "2026-13-01T00:00:00Z"] {
+            assert_eq!(super::fast_utc(t), None, "{t}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn fast_utc_agrees_with_the_parser(y in 1900i32..2200, mo in 0u8..14, d in 0u8..33, h in 0u8..25, mi in 0u8..61, s in 0u8..61, frac in "(\\.[0-9]{0,10})?") {
+            let t = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}Z");
+            if let Some(fast) = super::fast_utc(&t) {
+                proptest::prop_assert_eq!(Some(fast), t.parse::<jiff::Timestamp>().ok(), "{}", t);
+            }
+        }
     }
 }

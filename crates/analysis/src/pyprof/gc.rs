@@ -80,7 +80,8 @@ impl super::Reader for Reader {
     fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let r = res();
         let text = l.text;
-        if !text.contains("gc: ") {
+        static GC: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        if !super::contains(&GC, "gc: ", text) {
             return false;
         }
         if let Some(m) = r.collecting.captures(text) {

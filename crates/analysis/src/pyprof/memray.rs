@@ -35,6 +35,11 @@ enum Part {
 
 fn title(line: &str) -> Option<Part> {
     let l = line.trim();
+    // Every title ends with `:` or names the largest allocating locations (most lines: neither).
+    static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    if !l.ends_with(':') && !super::contains(&F, "largest allocating locations (by ", l) {
+        return None;
+    }
     if l.ends_with("Total allocations:") {
         Some(Part::Allocations)
     } else if l.ends_with("Total memory allocated:") {

@@ -100,6 +100,7 @@ pub fn add_to_model(name: &str, text: &str, problems: Vec<String>, model: &mut M
         bytes: text.len() as u64,
         lines: u32::try_from(lines.len()).unwrap_or(u32::MAX),
         text: lines.iter().map(|l| l.to_string()).collect(),
+        quoted: Default::default(),
     });
     model.profiles.append(found);
 }

@@ -31,6 +31,12 @@ pub mod objgraph;
 pub mod pyspy;
 pub mod tracemalloc;
 
+/// True when `hay` contains `needle`: a searcher built once per needle (`str::contains`
+/// and `memmem::find` build one per call, a real cost on every log line).
+pub(crate) fn contains(cell: &'static std::sync::OnceLock<memchr::memmem::Finder<'static>>, needle: &'static str, hay: &str) -> bool {
+    cell.get_or_init(|| memchr::memmem::Finder::new(needle.as_bytes())).find(hay.as_bytes()).is_some()
+}
+
 /// One line to read, with where it came from and its time when known.
 #[derive(Clone, Copy, Debug)]
 pub struct Line<'a> {
@@ -51,33 +57,55 @@ pub(crate) trait Reader {
     }
 }
 
-/// Reads the lines of one block or one log stream into `out`.
-pub fn scan_into(lines: &[Line<'_>], out: &mut Profiles) {
-    let mut tm = tracemalloc::Reader::default();
-    let mut g = gc::Reader::default();
-    let mut mr = memray::Reader::default();
-    let mut ps = pyspy::Reader::default();
-    let mut og = objgraph::Reader::default();
-    let mut readers: [&mut dyn Reader; 5] = [&mut tm, &mut g, &mut mr, &mut ps, &mut og];
-    for l in lines {
+/// The five readers, fed one line at a time (a log stream is read as it streams).
+#[derive(Default)]
+pub struct Scanner {
+    tm: tracemalloc::Reader,
+    g: gc::Reader,
+    mr: memray::Reader,
+    ps: pyspy::Reader,
+    og: objgraph::Reader,
+}
+
+impl Scanner {
+    fn readers(&mut self) -> [&mut dyn Reader; 5] {
+        [&mut self.tm, &mut self.g, &mut self.mr, &mut self.ps, &mut self.og]
+    }
+
+    /// Feeds one line; true when a reader took it (a blank line is never taken).
+    pub fn line(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         if l.text.trim().is_empty() {
-            for r in readers.iter_mut() {
+            for r in self.readers() {
                 r.blank(out);
             }
-            continue;
+            return false;
         }
         let mut taken = false;
-        for r in readers.iter_mut() {
+        for r in self.readers() {
             if !taken && r.feed(l, out) {
                 taken = true;
             } else {
                 r.end(out);
             }
         }
+        taken
     }
-    for r in readers.iter_mut() {
-        r.end(out);
+
+    /// The end of the lines.
+    pub fn end(&mut self, out: &mut Profiles) {
+        for r in self.readers() {
+            r.end(out);
+        }
     }
+}
+
+/// Reads the lines of one block or one log stream into `out`.
+pub fn scan_into(lines: &[Line<'_>], out: &mut Profiles) {
+    let mut s = Scanner::default();
+    for l in lines {
+        s.line(l, out);
+    }
+    s.end(out);
 }
 
 /// Reads lines into new profiles.
@@ -177,20 +205,9 @@ pub fn join(model: &mut Model) {
     for pod in &mut model.pods {
         for c in &mut pod.containers {
             let mut found = Profiles::default();
-            for stream in &c.logs {
-                let mut lines = Vec::new();
-                for l in &stream.lines {
-                    for text in l.text.split('\n') {
-                        lines.push(Line {
-                            at: l.at,
-                            origin: l.origin,
-                            text,
-                        });
-                    }
-                }
-                let mut one = Profiles::default();
-                scan_into(&lines, &mut one);
-                found.append(one);
+            for stream in &mut c.logs {
+                let digest = stream.digest.get_or_insert_with(|| Box::new(crate::logdigest::LogDigest::from_lines(&stream.lines)));
+                found.append(std::mem::take(&mut digest.profiles));
             }
             c.profiles.append(found);
         }
@@ -226,7 +243,7 @@ pub fn tool_lines(p: &Profiles) -> std::collections::HashSet<Origin> {
     all_origins(p).collect()
 }
 
-fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
+pub(crate) fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
     p.allocation_sites
         .iter()
         .map(|x| x.origin)

@@ -28,7 +28,12 @@ fn row_re() -> &'static Regex {
 }
 
 fn row(text: &str) -> Option<(String, u64, i64)> {
-    let m = row_re().captures(text.trim())?;
+    let t = text.trim();
+    // Three words, the last a digit: what the regex needs, checked cheaply first.
+    if !t.as_bytes().last().is_some_and(u8::is_ascii_digit) || t.split_whitespace().nth(2).is_none() {
+        return None;
+    }
+    let m = row_re().captures(t)?;
     Some((m[1].to_string(), m[2].parse().ok()?, m[3].parse().ok()?))
 }
 

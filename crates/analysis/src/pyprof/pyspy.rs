@@ -56,12 +56,13 @@ impl super::Reader for Reader {
     fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let r = res();
         let text = l.text;
-        if r.process.is_match(text) || (self.open && r.python.is_match(text)) {
+        // `starts_with` first: the anchored regexes need these words.
+        if (text.starts_with("Process ") && r.process.is_match(text)) || (self.open && r.python.is_match(text)) {
             self.end(out);
             self.open = true;
             return true;
         }
-        if let Some(m) = r.thread.captures(text) {
+        if let Some(m) = text.starts_with("Thread ").then(|| r.thread.captures(text)).flatten() {
             if let Some(s) = self.current.take() {
                 out.stacks.push(s);
             }

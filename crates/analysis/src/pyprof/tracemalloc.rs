@@ -99,8 +99,10 @@ impl super::Reader for Reader {
         let r = res();
         let text = l.text;
         // Cheap tests first: most log lines are none of this.
-        let stat = text.contains(": size=");
-        if !stat && self.pending.is_none() && !self.open && !text.contains(" memory blocks: ") {
+        static SIZE: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        static BLOCKS: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        let stat = super::contains(&SIZE, ": size=", text);
+        if !stat && self.pending.is_none() && !self.open && !super::contains(&BLOCKS, " memory blocks: ", text) {
             let t = text.trim_start();
             if !(t.starts_with('#') || t.starts_with("[ Top") || t.starts_with("Top ")) {
                 return false;

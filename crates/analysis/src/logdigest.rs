@@ -1,0 +1,266 @@
+//! What the detectors need from one log stream, gathered while the log streams by, so
+//! the log's lines need not be kept.
+//!
+//! Each log entry (one line, or a traceback joined into one entry) goes, in order, to:
+//! - the Python memory tool readers ([`crate::pyprof::Scanner`]): their results are the
+//!   stream's [`Profiles`];
+//! - the template miner ([`Miner`]), except the entries a tool reader turned into a
+//!   profile (a periodic tracemalloc line is not an application counter). Whether a
+//!   taken entry became a profile is only known when the tool's block ends, so those
+//!   entries wait in a short queue (bounded: [`MAX_PENDING`]);
+//! - the line rules of `memory-error` and `circular-references` (`detect/memory_error.rs`,
+//!   `detect/gc.rs`): an entry one of their patterns matches is kept whole, with its
+//!   position among the entries (bounded: [`MAX_MATCHED`], thinned evenly beyond).
+//!
+//! The texts of the lines evidence may quote (kept points of the miner's series, kept
+//! entries, profile lines) are pinned while the stream is read; texts of points the
+//! miner dropped are swept from time to time, so memory follows what was found.
+//!
+//! Example: 10 000 lines `INFO cache size=N entries` keep one template, one series of at
+//! most 129 points, and the texts of those 129 lines.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::Timestamp;
+
+use crate::logmine::{Miner, MinerLimits, MAX_LINE};
+use crate::model::{LogLine, Origin, Profiles};
+use crate::pyprof::{Line, Scanner};
+
+/// Entries a line rule matched that are kept per stream; beyond, every other one is
+/// dropped and only every 2nd (4th…) later one kept (the counts in titles then count
+/// the kept entries).
+pub const MAX_MATCHED: usize = 4096;
+/// Entries waiting for the tool readers before the miner gets them.
+pub const MAX_PENDING: usize = 4096;
+
+/// The digest of one log stream (see the module doc).
+#[derive(Clone, Debug, Default)]
+pub struct LogDigest {
+    /// Log entries read.
+    pub entries: u64,
+    /// Template miner over the entries that are not a tool's output.
+    pub miner: Miner,
+    /// Python memory tools' output found in the stream (moved to the container by
+    /// [`crate::pyprof::join`]).
+    pub profiles: Profiles,
+    /// Entries a line rule matched, with their 0-based position among the entries.
+    pub matched: Vec<(u64, LogLine)>,
+    stride: u64,
+    seen: u64,
+}
+
+impl PartialEq for LogDigest {
+    /// Shallow: what was read, not how it was summarised.
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.matched == other.matched
+    }
+}
+
+impl LogDigest {
+    /// A digest of lines already gathered (tests, and streams built by hand).
+    pub fn from_lines(lines: &[LogLine]) -> LogDigest {
+        let mut b = DigestBuilder::default();
+        for l in lines {
+            b.push(l.at, &l.text, l.origin, &[]);
+        }
+        b.finish().0
+    }
+
+    fn keep_matched(&mut self, index: u64, at: Option<Timestamp>, text: &str, origin: Origin) {
+        if self.stride == 0 {
+            self.stride = 1;
+        }
+        if self.seen % self.stride == 0 {
+            self.matched.push((index, LogLine { at, text: text.to_string(), origin }));
+            if self.matched.len() > MAX_MATCHED {
+                let mut k = 0;
+                self.matched.retain(|_| {
+                    k += 1;
+                    k % 2 == 1
+                });
+                self.stride = self.stride.saturating_mul(2);
+            }
+        }
+        self.seen += 1;
+    }
+}
+
+/// An entry waiting for the tool readers.
+struct Pending {
+    at: Option<Timestamp>,
+    origin: Origin,
+    /// What the miner reads: the first line, trimmed, at most [`MAX_LINE`] bytes.
+    first: String,
+    raw: String,
+}
+
+/// How many items each profile list had when the queue was last resolved.
+#[derive(Default, Clone, Copy)]
+struct Marks([usize; 6]);
+
+/// Builds a [`LogDigest`] entry by entry.
+#[derive(Default)]
+pub struct DigestBuilder {
+    d: LogDigest,
+    scan: Scanner,
+    pending: Vec<Pending>,
+    marks: Marks,
+    /// Texts of profile lines (kept).
+    tool_texts: HashMap<u32, String>,
+    /// Texts of miner points and matched entries (swept).
+    texts: HashMap<u32, String>,
+    live: usize,
+}
+
+/// The first line of an entry as the miner reads it.
+fn miner_line(text: &str) -> &str {
+    let mut first = text.lines().next().unwrap_or("").trim();
+    if first.len() > MAX_LINE {
+        let mut cut = MAX_LINE;
+        while !first.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        first = first.get(..cut).unwrap_or("");
+    }
+    first
+}
+
+/// True when a line rule of `memory-error` or `circular-references` may care about the entry.
+fn rules_match(text: &str) -> bool {
+    text.lines()
+        .any(|t| crate::detect::memory_error::matches(t) || crate::detect::gc::matches(t))
+}
+
+impl DigestBuilder {
+    pub fn new() -> Self {
+        DigestBuilder {
+            d: LogDigest {
+                miner: Miner::new(MinerLimits::default()),
+                ..LogDigest::default()
+            },
+            ..DigestBuilder::default()
+        }
+    }
+
+    /// Entries read so far.
+    pub fn entries(&self) -> u64 {
+        self.d.entries
+    }
+
+    /// Adds one entry. `raws`: the source lines it was read from (number, text as the
+    /// source shows it), for the texts evidence may quote; may be empty.
+    pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
+        let index = self.d.entries;
+        self.d.entries += 1;
+        let mut taken = false;
+        let single = memchr::memchr(b'\n', text.as_bytes()).is_none();
+        if single {
+            taken = self.scan.line(&Line { at, origin, text }, &mut self.d.profiles);
+        } else {
+            for t in text.split('\n') {
+                taken |= self.scan.line(&Line { at, origin, text: t }, &mut self.d.profiles);
+            }
+        }
+        let raw0 = raws.iter().find(|(n, _)| *n == origin.line).map_or("", |(_, t)| *t);
+        if taken && !raw0.is_empty() {
+            self.tool_texts.entry(origin.line).or_insert_with(|| raw0.to_string());
+        }
+        let matched = if single {
+            crate::detect::memory_error::matches(text) || crate::detect::gc::matches(text)
+        } else {
+            rules_match(text)
+        };
+        if matched {
+            self.d.keep_matched(index, at, text, origin);
+            // The lines a multi-line entry covers: evidence may quote line k of it.
+            let n = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+            for (line, t) in raws {
+                if *line >= origin.line && *line - origin.line < n.max(1) {
+                    self.texts.entry(*line).or_insert_with(|| t.to_string());
+                }
+            }
+        }
+        if taken || !self.pending.is_empty() {
+            self.pending.push(Pending {
+                at,
+                origin,
+                first: miner_line(text).to_string(),
+                raw: raw0.to_string(),
+            });
+            // An entry no reader took ended every block: the readers said all they will
+            // about the waiting entries.
+            if !taken || self.pending.len() > MAX_PENDING {
+                self.resolve();
+            }
+        } else if self.d.miner.push(at, text, origin) && !raw0.is_empty() {
+            self.texts.entry(origin.line).or_insert_with(|| raw0.to_string());
+        }
+        // Amortised: a sweep when the texts are four times what the last one kept.
+        if self.texts.len() > 4 * self.live + 16_384 {
+            self.sweep();
+        }
+    }
+
+    /// Gives the waiting entries that did not become a profile to the miner.
+    fn resolve(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let p = &self.d.profiles;
+        let m = self.marks.0;
+        let mut tool: HashSet<Origin> = HashSet::new();
+        tool.extend(p.allocation_sites.iter().skip(m[0]).map(|x| x.origin));
+        tool.extend(p.type_growth.iter().skip(m[1]).map(|x| x.origin));
+        tool.extend(p.gc_runs.iter().skip(m[2]).map(|x| x.origin));
+        tool.extend(p.gc_uncollectable.iter().skip(m[3]).map(|x| x.origin));
+        for s in p.memray.iter().skip(m[4]) {
+            tool.insert(s.origin);
+            tool.extend(s.top_by_size.iter().map(|x| x.origin));
+        }
+        for s in p.stacks.iter().skip(m[5]) {
+            tool.insert(s.origin);
+            tool.extend(s.frames.iter().map(|x| x.origin));
+        }
+        self.marks = Marks([
+            p.allocation_sites.len(),
+            p.type_growth.len(),
+            p.gc_runs.len(),
+            p.gc_uncollectable.len(),
+            p.memray.len(),
+            p.stacks.len(),
+        ]);
+        for e in std::mem::take(&mut self.pending) {
+            if tool.contains(&e.origin) {
+                continue;
+            }
+            if self.d.miner.push(e.at, &e.first, e.origin) && !e.raw.is_empty() {
+                self.texts.entry(e.origin.line).or_insert(e.raw);
+            }
+        }
+    }
+
+    /// Drops the texts no kept point or entry quotes any more.
+    fn sweep(&mut self) {
+        let mut live: HashSet<u32> = self.d.miner.point_lines().collect();
+        for (_, l) in &self.d.matched {
+            let n = u32::try_from(l.text.lines().count()).unwrap_or(u32::MAX).max(1);
+            for k in 0..n.min(4096) {
+                live.insert(l.origin.line.saturating_add(k));
+            }
+        }
+        self.texts.retain(|line, _| live.contains(line));
+        self.live = self.texts.len();
+    }
+
+    /// The digest, and the texts of the lines it may quote.
+    pub fn finish(mut self) -> (LogDigest, Vec<(u32, String)>) {
+        self.scan.end(&mut self.d.profiles);
+        self.marks = Marks::default();
+        self.resolve();
+        self.sweep();
+        let mut texts: Vec<(u32, String)> = self.texts.into_iter().collect();
+        texts.extend(self.tool_texts);
+        (self.d, texts)
+    }
+}

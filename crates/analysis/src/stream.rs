@@ -1,0 +1,1001 @@
+//! The streaming analysis: inputs arrive in chunks of any size, are read line by line,
+//! and only what findings need is kept.
+//!
+//! Per input: gzip is recognised from the first two bytes and inflated incrementally
+//! under [`Limits::max_inflated_bytes`]; binary data is refused from its first 8 KiB;
+//! invalid UTF-8 is replaced line by line (U+FFFD). Lines are cleaned (ANSI codes, CR),
+//! then cut into sections as [`crate::sections::split`] does (prompts, `watch` headers,
+//! collector annotations, shapes of bare outputs, with six lines of look-ahead). A log
+//! section's lines go straight into the log parser and each stream's digest
+//! ([`crate::logdigest`]); any other section (`describe`, `get pods`, `top`, events,
+//! JSON, YAML…) is gathered until it ends and then parsed, up to [`MAX_SECTION_BYTES`].
+//!
+//! The text of every line is kept only while the input is at most
+//! [`Limits::keep_text_bytes`]; otherwise a source keeps the text of the lines facts,
+//! findings and evidence may quote ([`crate::model::Source::quoted`]).
+//!
+//! Example:
+//! ```ignore
+//! let mut a = Analyzer::new(Limits::default());
+//! a.begin("bundle.txt.gz");
+//! for chunk in file_chunks { a.feed(chunk); }
+//! a.end();
+//! let analysis = a.finish();
+//! ```
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Write;
+
+use jiff::Timestamp;
+
+use crate::input::{self, Limits};
+use crate::model::{self, Capture, Model, Origin, SectionKind};
+use crate::parse::{self, logs::LogParser, Ctx};
+use crate::sections::{self, Command, Section};
+use crate::{time, Analysis};
+
+/// Largest non-log section gathered before it is parsed (64 MiB); beyond, its lines are
+/// skipped with a warning.
+pub const MAX_SECTION_BYTES: usize = 64 << 20;
+
+/// Lines of look-ahead the section detection needs (`describe`, JSON headers).
+const AHEAD: usize = 6;
+
+/// Bytes looked at before deciding what an input is (a tar header is 512 bytes, gzipped
+/// a few more; a memray report names itself in its `<title>`).
+const SNIFF: usize = 16 * 1024;
+
+/// Whether the first bytes of an input are a support bundle or a memray report, which
+/// are read whole rather than streamed as a transcript.
+fn whole_input(head: &[u8]) -> bool {
+    if crate::support_bundle::is_tar(head) {
+        return true;
+    }
+    let mut start = [0u8; 4096];
+    let mut got = 0;
+    if head.starts_with(&input::GZIP_MAGIC) {
+        use std::io::Read;
+        let mut gz = flate2::read::MultiGzDecoder::new(head);
+        while got < start.len() {
+            match gz.read(&mut start[got..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got += n,
+            }
+        }
+    } else {
+        got = head.len().min(start.len());
+        start[..got].copy_from_slice(&head[..got]);
+    }
+    memchr::memmem::find(&start[..got], b"<title>memray - ").is_some()
+}
+
+/// Bytes of compressed input inflated at a time (at most ~260 KiB of output).
+const GZ_STEP: usize = 256;
+
+/// The model and per-kind section counters: what a refused gzip input rolls back.
+#[derive(Clone, Default)]
+struct State {
+    model: Model,
+    seq: HashMap<SectionKind, u32>,
+}
+
+/// A streaming analysis of one or more inputs (see the module doc).
+pub struct Analyzer {
+    limits: Limits,
+    st: State,
+    src: Option<Box<Src>>,
+}
+
+enum Dec {
+    /// The first [`SNIFF`] bytes are not in yet: gzip or not, archive or not, is not known.
+    Start(Vec<u8>),
+    /// A support bundle (tar, tar.gz) or a memray HTML report: read whole at the end
+    /// ([`crate::support_bundle`], [`crate::pyprof::memray_html`]).
+    Whole(Vec<u8>),
+    Plain,
+    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
+    /// Refused, or damaged gzip: the rest of the input is ignored.
+    Done,
+}
+
+/// One input being read.
+struct Src {
+    index: usize,
+    name: String,
+    warn_mark: usize,
+    raw_len: u64,
+    dec: Dec,
+    inflated: u64,
+    snapshot: Option<Box<State>>,
+    damaged: Option<String>,
+    refused: Option<String>,
+    lossy: bool,
+    sniff: Vec<u8>,
+    sniffed: bool,
+    partial: Vec<u8>,
+    text_bytes: u64,
+    line_count: u32,
+    /// Every line's text while the input is small enough to keep it (one string, and
+    /// where each line ends).
+    full: Option<(String, Vec<usize>)>,
+    quoted: BTreeMap<u32, String>,
+    sp: Splitter,
+}
+
+impl Analyzer {
+    pub fn new(limits: Limits) -> Self {
+        Analyzer {
+            limits,
+            st: State::default(),
+            src: None,
+        }
+    }
+
+    /// Starts a new input (source); ends the current one first.
+    pub fn begin(&mut self, name: &str) {
+        self.end();
+        self.src = Some(Box::new(Src {
+            index: self.st.model.sources.len(),
+            name: name.to_string(),
+            warn_mark: self.st.model.warnings.len(),
+            raw_len: 0,
+            dec: Dec::Start(Vec::new()),
+            inflated: 0,
+            snapshot: None,
+            damaged: None,
+            refused: None,
+            lossy: false,
+            sniff: Vec::new(),
+            sniffed: false,
+            partial: Vec::new(),
+            text_bytes: 0,
+            line_count: 0,
+            full: Some((String::new(), Vec::new())),
+            quoted: BTreeMap::new(),
+            sp: Splitter::new(),
+        }));
+    }
+
+    /// The next bytes of the current input, cut anywhere (inside a line, inside a UTF-8
+    /// character, inside gzip). Starts an input named `-` if none was begun.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if self.src.is_none() {
+            self.begin("-");
+        }
+        let Some(src) = self.src.as_mut() else { return };
+        src.raw_len += chunk.len() as u64;
+        let st = &mut self.st;
+        let limits = &self.limits;
+        match std::mem::replace(&mut src.dec, Dec::Done) {
+            Dec::Start(mut buf) => {
+                buf.extend_from_slice(chunk);
+                if buf.len() < SNIFF {
+                    src.dec = Dec::Start(buf);
+                    return;
+                }
+                if whole_input(&buf) {
+                    src.dec = Dec::Whole(buf);
+                    return;
+                }
+                start(src, st, limits, &buf);
+            }
+            Dec::Whole(mut buf) => {
+                buf.extend_from_slice(chunk);
+                src.dec = Dec::Whole(buf);
+            }
+            Dec::Plain => {
+                src.dec = Dec::Plain;
+                src.text(chunk, st, limits);
+            }
+            Dec::Gzip(d) => {
+                src.dec = Dec::Gzip(d);
+                src.gunzip(chunk, st, limits);
+            }
+            Dec::Done => {}
+        }
+    }
+
+    /// Ends the current input (nothing happens when none is open).
+    pub fn end(&mut self) {
+        let Some(mut src) = self.src.take() else { return };
+        let st = &mut self.st;
+        let limits = &self.limits;
+        let whole = match std::mem::replace(&mut src.dec, Dec::Done) {
+            Dec::Start(buf) if whole_input(&buf) => Some(buf),
+            Dec::Start(buf) => {
+                if !buf.is_empty() {
+                    start(&mut src, st, limits, &buf);
+                }
+                None
+            }
+            Dec::Whole(buf) => Some(buf),
+            other => {
+                src.dec = other;
+                None
+            }
+        };
+        if let Some(bytes) = whole {
+            // Read whole; each adds its own sources. Not a support bundle after all (a
+            // damaged archive header) or not a memray report: read as text as usual.
+            if let Some(expanded) = crate::support_bundle::expand(&src.name, &bytes, limits) {
+                crate::support_bundle::add_to_model(&src.name, expanded, &mut st.model, &mut st.seq);
+                return;
+            }
+            let decoded = input::decode(&src.name, &bytes, limits);
+            if crate::pyprof::memray_html::is_report(&decoded.text) {
+                crate::pyprof::memray_html::add_to_model(&src.name, &decoded.text, decoded.problems, &mut st.model);
+                return;
+            }
+            start(&mut src, st, limits, &bytes);
+        }
+        match std::mem::replace(&mut src.dec, Dec::Done) {
+            Dec::Start(_) | Dec::Whole(_) => {}
+            Dec::Gzip(mut d) => {
+                let res = d.try_finish();
+                let out = std::mem::take(d.get_mut());
+                src.inflated_text(&out, st, limits);
+                if let Err(e) = res {
+                    if src.damaged.is_none() && src.refused.is_none() {
+                        src.damaged = Some(damaged(&src.name, &e, src.inflated));
+                    }
+                }
+            }
+            Dec::Plain | Dec::Done => {}
+        }
+        if src.refused.is_none() && !src.sniffed {
+            src.sniffed = true;
+            let head = std::mem::take(&mut src.sniff);
+            match input::binary_kind(&head) {
+                Some(kind) => src.refuse(st, input::refused_binary(&src.name, kind)),
+                None => src.lines(&head, st, limits),
+            }
+        }
+        let mut problems = Vec::new();
+        if src.raw_len == 0 {
+            problems.push(format!("{}: the input is empty", src.name));
+        }
+        problems.extend(src.damaged.take());
+        if let Some(r) = src.refused.take() {
+            problems.push(r);
+            src.text_bytes = 0;
+            src.line_count = 0;
+            src.full = Some((String::new(), Vec::new()));
+            src.quoted.clear();
+        } else {
+            if !src.partial.is_empty() {
+                let last = std::mem::take(&mut src.partial);
+                src.line(&last, false, st, limits);
+            }
+            src.sp.end(&mut Env::new(st, &mut src.quoted, src.index, &src.name, src.full.is_some()));
+            if src.lossy {
+                problems.push(input::lossy(&src.name));
+            }
+        }
+        let model = &mut st.model;
+        let mark = src.warn_mark.min(model.warnings.len());
+        let tail = model.warnings.split_off(mark);
+        for p in problems {
+            model.warn(Origin { source: src.index, line: 0 }, p);
+        }
+        model.warnings.extend(tail);
+        if src.full.is_none() {
+            // Too big to keep: the log entries of this source go too.
+            for pod in &mut model.pods {
+                for c in &mut pod.containers {
+                    for l in &mut c.logs {
+                        if l.lines.first().is_some_and(|x| x.origin.source == src.index) {
+                            l.lines = Vec::new();
+                        }
+                    }
+                }
+            }
+        }
+        model.sources.push(model::Source {
+            name: src.name.clone(),
+            bytes: src.text_bytes,
+            lines: src.line_count,
+            text: src
+                .full
+                .take()
+                .map(|(text, ends)| {
+                    let mut start = 0;
+                    ends.iter()
+                        .map(|&e| {
+                            let l = text.get(start..e).unwrap_or("").to_string();
+                            start = e;
+                            l
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            quoted: std::mem::take(&mut src.quoted),
+        });
+    }
+
+    /// Ends the current input and runs the detectors.
+    pub fn finish(mut self) -> Analysis {
+        self.end();
+        let mut model = self.st.model;
+        resolve_default_containers(&mut model);
+        // Warnings pushed directly by a parser are bounded too.
+        for w in &mut model.warnings {
+            model::shorten_message(&mut w.message);
+        }
+        crate::pyprof::join(&mut model);
+        let findings = crate::finding::detect(&model);
+        Analysis { model, findings }
+    }
+}
+
+/// The first bytes of an input decide gzip or plain text.
+fn start(src: &mut Src, st: &mut State, limits: &Limits, buf: &[u8]) {
+    if buf.starts_with(&input::GZIP_MAGIC) {
+        // Nothing of this input is in the model yet: a refusal restores this.
+        src.snapshot = Some(Box::new(st.clone()));
+        src.dec = Dec::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
+        src.gunzip(buf, st, limits);
+    } else {
+        src.dec = Dec::Plain;
+        src.text(buf, st, limits);
+    }
+}
+
+fn damaged(name: &str, e: &std::io::Error, inflated: u64) -> String {
+    format!("{name}: truncated or damaged gzip ({e}); analyzed the {inflated} bytes inflated before the damage")
+}
+
+impl Src {
+    fn gunzip(&mut self, chunk: &[u8], st: &mut State, limits: &Limits) {
+        for piece in chunk.chunks(GZ_STEP) {
+            let Dec::Gzip(d) = &mut self.dec else { return };
+            // `flush` hands over all that inflated (the decoder holds it back otherwise).
+            let res = d.write_all(piece).and_then(|()| d.flush());
+            let out = std::mem::take(d.get_mut());
+            self.inflated_text(&out, st, limits);
+            if let Err(e) = res {
+                if self.refused.is_none() {
+                    self.damaged = Some(damaged(&self.name, &e, self.inflated));
+                }
+                self.dec = Dec::Done;
+                return;
+            }
+        }
+    }
+
+    /// Inflated bytes, under the cap.
+    fn inflated_text(&mut self, out: &[u8], st: &mut State, limits: &Limits) {
+        if self.refused.is_some() {
+            return;
+        }
+        if self.inflated.saturating_add(out.len() as u64) > limits.max_inflated_bytes {
+            let msg = format!(
+                "{}: refused: gzip inflates to more than {} (the cap for one input); \
+                 this looks like a decompression bomb. Nothing of it was analyzed.",
+                self.name,
+                input::cap_text(limits.max_inflated_bytes)
+            );
+            self.refuse(st, msg);
+            return;
+        }
+        self.inflated += out.len() as u64;
+        self.text(out, st, limits);
+    }
+
+    /// Refuses the input: what was read of it is taken back.
+    fn refuse(&mut self, st: &mut State, msg: String) {
+        if let Some(s) = self.snapshot.take() {
+            *st = *s;
+        }
+        self.sp = Splitter::new();
+        self.partial = Vec::new();
+        self.sniff = Vec::new();
+        self.sniffed = true;
+        self.refused = Some(msg);
+        self.dec = Dec::Done;
+    }
+
+    /// Decoded bytes: the first 8 KiB are held back to recognise binary data.
+    fn text(&mut self, bytes: &[u8], st: &mut State, limits: &Limits) {
+        if self.refused.is_some() {
+            return;
+        }
+        if !self.sniffed {
+            self.sniff.extend_from_slice(bytes);
+            if self.sniff.len() < 8192 {
+                return;
+            }
+            self.sniffed = true;
+            let head = std::mem::take(&mut self.sniff);
+            if let Some(kind) = input::binary_kind(&head) {
+                let msg = input::refused_binary(&self.name, kind);
+                self.refuse(st, msg);
+                return;
+            }
+            self.lines(&head, st, limits);
+            return;
+        }
+        self.lines(bytes, st, limits);
+    }
+
+    /// Cuts bytes into lines; an unfinished line waits for the next bytes.
+    fn lines(&mut self, bytes: &[u8], st: &mut State, limits: &Limits) {
+        let mut rest = bytes;
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            let (piece, after) = rest.split_at(i);
+            if self.partial.is_empty() {
+                self.line(piece, true, st, limits);
+            } else {
+                let mut whole = std::mem::take(&mut self.partial);
+                whole.extend_from_slice(piece);
+                self.line(&whole, true, st, limits);
+                whole.clear();
+                self.partial = whole;
+            }
+            rest = after.get(1..).unwrap_or(&[]);
+        }
+        self.partial.extend_from_slice(rest);
+    }
+
+    fn line(&mut self, bytes: &[u8], newline: bool, st: &mut State, limits: &Limits) {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => {
+                self.lossy = true;
+                String::from_utf8_lossy(bytes)
+            }
+        };
+        self.text_bytes += text.len() as u64 + u64::from(newline);
+        let clean = sections::clean_line(&text);
+        self.line_count = self.line_count.saturating_add(1);
+        if self.text_bytes > limits.keep_text_bytes {
+            self.full = None;
+        }
+        if let Some((text, ends)) = self.full.as_mut() {
+            text.push_str(&clean);
+            ends.push(text.len());
+        }
+        let mut env = Env::new(st, &mut self.quoted, self.index, &self.name, self.full.is_some());
+        self.sp.push(self.line_count, &clean, &mut env);
+    }
+}
+
+/// What a section being read needs from around it.
+struct Env<'e> {
+    st: &'e mut State,
+    quoted: &'e mut BTreeMap<u32, String>,
+    source: usize,
+    name: &'e str,
+    keep: bool,
+}
+
+impl<'e> Env<'e> {
+    fn new(st: &'e mut State, quoted: &'e mut BTreeMap<u32, String>, source: usize, name: &'e str, keep: bool) -> Self {
+        Env {
+            st,
+            quoted,
+            source,
+            name,
+            keep,
+        }
+    }
+}
+
+/// Lines with look-ahead, into sections.
+struct Splitter {
+    window: VecDeque<(u32, String)>,
+    spare: Vec<String>,
+    core: Core,
+}
+
+impl Splitter {
+    fn new() -> Self {
+        Splitter {
+            window: VecDeque::with_capacity(AHEAD + 2),
+            spare: Vec::new(),
+            core: Core {
+                prev_blank: None,
+                in_header: true,
+                capture: Some(Capture::default()),
+                cur: None,
+                pending_date: None,
+            },
+        }
+    }
+
+    fn push(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
+        let mut buf = self.spare.pop().unwrap_or_default();
+        buf.clear();
+        buf.push_str(line);
+        self.window.push_back((n, buf));
+        if self.window.len() > AHEAD {
+            self.step(env);
+        }
+    }
+
+    fn step(&mut self, env: &mut Env<'_>) {
+        let Some((n, text)) = self.window.pop_front() else { return };
+        self.core.process(n, &text, &self.window, env);
+        self.core.prev_blank = Some(text.trim().is_empty());
+        if self.spare.len() < AHEAD + 2 {
+            self.spare.push(text);
+        }
+    }
+
+    fn end(&mut self, env: &mut Env<'_>) {
+        while !self.window.is_empty() {
+            self.step(env);
+        }
+        self.core.end_header(env);
+        self.core.finish_cur(env);
+    }
+}
+
+struct Core {
+    prev_blank: Option<bool>,
+    in_header: bool,
+    /// The collector header read so far (merged into the model when it ends).
+    capture: Option<Capture>,
+    cur: Option<Cur>,
+    /// The time a `date` command printed, for the next kubectl command.
+    pending_date: Option<Timestamp>,
+}
+
+/// A section being read.
+struct Cur {
+    kind: SectionKind,
+    command: Option<Command>,
+    other_command: Option<String>,
+    at: Option<Timestamp>,
+    exit_code: Option<i32>,
+    stderr: Vec<String>,
+    first_line: u32,
+    last_line: u32,
+    nonblank: bool,
+    /// The prompt line's text, when the section starts with one.
+    prompt: Option<String>,
+    body: Body,
+}
+
+/// Lines of a section gathered in one string: (number, start, end) of each.
+#[derive(Default)]
+struct Gathered {
+    text: String,
+    lines: Vec<(u32, u32, u32)>,
+}
+
+impl Gathered {
+    fn push(&mut self, n: u32, line: &str) {
+        // Offsets fit: a gathered section is at most MAX_SECTION_BYTES.
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(line);
+        self.lines.push((n, start, u32::try_from(self.text.len()).unwrap_or(u32::MAX)));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
+        self.lines.iter().map(|&(n, a, b)| (n, self.text.get(a as usize..b as usize).unwrap_or("")))
+    }
+}
+
+enum Body {
+    /// Lines gathered until the section ends (first line left out, when too big).
+    Lines(Gathered, Option<u32>),
+    /// A log section, read as it streams.
+    Log(Box<LogParser>),
+    /// An unrecognized bare output: only its extent is kept.
+    Skip,
+}
+
+impl Cur {
+    fn new(n: u32) -> Cur {
+        Cur {
+            kind: SectionKind::Unknown,
+            command: None,
+            other_command: None,
+            at: None,
+            exit_code: None,
+            stderr: Vec::new(),
+            first_line: n,
+            last_line: n,
+            nonblank: false,
+            prompt: None,
+            body: Body::Lines(Gathered::default(), None),
+        }
+    }
+
+    fn bare(&self) -> bool {
+        self.command.is_none() && self.other_command.is_none()
+    }
+
+    /// The section's head (no lines) for the parsers.
+    fn section<'a>(&self, source: usize, name: &'a str) -> Section<'a> {
+        let mut s = Section::new(source, name, self.first_line);
+        s.kind = self.kind;
+        s.command = self.command.clone();
+        s.other_command = self.other_command.clone();
+        s.at = self.at;
+        s.exit_code = self.exit_code;
+        s.stderr = self.stderr.clone();
+        s.last_line = self.last_line;
+        s
+    }
+
+    fn log_parser(&self, env: &Env<'_>) -> Box<LogParser> {
+        let ctx = Ctx {
+            default_namespace: env.st.model.capture.namespace.clone(),
+            seq: 0,
+        };
+        Box::new(LogParser::new(&self.section(env.source, env.name), &ctx, &env.st.model))
+    }
+
+    fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
+        self.last_line = n;
+        let blank = line.trim().is_empty();
+        if let Body::Lines(lines, cut) = &mut self.body {
+            if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
+                // A bare output of no known shape: a log by its file name, else skipped.
+                if sections::kind_from_name(env.name) == Some(SectionKind::Logs) {
+                    self.kind = SectionKind::Logs;
+                    let mut p = self.log_parser(env);
+                    if let Body::Lines(lines, _) = std::mem::replace(&mut self.body, Body::Skip) {
+                        for (m, l) in lines.iter() {
+                            p.line(m, l, &mut env.st.model, env.keep);
+                        }
+                    }
+                    self.body = Body::Log(p);
+                } else {
+                    self.body = Body::Skip;
+                }
+            } else if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
+                lines.push(n, line);
+            } else if cut.is_none() {
+                *cut = Some(n);
+            }
+        }
+        if let Body::Log(p) = &mut self.body {
+            p.line(n, line, &mut env.st.model, env.keep);
+        }
+        self.nonblank |= !blank;
+    }
+}
+
+impl Core {
+    fn end_header(&mut self, env: &mut Env<'_>) {
+        self.in_header = false;
+        if let Some(c) = self.capture.take() {
+            merge_capture(&mut env.st.model.capture, c);
+        }
+    }
+
+    /// A new section that starts with a prompt or `watch` header at line `n`.
+    fn begin(&mut self, n: u32, line: &str, at: Option<Timestamp>, cmd: &str, env: &mut Env<'_>) {
+        self.finish_cur(env);
+        let mut s = Section::new(env.source, env.name, n);
+        s.at = at;
+        sections::set_command(&mut s, cmd);
+        let mut cur = Cur::new(n);
+        cur.kind = s.kind;
+        cur.at = s.at;
+        cur.command = s.command;
+        cur.other_command = s.other_command;
+        cur.prompt = Some(line.to_string());
+        // A `date` command's output gives the time of the next kubectl command that has none.
+        if cur.command.is_some() {
+            if cur.at.is_none() {
+                cur.at = self.pending_date;
+            }
+            self.pending_date = None;
+        }
+        if cur.kind == SectionKind::Logs {
+            cur.body = Body::Log(cur.log_parser(env));
+        }
+        self.cur = Some(cur);
+    }
+
+    fn process(&mut self, n: u32, line: &str, ahead: &VecDeque<(u32, String)>, env: &mut Env<'_>) {
+        // Collector header at the top of the file: `# kubeleak-bundle: 1`, then `# key: value`.
+        if self.in_header {
+            let kv = line.strip_prefix("# ").and_then(|r| r.split_once(':'));
+            let started = self.capture.as_ref().is_some_and(|c| c.format_version.is_some());
+            match kv {
+                Some((k, v)) if k == "kubeleak-bundle" || started => {
+                    if let Some(c) = self.capture.as_mut() {
+                        let v = v.trim().to_string();
+                        match k.trim() {
+                            "kubeleak-bundle" => c.format_version = Some(v),
+                            "captured-at" => c.captured_at = v.parse().ok(),
+                            "context" => c.context = Some(v),
+                            "namespace" => c.namespace = Some(v),
+                            "selector" => c.selector = Some(v),
+                            _ => {} // documented extra keys (redacted counts, tool version)
+                        }
+                    }
+                    return;
+                }
+                _ => self.end_header(env),
+            }
+        }
+        // Collector annotations after a command's output.
+        if let Some(rest) = (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten() {
+            if let Some(s) = self.cur.as_mut() {
+                if let Some(code) = rest.strip_prefix("exit-code ") {
+                    s.exit_code = code.trim().parse().ok();
+                } else if let Some(err) = rest.strip_prefix("stderr: ") {
+                    s.stderr.push(err.to_string());
+                }
+                s.last_line = n;
+            }
+            return;
+        }
+        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every"))
+            .then(|| sections::watch_re().captures(line))
+            .flatten()
+        {
+            let at = time::parse_ctime(&c["date"]);
+            let cmd = c["cmd"].trim().to_string();
+            self.begin(n, line, at, &cmd, env);
+            return;
+        }
+        if let Some(c) = sections::may_be_prompt(line).then(|| sections::prompt_re().captures(line)).flatten() {
+            let mut cmd = c.name("cmd").or_else(|| c.name("bare")).map_or("", |m| m.as_str()).trim().to_string();
+            let mut at = None;
+            if let Some(a) = sections::at_re().captures(&cmd) {
+                at = a["at"].parse::<Timestamp>().ok();
+                let cut = a.get(0).map(|m| m.start()).unwrap_or(cmd.len());
+                cmd.truncate(cut);
+            }
+            self.begin(n, line, at, &cmd, env);
+            return;
+        }
+        // Output line.
+        let cur = self.cur.get_or_insert_with(|| Cur::new(n));
+        let is_bare = cur.bare();
+        let kind_ok = !matches!(cur.kind, SectionKind::Logs | SectionKind::Other);
+        if is_bare || kind_ok {
+            // The lines around this one, as `sections::split` sees them.
+            let mut around: Vec<(u32, &str)> = Vec::with_capacity(AHEAD + 2);
+            if let Some(b) = self.prev_blank {
+                around.push((0, if b { "" } else { "-" }));
+            }
+            let i = around.len();
+            around.push((n, line));
+            around.extend(ahead.iter().map(|(m, t)| (*m, t.as_str())));
+            if is_bare || crate::pyprof::is_header(&around, i) {
+                if let Some(kind) = sections::detect_header(&around, i) {
+                    // Bare outputs get no time of their own: a guessed one would fake a trend.
+                    let cur = self.cur.as_ref().expect("set above");
+                    if cur.kind != SectionKind::Unknown || cur.nonblank {
+                        self.finish_cur(env);
+                        self.cur = Some(Cur::new(n));
+                    }
+                    if let Some(c) = self.cur.as_mut() {
+                        c.kind = kind;
+                    }
+                }
+            }
+        }
+        if let Some(cur) = self.cur.as_mut() {
+            cur.add(n, line, env);
+        }
+    }
+
+    fn finish_cur(&mut self, env: &mut Env<'_>) {
+        let Some(mut cur) = self.cur.take() else { return };
+        if cur.kind == SectionKind::Unknown && cur.bare() {
+            if let Some(k) = sections::kind_from_name(env.name) {
+                cur.kind = k;
+            }
+        }
+        let body = std::mem::replace(&mut cur.body, Body::Skip);
+        let mut section = cur.section(env.source, env.name);
+        let (lines, cut, parser, gathered) = match body {
+            Body::Lines(l, cut) => (l, cut, None, true),
+            Body::Log(p) => (Gathered::default(), None, Some(p), false),
+            Body::Skip => (Gathered::default(), None, None, false),
+        };
+        section.lines = lines.iter().collect();
+        if let Some(oc) = &cur.other_command {
+            if oc.split_whitespace().next() == Some("date") {
+                self.pending_date = section.lines.iter().find_map(|(_, l)| time::parse_ctime(l));
+            }
+        }
+        let model = &mut env.st.model;
+        let counter = env.st.seq.entry(cur.kind).or_insert(0);
+        let ctx = Ctx {
+            default_namespace: model.capture.namespace.clone(),
+            seq: *counter,
+        };
+        *counter += 1;
+        let origin = Origin { source: env.source, line: cur.first_line };
+        match (gathered, parser) {
+            (true, _) => {
+                if cur.kind == SectionKind::Logs {
+                    let mut p = LogParser::new(&section, &ctx, model);
+                    for &(n, l) in &section.lines {
+                        p.line(n, l, model, env.keep);
+                    }
+                    p.finish(&section, model, env.quoted, env.keep);
+                } else {
+                    parse::parse_section(&section, &ctx, model);
+                }
+                if let Some(from) = cut {
+                    model.warn(
+                        Origin { source: env.source, line: from },
+                        format!(
+                            "lines {}-{}: the output is larger than {} MiB; only its first {} MiB were read, lines {from}-{} were skipped",
+                            cur.first_line,
+                            cur.last_line,
+                            MAX_SECTION_BYTES >> 20,
+                            MAX_SECTION_BYTES >> 20,
+                            cur.last_line
+                        ),
+                    );
+                }
+                for &(n, l) in &section.lines {
+                    env.quoted.entry(n).or_insert_with(|| l.to_string());
+                }
+            }
+            (false, Some(p)) => p.finish(&section, model, env.quoted, env.keep),
+            (false, None) => model.warn(
+                origin,
+                format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line),
+            ),
+        }
+        if let Some(p) = cur.prompt.take() {
+            env.quoted.entry(cur.first_line).or_insert(p);
+        }
+        if cur.kind == SectionKind::Unknown && !cur.nonblank {
+            return; // blank lines between outputs are not a section
+        }
+        model.sections.push(model::SectionInfo {
+            kind: cur.kind,
+            command: cur.command.as_ref().map(|c| c.raw.clone()).or_else(|| cur.other_command.clone()),
+            at: cur.at,
+            source: env.source,
+            first_line: cur.first_line,
+            last_line: cur.last_line,
+        });
+    }
+}
+
+pub(crate) fn merge_capture(into: &mut Capture, from: Capture) {
+    into.format_version = into.format_version.take().or(from.format_version);
+    into.captured_at = into.captured_at.or(from.captured_at);
+    into.context = into.context.take().or(from.context);
+    into.namespace = into.namespace.take().or(from.namespace);
+    into.selector = into.selector.take().or(from.selector);
+}
+
+/// A log read before the pod's containers were known (logs pasted before `describe`)
+/// sits under the placeholder container `(default)`; once the pod turns out to have
+/// exactly one container, the log belongs to it.
+fn resolve_default_containers(model: &mut Model) {
+    for pod in &mut model.pods {
+        let Some(i) = pod.containers.iter().position(|c| c.name == parse::logs::DEFAULT_CONTAINER) else {
+            continue;
+        };
+        let real: Vec<usize> = (0..pod.containers.len())
+            .filter(|&j| j != i && !pod.containers[j].init)
+            .collect();
+        if let [j] = real[..] {
+            let placeholder = pod.containers.remove(i);
+            let j = if j > i { j - 1 } else { j };
+            let target = &mut pod.containers[j];
+            target.logs.extend(placeholder.logs);
+            target.memory_samples.extend(placeholder.memory_samples);
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::Analyzer;
+    use crate::input::Limits;
+    use crate::report;
+
+    fn whole(name: &str, bytes: &[u8], limits: Limits) -> String {
+        let mut a = Analyzer::new(limits);
+        a.begin(name);
+        a.feed(bytes);
+        a.end();
+        report::to_json(&a.finish())
+    }
+
+    fn chunked(name: &str, bytes: &[u8], size: usize, limits: Limits) -> String {
+        let mut a = Analyzer::new(limits);
+        a.begin(name);
+        for c in bytes.chunks(size) {
+            a.feed(c);
+        }
+        a.end();
+        report::to_json(&a.finish())
+    }
+
+    fn keep_none() -> Limits {
+        Limits {
+            keep_text_bytes: 0,
+            ..Limits::default()
+        }
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Every fixture: the same report whatever the chunks (even one byte, cutting UTF-8
+    /// characters and lines), gzipped or not, with or without the full text kept (the
+    /// evidence texts then come from the quoted lines).
+    #[test]
+    fn fixtures_give_the_same_report_however_they_stream() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/cases");
+        let mut n = 0;
+        for kind in std::fs::read_dir(&root).unwrap() {
+            for f in std::fs::read_dir(kind.unwrap().path()).unwrap() {
+                let path = f.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if name.ends_with(".expected.json") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let base = whole(&name, &bytes, Limits::default());
+                assert_eq!(whole(&name, &bytes, keep_none()), base, "{name}: without the full text");
+                for size in [1, 7, 4096] {
+                    assert_eq!(chunked(&name, &bytes, size, keep_none()), base, "{name}: chunks of {size}");
+                }
+                if !name.ends_with(".gz") {
+                    let gz = gzip(&bytes);
+                    assert_eq!(chunked(&format!("{name}.gz"), &gz, 13, keep_none()).replace(".gz\"", "\""), base, "{name}: gzip");
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 30, "{n} fixtures");
+    }
+
+    /// A generated bundle (every log kind of the bench) gives the same report streamed in
+    /// chunks without its text as read whole with it.
+    #[test]
+    fn a_generated_bundle_streams_to_the_same_report() {
+        let text = xtask::gen::generate_string(&xtask::gen::Options { size: 3_000_000, seed: 7 });
+        let keep_all = Limits {
+            keep_text_bytes: u64::MAX,
+            ..Limits::default()
+        };
+        let base = whole("bundle.txt", text.as_bytes(), keep_all);
+        assert!(base.contains("\"evidence\""), "the bundle has findings");
+        assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, keep_none()), base);
+    }
+
+    #[test]
+    fn big_sources_keep_only_quoted_lines() {
+        let mut text = String::from("$ kubectl logs w -c app --timestamps\n");
+        for i in 0..2000 {
+            text.push_str(&format!("2026-11-24T10:{:02}:{:02}.000000000Z INFO handled request {i}\n", i / 60 % 60, i % 60));
+        }
+        text.push_str("2026-11-24T11:00:00.000000000Z MemoryError\n");
+        let mut a = Analyzer::new(keep_none());
+        a.feed(text.as_bytes());
+        let r = a.finish();
+        let src = &r.model.sources[0];
+        assert!(src.text.is_empty());
+        assert_eq!(src.lines, 2002);
+        assert!(src.quoted.len() < 400, "{} lines kept", src.quoted.len());
+        assert_eq!(r.model.line_text(crate::model::Origin { source: 0, line: 2002 }), "2026-11-24T11:00:00.000000000Z MemoryError");
+        assert!(r.model.pods[0].containers[0].logs[0].lines.is_empty());
+    }
+
+    #[test]
+    fn empty_and_one_byte_inputs() {
+        let mut a = Analyzer::new(Limits::default());
+        a.begin("e.txt");
+        a.end();
+        a.begin("one.txt");
+        a.feed(b"\x1f");
+        a.end();
+        let r = a.finish();
+        assert_eq!(r.model.warnings[0].message, "e.txt: the input is empty");
+        assert_eq!(r.model.sources[1].lines, 1);
+    }
+}
