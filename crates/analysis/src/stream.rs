@@ -312,6 +312,12 @@ impl Analyzer {
         });
     }
 
+    /// How many sources the model has so far (an ended input adds one; a support bundle
+    /// one per member read, plus its listing).
+    pub fn source_count(&self) -> usize {
+        self.st.model.sources.len()
+    }
+
     /// Ends the current input and runs the detectors.
     pub fn finish(mut self) -> Analysis {
         self.end();

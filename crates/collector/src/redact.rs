@@ -33,9 +33,9 @@ struct Rule {
 fn rules() -> &'static [Rule] {
     static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
-        const NAME: &str = r"[A-Za-z0-9_.-]*(?i:PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL)[A-Za-z0-9_.-]*";
+        const NAME: &str = r"[A-Za-z0-9_.-]*(?i-u:PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL)[A-Za-z0-9_.-]*";
         // Narrower names for free text (logs, args), where a bare `key=` is too common.
-        const TEXT_NAME: &str = r"[A-Za-z0-9_.-]*(?i:PASSWORD|PASSWD|TOKEN|SECRET|CREDENTIAL|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|SECRET[_-]?KEY|AUTH[_-]?KEY)[A-Za-z0-9_.-]*";
+        const TEXT_NAME: &str = r"[A-Za-z0-9_.-]*(?i-u:PASSWORD|PASSWD|TOKEN|SECRET|CREDENTIAL|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|SECRET[_-]?KEY|AUTH[_-]?KEY)[A-Za-z0-9_.-]*";
         let r = |p: &str, group: &'static str| Rule {
             re: Regex::new(p).expect("valid redaction regex"),
             group,
@@ -58,7 +58,7 @@ fn rules() -> &'static [Rule] {
             // Credentials in URLs: scheme://user:password@host
             r(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<v>[^/\s@]+)@", "v"),
             // Authorization headers.
-            r(r"(?i)\b(?:bearer|basic)\s+(?P<v>[A-Za-z0-9\-._~+/]{8,}=*)", "v"),
+            r(r"(?i-u)\b(?:bearer|basic)\s+(?P<v>[A-Za-z0-9\-._~+/]{8,}=*)", "v"),
             // JSON Web Tokens anywhere.
             r(r"(?P<v>\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)", "v"),
             // AWS access key ids, Google API keys and OAuth access tokens.

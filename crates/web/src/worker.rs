@@ -199,64 +199,62 @@ pub enum Step<'a> {
     Analyzing,
 }
 
-/// Reads every input in [`CHUNK`] slices and analyzes them as one bundle: the one place
-/// that calls the analysis. Today it buffers each input and calls [`analysis::analyze`];
-/// with the streaming `Analyzer` it becomes `begin(name)`, `feed(slice)` per slice,
-/// `end()`, then `finish()`. Returns the analysis and, per model source, the index of
-/// the input it came from.
+/// Inputs up to this size (as text) keep every line in the model, so the source view of a
+/// gzip bundle or a paste shows all of it; bigger ones keep only the lines findings quote
+/// (a plain file's lines are read back from the file itself).
+pub const KEEP_TEXT_BYTES: u64 = 64 << 20;
+
+/// Reads every input in [`CHUNK`] slices and feeds each slice to the streaming
+/// [`analysis::Analyzer`] as it arrives, so no input is ever held whole (a 1 GB file
+/// fits); the one place that calls the analysis. Returns the analysis and, per model
+/// source, the index of the input it came from (a support bundle gives several).
 pub fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> (Analysis, Vec<usize>) {
-    let mut buffers: Vec<(usize, String, Vec<u8>)> = Vec::new();
+    let limits = analysis::input::Limits { keep_text_bytes: KEEP_TEXT_BYTES, ..Default::default() };
+    let mut an = analysis::Analyzer::new(limits);
+    let mut origin = Vec::new();
     let reader = web_sys::FileReaderSync::new().ok();
+    let mut buf: Vec<u8> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::Text { name, text } => {
                 step(Step::Slice(i, text.as_bytes()));
-                buffers.push((i, name.clone(), text.as_bytes().to_vec()));
+                an.begin(name);
+                an.feed(text.as_bytes());
+                an.end();
             }
             Input::File(file) => {
                 let total = input.size();
-                let mut bytes = Vec::new();
-                if bytes.try_reserve_exact(usize::try_from(total).unwrap_or(usize::MAX)).is_err() {
-                    step(Step::Unreadable(i, "too large to hold in this browser tab's memory".into()));
-                    continue;
-                }
+                an.begin(&file.name());
                 let mut at = 0u64;
-                let mut failed = None;
                 while at < total {
                     let end = (at + CHUNK).min(total);
                     let got = match &reader {
-                        // Copied once, straight into the buffer.
                         Some(r) => read_array(r, file, at, end),
                         None => Err(JsValue::from_str("no FileReaderSync (not in a worker)")),
                     };
                     match got {
                         Ok(array) => {
-                            let start = bytes.len();
-                            bytes.resize(start + array.length() as usize, 0);
-                            if let Some(slice) = bytes.get_mut(start..) {
-                                array.copy_to(slice);
-                            }
-                            step(Step::Slice(i, bytes.get(start..).unwrap_or(&[])));
+                            // Copied once into a reused buffer, then analyzed.
+                            buf.resize(array.length() as usize, 0);
+                            array.copy_to(&mut buf);
+                            step(Step::Slice(i, &buf));
+                            an.feed(&buf);
                         }
                         Err(e) => {
-                            failed = Some(js_error(&e));
+                            step(Step::Unreadable(i, js_error(&e)));
                             break;
                         }
                     }
                     at = end;
                 }
-                match failed {
-                    Some(why) => step(Step::Unreadable(i, why)),
-                    None => buffers.push((i, file.name(), bytes)),
-                }
+                an.end();
             }
         }
+        origin.resize(an.source_count(), i);
     }
+    drop(buf);
     step(Step::Analyzing);
-    let list: Vec<analysis::Input<'_>> =
-        buffers.iter().map(|(_, name, bytes)| analysis::Input { name, bytes }).collect();
-    let a = analysis::analyze(&list, &analysis::input::Limits::default());
-    (a, buffers.iter().map(|(i, _, _)| *i).collect())
+    (an.finish(), origin)
 }
 
 fn js_error(e: &JsValue) -> String {
@@ -368,13 +366,13 @@ fn analyze_message(msg: &JsValue) {
             }
             done += bytes.len() as u64;
             let name = inputs.get(i).map(Input::name).unwrap_or_default();
-            progress(done, &format!("Reading {name}…"));
+            progress(done, &format!("Analyzing {name}…"));
         }
         Step::Unreadable(i, why) => {
             let name = inputs.get(i).map(Input::name).unwrap_or_default();
-            unreadable.push(format!("{name}: skipped: the browser could not read it ({why})"));
+            unreadable.push(format!("{name}: the browser could not read all of it ({why}); what was read before is analyzed"));
         }
-        Step::Analyzing => progress(total, "Analyzing…"),
+        Step::Analyzing => progress(total, "Finding problems…"),
     });
     progress(total, "Preparing the results…");
     let json = report::to_json(&a);
@@ -391,12 +389,24 @@ fn analyze_message(msg: &JsValue) {
     let sources = js_sys::Array::new();
     for (s, source) in a.model.sources.iter_mut().enumerate() {
         let i = origin.get(s).copied().unwrap_or(usize::MAX);
-        let text = std::mem::take(&mut source.text);
+        let mut text = std::mem::take(&mut source.text);
+        // One input, one source (not a support bundle's member): the file is the text.
+        let alone = origin.iter().filter(|&&x| x == i).count() == 1;
         match (inputs.get(i), indexes.get(i)) {
-            (Some(Input::File(f)), Some(ix)) if !gzip[i] && ix.lines() == u64::from(source.lines) => {
+            (Some(Input::File(f)), Some(ix)) if alone && !gzip[i] && ix.lines() == u64::from(source.lines) => {
                 sources.push(&source_object(f, ix));
             }
             _ => {
+                // A big decoded input keeps only the lines findings quote: show those,
+                // in place (up to a few million lines; beyond, no source view).
+                if text.is_empty() && !source.quoted.is_empty() && source.lines <= 4_000_000 {
+                    text = vec![String::new(); source.lines as usize];
+                    for (n, t) in std::mem::take(&mut source.quoted) {
+                        if let Some(slot) = (n as usize).checked_sub(1).and_then(|k| text.get_mut(k)) {
+                            *slot = t;
+                        }
+                    }
+                }
                 match text_blob(&text) {
                     Ok((blob, ix)) => sources.push(&source_object(&blob, &ix)),
                     Err(_) => sources.push(&JsValue::NULL),

@@ -68,7 +68,7 @@ pub fn matches(t: &str) -> bool {
 fn may_match(t: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool").expect("static regex")
+        Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool").expect("static regex")
     })
     .is_match(t)
 }
