@@ -936,4 +936,20 @@ mod tests {
         assert_eq!(r.model.warnings[0].message, "e.txt: the input is empty");
         assert_eq!(r.model.sources[1].lines, 1);
     }
+
+    /// Beyond the kept entries (4096 per stream), counts and times still cover every match.
+    #[test]
+    fn memory_error_counts_are_exact_past_the_kept_entries() {
+        let mut text = String::from("$ kubectl logs w -c app --timestamps\n");
+        for i in 0..10_000 {
+            text.push_str(&format!("2026-11-24T10:{:02}:{:02}.000000000Z MemoryError\n", i / 60 % 60, i % 60));
+        }
+        let mut a = Analyzer::new(keep_none());
+        a.feed(text.as_bytes());
+        let r = a.finish();
+        let f = r.findings.iter().find(|f| f.kind == "memory-error").expect("a finding");
+        assert!(f.title.starts_with("app: 10000 MemoryErrors, "), "{}", f.title);
+        let d = r.model.pods[0].containers[0].logs[0].digest.as_ref().unwrap();
+        assert!(d.matched.len() <= crate::logdigest::MAX_MATCHED);
+    }
 }
