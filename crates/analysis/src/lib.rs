@@ -3,9 +3,11 @@
 //! The pure core of kubeleak: bytes in, findings and charts out. No I/O, no clock, no
 //! threads, so the same code runs in the `kubeleak` CLI and in the browser (wasm32).
 //!
-//! Data flow: [`input::decode`] (gzip, binary, UTF-8) → [`sections::split`] (prompts,
-//! shapes) → [`parse`] (one parser per kubectl output kind) → [`model::Model`] →
-//! detectors → [`report`] (the JSON contract) and [`chart`] (SVG via plotters).
+//! Data flow: [`Analyzer`] ([`stream`]: chunks of any size, gzip and binary checks as
+//! it reads, lines, sections as they arrive) → [`parse`] (one parser per kubectl output
+//! kind; logs line by line into [`logdigest`]s) → [`model::Model`] → detectors →
+//! [`report`] (the JSON contract) and [`chart`] (SVG via plotters). [`analyze`] and
+//! [`analyze_text`] feed whole inputs to an [`Analyzer`].
 //!
 //! ```ignore
 //! let analysis = kubeleak_analysis::analyze_text("paste", "$ kubectl top pod\nNAME CPU(cores) MEMORY(bytes)\nw 1m 301Mi\n");

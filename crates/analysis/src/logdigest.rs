@@ -46,6 +46,11 @@ pub struct LogDigest {
     pub profiles: Profiles,
     /// Entries a line rule matched, with their 0-based position among the entries.
     pub matched: Vec<(u64, LogLine)>,
+    /// Entries each `memory-error` pattern matched (all of them, not only those kept).
+    pub memory_errors: [u64; crate::detect::memory_error::PATTERNS],
+    /// Earliest and latest time of those entries.
+    pub memory_error_first: Option<Timestamp>,
+    pub memory_error_last: Option<Timestamp>,
     stride: u64,
     seen: u64,
 }
@@ -172,6 +177,15 @@ impl DigestBuilder {
             rules_match(text)
         };
         if matched {
+            if let Some((i, _)) = crate::detect::memory_error::pattern_of(text) {
+                if let Some(n) = self.d.memory_errors.get_mut(i) {
+                    *n += 1;
+                }
+                if let Some(t) = at {
+                    self.d.memory_error_first = Some(self.d.memory_error_first.map_or(t, |f| f.min(t)));
+                    self.d.memory_error_last = Some(self.d.memory_error_last.map_or(t, |l| l.max(t)));
+                }
+            }
             self.d.keep_matched(index, at, text, origin);
             // The lines a multi-line entry covers: evidence may quote line k of it.
             let n = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);

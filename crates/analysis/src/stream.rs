@@ -3,7 +3,8 @@
 //!
 //! Per input: gzip is recognised from the first two bytes and inflated incrementally
 //! under [`Limits::max_inflated_bytes`]; binary data is refused from its first 8 KiB;
-//! invalid UTF-8 is replaced line by line (U+FFFD). Lines are cleaned (ANSI codes, CR),
+//! invalid UTF-8 is replaced line by line (U+FFFD); a line longer than
+//! [`MAX_LINE_BYTES`] keeps its first 64 MiB (with a warning). Lines are cleaned (ANSI codes, CR),
 //! then cut into sections as [`crate::sections::split`] does (prompts, `watch` headers,
 //! collector annotations, shapes of bare outputs, with six lines of look-ahead). A log
 //! section's lines go straight into the log parser and each stream's digest
@@ -37,6 +38,10 @@ use crate::{time, Analysis};
 /// Largest non-log section gathered before it is parsed (64 MiB); beyond, its lines are
 /// skipped with a warning.
 pub const MAX_SECTION_BYTES: usize = 64 << 20;
+
+/// Longest line read (64 MiB): the rest of a longer line is skipped with a warning, so
+/// a file without line ends is never held whole.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// Lines of look-ahead the section detection needs (`describe`, JSON headers).
 const AHEAD: usize = 6;
@@ -113,6 +118,8 @@ struct Src {
     sniff: Vec<u8>,
     sniffed: bool,
     partial: Vec<u8>,
+    /// Bytes of the current line skipped past [`MAX_LINE_BYTES`].
+    skipped: u64,
     text_bytes: u64,
     line_count: u32,
     /// Every line's text while the input is small enough to keep it (one string, and
@@ -148,6 +155,7 @@ impl Analyzer {
             sniff: Vec::new(),
             sniffed: false,
             partial: Vec::new(),
+            skipped: 0,
             text_bytes: 0,
             line_count: 0,
             full: Some((String::new(), Vec::new())),
@@ -428,18 +436,36 @@ impl Src {
         let mut rest = bytes;
         while let Some(i) = memchr::memchr(b'\n', rest) {
             let (piece, after) = rest.split_at(i);
-            if self.partial.is_empty() {
+            if self.partial.is_empty() && piece.len() <= MAX_LINE_BYTES {
                 self.line(piece, true, st, limits);
             } else {
-                let mut whole = std::mem::take(&mut self.partial);
-                whole.extend_from_slice(piece);
+                self.keep_partial(piece);
+                let whole = std::mem::take(&mut self.partial);
                 self.line(&whole, true, st, limits);
-                whole.clear();
                 self.partial = whole;
+                self.partial.clear();
             }
             rest = after.get(1..).unwrap_or(&[]);
         }
-        self.partial.extend_from_slice(rest);
+        self.keep_partial(rest);
+    }
+
+    /// Adds to the unfinished line, up to [`MAX_LINE_BYTES`] (cut at a character).
+    fn keep_partial(&mut self, piece: &[u8]) {
+        let room = MAX_LINE_BYTES.saturating_sub(self.partial.len());
+        if piece.len() <= room && self.skipped == 0 {
+            self.partial.extend_from_slice(piece);
+            return;
+        }
+        let mut take = if self.skipped > 0 { 0 } else { piece.len().min(room) };
+        // Not inside a UTF-8 character: back off its continuation bytes (at most 3).
+        let mut back = 0;
+        while take > 0 && back < 3 && piece.get(take).is_some_and(|b| b & 0xC0 == 0x80) {
+            take -= 1;
+            back += 1;
+        }
+        self.partial.extend_from_slice(piece.get(..take).unwrap_or(&[]));
+        self.skipped += (piece.len() - take) as u64;
     }
 
     fn line(&mut self, bytes: &[u8], newline: bool, st: &mut State, limits: &Limits) {
@@ -450,9 +476,21 @@ impl Src {
                 String::from_utf8_lossy(bytes)
             }
         };
-        self.text_bytes += text.len() as u64 + u64::from(newline);
+        self.text_bytes += text.len() as u64 + u64::from(newline) + self.skipped;
         let clean = sections::clean_line(&text);
         self.line_count = self.line_count.saturating_add(1);
+        if self.skipped > 0 {
+            let total = bytes.len() as u64 + self.skipped;
+            self.skipped = 0;
+            st.model.warn(
+                Origin { source: self.index, line: self.line_count },
+                format!(
+                    "line {} has {total} bytes: only its first {} MiB were read, the rest was skipped",
+                    self.line_count,
+                    MAX_LINE_BYTES >> 20
+                ),
+            );
+        }
         if self.text_bytes > limits.keep_text_bytes {
             self.full = None;
         }
@@ -1003,5 +1041,40 @@ mod tests {
         let r = a.finish();
         assert_eq!(r.model.warnings[0].message, "e.txt: the input is empty");
         assert_eq!(r.model.sources[1].lines, 1);
+    }
+
+    /// Beyond the kept entries (4096 per stream), counts and times still cover every match.
+    #[test]
+    fn memory_error_counts_are_exact_past_the_kept_entries() {
+        let mut text = String::from("$ kubectl logs w -c app --timestamps\n");
+        for i in 0..10_000 {
+            text.push_str(&format!("2026-11-24T10:{:02}:{:02}.000000000Z MemoryError\n", i / 60 % 60, i % 60));
+        }
+        let mut a = Analyzer::new(keep_none());
+        a.feed(text.as_bytes());
+        let r = a.finish();
+        let f = r.findings.iter().find(|f| f.kind == "memory-error").expect("a finding");
+        assert!(f.title.starts_with("app: 10000 MemoryErrors, "), "{}", f.title);
+        let d = r.model.pods[0].containers[0].logs[0].digest.as_ref().unwrap();
+        assert!(d.matched.len() <= crate::logdigest::MAX_MATCHED);
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_cut_with_a_warning() {
+        let mut text = "é".repeat(super::MAX_LINE_BYTES / 2 + 10);
+        text.push_str("\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n");
+        let mut a = Analyzer::new(keep_none());
+        a.begin("t.txt");
+        for c in text.as_bytes().chunks(1 << 20) {
+            a.feed(c);
+        }
+        a.end();
+        let r = a.finish();
+        assert_eq!(r.model.sources[0].bytes, text.len() as u64);
+        let first = 2 * (super::MAX_LINE_BYTES / 2 + 10);
+        let want = format!("line 1 has {first} bytes: only its first 64 MiB");
+        assert!(r.model.warnings.iter().any(|w| w.message.starts_with(&want)), "{:?}", r.model.warnings);
+        assert!(r.model.warnings.iter().all(|w| !w.message.contains("UTF-8")), "cut at a character");
+        assert_eq!(r.model.pods[0].memory_samples[0].bytes, 10 << 20);
     }
 }

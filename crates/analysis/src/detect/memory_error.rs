@@ -54,6 +54,17 @@ fn patterns() -> &'static [Pattern] {
     })
 }
 
+/// Which pattern a log entry matches first, and on which of its lines (0-based).
+pub fn pattern_of(text: &str) -> Option<(usize, usize)> {
+    let ps = patterns();
+    text.lines()
+        .enumerate()
+        .find_map(|(k, t)| matches(t).then(|| ps.iter().position(|p| p.re.is_match(t)).map(|i| (i, k))).flatten())
+}
+
+/// How many patterns there are (the digest counts matches per pattern).
+pub const PATTERNS: usize = 5;
+
 /// True when one of the patterns matches the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
     // Every pattern needs one of these words (ASCII case aside): most lines have none.
@@ -95,29 +106,27 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         for c in app_containers(pod) {
             let ps = patterns();
-            let mut counts = vec![0usize; ps.len()];
+            let mut counts = [0usize; PATTERNS];
             let mut f = finding_for("memory-error", Severity::Critical, pod, Some(c));
             let (mut first, mut last) = (None, None);
             for stream in &c.logs {
                 let digest = super::digest(stream);
+                // Counts and times over every match (the kept entries may be a sample).
+                for (n, m) in counts.iter_mut().zip(&digest.memory_errors) {
+                    *n += usize::try_from(*m).unwrap_or(usize::MAX);
+                }
+                for t in [digest.memory_error_first, digest.memory_error_last].into_iter().flatten() {
+                    first = Some(first.map_or(t, |f: jiff::Timestamp| f.min(t)));
+                    last = Some(last.map_or(t, |f: jiff::Timestamp| f.max(t)));
+                }
                 for (_, l) in &digest.matched {
                     // A multi-line entry (a traceback) counts once; the evidence is the
                     // matching line itself when the bundle has it where expected.
-                    let Some((i, k)) = l
-                        .text
-                        .lines()
-                        .enumerate()
-                        .find_map(|(k, t)| ps.iter().position(|p| p.re.is_match(t)).map(|i| (i, k)))
-                    else {
+                    let Some((_, k)) = pattern_of(&l.text) else {
                         continue;
                     };
-                    counts[i] += 1;
                     f.evidence
                         .push(line_of(cx, l.origin, k, l.text.lines().nth(k).unwrap_or("")));
-                    if let Some(t) = l.at {
-                        first = Some(first.map_or(t, |f: jiff::Timestamp| f.min(t)));
-                        last = Some(last.map_or(t, |f: jiff::Timestamp| f.max(t)));
-                    }
                 }
             }
             if f.evidence.is_empty() {
