@@ -273,6 +273,23 @@ fn is_header(line: &str) -> bool {
         && t.contains("MESSAGE")
 }
 
+/// One warning for the events about other objects (ReplicaSets, Deployments…), counted
+/// by kind, at the first of them.
+pub(crate) fn warn_other_events(model: &mut Model, first_other: Option<Origin>, others: &BTreeMap<String, u32>) {
+    if let Some(at) = first_other {
+        let total: u32 = others.values().sum();
+        let kinds: Vec<String> = others.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        model.warn(
+            at,
+            format!(
+                "{total} {} about objects other than pods and nodes not read ({})",
+                if total == 1 { "event" } else { "events" },
+                kinds.join(", ")
+            ),
+        );
+    }
+}
+
 fn flush(pending: &mut Option<(Target, Event)>, others: &mut BTreeMap<String, u32>, model: &mut Model) {
     let Some((target, event)) = pending.take() else { return };
     match target {
@@ -362,18 +379,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         }
     }
     flush(&mut pending, &mut others, model);
-    if let Some(at) = first_other {
-        let total: u32 = others.values().sum();
-        let kinds: Vec<String> = others.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        model.warn(
-            at,
-            format!(
-                "{total} {} about objects other than pods and nodes not read ({})",
-                if total == 1 { "event" } else { "events" },
-                kinds.join(", ")
-            ),
-        );
-    }
+    warn_other_events(model, first_other, &others);
 }
 
 #[cfg(test)]

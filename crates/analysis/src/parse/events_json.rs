@@ -66,18 +66,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     for item in items {
         read_event(item, section, ctx, model, &mut others, &mut first_other);
     }
-    if let Some(at) = first_other {
-        let total: u32 = others.values().sum();
-        let kinds: Vec<String> = others.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-        model.warn(
-            at,
-            format!(
-                "{total} {} about objects other than pods and nodes not read ({})",
-                if total == 1 { "event" } else { "events" },
-                kinds.join(", ")
-            ),
-        );
-    }
+    super::events::warn_other_events(model, first_other, &others);
 }
 
 fn read_event(

@@ -111,36 +111,7 @@ mod tests {
 
     /// A `memray flamegraph` report cut to its structure: the template's head, stats modal
     /// and the final data script (packed flame graph data abridged).
-    pub(crate) const REPORT: &str = r#"<!DOCTYPE html>
-<html lang="en">
-
-<head>
-  <meta charset="utf-8" />
-  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
-  <meta name="viewport" content="width=device-width, initial-scale=1" />
-  <title>memray - flamegraph report</title>
-</head>
-
-<body>
-  <div class="modal-body">
-    Command line: <code>/usr/local/bin/memray run -o /tmp/worker.bin -m worker</code><br>
-    Start time: 2026-11-24 10:00:00.000000<br>
-    End time: 2026-11-24 10:03:00.000000<br>
-    Total number of allocations: 1843201<br>
-    Total number of frames seen: 4120<br>
-    Peak memory usage: 310.0 MiB<br>
-    Python allocator: pymalloc<br>
-  </div>
-  <script type="text/javascript">
-    const packed_data = {"inverted_no_imports_nodes":{},"nodes":{"children":[[1]],"filename":[0,1],"function":[2,3],"lineno":[0,88],"n_allocations":[10,10],"name":[4,5],"thread_id":[6,6],"value":[325058560,325058560]},"strings":["<b>memray</b>","/app/worker/images.py","<tracker>","handle","<root>","thumbs.append(img)","0x1"],"unique_threads":[6]};
-    var data = null;
-    const merge_threads = true;
-    const memory_records = [[1795514400000,52428800,1048576],[1795514460000,157286400,104857600],[1795514520000,262144000,209715200],[1795514580000,335544320,283115520]];
-  </script>
-</body>
-
-</html>
-"#;
+    pub(crate) const REPORT: &str = include_str!("../../../../tests/fixtures/cases/pyprof/memray-flamegraph.html");
 
     #[test]
     fn records_become_a_series() {
