@@ -294,25 +294,39 @@ fn known_values(line: &str, runs: &[(usize, usize)], k: &Known, out: &mut Vec<(U
 /// How to read the numbers of `toks` from the digit runs of the line, or `None` when a
 /// number does not start and end at digit runs (then the line is not remembered).
 fn known_from(line: &str, toks: &[Tok<'_>], runs: &[(usize, usize)], max_slots: usize) -> Option<Vec<KnownValue>> {
-    let b = line.as_bytes();
-    let mut out = Vec::new();
-    for t in toks {
-        let Tok::Num { unit, span, mult, .. } = t else { continue };
-        if out.len() >= max_slots {
-            break;
-        }
-        let sign = usize::from(matches!(b.get(span.0), Some(b'-' | b'+')));
-        let first = runs.iter().position(|r| r.0 == span.0 + sign)?;
-        let last = runs.iter().position(|r| r.1 == span.1)?;
-        out.push(KnownValue {
-            first,
-            last,
-            sign,
-            mult: *mult,
-            unit: *unit,
-        });
-    }
-    Some(out)
+    toks.iter()
+        .filter_map(|t| match t {
+            Tok::Num { unit, span, mult, .. } => Some(known_value(line, *span, *mult, *unit, runs)),
+            _ => None,
+        })
+        .take(max_slots)
+        .collect()
+}
+
+/// [`known_from`] for a JSON / logfmt parse (`None` when a number is not a piece of the line).
+fn known_from_parsed(line: &str, p: &Parsed, runs: &[(usize, usize)]) -> Option<Vec<KnownValue>> {
+    p.nums
+        .iter()
+        .zip(&p.spans)
+        .map(|((_, _, unit, _), span)| {
+            let (a, b, mult) = (*span)?;
+            known_value(line, (a, b), mult, *unit, runs)
+        })
+        .collect()
+}
+
+/// Where the number written at `span` of `line` is, in digit runs.
+fn known_value(line: &str, span: (usize, usize), mult: Option<f64>, unit: Unit, runs: &[(usize, usize)]) -> Option<KnownValue> {
+    let sign = usize::from(matches!(line.as_bytes().get(span.0), Some(b'-' | b'+')));
+    let first = runs.iter().position(|r| r.0 == span.0 + sign)?;
+    let last = runs.iter().position(|r| r.1 == span.1)?;
+    Some(KnownValue {
+        first,
+        last,
+        sign,
+        mult,
+        unit,
+    })
 }
 
 /// A parsed line before it is added: template key, literal words, numbers.
@@ -322,7 +336,14 @@ struct Parsed {
     words: Vec<String>,
     /// (name, words, unit, value)
     nums: Vec<(String, Vec<String>, Unit, f64)>,
+    /// For each of `nums`: where the number is written in the parsed text (start, end)
+    /// and its unit's multiplier; `None` when it is not a piece of the text (JSON).
+    spans: Vec<Option<(usize, usize, Option<f64>)>>,
 }
+
+/// A field of a JSON or logfmt line: key, value, and where the value starts in the
+/// line (`None` when it is not a piece of the line).
+type Field = (String, String, Option<usize>);
 
 impl Miner {
     pub fn new(limits: MinerLimits) -> Miner {
@@ -389,11 +410,17 @@ impl Miner {
     /// The fast path gave what the full tokeniser gives (tests only).
     #[cfg(test)]
     fn check_fast(&self, first: &str, hit: Option<usize>, values: &[(Unit, f64)]) {
-        let mut key = String::new();
-        let toks = tokens(first, &mut key);
-        let slow: Vec<(Unit, u64)> = token_numbers(&toks, self.limits.max_slots)
-            .map(|(u, v)| (u, v.to_bits()))
-            .collect();
+        let max_slots = self.limits.max_slots;
+        let structured = first.starts_with('{') || memchr::memchr_iter(b'=', first.as_bytes()).nth(1).is_some();
+        let (key, slow): (String, Vec<(Unit, u64)>) = if structured {
+            let p = parse_line(first, max_slots);
+            (p.key, p.nums.iter().map(|(_, _, u, v)| (*u, v.to_bits())).collect())
+        } else {
+            let mut key = String::new();
+            let toks = tokens(first, &mut key);
+            let slow = token_numbers(&toks, max_slots).map(|(u, v)| (u, v.to_bits())).collect();
+            (key, slow)
+        };
         if slow.is_empty() {
             assert_eq!(hit, None, "{first}");
             return;
@@ -420,14 +447,23 @@ impl Miner {
         let structured = first.starts_with('{') || memchr::memchr_iter(b'=', first.as_bytes()).nth(1).is_some();
         let (i, values): (usize, Vec<(Unit, f64)>) = if structured {
             let parsed = parse_line(first, max_slots);
-            if parsed.nums.is_empty() {
-                return None;
+            let values: Vec<(Unit, f64)> = parsed.nums.iter().map(|(_, _, u, v)| (*u, *v)).collect();
+            // JSON is never remembered (serde reads its numbers, not us).
+            let known = (!cut && !first.starts_with('{') && !parsed.key.bytes().any(|c| c.is_ascii_digit()))
+                .then(|| known_from_parsed(first, &parsed, runs))
+                .flatten();
+            let i = if values.is_empty() {
+                None
+            } else {
+                match self.index.get(&parsed.key) {
+                    Some(&i) => Some(i),
+                    None => self.add_template(parsed),
+                }
+            };
+            if let Some(vals) = known.filter(|_| i.is_some() || values.is_empty()) {
+                self.remember(skel, i, vals);
             }
-            let values = parsed.nums.iter().map(|(_, _, u, v)| (*u, *v)).collect();
-            match self.index.get(&parsed.key) {
-                Some(&i) => (i, values),
-                None => (self.add_template(parsed)?, values),
-            }
+            (i?, values)
         } else {
             let mut key = std::mem::take(&mut self.scratch);
             key.clear();
@@ -446,16 +482,7 @@ impl Miner {
             let dropped = i.is_none() && !values.is_empty();
             if !cut && !dropped && !key.bytes().any(|c| c.is_ascii_digit()) {
                 if let Some(vals) = known_from(first, &toks, runs, max_slots) {
-                    if self.known.len() >= MAX_KNOWN {
-                        self.known.clear();
-                    }
-                    self.known.insert(
-                        skel.into(),
-                        Known {
-                            template: i,
-                            values: vals,
-                        },
-                    );
+                    self.remember(skel, i, vals);
                 }
             }
             self.scratch = key;
@@ -463,6 +490,14 @@ impl Miner {
         };
         out.extend(values);
         Some(i)
+    }
+
+    /// Remembers what lines with this skeleton give.
+    fn remember(&mut self, skel: &[u8], template: Option<usize>, values: Vec<KnownValue>) {
+        if self.known.len() >= MAX_KNOWN {
+            self.known.clear();
+        }
+        self.known.insert(skel.into(), Known { template, values });
     }
 
     /// Adds the numbers of one line to template `i`'s slots. True when a point was added.
@@ -542,12 +577,13 @@ impl Miner {
 fn parse_line(line: &str, max_slots: usize) -> Parsed {
     if line.starts_with('{') {
         if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) {
-            return parse_fields(fields_from_json(&map), max_slots, "json");
+            let fields = fields_from_json(&map).into_iter().map(|(k, v)| (k, v, None)).collect();
+            return parse_fields(fields, max_slots, "json");
         }
     }
     if let Some((mut fields, bare)) = logfmt(line) {
-        if !bare.is_empty() && !fields.iter().any(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
-            fields.push(("msg".into(), bare));
+        if !bare.is_empty() && !fields.iter().any(|(k, _, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
+            fields.push(("msg".into(), bare, None));
         }
         return parse_fields(fields, max_slots, "logfmt");
     }
@@ -622,7 +658,7 @@ fn fields_from_json(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(St
 /// `key=value key2="quoted value"` with at least two pairs (and no more bare words than
 /// pairs); `None` otherwise. Bare words (`cache stats hits=3 size=7`) come back joined,
 /// to serve as the message when there is no `msg=`.
-fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
+fn logfmt(line: &str) -> Option<(Vec<Field>, String)> {
     let mut out = Vec::new();
     let mut bare: Vec<&str> = Vec::new();
     let b = line.as_bytes();
@@ -650,15 +686,15 @@ fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
                 }
                 let v = line.get(vs..i.min(b.len()))?.to_string();
                 i += 1;
-                v
+                (v, vs)
             } else {
                 let vs = i;
                 while i < b.len() && b[i] != b' ' {
                     i += 1;
                 }
-                line.get(vs..i)?.to_string()
+                (line.get(vs..i)?.to_string(), vs)
             };
-            out.push((key, value));
+            out.push((key, value.0, Some(value.1)));
         } else {
             stray += 1;
             while i < b.len() && b[i] != b' ' {
@@ -672,33 +708,46 @@ fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
     (out.len() >= 2 && out.len() >= stray).then(|| (out, bare.join(" ")))
 }
 
-fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> Parsed {
-    let msg = fields
+fn parse_fields(fields: Vec<Field>, max_slots: usize, kind: &str) -> Parsed {
+    let (msg, msg_at) = fields
         .iter()
-        .find(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
-        .map(|(_, v)| v.clone())
+        .find(|(k, _, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .map(|(_, v, at)| (v.clone(), *at))
         .unwrap_or_default();
     let msg_parsed = parse_free(&msg, max_slots);
     let mut words = msg_parsed.words.clone();
     let mut nums = msg_parsed.nums;
+    let mut spans: Vec<Option<(usize, usize, Option<f64>)>> = msg_parsed
+        .spans
+        .iter()
+        .map(|s| {
+            let ((a, b, m), at) = (s.as_ref()?, msg_at?);
+            Some((a + at, b + at, *m))
+        })
+        .collect();
     let mut keys = Vec::new();
-    for (k, v) in &fields {
+    for (k, v, at) in &fields {
         if MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()) || skipped_key(k) {
             continue;
         }
-        if let Some((mut value, mut unit)) = number(v) {
+        let trimmed = v.trim();
+        if let Some((raw, mut unit, mut mult, len)) = number_parts(trimmed) {
+            let mut value = mult.map_or(raw, |m| raw * m);
             // A size in the key's name: `retained_bytes`, `cache_mb`.
             if unit == Unit::Count {
                 let last = split_words(k).pop().unwrap_or_default();
                 if let Some(m) = size_unit(&last).filter(|_| last.len() > 1) {
                     value *= m;
                     unit = Unit::Bytes;
+                    mult = Some(m);
                 }
             }
             if nums.len() < max_slots {
                 let mut w = split_words(k);
                 w.extend(msg_parsed.words.iter().cloned());
                 nums.push((k.clone(), w, unit, value));
+                let start = at.map(|a| a + offset_in(v, trimmed));
+                spans.push(start.map(|s| (s, s + len, mult)));
                 keys.push(k.clone());
             }
         } else if k.eq_ignore_ascii_case("logger") || k.eq_ignore_ascii_case("name") {
@@ -711,6 +760,7 @@ fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> 
         message: Some(msg_parsed.key),
         words,
         nums,
+        spans,
     }
 }
 
@@ -788,6 +838,7 @@ fn time_unit(u: &str) -> bool {
 
 /// A number with an optional attached unit: `1200`, `1,200`, `-3.5`, `12.5MB`, `40%`,
 /// `120ms`. `None` for anything else (`v1.2.3`, `7d9f8b6c5`).
+#[cfg(test)]
 fn number(s: &str) -> Option<(f64, Unit)> {
     let (value, unit, mult, _) = number_parts(s.trim())?;
     Some((mult.map_or(value, |m| value * m), unit))
@@ -1015,9 +1066,10 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         .flatten()
         .collect();
     let mut nums = Vec::new();
+    let mut spans = Vec::new();
     let mut prev_num = 0usize;
     for (i, t) in toks.iter().enumerate() {
-        let Tok::Num { value, unit, .. } = t else { continue };
+        let Tok::Num { value, unit, span, mult } = t else { continue };
         if nums.len() >= max_slots {
             break;
         }
@@ -1050,6 +1102,7 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         let mut w = before;
         w.extend(after);
         nums.push((name, w, *unit, *value));
+        spans.push(Some((span.0, span.1, *mult)));
         prev_num = i + 1;
     }
     Parsed {
@@ -1057,6 +1110,7 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         message: None,
         words,
         nums,
+        spans,
     }
 }
 
@@ -1201,6 +1255,12 @@ mod tests {
             "handled 18 requests in 12 ms, 3000 MiB",
             "v1.2.3 no numbers",
             "v1.2.4 no numbers",
+            r#"ts=2026-11-24T09:31:46.453Z caller=listener.go:108 level=info msg="queue 12 of 40" depth=12 cache_mb=1,300"#,
+            r#"ts=2026-11-24T09:31:47.453Z caller=listener.go:109 level=info msg="queue 13 of 41" depth=-1.5 cache_mb=1,400"#,
+            r#"ts=2026-11-24T09:31:47.453Z caller=listener.go:109 level=info queue 13 of 41 depth=-1.5 cache_mb=1,400"#,
+            r#"ts=2026-11-24T09:31:47.453Z caller=listener.go:109 level=info queue 14 of 42 depth=-2.5 cache_mb=1,400"#,
+            r#"{"msg": "queue 12", "depth": 3}"#,
+            r#"{"msg": "queue 13", "depth": 4}"#,
         ]);
         let texts: Vec<&str> = m.templates().iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
@@ -1211,12 +1271,19 @@ mod tests {
                 "lat p99= <num> ms",
                 "lat p98= <num> ms",
                 "handled <num> requests in <num> ms, <num> MiB",
+                "logfmt{msg=\"queue <num> of <num>\"} cache_mb depth",
+                "json{msg=\"queue <num>\"} depth",
             ]
         );
+        let logfmt = &m.templates()[5];
+        assert_eq!(logfmt.lines, 4);
+        assert_eq!(values(&logfmt.slots[2]), vec![12.0, -1.5, -1.5, -2.5]);
+        assert_eq!(values(&logfmt.slots[3]), vec![1300.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0]);
         // Remembered: four `cache` skeletons (`1,200`, `2,40`, `12,400` and `1_2,400`
-        // differ in their group lengths), `handled`, and the line without numbers;
-        // not `p99=`.
-        assert_eq!(m.known.len(), 6, "{:?}", m.known.keys());
+        // differ in their group lengths), `handled`, the line without numbers, and the
+        // two logfmt lines with a quoted `msg` (`depth=12`, `depth=-1.5`); not `p99=`,
+        // not a message made of bare words (not a piece of the line), not JSON.
+        assert_eq!(m.known.len(), 8, "{:?}", m.known.keys());
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -1225,7 +1292,7 @@ mod tests {
         /// against the full tokeniser (`check_fast`).
         #[test]
         fn fast_path_matches_the_tokeniser(
-            line in "([a-z]{1,3}[=: ]|[0-9]{1,5}|[,._+-]|MiB |ms | |%|k9=|é|\\(){1,14}",
+            line in "([a-z]{1,3}[=: ]|[0-9]{1,5}|[,._+-]|MiB |ms | |%|k9=|é|\\(|msg=\"|\"|size_mb=|\\\\|\\{){1,14}",
             shifts in proptest::collection::vec(0u8..10, 1..4),
         ) {
             let mut m = Miner::new(MinerLimits::default());
