@@ -171,7 +171,7 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Streaming miner: push lines, then read [`Miner::templates`].
 #[derive(Clone, Debug, Default)]
@@ -244,11 +244,13 @@ fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
     runs.clear();
     let mut i = 0;
     while i < line.len() {
-        let c = line[i];
-        if !c.is_ascii_digit() {
-            skel.push(c);
-            i += 1;
-            continue;
+        // Copy up to the next digit in one go.
+        let rest = line.get(i..).unwrap_or(&[]);
+        let n = rest.iter().position(u8::is_ascii_digit).unwrap_or(rest.len());
+        skel.extend_from_slice(rest.get(..n).unwrap_or(rest));
+        i += n;
+        if i >= line.len() {
+            break;
         }
         let start = i;
         while i < line.len() && line[i].is_ascii_digit() {
@@ -358,7 +360,9 @@ impl Miner {
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) -> bool {
         let index = self.lines;
         self.lines += 1;
-        let mut first = text.lines().next().unwrap_or("").trim();
+        // The first line (what `lines()` gives; its `\r` goes with the trim).
+        let line_end = memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
+        let mut first = text.get(..line_end).unwrap_or(text).trim();
         let cut = first.len() > MAX_LINE;
         if cut {
             // Long lines (a dumped payload) are mined from their start only.
