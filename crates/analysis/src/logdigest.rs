@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
-use crate::logmine::{Miner, MinerLimits, MAX_LINE};
+use crate::logmine::{FxBuild, Miner, MinerLimits, MAX_LINE};
 use crate::model::{LogLine, Origin, Profiles};
 use crate::pyprof::{Line, Scanner};
 
@@ -112,9 +112,9 @@ pub struct DigestBuilder {
     pending: Vec<Pending>,
     marks: Marks,
     /// Texts of profile lines (kept).
-    tool_texts: HashMap<u32, String>,
+    tool_texts: HashMap<u32, String, FxBuild>,
     /// Texts of miner points and matched entries (swept).
-    texts: HashMap<u32, String>,
+    texts: HashMap<u32, String, FxBuild>,
     live: usize,
 }
 
@@ -223,7 +223,7 @@ impl DigestBuilder {
         }
         let p = &self.d.profiles;
         let m = self.marks.0;
-        let mut tool: HashSet<Origin> = HashSet::new();
+        let mut tool: HashSet<Origin, FxBuild> = HashSet::default();
         tool.extend(p.allocation_sites.iter().skip(m[0]).map(|x| x.origin));
         tool.extend(p.type_growth.iter().skip(m[1]).map(|x| x.origin));
         tool.extend(p.gc_runs.iter().skip(m[2]).map(|x| x.origin));
@@ -256,7 +256,7 @@ impl DigestBuilder {
 
     /// Drops the texts no kept point or entry quotes any more.
     fn sweep(&mut self) {
-        let mut live: HashSet<u32> = self.d.miner.point_lines().collect();
+        let mut live: HashSet<u32, FxBuild> = self.d.miner.point_lines().collect();
         for (_, l) in &self.d.matched {
             let n = u32::try_from(l.text.lines().count()).unwrap_or(u32::MAX).max(1);
             for k in 0..n.min(4096) {

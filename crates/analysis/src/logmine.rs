@@ -157,13 +157,40 @@ pub struct Template {
 #[derive(Clone, Copy, Default)]
 pub struct FxHasher(u64);
 
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
             let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            b.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
         }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            for (o, c) in b.iter_mut().zip(rest) {
+                *o = *c;
+            }
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 
     fn finish(&self) -> u64 {
@@ -171,7 +198,7 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Streaming miner: push lines, then read [`Miner::templates`].
 #[derive(Clone, Debug, Default)]
@@ -181,6 +208,13 @@ pub struct Miner {
     index: HashMap<String, usize, FxBuild>,
     /// The template of the line being read (reused: no allocation per line).
     scratch: String,
+    /// Fast path: line skeleton → what the tokeniser made of a line with that skeleton.
+    known: HashMap<Box<[u8]>, Known, FxBuild>,
+    /// The skeleton of the line being read, and its digit runs (reused buffers).
+    skel: Vec<u8>,
+    runs: Vec<(usize, usize)>,
+    /// The (unit, value) pairs of the line being read (reused).
+    values: Vec<(Unit, f64)>,
     lines: u64,
     /// Lines whose template was new when the template cap was reached.
     pub dropped_lines: u64,
@@ -190,8 +224,138 @@ pub struct Miner {
 #[derive(Clone, Debug, PartialEq)]
 enum Tok<'a> {
     Word(&'a str),
-    Num { value: f64, unit: Unit },
+    /// `value` is the final value (`mult` applied); `span` the bytes of the number as
+    /// written in the line, `mult` the multiplier of its size unit, if any.
+    Num {
+        value: f64,
+        unit: Unit,
+        span: (usize, usize),
+        mult: Option<f64>,
+    },
     Var,
+}
+
+/// Skeletons remembered at most (then the cache starts over): bounds memory when lines
+/// carry ever-new ids.
+const MAX_KNOWN: usize = 4096;
+
+/// What the tokeniser made of a free-text line, for the lines with the same skeleton.
+#[derive(Clone, Debug)]
+struct Known {
+    /// The template, or `None` when such a line gives no number.
+    template: Option<usize>,
+    /// The numbers, in slot order.
+    values: Vec<KnownValue>,
+}
+
+/// Where one number is in the line: from digit run `first` (less `sign` bytes) to the
+/// end of digit run `last`, and how the tokeniser turned it into a value.
+#[derive(Clone, Copy, Debug)]
+struct KnownValue {
+    first: usize,
+    last: usize,
+    sign: usize,
+    mult: Option<f64>,
+    unit: Unit,
+}
+
+/// The skeleton of a line: its bytes with each run of ASCII digits replaced by `0xFF`
+/// (a byte valid UTF-8 never has), or by `0xFE` and the run's length (capped at 255)
+/// when the run touches a `,` or `_` (thousands separators: whether `1,234` is a number
+/// depends on the group lengths). Everything the tokeniser decides (where words and
+/// numbers are, units, volatile tokens, the template) depends only on the skeleton,
+/// except the digits inside a field name (`p99=12`), which is why templates with a
+/// digit are never remembered. `runs` gets the byte ranges of the digit runs.
+fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
+    skel.clear();
+    runs.clear();
+    let mut i = 0;
+    while i < line.len() {
+        // Copy up to the next digit in one go.
+        let rest = line.get(i..).unwrap_or(&[]);
+        let n = rest.iter().position(u8::is_ascii_digit).unwrap_or(rest.len());
+        skel.extend_from_slice(rest.get(..n).unwrap_or(rest));
+        i += n;
+        if i >= line.len() {
+            break;
+        }
+        let start = i;
+        while i < line.len() && line[i].is_ascii_digit() {
+            i += 1;
+        }
+        let sep = |c: Option<&u8>| matches!(c, Some(b',' | b'_'));
+        if sep(start.checked_sub(1).and_then(|p| line.get(p))) || sep(line.get(i)) {
+            skel.push(0xFE);
+            skel.push(u8::try_from(i - start).unwrap_or(u8::MAX));
+        } else {
+            skel.push(0xFF);
+        }
+        runs.push((start, i));
+    }
+}
+
+/// The byte offset of `part` (a sub-slice) in `line`.
+fn offset_in(line: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(line.as_ptr() as usize)
+}
+
+/// The value of a number as written (`-1,234.5`), as [`number_parts`] reads it.
+fn raw_value(raw: &str) -> Option<f64> {
+    if raw.bytes().any(|c| c == b',' || c == b'_') {
+        raw.chars().filter(|c| *c != ',' && *c != '_').collect::<String>().parse().ok()
+    } else {
+        raw.parse().ok()
+    }
+}
+
+/// The values of a line whose skeleton is known (`None` when in doubt: take the full path).
+fn known_values(line: &str, runs: &[(usize, usize)], k: &Known, out: &mut Vec<(Unit, f64)>) -> Option<()> {
+    out.clear();
+    for v in &k.values {
+        let start = runs.get(v.first)?.0.checked_sub(v.sign)?;
+        let end = runs.get(v.last)?.1;
+        let raw = raw_value(line.get(start..end)?)?;
+        out.push((v.unit, v.mult.map_or(raw, |m| raw * m)));
+    }
+    Some(())
+}
+
+/// How to read the numbers of `toks` from the digit runs of the line, or `None` when a
+/// number does not start and end at digit runs (then the line is not remembered).
+fn known_from(line: &str, toks: &[Tok<'_>], runs: &[(usize, usize)], max_slots: usize) -> Option<Vec<KnownValue>> {
+    toks.iter()
+        .filter_map(|t| match t {
+            Tok::Num { unit, span, mult, .. } => Some(known_value(line, *span, *mult, *unit, runs)),
+            _ => None,
+        })
+        .take(max_slots)
+        .collect()
+}
+
+/// [`known_from`] for a JSON / logfmt parse (`None` when a number is not a piece of the line).
+fn known_from_parsed(line: &str, p: &Parsed, runs: &[(usize, usize)]) -> Option<Vec<KnownValue>> {
+    p.nums
+        .iter()
+        .zip(&p.spans)
+        .map(|((_, _, unit, _), span)| {
+            let (a, b, mult) = (*span)?;
+            known_value(line, (a, b), mult, *unit, runs)
+        })
+        .collect()
+}
+
+/// Where the number written at `span` of `line` is, in digit runs.
+fn known_value(line: &str, span: (usize, usize), mult: Option<f64>, unit: Unit, runs: &[(usize, usize)]) -> Option<KnownValue> {
+    let sign = usize::from(matches!(line.as_bytes().get(span.0), Some(b'-' | b'+')));
+    let first = runs.iter().position(|r| r.0 == span.0 + sign)?;
+    let last = runs.iter().position(|r| r.1 == span.1)?;
+    Some(KnownValue {
+        first,
+        last,
+        sign,
+        mult,
+        unit,
+    })
 }
 
 /// A parsed line before it is added: template key, literal words, numbers.
@@ -201,7 +365,14 @@ struct Parsed {
     words: Vec<String>,
     /// (name, words, unit, value)
     nums: Vec<(String, Vec<String>, Unit, f64)>,
+    /// For each of `nums`: where the number is written in the parsed text (start, end)
+    /// and its unit's multiplier; `None` when it is not a piece of the text (JSON).
+    spans: Vec<Option<(usize, usize, Option<f64>)>>,
 }
+
+/// A field of a JSON or logfmt line: key, value, and where the value starts in the
+/// line (`None` when it is not a piece of the line).
+type Field = (String, String, Option<usize>);
 
 impl Miner {
     pub fn new(limits: MinerLimits) -> Miner {
@@ -216,60 +387,164 @@ impl Miner {
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin) -> bool {
         let index = self.lines;
         self.lines += 1;
-        let mut first = text.lines().next().unwrap_or("").trim();
-        if first.len() > MAX_LINE {
+        // The first line (what `lines()` gives; its `\r` goes with the trim).
+        let line_end = memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
+        let mut first = text.get(..line_end).unwrap_or(text).trim();
+        let cut = first.len() > MAX_LINE;
+        if cut {
             // Long lines (a dumped payload) are mined from their start only.
-            let mut cut = MAX_LINE;
-            while !first.is_char_boundary(cut) {
-                cut -= 1;
+            let mut end = MAX_LINE;
+            while !first.is_char_boundary(end) {
+                end -= 1;
             }
-            first = &first[..cut];
+            first = &first[..end];
         }
         if first.is_empty() {
             return false;
         }
+        // Fast path: a line whose skeleton was seen gives the same template; only its
+        // numbers are read. Lines cut at MAX_LINE never take it (the cut depends on the
+        // lengths of the numbers).
+        let mut skel = std::mem::take(&mut self.skel);
+        let mut runs = std::mem::take(&mut self.runs);
+        let mut values = std::mem::take(&mut self.values);
+        let fast = if cut {
+            None
+        } else {
+            skeleton(first.as_bytes(), &mut skel, &mut runs);
+            match self.known.get(skel.as_slice()) {
+                Some(k) => match k.template {
+                    None => Some(None),
+                    Some(i) => known_values(first, &runs, k, &mut values).map(|()| Some(i)),
+                },
+                None => None,
+            }
+        };
+        let found = match fast {
+            Some(hit) => {
+                #[cfg(test)]
+                self.check_fast(first, hit, &values);
+                hit
+            }
+            None => self.slow(first, cut, &skel, &runs, &mut values),
+        };
+        let added = match found {
+            Some(i) => self.add_points(i, index, at, origin, &values),
+            None => false,
+        };
+        self.skel = skel;
+        self.runs = runs;
+        self.values = values;
+        added
+    }
+
+    /// The fast path gave what the full tokeniser gives (tests only).
+    #[cfg(test)]
+    fn check_fast(&self, first: &str, hit: Option<usize>, values: &[(Unit, f64)]) {
         let max_slots = self.limits.max_slots;
+        let structured = first.starts_with('{') || memchr::memchr_iter(b'=', first.as_bytes()).nth(1).is_some();
+        let (key, slow): (String, Vec<(Unit, u64)>) = if structured {
+            let p = parse_line(first, max_slots);
+            (p.key, p.nums.iter().map(|(_, _, u, v)| (*u, v.to_bits())).collect())
+        } else {
+            let mut key = String::new();
+            let toks = tokens(first, &mut key);
+            let slow = token_numbers(&toks, max_slots).map(|(u, v)| (u, v.to_bits())).collect();
+            (key, slow)
+        };
+        if slow.is_empty() {
+            assert_eq!(hit, None, "{first}");
+            return;
+        }
+        let fast: Vec<(Unit, u64)> = values.iter().map(|(u, v)| (*u, v.to_bits())).collect();
+        assert_eq!(fast, slow, "{first}");
+        assert_eq!(hit, self.index.get(key.as_str()).copied(), "{first}");
+    }
+
+    /// The full parse of a line; remembers its skeleton when it is free text. The
+    /// template index, or `None` when the line adds nothing.
+    fn slow(
+        &mut self,
+        first: &str,
+        cut: bool,
+        skel: &[u8],
+        runs: &[(usize, usize)],
+        out: &mut Vec<(Unit, f64)>,
+    ) -> Option<usize> {
+        let max_slots = self.limits.max_slots;
+        out.clear();
         // Free text (most lines): the template is found before the costly part of the
         // parse (the words around each number), which only a new template needs.
         let structured = first.starts_with('{') || memchr::memchr_iter(b'=', first.as_bytes()).nth(1).is_some();
         let (i, values): (usize, Vec<(Unit, f64)>) = if structured {
             let parsed = parse_line(first, max_slots);
-            if parsed.nums.is_empty() {
-                return false;
+            let values: Vec<(Unit, f64)> = parsed.nums.iter().map(|(_, _, u, v)| (*u, *v)).collect();
+            // JSON is never remembered (serde reads its numbers, not us).
+            let known = (!cut && !first.starts_with('{') && !parsed.key.bytes().any(|c| c.is_ascii_digit()))
+                .then(|| known_from_parsed(first, &parsed, runs))
+                .flatten();
+            let i = if values.is_empty() {
+                None
+            } else {
+                match self.index.get(&parsed.key) {
+                    Some(&i) => Some(i),
+                    None => self.add_template(parsed),
+                }
+            };
+            if let Some(vals) = known.filter(|_| i.is_some() || values.is_empty()) {
+                self.remember(skel, i, vals);
             }
-            let values = parsed.nums.iter().map(|(_, _, u, v)| (*u, *v)).collect();
-            match self.index.get(&parsed.key) {
-                Some(&i) => (i, values),
-                None => match self.add_template(parsed) {
-                    Some(i) => (i, values),
-                    None => return false,
-                },
-            }
+            (i?, values)
         } else {
             let mut key = std::mem::take(&mut self.scratch);
             key.clear();
             let toks = tokens(first, &mut key);
             let values: Vec<(Unit, f64)> = token_numbers(&toks, max_slots).collect();
-            if values.is_empty() {
-                self.scratch = key;
-                return false;
-            }
-            match self.index.get(key.as_str()) {
-                Some(&i) => {
-                    self.scratch = key;
-                    (i, values)
+            let i = if values.is_empty() {
+                None
+            } else {
+                match self.index.get(key.as_str()) {
+                    Some(&i) => Some(i),
+                    None => self.add_template(parse_tokens(key.clone(), &toks, max_slots)),
                 }
-                None => match self.add_template(parse_tokens(key, &toks, max_slots)) {
-                    Some(i) => (i, values),
-                    None => return false,
-                },
+            };
+            // Remember the skeleton, unless the template has a digit (a field name such
+            // as `p99=`: the skeleton hides it) or a number is not made of whole runs.
+            let dropped = i.is_none() && !values.is_empty();
+            if !cut && !dropped && !key.bytes().any(|c| c.is_ascii_digit()) {
+                if let Some(vals) = known_from(first, &toks, runs, max_slots) {
+                    self.remember(skel, i, vals);
+                }
             }
+            self.scratch = key;
+            (i?, values)
         };
+        out.extend(values);
+        Some(i)
+    }
+
+    /// Remembers what lines with this skeleton give.
+    fn remember(&mut self, skel: &[u8], template: Option<usize>, values: Vec<KnownValue>) {
+        if self.known.len() >= MAX_KNOWN {
+            self.known.clear();
+        }
+        self.known.insert(skel.into(), Known { template, values });
+    }
+
+    /// Adds the numbers of one line to template `i`'s slots. True when a point was added.
+    fn add_points(
+        &mut self,
+        i: usize,
+        index: u64,
+        at: Option<Timestamp>,
+        origin: Origin,
+        values: &[(Unit, f64)],
+    ) -> bool {
         let max = self.limits.max_points;
         let t = &mut self.templates[i];
         t.lines += 1;
         let mut added = false;
-        for (slot, (unit, value)) in t.slots.iter_mut().zip(values) {
+        for (slot, &(unit, value)) in t.slots.iter_mut().zip(values) {
             if slot.unit != unit {
                 // Same template, other unit (`12KB` then `3MB`): values are bytes either way.
                 if !(slot.unit == Unit::Bytes && unit == Unit::Bytes) {
@@ -333,12 +608,13 @@ impl Miner {
 fn parse_line(line: &str, max_slots: usize) -> Parsed {
     if line.starts_with('{') {
         if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) {
-            return parse_fields(fields_from_json(&map), max_slots, "json");
+            let fields = fields_from_json(&map).into_iter().map(|(k, v)| (k, v, None)).collect();
+            return parse_fields(fields, max_slots, "json");
         }
     }
     if let Some((mut fields, bare)) = logfmt(line) {
-        if !bare.is_empty() && !fields.iter().any(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
-            fields.push(("msg".into(), bare));
+        if !bare.is_empty() && !fields.iter().any(|(k, _, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str())) {
+            fields.push(("msg".into(), bare, None));
         }
         return parse_fields(fields, max_slots, "logfmt");
     }
@@ -413,7 +689,7 @@ fn fields_from_json(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(St
 /// `key=value key2="quoted value"` with at least two pairs (and no more bare words than
 /// pairs); `None` otherwise. Bare words (`cache stats hits=3 size=7`) come back joined,
 /// to serve as the message when there is no `msg=`.
-fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
+fn logfmt(line: &str) -> Option<(Vec<Field>, String)> {
     let mut out = Vec::new();
     let mut bare: Vec<&str> = Vec::new();
     let b = line.as_bytes();
@@ -441,15 +717,15 @@ fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
                 }
                 let v = line.get(vs..i.min(b.len()))?.to_string();
                 i += 1;
-                v
+                (v, vs)
             } else {
                 let vs = i;
                 while i < b.len() && b[i] != b' ' {
                     i += 1;
                 }
-                line.get(vs..i)?.to_string()
+                (line.get(vs..i)?.to_string(), vs)
             };
-            out.push((key, value));
+            out.push((key, value.0, Some(value.1)));
         } else {
             stray += 1;
             while i < b.len() && b[i] != b' ' {
@@ -463,33 +739,46 @@ fn logfmt(line: &str) -> Option<(Vec<(String, String)>, String)> {
     (out.len() >= 2 && out.len() >= stray).then(|| (out, bare.join(" ")))
 }
 
-fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> Parsed {
-    let msg = fields
+fn parse_fields(fields: Vec<Field>, max_slots: usize, kind: &str) -> Parsed {
+    let (msg, msg_at) = fields
         .iter()
-        .find(|(k, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
-        .map(|(_, v)| v.clone())
+        .find(|(k, _, _)| MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .map(|(_, v, at)| (v.clone(), *at))
         .unwrap_or_default();
     let msg_parsed = parse_free(&msg, max_slots);
     let mut words = msg_parsed.words.clone();
     let mut nums = msg_parsed.nums;
+    let mut spans: Vec<Option<(usize, usize, Option<f64>)>> = msg_parsed
+        .spans
+        .iter()
+        .map(|s| {
+            let ((a, b, m), at) = (s.as_ref()?, msg_at?);
+            Some((a + at, b + at, *m))
+        })
+        .collect();
     let mut keys = Vec::new();
-    for (k, v) in &fields {
+    for (k, v, at) in &fields {
         if MESSAGE_KEYS.contains(&k.to_ascii_lowercase().as_str()) || skipped_key(k) {
             continue;
         }
-        if let Some((mut value, mut unit)) = number(v) {
+        let trimmed = v.trim();
+        if let Some((raw, mut unit, mut mult, len)) = number_parts(trimmed) {
+            let mut value = mult.map_or(raw, |m| raw * m);
             // A size in the key's name: `retained_bytes`, `cache_mb`.
             if unit == Unit::Count {
                 let last = split_words(k).pop().unwrap_or_default();
                 if let Some(m) = size_unit(&last).filter(|_| last.len() > 1) {
                     value *= m;
                     unit = Unit::Bytes;
+                    mult = Some(m);
                 }
             }
             if nums.len() < max_slots {
                 let mut w = split_words(k);
                 w.extend(msg_parsed.words.iter().cloned());
                 nums.push((k.clone(), w, unit, value));
+                let start = at.map(|a| a + offset_in(v, trimmed));
+                spans.push(start.map(|s| (s, s + len, mult)));
                 keys.push(k.clone());
             }
         } else if k.eq_ignore_ascii_case("logger") || k.eq_ignore_ascii_case("name") {
@@ -502,6 +791,7 @@ fn parse_fields(fields: Vec<(String, String)>, max_slots: usize, kind: &str) -> 
         message: Some(msg_parsed.key),
         words,
         nums,
+        spans,
     }
 }
 
@@ -579,8 +869,15 @@ fn time_unit(u: &str) -> bool {
 
 /// A number with an optional attached unit: `1200`, `1,200`, `-3.5`, `12.5MB`, `40%`,
 /// `120ms`. `None` for anything else (`v1.2.3`, `7d9f8b6c5`).
+#[cfg(test)]
 fn number(s: &str) -> Option<(f64, Unit)> {
-    let s = s.trim();
+    let (value, unit, mult, _) = number_parts(s.trim())?;
+    Some((mult.map_or(value, |m| value * m), unit))
+}
+
+/// [`number`] in parts: the value as written, its unit, the unit's multiplier (sizes),
+/// and the length of the number as written (sign, digits, separators, fraction).
+fn number_parts(s: &str) -> Option<(f64, Unit, Option<f64>, usize)> {
     let b = s.as_bytes();
     let mut i = 0;
     if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
@@ -619,16 +916,16 @@ fn number(s: &str) -> Option<(f64, Unit)> {
     };
     let unit = s.get(i..)?;
     if unit.is_empty() {
-        return Some((value, Unit::Count));
+        return Some((value, Unit::Count, None, i));
     }
     if unit == "%" {
-        return Some((value, Unit::Percent));
+        return Some((value, Unit::Percent, None, i));
     }
     if let Some(m) = size_unit(unit) {
-        return Some((value * m, Unit::Bytes));
+        return Some((value, Unit::Bytes, Some(m), i));
     }
     if time_unit(unit) {
-        return Some((value, Unit::Duration));
+        return Some((value, Unit::Duration, None, i));
     }
     None
 }
@@ -707,17 +1004,29 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
         if let Some(pos) = core.bytes().position(|b| b == b'=' || b == b':') {
             let (k, v) = (&core[..pos], &core[pos + 1..]);
             if key_like(k) && !v.is_empty() {
-                if let Some((value, unit)) = number(v) {
+                if let Some((raw, unit, mult, len)) = number_parts(v) {
                     toks.push(Tok::Word(k));
                     piece(key, &[lead, k, &core[pos..=pos]]);
-                    toks.push(Tok::Num { value, unit });
+                    let at = offset_in(line, v);
+                    toks.push(Tok::Num {
+                        value: mult.map_or(raw, |m| raw * m),
+                        unit,
+                        span: (at, at + len),
+                        mult,
+                    });
                     piece(key, &["<num>", trail]);
                     continue;
                 }
             }
         }
-        if let Some((value, unit)) = number(core) {
-            toks.push(Tok::Num { value, unit });
+        if let Some((raw, unit, mult, len)) = number_parts(core) {
+            let at = offset_in(line, core);
+            toks.push(Tok::Num {
+                value: mult.map_or(raw, |m| raw * m),
+                unit,
+                span: (at, at + len),
+                mult,
+            });
             piece(key, &[lead, "<num>", trail]);
         } else if is_volatile(core) {
             toks.push(Tok::Var);
@@ -734,6 +1043,8 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
             Tok::Num {
                 value,
                 unit: Unit::Count,
+                span,
+                ..
             },
             Tok::Word(next),
         ) = (&toks[i], &toks[i + 1])
@@ -743,11 +1054,15 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
                 toks[i] = Tok::Num {
                     value: value * m,
                     unit: Unit::Bytes,
+                    span: *span,
+                    mult: Some(m),
                 };
             } else if time_unit(next_core) && next_core.len() > 1 {
                 toks[i] = Tok::Num {
                     value: *value,
                     unit: Unit::Duration,
+                    span: *span,
+                    mult: None,
                 };
             }
         }
@@ -760,7 +1075,7 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
 fn token_numbers<'t>(toks: &'t [Tok<'_>], max_slots: usize) -> impl Iterator<Item = (Unit, f64)> + 't {
     toks.iter()
         .filter_map(|t| match t {
-            Tok::Num { value, unit } => Some((*unit, *value)),
+            Tok::Num { value, unit, .. } => Some((*unit, *value)),
             _ => None,
         })
         .take(max_slots)
@@ -782,9 +1097,10 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         .flatten()
         .collect();
     let mut nums = Vec::new();
+    let mut spans = Vec::new();
     let mut prev_num = 0usize;
     for (i, t) in toks.iter().enumerate() {
-        let Tok::Num { value, unit } = t else { continue };
+        let Tok::Num { value, unit, span, mult } = t else { continue };
         if nums.len() >= max_slots {
             break;
         }
@@ -817,6 +1133,7 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         let mut w = before;
         w.extend(after);
         nums.push((name, w, *unit, *value));
+        spans.push(Some((span.0, span.1, *mult)));
         prev_num = i + 1;
     }
     Parsed {
@@ -824,6 +1141,7 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         message: None,
         words,
         nums,
+        spans,
     }
 }
 
@@ -953,8 +1271,75 @@ mod tests {
         assert_eq!(m.dropped_lines, 2);
     }
 
+    #[test]
+    fn known_skeletons_give_what_the_tokeniser_gives() {
+        // `check_fast` (tests only) compares every fast-path hit with the full path.
+        let m = mine(&[
+            "cache size=1,200 entries 37% 12.5MB -3 x_1 7d9f",
+            "cache size=2,400 entries 41% 99.0MB -8 x_2 8d9f",
+            "cache size=2,40 entries 41% 99.0MB -8 x_2 8d9f",
+            "cache size=12,400 entries 41% 99.0MB -8 x_2 8d9f",
+            "cache size=1_2,400 entries 41% 99.0MB -8 x_2 8d9f",
+            "lat p99=12 ms",
+            "lat p98=12 ms",
+            "handled 17 requests in 120 ms, 300 MiB",
+            "handled 18 requests in 12 ms, 3000 MiB",
+            "v1.2.3 no numbers",
+            "v1.2.4 no numbers",
+            r#"ts=2026-11-24T09:31:46.453Z caller=listener.go:108 level=info msg="queue 12 of 40" depth=12 cache_mb=1,300"#,
+            r#"ts=2026-11-24T09:31:47.453Z caller=listener.go:109 level=info msg="queue 13 of 41" depth=-1.5 cache_mb=1,400"#,
+            r#"ts=2026-11-24T09:31:47.453Z caller=listener.go:109 level=info queue 13 of 41 depth=-1.5 cache_mb=1,400"#,
+            r#"ts=2026-11-24T09:31:47.453Z caller=listener.go:109 level=info queue 14 of 42 depth=-2.5 cache_mb=1,400"#,
+            r#"{"msg": "queue 12", "depth": 3}"#,
+            r#"{"msg": "queue 13", "depth": 4}"#,
+        ]);
+        let texts: Vec<&str> = m.templates().iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "cache size= <num> entries <num> <num> <num> <*> <*>",
+                "cache <*> entries <num> <num> <num> <*> <*>",
+                "lat p99= <num> ms",
+                "lat p98= <num> ms",
+                "handled <num> requests in <num> ms, <num> MiB",
+                "logfmt{msg=\"queue <num> of <num>\"} cache_mb depth",
+                "json{msg=\"queue <num>\"} depth",
+            ]
+        );
+        let logfmt = &m.templates()[5];
+        assert_eq!(logfmt.lines, 4);
+        assert_eq!(values(&logfmt.slots[2]), vec![12.0, -1.5, -1.5, -2.5]);
+        assert_eq!(values(&logfmt.slots[3]), vec![1300.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0]);
+        // Remembered: four `cache` skeletons (`1,200`, `2,40`, `12,400` and `1_2,400`
+        // differ in their group lengths), `handled`, the line without numbers, and the
+        // two logfmt lines with a quoted `msg` (`depth=12`, `depth=-1.5`); not `p99=`,
+        // not a message made of bare words (not a piece of the line), not JSON.
+        assert_eq!(m.known.len(), 8, "{:?}", m.known.keys());
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        /// Lines that differ only in their digits: every fast-path hit is checked
+        /// against the full tokeniser (`check_fast`).
+        #[test]
+        fn fast_path_matches_the_tokeniser(
+            line in "([a-z]{1,3}[=: ]|[0-9]{1,5}|[,._+-]|MiB |ms | |%|k9=|é|\\(|msg=\"|\"|size_mb=|\\\\|\\{){1,14}",
+            shifts in proptest::collection::vec(0u8..10, 1..4),
+        ) {
+            let mut m = Miner::new(MinerLimits::default());
+            m.push(None, &line, o(1));
+            for (n, k) in shifts.iter().enumerate() {
+                let v: String = line
+                    .chars()
+                    .map(|c| match c.to_digit(10) {
+                        Some(d) => char::from(b'0' + u8::try_from((d + u32::from(*k)) % 10).unwrap_or(0)),
+                        None => c,
+                    })
+                    .collect();
+                m.push(None, &v, o(n as u32 + 2));
+            }
+        }
+
         /// The byte scans give what `split_whitespace` and a char trim gave.
         #[test]
         fn words_and_trims_match_the_char_versions(line in "[a-z0-9 \t\r\u{b}\u{c}(),;'\"<>|\\[\\]{}=:é\u{3000}\u{a0}]{0,30}") {

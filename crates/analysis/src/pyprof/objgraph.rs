@@ -29,8 +29,15 @@ fn row_re() -> &'static Regex {
 
 fn row(text: &str) -> Option<(String, u64, i64)> {
     let t = text.trim();
-    // Three words, the last a digit: what the regex needs, checked cheaply first.
-    if !t.as_bytes().last().is_some_and(u8::is_ascii_digit) || t.split_whitespace().nth(2).is_none() {
+    // What the regex needs, checked cheaply first: a first byte in `[A-Za-z_]`, exactly
+    // three words (its words hold no space), the third a sign then digits.
+    let b = t.as_bytes();
+    if !b.last().is_some_and(u8::is_ascii_digit) || !b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+        return None;
+    }
+    let mut words = t.split_whitespace();
+    let third = words.nth(2)?;
+    if words.next().is_some() || !matches!(third.as_bytes().first(), Some(b'+' | b'-')) {
         return None;
     }
     let m = row_re().captures(t)?;
@@ -81,6 +88,21 @@ impl super::Reader for Reader {
 #[cfg(test)]
 mod tests {
     use super::super::scan;
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The checks before the regex never hide a row the regex reads.
+        #[test]
+        fn prefilter_keeps_every_row(t in "[ \t]?([A-Za-z_1.é]{1,6}|[+-]?[0-9]{1,4}|[ \t\u{a0}]{1,2}){1,6}") {
+            let trimmed = t.trim();
+            if let Some(m) = super::row_re().captures(trimmed) {
+                let parsed = (m[2].parse::<u64>(), m[3].parse::<i64>());
+                if let (Ok(_), Ok(_)) = parsed {
+                    proptest::prop_assert!(super::row(&t).is_some(), "{t:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn tables() {
