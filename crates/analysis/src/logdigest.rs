@@ -114,8 +114,71 @@ pub struct DigestBuilder {
     /// Texts of profile lines (kept).
     tool_texts: HashMap<u32, String, FxBuild>,
     /// Texts of miner points and matched entries (swept).
-    texts: HashMap<u32, String, FxBuild>,
+    texts: Texts,
     live: usize,
+    /// Reused by [`DigestBuilder::sweep`].
+    live_lines: Vec<u32>,
+}
+
+/// Line texts in one arena (a `String` per kept line cost an allocation and a free for
+/// nearly every log line: the profile's largest item after the miner). Added in any
+/// order, a line possibly more than once (the first text wins, as with `or_insert`);
+/// [`Texts::retain`] sorts, deduplicates and compacts.
+#[derive(Default)]
+struct Texts {
+    buf: String,
+    /// (line, start, end) into `buf`.
+    at: Vec<(u32, usize, usize)>,
+    /// The other arena, swapped in by `retain` (keeps its allocation).
+    spare: String,
+}
+
+impl Texts {
+    fn add(&mut self, line: u32, text: &str) {
+        if self.at.last().is_some_and(|l| l.0 == line) {
+            return;
+        }
+        let start = self.buf.len();
+        self.buf.push_str(text);
+        self.at.push((line, start, self.buf.len()));
+    }
+
+    fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// Keeps the first text of each line in `live` (sorted, deduplicated).
+    fn retain(&mut self, live: &[u32]) {
+        // Stable: of a line added twice, the first text stays first.
+        self.at.sort_by_key(|l| l.0);
+        self.at.dedup_by_key(|l| l.0);
+        self.spare.clear();
+        let mut j = 0;
+        let buf = &self.buf;
+        let spare = &mut self.spare;
+        self.at.retain_mut(|(line, start, end)| {
+            while j < live.len() && live[j] < *line {
+                j += 1;
+            }
+            if j < live.len() && live[j] == *line {
+                let s = spare.len();
+                spare.push_str(buf.get(*start..*end).unwrap_or(""));
+                *start = s;
+                *end = spare.len();
+                true
+            } else {
+                false
+            }
+        });
+        std::mem::swap(&mut self.buf, &mut self.spare);
+    }
+
+    fn into_vec(self) -> Vec<(u32, String)> {
+        self.at
+            .into_iter()
+            .map(|(line, s, e)| (line, self.buf.get(s..e).unwrap_or("").to_string()))
+            .collect()
+    }
 }
 
 /// The first line of an entry as the miner reads it.
@@ -191,7 +254,7 @@ impl DigestBuilder {
             let n = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
             for (line, t) in raws {
                 if *line >= origin.line && *line - origin.line < n.max(1) {
-                    self.texts.entry(*line).or_insert_with(|| t.to_string());
+                    self.texts.add(*line, t);
                 }
             }
         }
@@ -208,7 +271,7 @@ impl DigestBuilder {
                 self.resolve();
             }
         } else if self.d.miner.push(at, text, origin) && !raw0.is_empty() {
-            self.texts.entry(origin.line).or_insert_with(|| raw0.to_string());
+            self.texts.add(origin.line, raw0);
         }
         // Amortised: a sweep when the texts are four times what the last one kept.
         if self.texts.len() > 4 * self.live + 16_384 {
@@ -249,21 +312,25 @@ impl DigestBuilder {
                 continue;
             }
             if self.d.miner.push(e.at, &e.first, e.origin) && !e.raw.is_empty() {
-                self.texts.entry(e.origin.line).or_insert(e.raw);
+                self.texts.add(e.origin.line, &e.raw);
             }
         }
     }
 
     /// Drops the texts no kept point or entry quotes any more.
     fn sweep(&mut self) {
-        let mut live: HashSet<u32, FxBuild> = self.d.miner.point_lines().collect();
+        let live = &mut self.live_lines;
+        live.clear();
+        live.extend(self.d.miner.point_lines());
         for (_, l) in &self.d.matched {
             let n = u32::try_from(l.text.lines().count()).unwrap_or(u32::MAX).max(1);
             for k in 0..n.min(4096) {
-                live.insert(l.origin.line.saturating_add(k));
+                live.push(l.origin.line.saturating_add(k));
             }
         }
-        self.texts.retain(|line, _| live.contains(line));
+        live.sort_unstable();
+        live.dedup();
+        self.texts.retain(live);
         self.live = self.texts.len();
     }
 
@@ -273,7 +340,7 @@ impl DigestBuilder {
         self.marks = Marks::default();
         self.resolve();
         self.sweep();
-        let mut texts: Vec<(u32, String)> = self.texts.into_iter().collect();
+        let mut texts = self.texts.into_vec();
         texts.extend(self.tool_texts);
         (self.d, texts)
     }
