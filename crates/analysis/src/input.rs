@@ -25,6 +25,10 @@ pub struct Limits {
     /// a small file). Bigger inputs keep only the lines evidence may quote, so memory
     /// follows what is found, not the input's size; 0 keeps no full text.
     pub keep_text_bytes: u64,
+    /// Natively: digest each big log stream on a thread of its own, overlapped with
+    /// reading (same result; see `digest_sink.rs`). Off by default (a library should not
+    /// start threads unasked); `kubeleak analyze` turns it on. Ignored on wasm32.
+    pub digest_threads: bool,
 }
 
 impl Default for Limits {
@@ -32,6 +36,7 @@ impl Default for Limits {
         Limits {
             max_inflated_bytes: 1 << 30,
             keep_text_bytes: 8 << 20,
+            digest_threads: false,
         }
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod chart;
 pub mod detect;
+pub mod digest_sink;
 pub mod display;
 pub mod finding;
 pub mod html;

@@ -149,8 +149,8 @@ impl Texts {
 
     /// Keeps the first text of each line in `live` (sorted, deduplicated).
     fn retain(&mut self, live: &[u32]) {
-        // Stable: of a line added twice, the first text stays first.
-        self.at.sort_by_key(|l| l.0);
+        // Of a line added twice, the first text (the lower start) stays first.
+        self.at.sort_unstable_by_key(|l| (l.0, l.1));
         self.at.dedup_by_key(|l| l.0);
         self.spare.clear();
         let mut j = 0;
@@ -194,8 +194,12 @@ fn miner_line(text: &str) -> &str {
     first
 }
 
-/// True when a line rule of `memory-error` or `circular-references` may care about the entry.
-fn rules_match(text: &str) -> bool {
+/// True when a line rule of `memory-error` or `circular-references` may care about the
+/// entry (one of its lines).
+pub fn rules_match(text: &str) -> bool {
+    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
+        return crate::detect::memory_error::matches(text) || crate::detect::gc::matches(text);
+    }
     text.lines()
         .any(|t| crate::detect::memory_error::matches(t) || crate::detect::gc::matches(t))
 }
@@ -219,6 +223,12 @@ impl DigestBuilder {
     /// Adds one entry. `raws`: the source lines it was read from (number, text as the
     /// source shows it), for the texts evidence may quote; may be empty.
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
+        self.push_checked(at, text, origin, raws, rules_match(text));
+    }
+
+    /// [`DigestBuilder::push`] with `matched` = [`rules_match`]`(text)` already known
+    /// (the digest thread gets it from the reading thread: see `digest_sink.rs`).
+    pub fn push_checked(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], matched: bool) {
         let index = self.d.entries;
         self.d.entries += 1;
         let mut taken = false;
@@ -234,11 +244,6 @@ impl DigestBuilder {
         if taken && !raw0.is_empty() {
             self.tool_texts.entry(origin.line).or_insert_with(|| raw0.to_string());
         }
-        let matched = if single {
-            crate::detect::memory_error::matches(text) || crate::detect::gc::matches(text)
-        } else {
-            rules_match(text)
-        };
         if matched {
             if let Some((i, _)) = crate::detect::memory_error::pattern_of(text) {
                 if let Some(n) = self.d.memory_errors.get_mut(i) {

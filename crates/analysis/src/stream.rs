@@ -274,7 +274,7 @@ impl Analyzer {
                 let last = std::mem::take(&mut src.partial);
                 src.line(&last, false, st, limits);
             }
-            src.sp.end(&mut Env::new(st, &mut src.quoted, src.index, &src.name, src.full.is_some()));
+            src.sp.end(&mut Env::new(st, &mut src.quoted, src.index, &src.name, src.full.is_some(), limits));
             if src.lossy {
                 problems.push(input::lossy(&src.name));
             }
@@ -498,7 +498,7 @@ impl Src {
             text.push_str(&clean);
             ends.push(text.len());
         }
-        let mut env = Env::new(st, &mut self.quoted, self.index, &self.name, self.full.is_some());
+        let mut env = Env::new(st, &mut self.quoted, self.index, &self.name, self.full.is_some(), limits);
         self.sp.push(self.line_count, &clean, &mut env);
     }
 }
@@ -510,16 +510,18 @@ struct Env<'e> {
     source: usize,
     name: &'e str,
     keep: bool,
+    threads: bool,
 }
 
 impl<'e> Env<'e> {
-    fn new(st: &'e mut State, quoted: &'e mut BTreeMap<u32, String>, source: usize, name: &'e str, keep: bool) -> Self {
+    fn new(st: &'e mut State, quoted: &'e mut BTreeMap<u32, String>, source: usize, name: &'e str, keep: bool, limits: &Limits) -> Self {
         Env {
             st,
             quoted,
             source,
             name,
             keep,
+            threads: limits.digest_threads,
         }
     }
 }
@@ -668,7 +670,7 @@ impl Cur {
             default_namespace: env.st.model.capture.namespace.clone(),
             seq: 0,
         };
-        Box::new(LogParser::new(&self.section(env.source, env.name), &ctx, &env.st.model))
+        Box::new(LogParser::new(&self.section(env.source, env.name), &ctx, &env.st.model).with_threads(env.threads))
     }
 
     fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
@@ -853,7 +855,7 @@ impl Core {
         match (gathered, parser) {
             (true, _) => {
                 if cur.kind == SectionKind::Logs {
-                    let mut p = LogParser::new(&section, &ctx, model);
+                    let mut p = LogParser::new(&section, &ctx, model).with_threads(env.threads);
                     for &(n, l) in &section.lines {
                         p.line(n, l, model, env.keep);
                     }

@@ -108,7 +108,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 readers.push((name, r));
             }
-            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits::default());
+            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits { digest_threads: true, ..Default::default() });
             let mut buf = vec![0u8; 1 << 20];
             for (name, mut r) in readers {
                 analyzer.begin(&name);

@@ -58,7 +58,7 @@ use std::collections::{HashMap, VecDeque};
 use jiff::Timestamp;
 
 use super::{origin, Ctx};
-use crate::logdigest::DigestBuilder;
+use crate::digest_sink::DigestSink;
 use crate::model::{LogLine, LogStream, Model, Origin};
 use crate::sections::Section;
 
@@ -224,14 +224,14 @@ struct Stream {
     /// The text of the first line (the pod's origin may quote it).
     first_raw: String,
     lines: Vec<LogLine>,
-    digest: DigestBuilder,
+    digest: DigestSink,
     traceback: Option<Traceback>,
     /// A container runtime's partial (`P`) line waiting for its end, with its source line.
     partial: Option<(Origin, Option<Timestamp>, String, String)>,
 }
 
 impl Stream {
-    fn new(pod: String, container: Option<String>, first: Origin, first_raw: &str) -> Self {
+    fn new(pod: String, container: Option<String>, first: Origin, first_raw: &str, threads: bool) -> Self {
         Stream {
             pod,
             container,
@@ -240,7 +240,7 @@ impl Stream {
             first,
             first_raw: first_raw.to_string(),
             lines: Vec::new(),
-            digest: DigestBuilder::new(),
+            digest: DigestSink::new(threads),
             traceback: None,
             partial: None,
         }
@@ -460,6 +460,8 @@ pub struct LogParser {
     failed: bool,
     /// Lines are being kept in the streams.
     keeping: bool,
+    /// Big streams may be digested on threads of their own.
+    threads: bool,
 }
 
 impl LogParser {
@@ -482,7 +484,14 @@ impl LogParser {
             seen_content: false,
             failed: false,
             keeping: true,
+            threads: false,
         }
+    }
+
+    /// Lets big streams be digested on threads of their own (see [`DigestSink`]).
+    pub fn with_threads(mut self, threads: bool) -> Self {
+        self.threads = threads;
+        self
     }
 
     fn decide(&mut self, first_content: Option<&str>) -> Modes {
@@ -496,7 +505,7 @@ impl LogParser {
     }
 
     fn new_default(&mut self, at: Origin, raw: &str) -> usize {
-        let mut s = Stream::new(self.target.pod.clone(), self.default_container.clone(), at, raw);
+        let mut s = Stream::new(self.target.pod.clone(), self.default_container.clone(), at, raw, self.threads);
         s.note = self.target.note.clone();
         self.streams.push(s);
         self.streams.len() - 1
@@ -553,7 +562,7 @@ impl LogParser {
                     Some(&i) => i,
                     None => {
                         let c = (!container.is_empty()).then(|| container.to_string());
-                        self.streams.push(Stream::new(pod.to_string(), c, at, raw));
+                        self.streams.push(Stream::new(pod.to_string(), c, at, raw, self.threads));
                         self.by_key.insert(key.to_string(), self.streams.len() - 1);
                         self.streams.len() - 1
                     }
