@@ -216,12 +216,24 @@ mod remote {
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
             let matched = rules_match(text);
-            let text = self.batch.add(text);
             let first = self.batch.raws.len();
+            let mut at_text = None;
             for (n, t) in raws {
                 let (s, e) = self.batch.add(t);
                 self.batch.raws.push((*n, s, e));
+                // Most entries are a piece of their one source line (the line after its
+                // kubelet time): copied once.
+                if at_text.is_none() {
+                    let off = (text.as_ptr() as usize).wrapping_sub(t.as_ptr() as usize);
+                    if off <= t.len() && t.len() - off >= text.len() {
+                        at_text = Some((s + off, s + off + text.len()));
+                    }
+                }
             }
+            let text = match at_text {
+                Some(r) => r,
+                None => self.batch.add(text),
+            };
             let raws = (first, self.batch.raws.len());
             self.batch.entries.push(Rec { at, origin, text, raws, matched });
             if self.batch.entries.len() >= BATCH_ENTRIES || self.batch.text.len() >= BATCH_BYTES {

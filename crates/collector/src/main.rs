@@ -48,6 +48,10 @@ enum Command {
         /// scripts). Without it, analyze exits 0 whatever it finds.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Analyze on one thread, as the web page does (by default big logs are digested
+        /// on a second thread while the input is read; the report is the same).
+        #[arg(long)]
+        single_thread: bool,
     },
     /// Capture a bundle from a live cluster with the real kubectl.
     ///
@@ -95,7 +99,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Analyze { files, format, fail_on } => {
+        Command::Analyze { files, format, fail_on, single_thread } => {
             // Every file is opened first (a typo fails before any work); each is then
             // streamed through the analysis in 1 MiB reads, never held whole.
             let mut readers: Vec<(String, Box<dyn Read>)> = Vec::new();
@@ -108,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 readers.push((name, r));
             }
-            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits { digest_threads: true, ..Default::default() });
+            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits { digest_threads: !single_thread, ..Default::default() });
             let mut buf = vec![0u8; 1 << 20];
             for (name, mut r) in readers {
                 analyzer.begin(&name);

@@ -45,14 +45,22 @@ fn res() -> &'static Res {
 
 /// True when one of the rules reads the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
-    // Every rule needs `gc` or `ResourceWarning`.
+    // Each rule needs its literal: `gc: ` followed by one of three words, `gc.garbage`,
+    // or `ResourceWarning: unclosed `. Many log lines are `gc: ` statistics none of the
+    // rules reads (`gc: collecting generation 2...`): those are told apart without a regex.
     static GC: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    static GARBAGE: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     static RW: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    if !crate::pyprof::contains(&GC, "gc", t) && !crate::pyprof::contains(&RW, "ResourceWarning", t) {
-        return false;
-    }
     let r = res();
-    r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t) || r.garbage.is_match(t) || r.resource.is_match(t)
+    let gc = GC.get_or_init(|| memchr::memmem::Finder::new(b"gc: "));
+    let stats = gc.find_iter(t.as_bytes()).any(|p| {
+        t.get(p + 4..).is_some_and(|rest| {
+            rest.starts_with("uncollectable <") || rest.starts_with("done, ") || rest.starts_with("objects in each generation: ")
+        })
+    });
+    (stats && (r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t)))
+        || (crate::pyprof::contains(&GARBAGE, "gc.garbage", t) && r.garbage.is_match(t))
+        || (crate::pyprof::contains(&RW, "ResourceWarning: unclosed ", t) && r.resource.is_match(t))
 }
 
 fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
@@ -195,6 +203,46 @@ inspect `gc.garbage` with `objgraph.show_backrefs(gc.garbage[:3])`; run with `py
 mod tests {
     use super::super::testutil::*;
     use super::super::{run, Thresholds};
+
+    /// `matches` as it was: any of the rules' regexes (the literal checks only skip work).
+    fn matches_by_regex(t: &str) -> bool {
+        let r = super::res();
+        r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t) || r.garbage.is_match(t) || r.resource.is_match(t)
+    }
+
+    #[test]
+    fn literal_checks_hide_no_line() {
+        for l in [
+            "gc: collecting generation 2...",
+            "gc: done, 4006 unreachable, 3 uncollectable, 0.0111s elapsed",
+            "gc: done, 0.0004s elapsed",
+            "x gc: objects in each generation: 1 2 3",
+            "gc: objects in each generation: 1 2",
+            "gc: uncollectable <Node 0x7f>",
+            "gc: collecting gc: uncollectable <Node 0x7f>",
+            "len(gc.garbage) = 12",
+            "gc.garbage",
+            "ResourceWarning: unclosed file <_io.TextIOWrapper name='x'>",
+            "ResourceWarning: unclosed",
+            "gc:done, 1 unreachable, 2 uncollectable",
+        ] {
+            assert_eq!(super::matches(l), matches_by_regex(l), "{l:?}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn literal_checks_agree_with_the_regexes(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "gc: ", "gc", ".garbage", " ", "1", "done, ", " unreachable, ", " uncollectable", "uncollectable <",
+                "Node", "objects in each generation: ", "ResourceWarning: unclosed ", "<", "x", "=",
+            ]), 0..10)
+        ) {
+            let l = parts.concat();
+            proptest::prop_assert_eq!(super::matches(&l), matches_by_regex(&l), "{:?}", l);
+        }
+    }
 
     fn run_logs(lines: &[&str]) -> Vec<crate::Finding> {
         let mut c = container("worker", Some(512));

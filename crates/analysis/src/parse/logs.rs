@@ -367,6 +367,10 @@ fn split_prefix(line: &str) -> Option<(&str, &str, &str, &str)> {
 /// output, where kubectl's stderr shows up; a collector bundle keeps stderr apart).
 fn kubectl_message(line: &str, first_error_line: bool) -> bool {
     let l = line.trim_start();
+    // Every message below starts with `e`, `E`, `u` or `f`.
+    if !matches!(l.as_bytes().first(), Some(b'e' | b'E' | b'u' | b'f')) {
+        return false;
+    }
     let starts_ci = |p: &str| l.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     starts_ci("error from server (")
         || starts_ci("error: error from server (")

@@ -276,6 +276,7 @@ mod tests {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn ascii_reading_agrees_on_random_lines(
