@@ -147,30 +147,27 @@ impl Texts {
         self.at.len()
     }
 
-    /// Keeps the first text of each line in `live` (sorted, deduplicated).
+    /// Keeps the first text of each line in `live` (sorted, deduplicated). The texts
+    /// are many and `live` is few: each text is looked up in `live` and only the kept
+    /// ones are sorted.
     fn retain(&mut self, live: &[u32]) {
-        // Of a line added twice, the first text (the lower start) stays first.
-        self.at.sort_unstable_by_key(|l| (l.0, l.1));
-        self.at.dedup_by_key(|l| l.0);
         self.spare.clear();
-        let mut j = 0;
         let buf = &self.buf;
         let spare = &mut self.spare;
         self.at.retain_mut(|(line, start, end)| {
-            while j < live.len() && live[j] < *line {
-                j += 1;
+            if live.binary_search(line).is_err() {
+                return false;
             }
-            if j < live.len() && live[j] == *line {
-                let s = spare.len();
-                spare.push_str(buf.get(*start..*end).unwrap_or(""));
-                *start = s;
-                *end = spare.len();
-                true
-            } else {
-                false
-            }
+            let s = spare.len();
+            spare.push_str(buf.get(*start..*end).unwrap_or(""));
+            *start = s;
+            *end = spare.len();
+            true
         });
         std::mem::swap(&mut self.buf, &mut self.spare);
+        // Of a line added twice, the first text (the lower start: order is kept) stays.
+        self.at.sort_unstable_by_key(|l| (l.0, l.1));
+        self.at.dedup_by_key(|l| l.0);
     }
 
     fn into_vec(self) -> Vec<(u32, String)> {
