@@ -284,11 +284,20 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, runs: usize, kubeleak: O
     // Warm the page cache so the first run is not a disk benchmark.
     run_devnull(&grep, &["-c", "-E", GREP_PATTERN, file], false)?;
     let (mut k_times, mut g_null, mut g_pipe) = (Vec::new(), Vec::new(), Vec::new());
+    // `--single-thread` (what the page does: one thread); older builds lack the flag.
+    let mut k1_times = Vec::new();
+    let mut single = true;
     let mut rss: Option<u64> = None;
     let mut matched = 0;
     for i in 0..runs {
         let k = run_devnull(&kubeleak, &["analyze", "--format", "json", file], true)?;
         rss = rss.max(k.max_rss_kib);
+        if single {
+            match run_devnull(&kubeleak, &["analyze", "--single-thread", "--format", "json", file], false) {
+                Ok(k1) => k1_times.push(k1.wall),
+                Err(_) => single = false,
+            }
+        }
         let g = run_devnull(&grep, &["-E", GREP_PATTERN, file], false)?;
         let (p, lines) = run_grep_piped(&path)?;
         matched = lines;
@@ -321,5 +330,18 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, runs: usize, kubeleak: O
         mb / secs(gp),
         rss.map_or("n/a".to_string(), |r| format!("{:.0} MB", r as f64 * 1024.0 / 1e6)),
     );
+    if single && !k1_times.is_empty() {
+        let k1 = median(k1_times);
+        println!(
+            "| {:.0} MB (`--single-thread`) | {:.2} s | {:.3} s | {:.2} s | {:.2}× | {:.0} | {:.0} | |",
+            mb,
+            secs(k1),
+            secs(gn),
+            secs(gp),
+            secs(k1) / secs(gp),
+            mb / secs(k1),
+            mb / secs(gp),
+        );
+    }
     Ok(())
 }
