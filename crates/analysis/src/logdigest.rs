@@ -111,8 +111,10 @@ pub struct DigestBuilder {
     scan: Scanner,
     pending: Vec<Pending>,
     marks: Marks,
-    /// Texts of profile lines (kept).
+    /// Texts of the lines readers took (swept to the profiles' own lines: a gc run
+    /// quotes its `collecting` line, not its `objects` and `done` lines).
     tool_texts: HashMap<u32, String, FxBuild>,
+    tool_live: usize,
     /// Texts of miner points and matched entries (swept).
     texts: Texts,
     live: usize,
@@ -129,8 +131,6 @@ struct Texts {
     buf: String,
     /// (line, start, end) into `buf`.
     at: Vec<(u32, usize, usize)>,
-    /// The other arena, swapped in by `retain` (keeps its allocation).
-    spare: String,
 }
 
 impl Texts {
@@ -149,25 +149,25 @@ impl Texts {
 
     /// Keeps the first text of each line in `live` (sorted, deduplicated). The texts
     /// are many and `live` is few: each text is looked up in `live` and only the kept
-    /// ones are sorted.
+    /// ones are sorted. The kept texts move to an arena of their size (memory follows
+    /// what is kept, not the largest the arena ever was).
     fn retain(&mut self, live: &[u32]) {
-        self.spare.clear();
-        let buf = &self.buf;
-        let spare = &mut self.spare;
-        self.at.retain_mut(|(line, start, end)| {
-            if live.binary_search(line).is_err() {
-                return false;
-            }
-            let s = spare.len();
-            spare.push_str(buf.get(*start..*end).unwrap_or(""));
+        self.at.retain(|(line, _, _)| live.binary_search(line).is_ok());
+        let size = self.at.iter().map(|(_, s, e)| e - s).sum();
+        let mut kept = String::with_capacity(size);
+        for (_, start, end) in &mut self.at {
+            let s = kept.len();
+            kept.push_str(self.buf.get(*start..*end).unwrap_or(""));
             *start = s;
-            *end = spare.len();
-            true
-        });
-        std::mem::swap(&mut self.buf, &mut self.spare);
+            *end = kept.len();
+        }
+        self.buf = kept;
         // Of a line added twice, the first text (the lower start: order is kept) stays.
         self.at.sort_unstable_by_key(|l| (l.0, l.1));
         self.at.dedup_by_key(|l| l.0);
+        if self.at.capacity() > 4 * self.at.len() + 1024 {
+            self.at.shrink_to(2 * self.at.len() + 1024);
+        }
     }
 
     fn into_vec(self) -> Vec<(u32, String)> {
@@ -272,11 +272,15 @@ impl DigestBuilder {
             if !taken || self.pending.len() > MAX_PENDING {
                 self.resolve();
             }
+            // Every block ended, so every taken line that will be a profile's is one now.
+            if !taken && self.tool_texts.len() > 2 * self.tool_live + 16_384 {
+                self.sweep_tools();
+            }
         } else if self.d.miner.push(at, text, origin) && !raw0.is_empty() {
             self.texts.add(origin.line, raw0);
         }
         // Amortised: a sweep when the texts are four times what the last one kept.
-        if self.texts.len() > 4 * self.live + 16_384 {
+        if self.texts.len() > 2 * self.live + 16_384 {
             self.sweep();
         }
     }
@@ -336,12 +340,20 @@ impl DigestBuilder {
         self.live = self.texts.len();
     }
 
+    /// Drops the texts of taken lines no profile item starts at.
+    fn sweep_tools(&mut self) {
+        let live: HashSet<u32, FxBuild> = crate::pyprof::all_origins(&self.d.profiles).map(|o| o.line).collect();
+        self.tool_texts.retain(|line, _| live.contains(line));
+        self.tool_live = self.tool_texts.len();
+    }
+
     /// The digest, and the texts of the lines it may quote.
     pub fn finish(mut self) -> (LogDigest, Vec<(u32, String)>) {
         self.scan.end(&mut self.d.profiles);
         self.marks = Marks::default();
         self.resolve();
         self.sweep();
+        self.sweep_tools();
         let mut texts = self.texts.into_vec();
         texts.extend(self.tool_texts);
         (self.d, texts)
