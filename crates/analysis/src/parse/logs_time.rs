@@ -92,10 +92,25 @@ fn fast_utc(t: &str) -> Option<Timestamp> {
     if h > 23 || mi > 59 || s > 59 {
         return None;
     }
+    let days = days_of(y, mo, d)?;
+    Timestamp::new(days * 86_400 + h * 3600 + mi * 60 + s, i32::try_from(nanos).ok()?).ok()
+}
+
+/// Days from 1970-01-01 to the date, `None` when it does not exist (leap years
+/// included). A log's lines share their date: the last one is remembered per thread.
+fn days_of(y: i64, mo: i64, d: i64) -> Option<i64> {
+    thread_local! {
+        static LAST: std::cell::Cell<(i64, i64, i64, i64)> = const { std::cell::Cell::new((0, 0, 0, 0)) };
+    }
+    let (ly, lm, ld, days) = LAST.with(std::cell::Cell::get);
+    if (ly, lm, ld) == (y, mo, d) && mo != 0 {
+        return Some(days);
+    }
     // Validates the day of the month (leap years included).
     let date = jiff::civil::Date::new(i16::try_from(y).ok()?, i8::try_from(mo).ok()?, i8::try_from(d).ok()?).ok()?;
     let days = days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day()));
-    Timestamp::new(days * 86_400 + h * 3600 + mi * 60 + s, i32::try_from(nanos).ok()?).ok()
+    LAST.with(|c| c.set((y, mo, d, days)));
+    Some(days)
 }
 
 /// Days from 1970-01-01 to a valid proleptic Gregorian date (H. Hinnant's
