@@ -159,6 +159,8 @@ mod remote {
         Start(u64, Box<DigestBuilder>),
         Batch(u64, Batch),
         Finish(u64, SyncSender<Result<Done, Panic>>),
+        /// A stream dropped unfinished (a refused input rolls back): forget it.
+        Forget(u64),
     }
 
     /// A stream on the digest thread: its builder, or the panic it caused.
@@ -222,6 +224,9 @@ mod remote {
                     // The reader may be gone (it panicked): nothing to tell.
                     let _ = reply.send(done);
                 }
+                Job::Forget(id) => {
+                    streams.remove(&id);
+                }
             }
         }
     }
@@ -229,6 +234,16 @@ mod remote {
     pub struct Remote {
         id: u64,
         batch: Batch,
+        finished: bool,
+    }
+
+    impl Drop for Remote {
+        fn drop(&mut self) {
+            if !self.finished {
+                // Best effort: a dead digest thread has nothing to forget.
+                let _ = worker().send(Job::Forget(self.id));
+            }
+        }
     }
 
     impl Remote {
@@ -236,7 +251,7 @@ mod remote {
             static NEXT: AtomicU64 = AtomicU64::new(0);
             let id = NEXT.fetch_add(1, Ordering::Relaxed);
             send(Job::Start(id, builder));
-            Remote { id, batch: spare().unwrap_or_default() }
+            Remote { id, batch: spare().unwrap_or_default(), finished: false }
         }
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
@@ -277,6 +292,7 @@ mod remote {
                 self.flush();
             }
             let (tx, rx) = sync_channel(1);
+            self.finished = true;
             send(Job::Finish(self.id, tx));
             match rx.recv() {
                 Ok(Ok(done)) => done,
@@ -331,5 +347,29 @@ mod tests {
         assert!(here.4.len() > 100, "the stream quotes lines: {}", here.4.len());
         assert!(here.3 > 1000, "gc runs read: {}", here.3);
         assert_eq!(here, there);
+    }
+
+    /// A stream dropped unfinished (a refused gzip input is rolled back) is forgotten by
+    /// the digest thread, and the streams after it are digested as usual.
+    #[test]
+    fn a_dropped_stream_is_forgotten() {
+        let mut gone = DigestSink::new(true);
+        for i in 0..(3 * BATCH_ENTRIES as u32) {
+            gone.push(None, "INFO cache size=12 entries", Origin { source: 0, line: i + 1 }, &[]);
+        }
+        drop(gone);
+        let mut a = DigestSink::new(true);
+        let mut b = DigestSink::new(false);
+        for i in 0..100u32 {
+            let l = format!("INFO queue length {i}");
+            let o = Origin { source: 0, line: i + 1 };
+            a.push(None, &l, o, &[(i + 1, l.as_str())]);
+            b.push(None, &l, o, &[(i + 1, l.as_str())]);
+        }
+        let (da, ta) = a.finish();
+        let (db, tb) = b.finish();
+        assert_eq!(format!("{:?}", da.miner), format!("{:?}", db.miner));
+        assert_eq!(ta.len(), tb.len());
+        assert!(!ta.is_empty());
     }
 }
