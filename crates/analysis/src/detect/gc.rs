@@ -53,12 +53,17 @@ pub fn matches(t: &str) -> bool {
     static RW: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let r = res();
     let gc = GC.get_or_init(|| memchr::memmem::Finder::new(b"gc: "));
-    let stats = gc.find_iter(t.as_bytes()).any(|p| {
-        t.get(p + 4..).is_some_and(|rest| {
-            rest.starts_with("uncollectable <") || rest.starts_with("done, ") || rest.starts_with("objects in each generation: ")
-        })
-    });
-    (stats && (r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t)))
+    // Which of the three `gc: ` regexes can match: each needs its own words after `gc: `.
+    let (mut unc, mut done, mut gen) = (false, false, false);
+    for p in gc.find_iter(t.as_bytes()) {
+        let rest = t.get(p + 4..).unwrap_or("");
+        unc |= rest.starts_with("uncollectable <");
+        done |= rest.starts_with("done, ");
+        gen |= rest.starts_with("objects in each generation: ");
+    }
+    (unc && r.uncollectable.is_match(t))
+        || (done && r.done.is_match(t))
+        || (gen && r.generations.is_match(t))
         || (crate::pyprof::contains(&GARBAGE, "gc.garbage", t) && r.garbage.is_match(t))
         || (crate::pyprof::contains(&RW, "ResourceWarning: unclosed ", t) && r.resource.is_match(t))
 }
