@@ -217,8 +217,26 @@ impl Client {
                     inner.on_progress = None;
                     inner.on_done.take()
                 };
+                // The results render in the next task, so reading them (above) and
+                // rendering them are not one long freeze of the page (issue 7); unless
+                // the page was cleared or another analysis started meanwhile.
                 if let Some(cb) = cb {
-                    cb.emit(result);
+                    let weak = Rc::downgrade(&self.0);
+                    let lines = self.0.borrow().current.as_ref().map(|j| j.worker.clone());
+                    let show = move || {
+                        let Some(inner) = weak.upgrade() else { return };
+                        let still = {
+                            let inner = inner.borrow();
+                            inner.running.is_none() && inner.current.as_ref().map(|j| j.worker.clone()) == lines
+                        };
+                        if still {
+                            cb.emit(result);
+                        }
+                    };
+                    let run = wasm_bindgen::closure::Closure::once_into_js(show);
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
+                    }
                 }
             }
             "error" if self.is_running(worker) => {

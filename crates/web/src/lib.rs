@@ -20,6 +20,7 @@ use kubeleak_analysis::{self as analysis, chart, report};
 use wasm_bindgen::prelude::*;
 
 mod app;
+mod lazy_chart;
 pub mod client;
 mod results;
 mod source_view;

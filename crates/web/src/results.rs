@@ -3,11 +3,12 @@
 //! pod table with drill-down, input problems, and the source view. Everything comes
 //! from the worker's [`View`](crate::view::View); the charts are drawn here.
 
-use kubeleak_analysis::{chart, quantity::format_bytes};
+use kubeleak_analysis::quantity::format_bytes;
 use yew::prelude::*;
 
 use crate::app::Shared;
 use crate::client::Client;
+use crate::lazy_chart::{self, later, memory_charts, LazyChart, Which};
 use crate::source_view::SourceView;
 use crate::view::{Evidence, Loc, View};
 
@@ -18,6 +19,9 @@ pub struct Props {
     pub selected: Option<Loc>,
     pub on_evidence: Callback<Loc>,
 }
+
+/// Findings rendered per task (see `limit` in [`results`]).
+const FINDINGS_STEP: usize = 10;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Col {
@@ -40,36 +44,34 @@ fn signed_bytes(b: i64) -> String {
     format!("{sign}{}", format_bytes(b.unsigned_abs()))
 }
 
-/// The memory charts: one chart for a few series; small multiples (one per series) for many.
-fn charts(v: &View) -> Vec<(String, String)> {
-    let (axis, series) = (v.axis, &v.series);
-    if series.is_empty() {
-        Vec::new()
-    } else if series.len() <= 6 {
-        vec![(String::new(), chart::memory_svg(axis, series, 900, 400))]
-    } else {
-        series
-            .iter()
-            .map(|s| (s.label.clone(), chart::memory_svg(axis, std::slice::from_ref(s), 440, 240)))
-            .collect()
-    }
-}
-
 #[function_component(Results)]
 pub fn results(props: &Props) -> Html {
     let v = &props.view.0;
     let sort = use_state(|| (Col::Percent, false));
     let open_pod = use_state(|| None::<String>);
-    // Charts are drawn once per view, not on every sort or drill-down.
-    let charts = use_memo(props.view.clone(), |view| charts(&view.0));
-    // Each leak-pattern finding's own chart (log-mined numbers beside memory).
-    let finding_charts = use_memo(props.view.clone(), |view| {
-        view.0
-            .findings
-            .iter()
-            .map(|f| f.chart.as_ref().map(|c| (c.title.clone(), chart::finding_svg(c, 860, 280))))
-            .collect::<Vec<_>>()
-    });
+    // A new view's charts are drawn within a time budget, the rest in later tasks (see
+    // crate::lazy_chart); each is drawn once per view, not on every sort or drill-down.
+    use_memo(props.view.clone(), |view| lazy_chart::start_first(lazy_chart::count(&view.0)));
+    // A big view's findings (with their evidence) are added a batch per task, so the
+    // summary shows at once and the page stays responsive; small views show at once.
+    let current = use_mut_ref(|| props.view.clone());
+    *current.borrow_mut() = props.view.clone();
+    let shown = use_state(|| (props.view.clone(), FINDINGS_STEP));
+    let limit = if shown.0 == props.view { shown.1 } else { FINDINGS_STEP };
+    {
+        let shown = shown.clone();
+        use_effect_with((props.view.clone(), limit), move |(view, limit)| {
+            if *limit < view.0.findings.len() {
+                let (view, limit) = (view.clone(), *limit);
+                later(Box::new(move || {
+                    if *current.borrow() == view {
+                        shown.set((view, limit + FINDINGS_STEP));
+                    }
+                }));
+            }
+        });
+    }
+    let charts = memory_charts(v);
 
     let mut table = v.rows.clone();
     let (col, asc) = *sort;
@@ -131,15 +133,15 @@ pub fn results(props: &Props) -> Html {
                 <p class="muted" id="no-findings">{ "No findings: nothing in this input points at a memory problem." }</p>
             }
             <div id="findings">
-            { for v.findings.iter().zip(finding_charts.iter()).map(|(f, fc)| html! {
+            { for v.findings.iter().enumerate().take(limit).map(|(i, f)| html! {
                 <article class={classes!("finding", f.severity.clone())} data-kind={f.kind.clone()}>
                     <div class="meta"><span class="sev">{ &f.severity }</span>{" "}<span class="kind">{ &f.kind }</span>{" "}<span class="target">{ &f.target }</span></div>
                     <h3>{ &f.title }</h3>
                     <p>{ &f.detail }</p>
                     <p class="advice"><b>{ "What to do: " }</b>{ &f.advice }</p>
-                    if let Some((title, svg)) = fc {
-                        <figure class="chart finding-chart" aria-label={title.clone()}>
-                            { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
+                    if let Some(c) = &f.chart {
+                        <figure class="chart finding-chart" aria-label={c.title.clone()}>
+                            <LazyChart view={props.view.clone()} which={Which::Finding(i)} />
                         </figure>
                     }
                     if !f.sites.is_empty() || !f.types.is_empty() {
@@ -162,9 +164,9 @@ pub fn results(props: &Props) -> Html {
                 <p id="no-chart" class="muted">{ "No memory samples found (kubectl top output makes the chart)." }</p>
             } else {
                 <div id="chart" class={classes!("charts", (charts.len() > 1).then_some("multiples"))}>
-                    { for charts.iter().map(|(label, svg)| html! {
+                    { for charts.iter().enumerate().map(|(i, label)| html! {
                         <figure class="chart" aria-label={if label.is_empty() { "memory chart".to_string() } else { label.clone() }}>
-                            { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
+                            <LazyChart view={props.view.clone()} which={Which::Memory(i)} />
                         </figure>
                     }) }
                 </div>
