@@ -23,7 +23,6 @@ mod bundle;
 mod collect;
 mod kubectl;
 mod profile;
-mod read_ahead;
 mod redact;
 mod text;
 
@@ -103,10 +102,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze { files, format, fail_on, single_thread } => {
             // Every file is opened first (a typo fails before any work); each is then
             // streamed through the analysis in 1 MiB reads, never held whole.
-            let mut readers: Vec<(String, Box<dyn Read + Send>)> = Vec::new();
+            let mut readers: Vec<(String, Box<dyn Read>)> = Vec::new();
             for f in &files {
                 let name = f.display().to_string();
-                let r: Box<dyn Read + Send> = if name == "-" {
+                let r: Box<dyn Read> = if name == "-" {
                     Box::new(std::io::stdin())
                 } else {
                     Box::new(std::fs::File::open(f).with_context(|| format!("cannot read {name}"))?)
@@ -114,34 +113,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 readers.push((name, r));
             }
             let mut analyzer = analysis::Analyzer::new(analysis::input::Limits { digest_threads: !single_thread, ..Default::default() });
-            if single_thread {
-                let mut buf = vec![0u8; 1 << 20];
-                for (name, mut r) in readers {
-                    analyzer.begin(&name);
-                    loop {
-                        match r.read(&mut buf) {
-                            Ok(0) => break,
-                            Ok(n) => analyzer.feed(buf.get(..n).unwrap_or(&buf)),
-                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                            Err(e) => return Err(e).with_context(|| format!("cannot read {name}")),
-                        }
-                    }
-                    analyzer.end();
-                }
-            } else {
-                // The reads on their own thread (read_ahead.rs).
-                let ahead = read_ahead::read_ahead(readers);
-                while let Some(piece) = ahead.next() {
-                    match piece {
-                        read_ahead::Piece::Begin(name) => analyzer.begin(&name),
-                        read_ahead::Piece::Bytes(b) => {
-                            analyzer.feed(&b);
-                            ahead.give_back(b);
-                        }
-                        read_ahead::Piece::End => analyzer.end(),
-                        read_ahead::Piece::Failed(name, e) => return Err(e).with_context(|| format!("cannot read {name}")),
+            let mut buf = vec![0u8; 1 << 20];
+            for (name, mut r) in readers {
+                analyzer.begin(&name);
+                loop {
+                    match r.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => analyzer.feed(buf.get(..n).unwrap_or(&buf)),
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e).with_context(|| format!("cannot read {name}")),
                     }
                 }
+                analyzer.end();
             }
             let result = analyzer.finish();
             let out = match format {
