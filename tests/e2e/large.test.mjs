@@ -143,3 +143,41 @@ test('Cancel stops reading and leaves the page usable', { timeout: 60000 }, asyn
   await page.locator('#pods tbody tr').first().waitFor();
   assert.equal(await page.locator('#pods td.pod').count(), 2);
 });
+
+test('many pods: the summary comes first, then every chart is drawn in later steps', { timeout: 60000 }, async (t) => {
+  // 24 pods sampled four times: 24 memory charts (small multiples), more than the page
+  // draws in the task that shows the summary.
+  const pods = Array.from({ length: 24 }, (_, i) => `api-5c8b7d9f4-p${String(i).padStart(2, '0')}`);
+  let text = '';
+  for (let s = 0; s < 4; s++) {
+    text += `$ kubectl top pod -n shop  # at 2026-11-24T10:0${s}:00Z\nNAME                  CPU(cores)   MEMORY(bytes)\n`;
+    pods.forEach((p, i) => {
+      text += `${p}   ${100 + i}m   ${200 + i * 3 + s * (i % 3)}Mi\n`;
+    });
+  }
+  const file = path.join(tmp, 'many-pods.txt');
+  fs.writeFileSync(file, text);
+  const page = await fresh();
+  await page.evaluate(() => {
+    window.__gap = 0;
+    let last = performance.now();
+    window.__timer = setInterval(() => {
+      const now = performance.now();
+      window.__gap = Math.max(window.__gap, now - last);
+      last = now;
+    }, 5);
+  });
+  await page.locator('#files').setInputFiles(file);
+  await page.locator('#summary').waitFor({ timeout: 30000 });
+  // Every chart ends up drawn: no placeholder left, one SVG per pod.
+  await page.waitForFunction(() => document.querySelectorAll('.chart-pending').length === 0, null, { timeout: 20000 });
+  const svgs = await page.locator('#chart svg').count();
+  assert.equal(svgs, pods.length, 'one memory chart per pod');
+  const all = await page.locator('#chart').innerHTML();
+  for (const p of pods) assert.ok(all.includes(p), `${p} is charted`);
+  const gap = await page.evaluate(() => {
+    clearInterval(window.__timer);
+    return window.__gap;
+  });
+  t.diagnostic(`longest main-thread stall: ${Math.round(gap)} ms`);
+});
