@@ -144,9 +144,9 @@ test('Cancel stops reading and leaves the page usable', { timeout: 60000 }, asyn
   assert.equal(await page.locator('#pods td.pod').count(), 2);
 });
 
-test('many pods: the summary comes first, then every chart is drawn in later steps', { timeout: 60000 }, async (t) => {
+test('many pods: every chart is drawn, those beyond the first few after the summary', { timeout: 60000 }, async () => {
   // 24 pods sampled four times: 24 memory charts (small multiples), more than the page
-  // draws in the task that shows the summary.
+  // draws in the task that shows the summary (lazy_chart.rs); the rest come later.
   const pods = Array.from({ length: 24 }, (_, i) => `api-5c8b7d9f4-p${String(i).padStart(2, '0')}`);
   let text = '';
   for (let s = 0; s < 4; s++) {
@@ -158,15 +158,6 @@ test('many pods: the summary comes first, then every chart is drawn in later ste
   const file = path.join(tmp, 'many-pods.txt');
   fs.writeFileSync(file, text);
   const page = await fresh();
-  await page.evaluate(() => {
-    window.__gap = 0;
-    let last = performance.now();
-    window.__timer = setInterval(() => {
-      const now = performance.now();
-      window.__gap = Math.max(window.__gap, now - last);
-      last = now;
-    }, 5);
-  });
   await page.locator('#files').setInputFiles(file);
   await page.locator('#summary').waitFor({ timeout: 30000 });
   // Every chart ends up drawn: no placeholder left, one SVG per pod.
@@ -175,9 +166,4 @@ test('many pods: the summary comes first, then every chart is drawn in later ste
   assert.equal(svgs, pods.length, 'one memory chart per pod');
   const all = await page.locator('#chart').innerHTML();
   for (const p of pods) assert.ok(all.includes(p), `${p} is charted`);
-  const gap = await page.evaluate(() => {
-    clearInterval(window.__timer);
-    return window.__gap;
-  });
-  t.diagnostic(`longest main-thread stall: ${Math.round(gap)} ms`);
 });

@@ -111,7 +111,8 @@ mod remote {
         text: (usize, usize),
         /// Range into `Batch::raws`.
         raws: (usize, usize),
-        /// [`rules_match`] of the text, found on the reading thread (it has time to spare).
+        /// [`rules_match`] of the text, found on the reading thread (where it balances the
+        /// two threads best: see docs/performance.md).
         matched: bool,
     }
 
@@ -349,8 +350,8 @@ mod tests {
         assert_eq!(here, there);
     }
 
-    /// A stream dropped unfinished (a refused gzip input is rolled back) is forgotten by
-    /// the digest thread, and the streams after it are digested as usual.
+    /// After a stream dropped unfinished (a refused gzip input is rolled back), the
+    /// digest thread goes on: the streams after it are digested as on this thread.
     #[test]
     fn a_dropped_stream_is_forgotten() {
         let mut gone = DigestSink::new(true);

@@ -25,8 +25,8 @@ pub struct Limits {
     /// a small file). Bigger inputs keep only the lines evidence may quote, so memory
     /// follows what is found, not the input's size; 0 keeps no full text.
     pub keep_text_bytes: u64,
-    /// Natively: digest each big log stream on a thread of its own, overlapped with
-    /// reading (same result; see `digest_sink.rs`). Off by default (a library should not
+    /// Natively: digest the log streams on one digest thread, overlapped with reading
+    /// (same result; see `digest_sink.rs`). Off by default (a library should not
     /// start threads unasked); `kubeleak analyze` turns it on. Ignored on wasm32.
     pub digest_threads: bool,
 }

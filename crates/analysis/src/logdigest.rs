@@ -279,7 +279,7 @@ impl DigestBuilder {
         } else if self.d.miner.push(at, text, origin) && !raw0.is_empty() {
             self.texts.add(origin.line, raw0);
         }
-        // Amortised: a sweep when the texts are four times what the last one kept.
+        // Amortised: a sweep when the texts are twice what the last one kept (plus some).
         if self.texts.len() > 2 * self.live + 16_384 {
             self.sweep();
         }

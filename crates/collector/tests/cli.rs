@@ -94,3 +94,18 @@ fn analyze_json_reads_a_support_bundle() {
     let warnings = v["warnings"].to_string();
     assert!(warnings.contains("also held 6 other members"), "{warnings}");
 }
+
+/// `--single-thread` (no digest thread) gives the same report as the default, on the
+/// sample, whose logs carry a cache series and MemoryErrors.
+#[test]
+fn single_thread_gives_the_same_report() {
+    let sample = format!("{}/../../web/sample-bundle.txt", env!("CARGO_MANIFEST_DIR"));
+    let two = kubeleak(&["analyze", "--format", "json", &sample]);
+    let one = kubeleak(&["analyze", "--single-thread", "--format", "json", &sample]);
+    assert!(two.status.success() && one.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&two.stdout).unwrap();
+    let kinds: Vec<&str> = json["findings"].as_array().unwrap().iter().filter_map(|f| f["kind"].as_str()).collect();
+    // Found in the logs: by the template miner and by the line rules.
+    assert!(kinds.contains(&"cache-without-eviction") && kinds.contains(&"memory-error"), "{kinds:?}");
+    assert_eq!(String::from_utf8(one.stdout).unwrap(), String::from_utf8(two.stdout).unwrap());
+}

@@ -464,7 +464,7 @@ pub struct LogParser {
     failed: bool,
     /// Lines are being kept in the streams.
     keeping: bool,
-    /// Big streams may be digested on threads of their own.
+    /// Streams are digested on the digest thread (see [`DigestSink`]).
     threads: bool,
 }
 
@@ -492,7 +492,7 @@ impl LogParser {
         }
     }
 
-    /// Lets big streams be digested on threads of their own (see [`DigestSink`]).
+    /// Lets the streams be digested on the digest thread (see [`DigestSink`]).
     pub fn with_threads(mut self, threads: bool) -> Self {
         self.threads = threads;
         self
