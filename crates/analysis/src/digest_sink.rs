@@ -353,7 +353,7 @@ mod tests {
     /// After a stream dropped unfinished (a refused gzip input is rolled back), the
     /// digest thread goes on: the streams after it are digested as on this thread.
     #[test]
-    fn a_dropped_stream_is_forgotten() {
+    fn streams_after_a_dropped_one_are_digested() {
         let mut gone = DigestSink::new(true);
         for i in 0..(3 * BATCH_ENTRIES as u32) {
             gone.push(None, "INFO cache size=12 entries", Origin { source: 0, line: i + 1 }, &[]);
