@@ -194,11 +194,17 @@ fn miner_line(text: &str) -> &str {
 /// True when a line rule of `memory-error` or `circular-references` may care about the
 /// entry (one of its lines).
 pub fn rules_match(text: &str) -> bool {
-    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
-        return crate::detect::memory_error::matches(text) || crate::detect::gc::matches(text);
+    use crate::detect::{gc, memory_error, words};
+    // One pass for the words the rules need first: most entries have none.
+    let w = words::find(text.as_bytes());
+    if !w.memory_error && !w.gc {
+        return false;
     }
-    text.lines()
-        .any(|t| crate::detect::memory_error::matches(t) || crate::detect::gc::matches(t))
+    let one = |t: &str| (w.memory_error && memory_error::matches(t)) || (w.gc && gc::matches(t));
+    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
+        return one(text);
+    }
+    text.lines().any(one)
 }
 
 impl DigestBuilder {

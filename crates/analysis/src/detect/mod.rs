@@ -22,6 +22,7 @@ pub mod memory_error;
 pub mod oom;
 pub mod profiles;
 pub mod restarts;
+pub mod words;
 
 /// Every threshold a detector uses, with the value we chose and why.
 #[derive(Clone, Debug, PartialEq)]
