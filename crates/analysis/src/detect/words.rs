@@ -52,7 +52,9 @@ const WORDS: [(&[u8], bool, usize); 10] = [
 /// How many of [`WORDS`] are `memory-error`'s (the rest are the gc rule's).
 const MEMORY_WORDS: usize = 7;
 
-/// 1 when one of the words' pairs starts at `b0` (`b1`, `b2` follow it).
+/// 1 when one of the words' pairs starts at `b0` (`b1`, `b2` follow it). In the page
+/// only the tests use it, to check the SIMD [`block`] against it.
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
 #[inline(always)]
 fn pair(b0: u8, b1: u8, b2: u8) -> u8 {
     let (f0, f1, f2) = (b0 | 0x20, b1 | 0x20, b2 | 0x20);
@@ -63,6 +65,52 @@ fn pair(b0: u8, b1: u8, b2: u8) -> u8 {
         | ((f0 == b'd') & (f2 == b'p'))
         | ((b0 == b'g') & (b1 == b'c'))
         | ((b0 == b'e') & (b1 == b'W'))) as u8
+}
+
+/// Bit `i` set when a pair may start at `c[i]` (`i < 16`).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn block(c: &[u8; 18]) -> u32 {
+    let mut m = [0u8; 16];
+    for (i, m) in m.iter_mut().enumerate() {
+        *m = pair(c[i], c[i + 1], c[i + 2]);
+    }
+    // No early exit inside the 16: at `opt-level = 3` this becomes a few SIMD compares.
+    if u128::from_ne_bytes(m) == 0 {
+        return 0;
+    }
+    m.iter().enumerate().fold(0, |acc, (i, &b)| acc | (u32::from(b) << i))
+}
+
+/// [`block`] in wasm SIMD: the page is built with `opt-level = "z"`, at which LLVM does
+/// not vectorize loops, and the loop above then costs 4 ns a byte.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn block(c: &[u8; 18]) -> u32 {
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_and, v128_load, v128_or};
+    let p = c.as_ptr();
+    // SAFETY: `c` has 18 bytes, so 16 from offsets 0, 1 and 2 are inside it; `v128_load`
+    // reads unaligned.
+    let (b0, b1, b2) = unsafe { (v128_load(p.cast::<v128>()), v128_load(p.add(1).cast::<v128>()), v128_load(p.add(2).cast::<v128>())) };
+    let x20 = u8x16_splat(0x20);
+    let (f0, f1, f2) = (v128_or(b0, x20), v128_or(b1, x20), v128_or(b2, x20));
+    let eq = |v: v128, b: u8| u8x16_eq(v, u8x16_splat(b));
+    let g = eq(f0, b'g');
+    let i1 = eq(f1, b'i');
+    let m = v128_or(
+        v128_or(
+            v128_and(g, v128_or(eq(f1, b'k'), eq(f1, b'n'))),
+            v128_and(eq(f0, b'y'), eq(f1, b'e')),
+        ),
+        v128_or(
+            v128_or(v128_and(v128_or(eq(f0, b'x'), eq(f0, b'k')), i1), v128_and(eq(f0, b'n'), eq(f1, b'p'))),
+            v128_or(
+                v128_and(eq(f0, b'd'), eq(f2, b'p')),
+                v128_or(v128_and(eq(b0, b'g'), eq(b1, b'c')), v128_and(eq(b0, b'e'), eq(b1, b'W'))),
+            ),
+        ),
+    );
+    u32::from(u8x16_bitmask(m))
 }
 
 /// The words whose pair may start at `i`.
@@ -97,14 +145,11 @@ pub fn find(hay: &[u8]) -> Words {
                 &pad
             }
         };
-        let mut m = [0u8; 16];
-        for (i, m) in m.iter_mut().enumerate() {
-            *m = pair(c[i], c[i + 1], c[i + 2]);
-        }
-        // No early exit inside the 16: this is what becomes a few SIMD compares.
-        if u128::from_ne_bytes(m) != 0 {
-            for (i, _) in m.iter().enumerate().filter(|(_, &m)| m != 0) {
-                check(hay, base + i, &mut w);
+        let mut m = block(c);
+        if m != 0 {
+            while m != 0 {
+                check(hay, base + m.trailing_zeros() as usize, &mut w);
+                m &= m - 1;
             }
             if w.memory_error && w.gc {
                 return w;
@@ -161,6 +206,20 @@ mod tests {
         assert_eq!(find(b"Killed"), Words { memory_error: true, gc: false });
         assert_eq!(find(b"x gc.garbage: 3 ResourceWarning: unclosed <socket>"), Words { memory_error: false, gc: true });
         assert_eq!(find(b""), Words::default());
+    }
+
+    /// `block` (SIMD in the page) marks exactly the positions `pair` does.
+    #[test]
+    fn block_marks_what_pair_marks() {
+        let text = b"xx gc: ye GK gn Xi ki d p np gc eW \0 ge y  kI NP D P Wg cg ee yk 9 ";
+        for start in 0..text.len() {
+            let mut c = [0u8; 18];
+            for (k, b) in c.iter_mut().enumerate() {
+                *b = text.get(start + k).copied().unwrap_or(0);
+            }
+            let want = (0..16).fold(0u32, |m, i| m | (u32::from(super::pair(c[i], c[i + 1], c[i + 2])) << i));
+            assert_eq!(super::block(&c), want, "at {start}");
+        }
     }
 
     #[cfg(not(target_arch = "wasm32"))]
