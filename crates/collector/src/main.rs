@@ -136,6 +136,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // A closed pipe (`| head`) is not an error worth a message.
             let _ = stdout.write_all(out.as_bytes());
             let failing = fail_on.is_some_and(|f| result.findings.iter().any(|x| x.severity >= f.threshold()));
+            // The process ends here: freeing the model piece by piece (every series,
+            // template and quoted line) took 20-30 ms at 200 MB, for nothing.
+            std::mem::forget(result);
             Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Collect(args) => collect::run(*args),

@@ -43,29 +43,51 @@ fn res() -> &'static Res {
     })
 }
 
+/// Which of the rules' literals a line has: each regex needs its own, so a regex whose
+/// literal is missing is not run. Many log lines are `gc: ` statistics none of the
+/// rules reads (`gc: collecting generation 2...`): those are told apart without a regex.
+#[derive(Default)]
+struct Literals {
+    /// `gc: uncollectable <`
+    uncollectable: bool,
+    /// `gc: done, `
+    done: bool,
+    /// `gc: objects in each generation: `
+    generations: bool,
+    /// `gc.garbage`
+    garbage: bool,
+    /// `ResourceWarning: unclosed `
+    resource: bool,
+}
+
+impl Literals {
+    fn of(t: &str) -> Literals {
+        static GC: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+        static GARBAGE: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+        static RW: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+        let gc = GC.get_or_init(|| memchr::memmem::Finder::new(b"gc: "));
+        let mut l = Literals::default();
+        for p in gc.find_iter(t.as_bytes()) {
+            let rest = t.get(p + 4..).unwrap_or("");
+            l.uncollectable |= rest.starts_with("uncollectable <");
+            l.done |= rest.starts_with("done, ");
+            l.generations |= rest.starts_with("objects in each generation: ");
+        }
+        l.garbage = crate::pyprof::contains(&GARBAGE, "gc.garbage", t);
+        l.resource = crate::pyprof::contains(&RW, "ResourceWarning: unclosed ", t);
+        l
+    }
+}
+
 /// True when one of the rules reads the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
-    // Each rule needs its literal: `gc: ` followed by one of three words, `gc.garbage`,
-    // or `ResourceWarning: unclosed `. Many log lines are `gc: ` statistics none of the
-    // rules reads (`gc: collecting generation 2...`): those are told apart without a regex.
-    static GC: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    static GARBAGE: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    static RW: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let r = res();
-    let gc = GC.get_or_init(|| memchr::memmem::Finder::new(b"gc: "));
-    // Which of the three `gc: ` regexes can match: each needs its own words after `gc: `.
-    let (mut unc, mut done, mut gen) = (false, false, false);
-    for p in gc.find_iter(t.as_bytes()) {
-        let rest = t.get(p + 4..).unwrap_or("");
-        unc |= rest.starts_with("uncollectable <");
-        done |= rest.starts_with("done, ");
-        gen |= rest.starts_with("objects in each generation: ");
-    }
-    (unc && r.uncollectable.is_match(t))
-        || (done && r.done.is_match(t))
-        || (gen && r.generations.is_match(t))
-        || (crate::pyprof::contains(&GARBAGE, "gc.garbage", t) && r.garbage.is_match(t))
-        || (crate::pyprof::contains(&RW, "ResourceWarning: unclosed ", t) && r.resource.is_match(t))
+    let l = Literals::of(t);
+    (l.uncollectable && r.uncollectable.is_match(t))
+        || (l.done && r.done.is_match(t))
+        || (l.generations && r.generations.is_match(t))
+        || (l.garbage && r.garbage.is_match(t))
+        || (l.resource && r.resource.is_match(t))
 }
 
 fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
@@ -108,11 +130,14 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             for (i, l) in entries {
                 let x = l.at.map_or(i as f64, |t| t.as_second() as f64);
                 for t in l.text.lines() {
-                    if let Some(m) = r.uncollectable.captures(t) {
+                    // Only the regexes whose literal the line has (the same captures).
+                    let lit = Literals::of(t);
+                    let cap = |on: bool, re: &Regex| if on { re.captures(t) } else { None };
+                    if let Some(m) = cap(lit.uncollectable, &r.uncollectable) {
                         *types.entry(m[1].to_string()).or_default() += 1;
                         unc_total += 1;
                         unc_ev.push(l.origin);
-                    } else if let Some(m) = r.done.captures(t) {
+                    } else if let Some(m) = cap(lit.done, &r.done) {
                         let (n, u) = (m[1].parse::<f64>().unwrap_or(0.0), m[2].parse::<u64>().unwrap_or(0));
                         if u > 0 {
                             unc_total += u;
@@ -120,18 +145,18 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                         }
                         unreachable.push((x, n));
                         unreach_ev.push(l.origin);
-                    } else if let Some(m) = r.generations.captures(t) {
+                    } else if let Some(m) = cap(lit.generations, &r.generations) {
                         if let Ok(v) = m[3].parse::<f64>() {
                             oldest.push((x, v));
                             oldest_ev.push(l.origin);
                         }
-                    } else if let Some(m) = r.garbage.captures(t) {
+                    } else if let Some(m) = cap(lit.garbage, &r.garbage) {
                         if let Ok(v) = m[1].parse::<f64>() {
                             garbage.push((x, v));
                             garbage_ev.push(l.origin);
                         }
                     }
-                    if let Some(m) = r.resource.captures(t) {
+                    if let Some(m) = cap(lit.resource, &r.resource) {
                         *resources.entry(m[1].trim_start_matches('<').to_string()).or_default() += 1;
                         res_ev.push(l.origin);
                     }
