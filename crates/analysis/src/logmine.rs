@@ -273,7 +273,7 @@ fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
     while i < line.len() {
         // Copy up to the next digit in one go.
         let rest = line.get(i..).unwrap_or(&[]);
-        let n = next_digit(rest);
+        let n = rest.iter().position(u8::is_ascii_digit).unwrap_or(rest.len());
         skel.extend_from_slice(rest.get(..n).unwrap_or(rest));
         i += n;
         if i >= line.len() {
@@ -292,32 +292,6 @@ fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
         }
         runs.push((start, i));
     }
-}
-
-/// Where the first ASCII digit of `b` is (`b.len()` when none), eight bytes at a time:
-/// a line's skeleton is mostly the words between numbers, and this scan was the largest
-/// part of the miner's fast path. A byte is a digit when its high nibble is 3 and its low
-/// nibble is at most 9; both are tested for eight bytes in one `u64` (exactly: no carry
-/// crosses a byte), natively and in the page's wasm alike.
-fn next_digit(b: &[u8]) -> usize {
-    const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-        let x = u64::from_le_bytes(w);
-        // 0 in the bytes whose high nibble is 3.
-        let h = (x & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030;
-        // 0x80 in the bytes where `h` is 0 (exact, no borrow between bytes).
-        let zero = !(((h & LO7) + LO7) | h) & HIGH;
-        // 0x10 in the bytes whose low nibble is above 9.
-        let over = ((x & 0x0F0F_0F0F_0F0F_0F0F) + 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010;
-        let digits = zero & !(over << 3);
-        if digits != 0 {
-            return i + (digits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    b.get(i..).and_then(|t| t.iter().position(u8::is_ascii_digit)).map_or(b.len(), |k| i + k)
 }
 
 /// The byte offset of `part` (a sub-slice) in `line`.
@@ -1343,31 +1317,8 @@ mod tests {
         assert_eq!(m.known.len(), 8, "{:?}", m.known.keys());
     }
 
-    #[test]
-    fn next_digit_at_every_position() {
-        // Bytes next to the digits' range (`/`, `:`, 0x39 + 0x10, 0x30 - 0x10, `é`) are not digits.
-        for filler in [b'/', b':', b'I', b' ', 0x20, 0xC3] {
-            for at in 0..20 {
-                for d in b'0'..=b'9' {
-                    let mut v = vec![filler; 20];
-                    v[at] = d;
-                    assert_eq!(super::next_digit(&v), at, "{v:?}");
-                }
-            }
-            assert_eq!(super::next_digit(&[filler; 20]), 20);
-        }
-    }
-
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
-        /// The eight-bytes-at-a-time digit search finds what a byte loop finds.
-        #[test]
-        fn next_digit_is_the_byte_loop(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40), digitish in proptest::collection::vec(0x28u8..0x42, 0..40)) {
-            for v in [&b, &digitish] {
-                proptest::prop_assert_eq!(super::next_digit(v), v.iter().position(u8::is_ascii_digit).unwrap_or(v.len()), "{:?}", v);
-            }
-        }
-
         /// Lines that differ only in their digits: every fast-path hit is checked
         /// against the full tokeniser (`check_fast`).
         #[test]
