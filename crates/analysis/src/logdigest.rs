@@ -126,6 +126,11 @@ pub struct DigestBuilder {
 /// nearly every log line: the profile's largest item after the miner). Added in any
 /// order, a line possibly more than once (the first text wins, as with `or_insert`);
 /// [`Texts::retain`] sorts, deduplicates and compacts.
+///
+/// The arena keeps its size while its stream is read: it fills up to the same size
+/// before every sweep, and growing it again each time (reallocations, fresh pages)
+/// was a tenth of the digest's time. When the stream ends, its arena is handed to the
+/// next stream digested on this thread.
 #[derive(Default)]
 struct Texts {
     buf: String,
@@ -133,10 +138,22 @@ struct Texts {
     at: Vec<(u32, usize, usize)>,
 }
 
+thread_local! {
+    /// The arena of the last stream that ended on this thread, emptied.
+    static SPARE: std::cell::RefCell<Option<Texts>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Texts {
     fn add(&mut self, line: u32, text: &str) {
         if self.at.last().is_some_and(|l| l.0 == line) {
             return;
+        }
+        if self.buf.capacity() == 0 {
+            // The first text: take the arena the last stream of this thread left (on
+            // the thread that digests, which is not the one that made the builder).
+            if let Some(t) = SPARE.with(|s| s.borrow_mut().take()) {
+                *self = t;
+            }
         }
         let start = self.buf.len();
         self.buf.push_str(text);
@@ -149,32 +166,38 @@ impl Texts {
 
     /// Keeps the first text of each line in `live` (sorted, deduplicated). The texts
     /// are many and `live` is few: each text is looked up in `live` and only the kept
-    /// ones are sorted. The kept texts move to an arena of their size (memory follows
-    /// what is kept, not the largest the arena ever was).
+    /// ones are sorted. The kept texts move to the front of the arena, in place.
     fn retain(&mut self, live: &[u32]) {
         self.at.retain(|(line, _, _)| live.binary_search(line).is_ok());
-        let size = self.at.iter().map(|(_, s, e)| e - s).sum();
-        let mut kept = String::with_capacity(size);
+        // Texts are in the order they were added (rising starts), so each moves down
+        // over bytes already moved or dropped.
+        let mut bytes = std::mem::take(&mut self.buf).into_bytes();
+        let mut to = 0;
         for (_, start, end) in &mut self.at {
-            let s = kept.len();
-            kept.push_str(self.buf.get(*start..*end).unwrap_or(""));
-            *start = s;
-            *end = kept.len();
+            let len = *end - *start;
+            bytes.copy_within(*start..*end, to);
+            *start = to;
+            *end = to + len;
+            to += len;
         }
-        self.buf = kept;
+        bytes.truncate(to);
+        // Whole texts, so still UTF-8 (checked again, never assumed).
+        self.buf = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         // Of a line added twice, the first text (the lower start: order is kept) stays.
         self.at.sort_unstable_by_key(|l| (l.0, l.1));
         self.at.dedup_by_key(|l| l.0);
-        if self.at.capacity() > 4 * self.at.len() + 1024 {
-            self.at.shrink_to(2 * self.at.len() + 1024);
-        }
     }
 
-    fn into_vec(self) -> Vec<(u32, String)> {
-        self.at
-            .into_iter()
-            .map(|(line, s, e)| (line, self.buf.get(s..e).unwrap_or("").to_string()))
-            .collect()
+    fn into_vec(mut self) -> Vec<(u32, String)> {
+        let v = self
+            .at
+            .iter()
+            .map(|&(line, s, e)| (line, self.buf.get(s..e).unwrap_or("").to_string()))
+            .collect();
+        self.buf.clear();
+        self.at.clear();
+        SPARE.with(|s| *s.borrow_mut() = Some(self));
+        v
     }
 }
 
