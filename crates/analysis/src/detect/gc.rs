@@ -90,6 +90,50 @@ pub fn matches(t: &str) -> bool {
         || (l.resource && r.resource.is_match(t))
 }
 
+/// The digits at the start of `t` (ASCII), as `\d+` reads them (`None`: none).
+fn digits_at(t: &str) -> Option<&str> {
+    let n = t.bytes().take_while(u8::is_ascii_digit).count();
+    (n > 0).then(|| t.get(..n)).flatten()
+}
+
+/// The rest after each `gc: ` of an ASCII line, leftmost first.
+fn after_gc(t: &str) -> impl Iterator<Item = &str> {
+    memchr::memmem::find_iter(t.as_bytes(), b"gc: ").map(move |p| t.get(p + 4..).unwrap_or(""))
+}
+
+/// The two numbers of `gc: done, N unreachable, M uncollectable`, as the `done` regex
+/// captures them. Read by hand in ASCII lines: a busy service logs one per collection,
+/// and the regex's captures were a large part of the detectors' time at the end.
+fn done_numbers(t: &str) -> Option<(&str, &str)> {
+    if !t.is_ascii() {
+        let m = res().done.captures(t)?;
+        return Some((m.get(1)?.as_str(), m.get(2)?.as_str()));
+    }
+    after_gc(t).find_map(|rest| {
+        let rest = rest.strip_prefix("done, ")?;
+        let n = digits_at(rest)?;
+        let rest = rest.get(n.len()..)?.strip_prefix(" unreachable, ")?;
+        let u = digits_at(rest)?;
+        rest.get(u.len()..)?.starts_with(" uncollectable").then_some((n, u))
+    })
+}
+
+/// The third number of `gc: objects in each generation: A B C` (the oldest generation),
+/// as the `generations` regex captures it; by hand in ASCII lines (see [`done_numbers`]).
+fn oldest_generation(t: &str) -> Option<&str> {
+    if !t.is_ascii() {
+        return Some(res().generations.captures(t)?.get(3)?.as_str());
+    }
+    after_gc(t).find_map(|rest| {
+        let mut rest = rest.strip_prefix("objects in each generation: ")?;
+        for _ in 0..2 {
+            let d = digits_at(rest)?;
+            rest = rest.get(d.len()..)?.strip_prefix(' ')?;
+        }
+        digits_at(rest)
+    })
+}
+
 fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
     let x: Vec<f64> = points.iter().map(|p| p.0).collect();
     let y: Vec<f64> = points.iter().map(|p| p.1).collect();
@@ -137,16 +181,16 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                         *types.entry(m[1].to_string()).or_default() += 1;
                         unc_total += 1;
                         unc_ev.push(l.origin);
-                    } else if let Some(m) = cap(lit.done, &r.done) {
-                        let (n, u) = (m[1].parse::<f64>().unwrap_or(0.0), m[2].parse::<u64>().unwrap_or(0));
+                    } else if let Some((n, u)) = lit.done.then(|| done_numbers(t)).flatten() {
+                        let (n, u) = (n.parse::<f64>().unwrap_or(0.0), u.parse::<u64>().unwrap_or(0));
                         if u > 0 {
                             unc_total += u;
                             unc_ev.push(l.origin);
                         }
                         unreachable.push((x, n));
                         unreach_ev.push(l.origin);
-                    } else if let Some(m) = cap(lit.generations, &r.generations) {
-                        if let Ok(v) = m[3].parse::<f64>() {
+                    } else if let Some(oldest_gen) = lit.generations.then(|| oldest_generation(t)).flatten() {
+                        if let Ok(v) = oldest_gen.parse::<f64>() {
                             oldest.push((x, v));
                             oldest_ev.push(l.origin);
                         }
@@ -240,6 +284,42 @@ mod tests {
         r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t) || r.garbage.is_match(t) || r.resource.is_match(t)
     }
 
+    /// The hand readings of `done` and `generations` lines against the regexes' captures.
+    fn by_regex(t: &str) -> (Option<(String, String)>, Option<String>) {
+        let r = super::res();
+        (
+            r.done.captures(t).map(|m| (m[1].to_string(), m[2].to_string())),
+            r.generations.captures(t).map(|m| m[3].to_string()),
+        )
+    }
+
+    fn by_hand(t: &str) -> (Option<(String, String)>, Option<String>) {
+        (
+            super::done_numbers(t).map(|(a, b)| (a.to_string(), b.to_string())),
+            super::oldest_generation(t).map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn hand_readings_are_the_regex_captures() {
+        for l in [
+            "gc: done, 4006 unreachable, 3 uncollectable, 0.0111s elapsed",
+            "gc: done, 0.0004s elapsed",
+            "gc: done, 12 unreachable, x uncollectable",
+            "x gc: done, 1 unreachable, gc: done, 2 unreachable, 5 uncollectable",
+            "gc: objects in each generation: 1 2 3",
+            "gc: objects in each generation: 1 2 34567 more",
+            "gc: objects in each generation: 1 2",
+            "gc: objects in each generation: 1 2 gc: objects in each generation: 7 8 9",
+            "gc: objects in each generation: ١ ٢ ٣",
+            "gc: done, ٤ unreachable, ٥ uncollectable",
+        ] {
+            assert_eq!(by_hand(l), by_regex(l), "{l:?}");
+        }
+        assert_eq!(super::done_numbers("gc: done, 4006 unreachable, 3 uncollectable"), Some(("4006", "3")));
+        assert_eq!(super::oldest_generation("gc: objects in each generation: 12 6 11698"), Some("11698"));
+    }
+
     #[test]
     fn literal_checks_hide_no_line() {
         for l in [
@@ -271,6 +351,17 @@ mod tests {
         ) {
             let l = parts.concat();
             proptest::prop_assert_eq!(super::matches(&l), matches_by_regex(&l), "{:?}", l);
+        }
+
+        #[test]
+        fn hand_readings_agree_with_the_regexes(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "gc: ", "done, ", "objects in each generation: ", "1", "23", " ", "  ", " unreachable, ", " uncollectable",
+                "unreachable", "x", "٣", ",",
+            ]), 0..12)
+        ) {
+            let l = parts.concat();
+            proptest::prop_assert_eq!(by_hand(&l), by_regex(&l), "{:?}", l);
         }
     }
 
