@@ -74,10 +74,37 @@ impl DigestSink {
 
     /// The digest and the texts it may quote (as [`DigestBuilder::finish`]).
     pub fn finish(self) -> (LogDigest, Vec<(u32, String)>) {
+        self.finish_later().wait()
+    }
+
+    /// [`DigestSink::finish`] without waiting for the digest thread: it finishes the
+    /// stream while the reading thread goes on with the next lines (the reading thread
+    /// used to wait at every stream's end, for up to [`IN_FLIGHT`] batches).
+    pub fn finish_later(self) -> Pending {
         match self.inner {
-            Inner::Here(b) => b.finish(),
+            Inner::Here(b) => Pending(PendingInner::Ready(Box::new(b.finish()))),
             #[cfg(not(target_arch = "wasm32"))]
-            Inner::Thread(r) => r.finish(),
+            Inner::Thread(r) => Pending(PendingInner::Thread(r.finish_later())),
+        }
+    }
+}
+
+/// A stream's digest being finished (see [`DigestSink::finish_later`]).
+pub struct Pending(PendingInner);
+
+enum PendingInner {
+    Ready(Box<(LogDigest, Vec<(u32, String)>)>),
+    #[cfg(not(target_arch = "wasm32"))]
+    Thread(remote::Reply),
+}
+
+impl Pending {
+    /// The digest and its texts, once the digest thread has finished the stream.
+    pub fn wait(self) -> (LogDigest, Vec<(u32, String)>) {
+        match self.0 {
+            PendingInner::Ready(done) => *done,
+            #[cfg(not(target_arch = "wasm32"))]
+            PendingInner::Thread(reply) => remote::wait(reply),
         }
     }
 }
@@ -153,8 +180,8 @@ mod remote {
         }
     }
 
-    type Done = (LogDigest, Vec<(u32, String)>);
-    type Panic = Box<dyn std::any::Any + Send>;
+    pub type Done = (LogDigest, Vec<(u32, String)>);
+    pub type Panic = Box<dyn std::any::Any + Send>;
 
     enum Job {
         Start(u64, Box<DigestBuilder>),
@@ -288,19 +315,28 @@ mod remote {
             send(Job::Batch(self.id, full));
         }
 
-        pub fn finish(mut self) -> Done {
+        /// Sends the stream's last batch and asks for its digest (see [`wait`]).
+        pub fn finish_later(mut self) -> Reply {
             if !self.batch.entries.is_empty() {
                 self.flush();
             }
             let (tx, rx) = sync_channel(1);
             self.finished = true;
             send(Job::Finish(self.id, tx));
-            match rx.recv() {
-                Ok(Ok(done)) => done,
-                // A panic while digesting: passed on, as if it had happened here.
-                Ok(Err(p)) => resume_unwind(p),
-                Err(_) => panic!("the digest thread ended"),
-            }
+            rx
+        }
+    }
+
+    /// Where a stream's digest comes back.
+    pub type Reply = Receiver<Result<Done, Panic>>;
+
+    /// The digest of a finished stream, once the digest thread has it.
+    pub fn wait(reply: Reply) -> Done {
+        match reply.recv() {
+            Ok(Ok(done)) => done,
+            // A panic while digesting: passed on, as if it had happened here.
+            Ok(Err(p)) => resume_unwind(p),
+            Err(_) => panic!("the digest thread ended"),
         }
     }
 

@@ -504,6 +504,12 @@ impl Model {
     /// The pod with this namespace and name, created if new. A namespace learnt later
     /// fills in an unknown one.
     pub fn pod_mut(&mut self, namespace: Option<&str>, name: &str, origin: Origin) -> &mut Pod {
+        let i = self.pod_index(namespace, name, origin);
+        &mut self.pods[i]
+    }
+
+    /// [`Model::pod_mut`], as an index into [`Model::pods`].
+    pub fn pod_index(&mut self, namespace: Option<&str>, name: &str, origin: Origin) -> usize {
         self.sync_index();
         let i = match self.find_pod(namespace, name) {
             Some(i) => i,
@@ -522,7 +528,7 @@ impl Model {
         if pod.namespace.is_none() {
             pod.namespace = namespace.map(str::to_string);
         }
-        pod
+        i
     }
 
     pub fn node(&self, name: &str) -> Option<&Node> {

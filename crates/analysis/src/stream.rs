@@ -31,7 +31,7 @@ use jiff::Timestamp;
 
 use crate::input::{self, Limits};
 use crate::model::{self, Capture, Model, Origin, SectionKind};
-use crate::parse::{self, logs::LogParser, Ctx};
+use crate::parse::{self, logs::LaterDigest, logs::LogParser, Ctx};
 use crate::sections::{self, Command, Section};
 use crate::{time, Analysis};
 
@@ -126,6 +126,9 @@ struct Src {
     /// where each line ends).
     full: Option<(String, Vec<usize>)>,
     quoted: BTreeMap<u32, String>,
+    /// Log streams whose digests the digest thread is finishing: resolved when the
+    /// input ends.
+    later: Vec<LaterDigest>,
     sp: Splitter,
 }
 
@@ -160,6 +163,7 @@ impl Analyzer {
             line_count: 0,
             full: Some((String::new(), Vec::new())),
             quoted: BTreeMap::new(),
+            later: Vec::new(),
             sp: Splitter::new(),
         }));
     }
@@ -274,7 +278,8 @@ impl Analyzer {
                 let last = std::mem::take(&mut src.partial);
                 src.line(&last, false, st, limits);
             }
-            src.sp.end(&mut Env::new(st, &mut src.quoted, src.index, &src.name, src.full.is_some(), limits));
+            src.sp.end(&mut Env::new(st, &mut src.quoted, &mut src.later, src.index, &src.name, src.full.is_some(), limits));
+            LaterDigest::resolve(std::mem::take(&mut src.later), &mut st.model, &mut src.quoted);
             if src.lossy {
                 problems.push(input::lossy(&src.name));
             }
@@ -400,6 +405,8 @@ impl Src {
         if let Some(s) = self.snapshot.take() {
             *st = *s;
         }
+        // Streams of this input: forgotten with it.
+        self.later.clear();
         self.sp = Splitter::new();
         self.partial = Vec::new();
         self.sniff = Vec::new();
@@ -498,7 +505,7 @@ impl Src {
             text.push_str(&clean);
             ends.push(text.len());
         }
-        let mut env = Env::new(st, &mut self.quoted, self.index, &self.name, self.full.is_some(), limits);
+        let mut env = Env::new(st, &mut self.quoted, &mut self.later, self.index, &self.name, self.full.is_some(), limits);
         self.sp.push(self.line_count, &clean, &mut env);
     }
 }
@@ -507,6 +514,7 @@ impl Src {
 struct Env<'e> {
     st: &'e mut State,
     quoted: &'e mut BTreeMap<u32, String>,
+    later: &'e mut Vec<LaterDigest>,
     source: usize,
     name: &'e str,
     keep: bool,
@@ -514,10 +522,19 @@ struct Env<'e> {
 }
 
 impl<'e> Env<'e> {
-    fn new(st: &'e mut State, quoted: &'e mut BTreeMap<u32, String>, source: usize, name: &'e str, keep: bool, limits: &Limits) -> Self {
+    fn new(
+        st: &'e mut State,
+        quoted: &'e mut BTreeMap<u32, String>,
+        later: &'e mut Vec<LaterDigest>,
+        source: usize,
+        name: &'e str,
+        keep: bool,
+        limits: &Limits,
+    ) -> Self {
         Env {
             st,
             quoted,
+            later,
             source,
             name,
             keep,
@@ -880,7 +897,12 @@ impl Core {
                     env.quoted.entry(n).or_insert_with(|| l.to_string());
                 }
             }
-            (false, Some(p)) => p.finish(&section, model, env.quoted, env.keep),
+            // With the digest thread, the stream's digest is collected when the input
+            // ends, so this thread goes on reading meanwhile.
+            (false, Some(p)) => {
+                let later = env.threads.then_some(&mut *env.later);
+                p.finish_later(&section, model, env.quoted, env.keep, later);
+            }
             (false, None) => model.warn(
                 origin,
                 format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line),
@@ -990,6 +1012,7 @@ mod tests {
                 for size in [1, 7, 4096] {
                     assert_eq!(chunked(&name, &bytes, size, keep_none()), base, "{name}: chunks of {size}");
                 }
+                assert_eq!(chunked(&name, &bytes, 4096, threads()), base, "{name}: on the digest thread");
                 if !name.ends_with(".gz") {
                     let gz = gzip(&bytes);
                     assert_eq!(chunked(&format!("{name}.gz"), &gz, 13, keep_none()).replace(".gz\"", "\""), base, "{name}: gzip");
@@ -1012,6 +1035,44 @@ mod tests {
         let base = whole("bundle.txt", text.as_bytes(), keep_all);
         assert!(base.contains("\"evidence\""), "the bundle has findings");
         assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, keep_none()), base);
+        // On the digest thread, whose digests come back when the input ends.
+        assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, threads()), base);
+    }
+
+    /// Three inputs: plain; a gzip refused at the inflate cap after some of its log
+    /// streams had ended (what was read of it is taken back); a damaged gzip (what was
+    /// read stays). The same report on the digest thread, whose digests come back when
+    /// each input ends, as on this one.
+    #[test]
+    fn digests_of_each_input_come_back_before_it_ends() {
+        let text = xtask::gen::generate_string(&xtask::gen::Options { size: 400_000, seed: 3 });
+        let big = gzip(text.as_bytes());
+        let mut damaged = big.clone();
+        damaged.truncate(big.len() / 2);
+        damaged.extend_from_slice(&[0xFF; 64]);
+        let run = |limits: Limits| {
+            let limits = Limits { max_inflated_bytes: 300_000, ..limits };
+            let mut a = Analyzer::new(limits);
+            for (name, bytes) in [("one.txt", text.as_bytes()), ("two.txt.gz", &big[..]), ("three.txt.gz", &damaged[..])] {
+                a.begin(name);
+                for c in bytes.chunks(8192) {
+                    a.feed(c);
+                }
+                a.end();
+            }
+            report::to_json(&a.finish())
+        };
+        let base = run(keep_none());
+        assert!(base.contains("two.txt.gz: refused: gzip inflates to more than"), "the second input is refused");
+        assert!(base.contains("three.txt.gz"), "the third input is reported");
+        assert_eq!(run(threads()), base);
+    }
+
+    fn threads() -> Limits {
+        Limits {
+            digest_threads: true,
+            ..keep_none()
+        }
     }
 
     #[test]

@@ -442,6 +442,37 @@ struct Modes {
     timestamps: bool,
 }
 
+/// A log stream put in the model before its digest is finished (see
+/// [`LogParser::finish_later`]): where it is (indices into [`Model::pods`], its
+/// containers and their logs, which only grow while an input is read) and its digest.
+pub struct LaterDigest {
+    pub pod: usize,
+    pub container: usize,
+    pub log: usize,
+    pub pending: crate::digest_sink::Pending,
+}
+
+impl LaterDigest {
+    /// Waits for each digest, in the order the streams ended, and puts it and its
+    /// texts where [`LogParser::finish`] would have.
+    pub fn resolve(later: Vec<LaterDigest>, model: &mut Model, quoted: &mut std::collections::BTreeMap<u32, String>) {
+        for l in later {
+            let (digest, texts) = l.pending.wait();
+            for (n, t) in texts {
+                quoted.entry(n).or_insert(t);
+            }
+            let log = model
+                .pods
+                .get_mut(l.pod)
+                .and_then(|p| p.containers.get_mut(l.container))
+                .and_then(|c| c.logs.get_mut(l.log));
+            if let Some(log) = log {
+                log.digest = Some(Box::new(digest));
+            }
+        }
+    }
+}
+
 /// A `kubectl logs` section read line by line: each line goes to its stream's digest
 /// (and is kept only for small sources); [`LogParser::finish`] puts the streams into the
 /// model.
@@ -613,7 +644,22 @@ impl LogParser {
 
     /// The end of the section (`section`: its head, now with its stderr and exit code):
     /// puts the streams into the model and the texts evidence may quote into `quoted`.
-    pub fn finish(mut self, section: &Section<'_>, model: &mut Model, quoted: &mut std::collections::BTreeMap<u32, String>, keep: bool) {
+    pub fn finish(self, section: &Section<'_>, model: &mut Model, quoted: &mut std::collections::BTreeMap<u32, String>, keep: bool) {
+        self.finish_later(section, model, quoted, keep, None);
+    }
+
+    /// [`LogParser::finish`]; with `later`, a stream whose digest is still being
+    /// finished on the digest thread goes in with no digest yet, and its digest (and the
+    /// texts it quotes) is left in `later` for [`LaterDigest::resolve`] (before the input
+    /// ends: the indices hold while it is read).
+    pub fn finish_later(
+        mut self,
+        section: &Section<'_>,
+        model: &mut Model,
+        quoted: &mut std::collections::BTreeMap<u32, String>,
+        keep: bool,
+        mut later: Option<&mut Vec<LaterDigest>>,
+    ) {
         let start = self.start;
         // kubectl's errors first, as the section printed them (known only now).
         let mut head_warnings = Vec::new();
@@ -666,16 +712,35 @@ impl LogParser {
             if !s.first_raw.is_empty() {
                 quoted.entry(s.first.line).or_insert(s.first_raw);
             }
-            let (digest, texts) = s.digest.finish();
-            for (n, t) in texts {
-                quoted.entry(n).or_insert(t);
-            }
-            let pod = model.pod_mut(namespace, &s.pod, s.first);
-            pod.container_mut(&container).logs.push(LogStream {
+            let pending = s.digest.finish_later();
+            let (pending, digest) = match later.as_deref_mut() {
+                Some(_) => (Some(pending), None),
+                None => {
+                    let (digest, texts) = pending.wait();
+                    for (n, t) in texts {
+                        quoted.entry(n).or_insert(t);
+                    }
+                    (None, Some(Box::new(digest)))
+                }
+            };
+            let pi = model.pod_index(namespace, &s.pod, s.first);
+            let pod = &mut model.pods[pi];
+            let ci = match pod.containers.iter().position(|c| c.name == container) {
+                Some(i) => i,
+                None => {
+                    pod.container_mut(&container);
+                    pod.containers.len() - 1
+                }
+            };
+            let logs = &mut pod.containers[ci].logs;
+            logs.push(LogStream {
                 previous: self.target.previous,
                 lines: if keep { s.lines } else { Vec::new() },
-                digest: Some(Box::new(digest)),
+                digest,
             });
+            if let (Some(pending), Some(later)) = (pending, later.as_deref_mut()) {
+                later.push(LaterDigest { pod: pi, container: ci, log: logs.len() - 1, pending });
+            }
         }
         if cuts.lines > 0 || cuts.tracebacks > 0 {
             let mut msg = Vec::new();
