@@ -203,7 +203,7 @@ impl Texts {
 
 /// The first line of an entry as the miner reads it.
 fn miner_line(text: &str) -> &str {
-    let mut first = text.lines().next().unwrap_or("").trim();
+    let mut first = crate::sections::trim(text.lines().next().unwrap_or(""));
     if first.len() > MAX_LINE {
         let mut cut = MAX_LINE;
         while !first.is_char_boundary(cut) {

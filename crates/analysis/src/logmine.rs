@@ -411,7 +411,7 @@ impl Miner {
         self.lines += 1;
         // The first line (what `lines()` gives; its `\r` goes with the trim).
         let line_end = memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
-        let mut first = text.get(..line_end).unwrap_or(text).trim();
+        let mut first = crate::sections::trim(text.get(..line_end).unwrap_or(text));
         let cut = first.len() > MAX_LINE;
         if cut {
             // Long lines (a dumped payload) are mined from their start only.

@@ -578,7 +578,7 @@ impl Splitter {
     fn step(&mut self, env: &mut Env<'_>) {
         let Some((n, text)) = self.window.pop_front() else { return };
         self.core.process(n, &text, &self.window, env);
-        self.core.prev_blank = Some(text.trim().is_empty());
+        self.core.prev_blank = Some(sections::is_blank(&text));
         if self.spare.len() < AHEAD + 2 {
             self.spare.push(text);
         }
@@ -692,7 +692,7 @@ impl Cur {
 
     fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
         self.last_line = n;
-        let blank = line.trim().is_empty();
+        let blank = sections::is_blank(line);
         if let Body::Lines(lines, cut) = &mut self.body {
             if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
                 // A bare output of no known shape: a log by its file name, else skipped.

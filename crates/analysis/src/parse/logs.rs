@@ -560,14 +560,15 @@ impl LogParser {
         let at = Origin { source: self.source, line: n };
         // Modes are decided by the first line of content.
         if self.modes.is_none()
-            && !raw.trim().is_empty()
+            && !crate::sections::is_blank(raw)
             && defaulted_container(raw).is_none()
             && !kubectl_message(raw, false)
         {
             self.decide(Some(raw));
         }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.trim().is_empty() || line.trim() == "^C" {
+        let trimmed = crate::sections::trim(line);
+        if trimmed.is_empty() || trimmed == "^C" {
             return;
         }
         let first = !self.seen_content;
@@ -636,7 +637,7 @@ impl LogParser {
             Some((t, body)) => (Some(t), body),
             None => (None, rest),
         };
-        if body.trim().is_empty() {
+        if crate::sections::is_blank(body) {
             return;
         }
         stream.push(at, time, body, raw, cuts, keep);

@@ -34,7 +34,7 @@ enum Part {
 }
 
 fn title(line: &str) -> Option<Part> {
-    let l = line.trim();
+    let l = crate::sections::trim(line);
     // Every title ends with `:` or names the largest allocating locations (most lines: neither).
     static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     if !l.ends_with(':') && !super::contains(&F, "largest allocating locations (by ", l) {

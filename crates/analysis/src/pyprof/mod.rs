@@ -74,7 +74,7 @@ impl Scanner {
 
     /// Feeds one line; true when a reader took it (a blank line is never taken).
     pub fn line(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
-        if l.text.trim().is_empty() {
+        if crate::sections::is_blank(l.text) {
             for r in self.readers() {
                 r.blank(out);
             }

@@ -28,7 +28,7 @@ fn row_re() -> &'static Regex {
 }
 
 fn row(text: &str) -> Option<(String, u64, i64)> {
-    let t = text.trim();
+    let t = crate::sections::trim(text);
     // What the regex needs, checked cheaply first: a first byte in `[A-Za-z_]`, exactly
     // three words (its words hold no space), the third a sign then digits.
     let b = t.as_bytes();
