@@ -326,8 +326,39 @@ fn raw_value(raw: &str) -> Option<f64> {
     if raw.bytes().any(|c| c == b',' || c == b'_') {
         raw.chars().filter(|c| *c != ',' && *c != '_').collect::<String>().parse().ok()
     } else {
-        raw.parse().ok()
+        parse_f64(raw)
     }
+}
+
+/// `s.parse::<f64>()`, without the general parser for a plain decimal of at most 15
+/// digits (`-12`, `24.4`: nearly every number a log line repeats): its digits are an
+/// exact integer below 2^53 and the divisor an exact power of ten, so one IEEE division
+/// gives the correctly rounded value, as the parser does (Clinger's fast path).
+fn parse_f64(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let b = s.as_bytes();
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, b),
+    };
+    let (mut m, mut n, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' if n < 15 => {
+                m = m * 10 + u64::from(c - b'0');
+                n += 1;
+                frac += usize::from(dot);
+            }
+            b'.' if !dot => dot = true,
+            _ => return s.parse().ok(),
+        }
+    }
+    if n == 0 {
+        return s.parse().ok();
+    }
+    let v = m as f64 / POW10.get(frac).copied()?;
+    Some(if neg { -v } else { v })
 }
 
 /// The values of a line whose skeleton is known (`None` when in doubt: take the full path).
@@ -1369,6 +1400,15 @@ mod tests {
     }
 
     #[test]
+    fn parse_f64_is_the_std_parser() {
+        for t in ["0", "-0", "+7", "12", "24.4", "0.1", "1.", ".5", "-.5", ".", "", "-", "1e5", "123456789012345", "1234567890123456", "0.000000000000001", "9.99999999999999", "1.2.3", "nan", "inf", "١"] {
+            let want = t.parse::<f64>().ok();
+            let got = super::parse_f64(t);
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{t:?}");
+        }
+    }
+
+    #[test]
     fn skeleton_marks_digit_runs() {
         for l in ["", "7", "a", "1,2,3", "cache size=1,200 entries 12 took 4.5ms", "_1_", "9999 x 1", "x1"] {
             let (mut skel, mut runs) = (Vec::new(), Vec::new());
@@ -1383,6 +1423,11 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #[test]
+        fn parse_f64_agrees_with_std(t in "[-+]?[0-9]{0,17}(\\.[0-9]{0,17})?") {
+            proptest::prop_assert_eq!(super::parse_f64(&t).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{:?}", t);
+        }
+
         #[test]
         fn skeleton_is_the_word_at_a_time_one(parts in proptest::collection::vec(proptest::sample::select(vec![
             "1", "23", "456789", ",", "_", " ", "ms", "cache size=", "é", ".", "-",
