@@ -65,6 +65,40 @@ pub struct Scanner {
     mr: memray::Reader,
     ps: pyspy::Reader,
     og: objgraph::Reader,
+    /// Some reader may be inside a block: false after a line no reader took (each then
+    /// got `end`), so every reader is waiting for a block's first line.
+    busy: bool,
+}
+
+/// Whether `text` may be the first line of a block of one of the five tools: a
+/// necessary condition of each reader taking a line while no block is open. Most log
+/// lines are none, and telling so in one pass over their `:` and `(` saves the readers'
+/// four substring searches on every line.
+fn may_start(text: &str) -> bool {
+    let b = text.as_bytes();
+    let t = crate::sections::trim(text);
+    let at = |p: usize, s: &str| b.get(p..p + s.len()) == Some(s.as_bytes());
+    // memray's titles end with `:`; py-spy's dump starts with these; tracemalloc's
+    // headers; an objgraph row (its cheap shape test).
+    if t.ends_with(':')
+        || text.starts_with("Process ")
+        || text.starts_with("Thread ")
+        || text.trim_start().starts_with(['#'])
+        || text.trim_start().starts_with("[ Top")
+        || text.trim_start().starts_with("Top ")
+        || objgraph::row_shape(t)
+    {
+        return true;
+    }
+    // tracemalloc `: size=`, ` memory blocks: `; gc `gc: `; memray `largest allocating
+    // locations (by `.
+    memchr::memchr2_iter(b':', b'(', b).any(|p| {
+        if b.get(p) == Some(&b'(') {
+            const L: &str = "largest allocating locations (by ";
+            return p >= 29 && at(p - 29, L);
+        }
+        at(p, ": size=") || (p >= 14 && at(p - 14, " memory blocks: ")) || (p >= 2 && at(p - 2, "gc: "))
+    })
 }
 
 impl Scanner {
@@ -78,6 +112,12 @@ impl Scanner {
             for r in self.readers() {
                 r.blank(out);
             }
+            // memray and py-spy blocks go on past a blank line.
+            self.busy = true;
+            return false;
+        }
+        if !self.busy && !may_start(l.text) {
+            // What the readers would do: none takes it, each ends (nothing is open).
             return false;
         }
         let mut taken = false;
@@ -88,6 +128,7 @@ impl Scanner {
                 r.end(out);
             }
         }
+        self.busy = taken;
         taken
     }
 
@@ -305,6 +346,79 @@ pub(crate) fn test_lines(text: &str) -> Vec<Line<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Feeds `lines` twice: as logs stream them, and with the idle shortcut off (every
+    /// reader fed every line). Same lines taken, same profiles.
+    fn shortcut_changes_nothing(lines: &[&str]) {
+        let (mut fast, mut slow) = (Scanner::default(), Scanner::default());
+        let (mut a, mut b) = (Profiles::default(), Profiles::default());
+        for (i, t) in lines.iter().enumerate() {
+            let l = Line { at: None, origin: Origin { source: 0, line: i as u32 + 1 }, text: t };
+            let x = fast.line(&l, &mut a);
+            slow.busy = true;
+            let y = slow.line(&l, &mut b);
+            assert_eq!(x, y, "line {i}: {t:?}");
+        }
+        fast.end(&mut a);
+        slow.end(&mut b);
+        assert_eq!(a, b, "{lines:?}");
+    }
+
+    const TOOL_LINES: [&str; 22] = [
+        "/app/worker/thumbs.py:41: size=8173 KiB (+8173 KiB), count=71332 (+71332), average=117 B",
+        "[ Top 10 differences ]",
+        "Top 3 lines",
+        "#1: app/cache.py:12: 1024.0 KiB",
+        "48 memory blocks: 12.5 KiB",
+        "  File \"/app/cache.py\", line 12",
+        "gc: collecting generation 2...",
+        "gc: objects in each generation: 12 6 11698",
+        "gc: done, 4006 unreachable, 3 uncollectable, 0.0111s elapsed",
+        "gc: uncollectable <Node 0x7f3a2c1d0e80>",
+        "📏 Total allocations:",
+        "        1234",
+        "🥇 Top 5 largest allocating locations (by size):",
+        "\t- handle:/app/worker.py:42 -> 512.000MB",
+        "Process 1: python app.py",
+        "Python v3.11.4 (/usr/bin/python3.11)",
+        "Thread 7 (active): \"MainThread\"",
+        "    handle (app/worker.py:42)",
+        "dict                 120345   +2048",
+        "Node                  50000   +5000",
+        "Peak memory usage:",
+        "   420.5MB",
+    ];
+
+    const LOG_LINES: [&str; 6] = [
+        "2026-11-24 10:03:01,961 DEBUG [shop.db] query INSERT events took 24.4 ms rows=21",
+        "INFO:     10.244.7.77:46012 - \"GET /api/products/511 HTTP/1.1\" 200 OK",
+        "WARNING queue length 1200",
+        "",
+        "   ",
+        "x (by size): y",
+    ];
+
+    #[test]
+    fn idle_shortcut_keeps_every_block() {
+        let mut all: Vec<&str> = TOOL_LINES.to_vec();
+        all.extend(LOG_LINES);
+        shortcut_changes_nothing(&all);
+        for t in TOOL_LINES {
+            assert!(may_start(t) || !Scanner::default().line(&Line { at: None, origin: Origin::default(), text: t }, &mut Profiles::default()), "{t:?}");
+        }
+        assert!(!may_start(LOG_LINES[0]) && !may_start(LOG_LINES[1]));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn idle_shortcut_agrees_with_feeding_every_reader(
+            picks in proptest::collection::vec((0usize..28, 0usize..3), 0..40)
+        ) {
+            let lines: Vec<&str> = picks.iter().map(|&(i, _)| if i < 22 { TOOL_LINES[i] } else { LOG_LINES[i - 22] }).collect();
+            shortcut_changes_nothing(&lines);
+        }
+    }
 
     #[test]
     fn sizes() {

@@ -27,17 +27,22 @@ fn row_re() -> &'static Regex {
     })
 }
 
-fn row(text: &str) -> Option<(String, u64, i64)> {
-    let t = crate::sections::trim(text);
-    // What the regex needs, checked cheaply first: a first byte in `[A-Za-z_]`, exactly
-    // three words (its words hold no space), the third a sign then digits.
+/// What the row regex needs of a trimmed line, checked cheaply: a first byte in
+/// `[A-Za-z_]`, exactly three words (its words hold no space), the third a sign then
+/// digits.
+pub(super) fn row_shape(t: &str) -> bool {
     let b = t.as_bytes();
     if !b.last().is_some_and(u8::is_ascii_digit) || !b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
-        return None;
+        return false;
     }
     let mut words = t.split_whitespace();
-    let third = words.nth(2)?;
-    if words.next().is_some() || !matches!(third.as_bytes().first(), Some(b'+' | b'-')) {
+    let Some(third) = words.nth(2) else { return false };
+    words.next().is_none() && matches!(third.as_bytes().first(), Some(b'+' | b'-'))
+}
+
+fn row(text: &str) -> Option<(String, u64, i64)> {
+    let t = crate::sections::trim(text);
+    if !row_shape(t) {
         return None;
     }
     let m = row_re().captures(t)?;
