@@ -80,7 +80,13 @@ fn fast_utc(t: &str) -> Option<Timestamp> {
         let d = b.get(r)?;
         d.iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
     };
-    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let secs = second_of(b.get(..19)?, || {
+        let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+        if h > 23 || mi > 59 || s > 59 {
+            return None;
+        }
+        Some(days_of(y, mo, d)? * 86_400 + h * 3600 + mi * 60 + s)
+    })?;
     let nanos = match b.get(19..b.len() - 1)? {
         [] => 0,
         [b'.', frac @ ..] if (1..=9).contains(&frac.len()) => {
@@ -89,11 +95,24 @@ fn fast_utc(t: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    if h > 23 || mi > 59 || s > 59 {
-        return None;
+    Timestamp::new(secs, i32::try_from(nanos).ok()?).ok()
+}
+
+/// The Unix second of `head` (`2026-11-24T09:10:48`), from `read` unless it is the last
+/// one asked on this thread: a chatty log prints many lines a second, and each line's
+/// date and time were read and checked again.
+fn second_of(head: &[u8], read: impl FnOnce() -> Option<i64>) -> Option<i64> {
+    thread_local! {
+        static LAST: std::cell::Cell<([u8; 19], Option<i64>)> = const { std::cell::Cell::new(([0; 19], None)) };
     }
-    let days = days_of(y, mo, d)?;
-    Timestamp::new(days * 86_400 + h * 3600 + mi * 60 + s, i32::try_from(nanos).ok()?).ok()
+    let head = <[u8; 19]>::try_from(head).ok()?;
+    let (last, secs) = LAST.with(std::cell::Cell::get);
+    if last == head && secs.is_some() {
+        return secs;
+    }
+    let secs = read()?;
+    LAST.with(|c| c.set((head, Some(secs))));
+    Some(secs)
 }
 
 /// Days from 1970-01-01 to the date, `None` when it does not exist (leap years
@@ -430,6 +449,10 @@ mod tests {
             "9999-12-30T00:00:00Z",
         ] {
             assert_eq!(super::fast_utc(t), Some(t.parse::<jiff::Timestamp>().unwrap()), "{t}");
+        }
+        // The same second again (remembered), and after an invalid one.
+        for t in ["2026-11-24T09:10:48.5Z", "2026-11-24T09:10:48.25Z", "2026-11-24T09:10:61Z", "2026-11-24T09:10:48.125Z"] {
+            assert_eq!(super::fast_utc(t), t.parse::<jiff::Timestamp>().ok(), "{t}");
         }
         for t in ["9999-12-31T23:59:59Z", "2023-02-29T00:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T09:10:60Z", "2026-11-24T09:10:48.Z", "2026-11-24T09:10:48.0123456789Z", "2026-11-24T09:10:48+00:00", "2026-13-01T00:00:00Z"] {
             assert_eq!(super::fast_utc(t), None, "{t}");
