@@ -256,7 +256,8 @@ pub fn clean_line(line: &str) -> std::borrow::Cow<'_, str> {
     clean(line, has_escape)
 }
 
-fn clean(line: &str, has_escape: bool) -> std::borrow::Cow<'_, str> {
+/// [`clean_line`] when whether the line has an escape byte (0x1B) is known.
+pub(crate) fn clean(line: &str, has_escape: bool) -> std::borrow::Cow<'_, str> {
     // Byte tests, not `strip_suffix('\r')`: at opt-level "z" a char pattern is a memcmp call.
     let line = match line.as_bytes().last() {
         Some(b'\r') => line.get(..line.len() - 1).unwrap_or(line),

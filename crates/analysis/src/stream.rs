@@ -441,20 +441,61 @@ impl Src {
     /// Cuts bytes into lines; an unfinished line waits for the next bytes.
     fn lines(&mut self, bytes: &[u8], st: &mut State, limits: &Limits) {
         let mut rest = bytes;
-        while let Some(i) = memchr::memchr(b'\n', rest) {
+        // A line begun in earlier bytes ends here (or goes on past them).
+        if !self.partial.is_empty() || self.skipped > 0 {
+            let Some(i) = memchr::memchr(b'\n', rest) else {
+                self.keep_partial(rest);
+                return;
+            };
             let (piece, after) = rest.split_at(i);
-            if self.partial.is_empty() && piece.len() <= MAX_LINE_BYTES {
-                self.line(piece, true, st, limits);
-            } else {
-                self.keep_partial(piece);
-                let whole = std::mem::take(&mut self.partial);
-                self.line(&whole, true, st, limits);
-                self.partial = whole;
-                self.partial.clear();
-            }
+            self.long_line(piece, st, limits);
             rest = after.get(1..).unwrap_or(&[]);
         }
-        self.keep_partial(rest);
+        // The whole lines: one UTF-8 check for all (nearly always valid), one scan for
+        // line ends and escape bytes together.
+        let complete = memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1);
+        let (whole, tail) = rest.split_at(complete);
+        match std::str::from_utf8(whole) {
+            Ok(text) => {
+                let (mut start, mut esc) = (0, false);
+                for p in memchr::memchr2_iter(b'\n', 0x1b, whole) {
+                    if whole.get(p) == Some(&0x1b) {
+                        esc = true;
+                        continue;
+                    }
+                    let piece = text.get(start..p).unwrap_or("");
+                    if piece.len() <= MAX_LINE_BYTES {
+                        self.text_line(std::borrow::Cow::Borrowed(piece), Some(esc), piece.len(), true, st, limits);
+                    } else {
+                        self.long_line(piece.as_bytes(), st, limits);
+                    }
+                    (start, esc) = (p + 1, false);
+                }
+            }
+            Err(_) => {
+                let mut r = whole;
+                while let Some(i) = memchr::memchr(b'\n', r) {
+                    let (piece, after) = r.split_at(i);
+                    if piece.len() <= MAX_LINE_BYTES {
+                        self.line(piece, true, st, limits);
+                    } else {
+                        self.long_line(piece, st, limits);
+                    }
+                    r = after.get(1..).unwrap_or(&[]);
+                }
+            }
+        }
+        self.keep_partial(tail);
+    }
+
+    /// A line that continues an unfinished one, or is longer than [`MAX_LINE_BYTES`]:
+    /// through [`Src::keep_partial`], which cuts it.
+    fn long_line(&mut self, piece: &[u8], st: &mut State, limits: &Limits) {
+        self.keep_partial(piece);
+        let whole = std::mem::take(&mut self.partial);
+        self.line(&whole, true, st, limits);
+        self.partial = whole;
+        self.partial.clear();
     }
 
     /// Adds to the unfinished line, up to [`MAX_LINE_BYTES`] (cut at a character).
@@ -483,11 +524,20 @@ impl Src {
                 String::from_utf8_lossy(bytes)
             }
         };
+        self.text_line(text, None, bytes.len(), newline, st, limits);
+    }
+
+    /// A decoded line (`raw_len`: its bytes before decoding); `esc`: whether it has an
+    /// escape byte, when already known.
+    fn text_line(&mut self, text: std::borrow::Cow<'_, str>, esc: Option<bool>, raw_len: usize, newline: bool, st: &mut State, limits: &Limits) {
         self.text_bytes += text.len() as u64 + u64::from(newline) + self.skipped;
-        let clean = sections::clean_line(&text);
+        let clean = match esc {
+            Some(e) => sections::clean(&text, e),
+            None => sections::clean_line(&text),
+        };
         self.line_count = self.line_count.saturating_add(1);
         if self.skipped > 0 {
-            let total = bytes.len() as u64 + self.skipped;
+            let total = raw_len as u64 + self.skipped;
             self.skipped = 0;
             st.model.warn(
                 Origin { source: self.index, line: self.line_count },
