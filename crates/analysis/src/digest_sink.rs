@@ -120,7 +120,7 @@ mod remote {
     use jiff::Timestamp;
 
     use super::{BATCH_BYTES, BATCH_ENTRIES, IN_FLIGHT};
-    use crate::logdigest::{rules_match, DigestBuilder, LogDigest};
+    use crate::logdigest::{Checked, DigestBuilder, LogDigest};
     use crate::model::Origin;
 
     /// Entries copied for the digest thread: texts in one arena.
@@ -138,9 +138,9 @@ mod remote {
         text: (usize, usize),
         /// Range into `Batch::raws`.
         raws: (usize, usize),
-        /// [`rules_match`] of the text, found on the reading thread (where it balances the
-        /// two threads best: see docs/performance.md).
-        matched: bool,
+        /// What is found out on the reading thread (where it balances the two threads
+        /// best: see docs/performance.md).
+        checked: Checked,
     }
 
     impl Batch {
@@ -175,7 +175,7 @@ mod remote {
                         .iter()
                         .map(|(n, s, e)| (*n, self.text.get(*s..*e).unwrap_or(""))),
                 );
-                b.push_checked(r.at, self.text.get(r.text.0..r.text.1).unwrap_or(""), r.origin, &raws, r.matched);
+                b.push_checked(r.at, self.text.get(r.text.0..r.text.1).unwrap_or(""), r.origin, &raws, r.checked);
             }
         }
     }
@@ -283,7 +283,7 @@ mod remote {
         }
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-            let matched = rules_match(text);
+            let checked = Checked::of(text);
             let first = self.batch.raws.len();
             let mut at_text = None;
             for (n, t) in raws {
@@ -303,7 +303,7 @@ mod remote {
                 None => self.batch.add(text),
             };
             let raws = (first, self.batch.raws.len());
-            self.batch.entries.push(Rec { at, origin, text, raws, matched });
+            self.batch.entries.push(Rec { at, origin, text, raws, checked });
             if self.batch.entries.len() >= BATCH_ENTRIES || self.batch.text.len() >= BATCH_BYTES {
                 self.flush();
             }

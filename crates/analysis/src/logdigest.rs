@@ -214,6 +214,27 @@ fn miner_line(text: &str) -> &str {
     first
 }
 
+/// What is found out about an entry before it is digested: on the reading thread, where
+/// the digest thread has it for free (see `digest_sink.rs`), or at once on one thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// [`rules_match`] of the text.
+    pub matched: bool,
+    /// [`crate::pyprof::may_start`] of a one-line text (true for several lines: each is
+    /// checked when read).
+    pub tools: bool,
+}
+
+impl Checked {
+    pub fn of(text: &str) -> Checked {
+        let single = memchr::memchr(b'\n', text.as_bytes()).is_none();
+        Checked {
+            matched: rules_match(text),
+            tools: !single || crate::pyprof::may_start(text),
+        }
+    }
+}
+
 /// True when a line rule of `memory-error` or `circular-references` may care about the
 /// entry (one of its lines).
 pub fn rules_match(text: &str) -> bool {
@@ -249,18 +270,19 @@ impl DigestBuilder {
     /// Adds one entry. `raws`: the source lines it was read from (number, text as the
     /// source shows it), for the texts evidence may quote; may be empty.
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-        self.push_checked(at, text, origin, raws, rules_match(text));
+        self.push_checked(at, text, origin, raws, Checked::of(text));
     }
 
-    /// [`DigestBuilder::push`] with `matched` = [`rules_match`]`(text)` already known
-    /// (the digest thread gets it from the reading thread: see `digest_sink.rs`).
-    pub fn push_checked(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], matched: bool) {
+    /// [`DigestBuilder::push`] with the entry's [`Checked`] already known (the digest
+    /// thread gets it from the reading thread: see `digest_sink.rs`).
+    pub fn push_checked(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], checked: Checked) {
+        let matched = checked.matched;
         let index = self.d.entries;
         self.d.entries += 1;
         let mut taken = false;
         let single = memchr::memchr(b'\n', text.as_bytes()).is_none();
         if single {
-            taken = self.scan.line(&Line { at, origin, text }, &mut self.d.profiles);
+            taken = self.scan.line_known(&Line { at, origin, text }, &mut self.d.profiles, Some(checked.tools));
         } else {
             for t in text.split('\n') {
                 taken |= self.scan.line(&Line { at, origin, text: t }, &mut self.d.profiles);

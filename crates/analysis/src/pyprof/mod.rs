@@ -74,7 +74,7 @@ pub struct Scanner {
 /// necessary condition of each reader taking a line while no block is open. Most log
 /// lines are none, and telling so in one pass over their `:` and `(` saves the readers'
 /// four substring searches on every line.
-fn may_start(text: &str) -> bool {
+pub(crate) fn may_start(text: &str) -> bool {
     let b = text.as_bytes();
     let t = crate::sections::trim(text);
     let at = |p: usize, s: &str| b.get(p..p + s.len()) == Some(s.as_bytes());
@@ -113,6 +113,12 @@ impl Scanner {
 
     /// Feeds one line; true when a reader took it (a blank line is never taken).
     pub fn line(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
+        self.line_known(l, out, None)
+    }
+
+    /// [`Scanner::line`], with [`may_start`] of the line already known (the digest
+    /// thread gets it from the reading thread, see `digest_sink.rs`).
+    pub fn line_known(&mut self, l: &Line<'_>, out: &mut Profiles, may: Option<bool>) -> bool {
         if crate::sections::is_blank(l.text) {
             for r in self.readers() {
                 r.blank(out);
@@ -121,7 +127,7 @@ impl Scanner {
             self.busy = true;
             return false;
         }
-        if !self.busy && !may_start(l.text) {
+        if !self.busy && !may.unwrap_or_else(|| may_start(l.text)) {
             // What the readers would do: none takes it, each ends (nothing is open).
             return false;
         }
