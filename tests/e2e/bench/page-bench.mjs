@@ -49,8 +49,19 @@ try {
       await page.goto(server.url);
       await page.locator('#analyze').waitFor();
       paints.ready.push(Date.now() - t0);
-      const p = await page.evaluate(() =>
-        Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime])),
+      // The paint entries arrive after the frame is shown, which may be after the
+      // button is in the DOM: wait for them (at most 5 s).
+      const p = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const got = {};
+            const done = () => resolve(got);
+            new PerformanceObserver((list) => {
+              for (const e of list.getEntries()) got[e.name] = e.startTime;
+              if (got['first-contentful-paint'] !== undefined && got['first-paint'] !== undefined) done();
+            }).observe({ type: 'paint', buffered: true });
+            setTimeout(done, 5000);
+          }),
       );
       paints.fp.push(p['first-paint'] ?? NaN);
       paints.fcp.push(p['first-contentful-paint'] ?? NaN);
