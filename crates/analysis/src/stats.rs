@@ -66,7 +66,7 @@ impl Line {
 /// distinct x values.
 pub fn theil_sen(x: &[f64], y: &[f64]) -> Option<Line> {
     let (x, y) = thin(x, y);
-    let mut slopes = Vec::new();
+    let mut slopes = Vec::with_capacity(x.len() * x.len().saturating_sub(1) / 2);
     for i in 0..x.len() {
         for j in i + 1..x.len() {
             let dx = x[j] - x[i];
