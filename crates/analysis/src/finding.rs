@@ -86,3 +86,10 @@ impl Finding {
 pub fn detect(model: &Model) -> Vec<Finding> {
     detect::run(model, &Thresholds::default())
 }
+
+/// [`detect`]; natively with `threads`, the `circular-references` detector (the slowest:
+/// it reads every gc statistics line kept) runs on a second thread meanwhile, with the
+/// same findings (see [`detect::run_with`]).
+pub fn detect_with(model: &Model, threads: bool) -> Vec<Finding> {
+    detect::run_with(model, &Thresholds::default(), threads)
+}

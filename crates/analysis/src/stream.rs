@@ -341,7 +341,7 @@ impl Analyzer {
             model::shorten_message(&mut w.message);
         }
         crate::pyprof::join(&mut model);
-        let findings = crate::finding::detect(&model);
+        let findings = crate::finding::detect_with(&model, self.limits.digest_threads);
         Analysis { model, findings }
     }
 }

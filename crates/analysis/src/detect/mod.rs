@@ -131,15 +131,42 @@ pub struct Cx<'a> {
 /// caps evidence and sorts: severity (worst first), then time to the limit (soonest
 /// first), then pod, container and kind.
 pub fn run(model: &Model, t: &Thresholds) -> Vec<Finding> {
+    run_with(model, t, false)
+}
+
+/// [`run`]; with `threads` (natively; ignored on wasm32), `gc` runs on a scoped thread
+/// while the detectors before it run here. It reads no other detector's findings, and
+/// its findings go in at its own place in the order, so the result is the same.
+pub fn run_with(model: &Model, t: &Thresholds, threads: bool) -> Vec<Finding> {
     let cx = Cx { model, t };
+    let before = |out: &mut Vec<Finding>| {
+        oom::detect(&cx, out);
+        restarts::detect(&cx, out);
+        evicted::detect(&cx, out);
+        memory_error::detect(&cx, out);
+        growth::detect(&cx, out);
+        limits::detect(&cx, out);
+    };
     let mut out = Vec::new();
-    oom::detect(&cx, &mut out);
-    restarts::detect(&cx, &mut out);
-    evicted::detect(&cx, &mut out);
-    memory_error::detect(&cx, &mut out);
-    growth::detect(&cx, &mut out);
-    limits::detect(&cx, &mut out);
-    gc::detect(&cx, &mut out);
+    if threads && cfg!(not(target_arch = "wasm32")) {
+        let found = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                let mut g = Vec::new();
+                gc::detect(&cx, &mut g);
+                g
+            });
+            before(&mut out);
+            h.join()
+        });
+        match found {
+            Ok(g) => out.extend(g),
+            // A panic in `gc` goes on here, as if it had run on this thread.
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    } else {
+        before(&mut out);
+        gc::detect(&cx, &mut out);
+    }
     log_patterns::detect(&cx, &mut out);
     profiles::detect(&cx, &mut out);
     let mut out = merge(out);
