@@ -265,6 +265,9 @@ impl Analyzer {
         let mut problems = Vec::new();
         if src.raw_len == 0 {
             problems.push(format!("{}: the input is empty", src.name));
+        } else if src.snapshot.is_some() && src.inflated == 0 && src.damaged.is_none() && src.refused.is_none() {
+            // A gzip (the snapshot is taken when one is recognised) of nothing.
+            problems.push(input::empty_gzip(&src.name));
         }
         problems.extend(src.damaged.take());
         if let Some(r) = src.refused.take() {
@@ -1154,6 +1157,33 @@ mod tests {
         let r = a.finish();
         assert_eq!(r.model.warnings[0].message, "e.txt: the input is empty");
         assert_eq!(r.model.sources[1].lines, 1);
+    }
+
+    /// A whole gzip of nothing (the `decode` fuzz target's find) says so, here and in
+    /// `input::decode`.
+    #[test]
+    fn a_gzip_of_nothing_says_so() {
+        let empty = [0x1f, 0x8b, 8, 1, 0x76, 0xbe, 0x1f, 2, 0x76, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let want = "capture.txt.gz: the gzip holds no text (it inflates to 0 bytes)";
+        let d = crate::input::decode("capture.txt.gz", &empty, &Limits::default());
+        assert_eq!((d.text.as_ref(), d.problems), ("", vec![want.to_string()]));
+        for size in [1, 3, empty.len()] {
+            let mut a = Analyzer::new(Limits::default());
+            a.begin("capture.txt.gz");
+            for c in empty.chunks(size) {
+                a.feed(c);
+            }
+            a.end();
+            let r = a.finish();
+            let warnings: Vec<&str> = r.model.warnings.iter().map(|w| w.message.as_str()).collect();
+            assert_eq!(warnings, vec![want], "chunks of {size}");
+        }
+        // A gzip of one line is no such case.
+        let mut a = Analyzer::new(Limits::default());
+        a.begin("one.txt.gz");
+        a.feed(&gzip(b"NAME READY\n"));
+        a.end();
+        assert!(a.finish().model.warnings.iter().all(|w| !w.message.contains("holds no text")));
     }
 
     /// Beyond the kept entries (4096 per stream), counts and times still cover every match.
