@@ -276,14 +276,12 @@ fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
     skel.resize(2 * line.len(), 0);
     let mut w = 0;
     let mut run: Option<usize> = None;
-    let sep = |c: Option<&u8>| matches!(c, Some(b',' | b'_'));
     let mut i = 0;
     while i < line.len() {
         let word = line.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok());
         if let Some(word) = word.filter(|b| !has_digit(u64::from_le_bytes(*b))) {
             if let Some(start) = run.take() {
-                w = end_run(line, skel, w, start, i, sep);
-                runs.push((start, i));
+                w = end_run(line, skel, runs, w, start, i);
             }
             if let Some(o) = skel.get_mut(w..w + 8) {
                 o.copy_from_slice(&word);
@@ -301,8 +299,7 @@ fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
                 }
             } else {
                 if let Some(start) = run.take() {
-                    w = end_run(line, skel, w, start, i, sep);
-                    runs.push((start, i));
+                    w = end_run(line, skel, runs, w, start, i);
                 }
                 if let Some(o) = skel.get_mut(w) {
                     *o = b;
@@ -313,8 +310,7 @@ fn skeleton(line: &[u8], skel: &mut Vec<u8>, runs: &mut Vec<(usize, usize)>) {
         }
     }
     if let Some(start) = run {
-        w = end_run(line, skel, w, start, line.len(), sep);
-        runs.push((start, line.len()));
+        w = end_run(line, skel, runs, w, start, line.len());
     }
     skel.truncate(w);
 }
@@ -332,9 +328,12 @@ fn has_digit(x: u64) -> bool {
     three & !(over << 3) != 0
 }
 
-/// Writes the marker of the digit run `start..end` at `w`; where the next byte goes.
+/// Ends the digit run `start..end`: its marker at `w` of the skeleton, its range in
+/// `runs`; where the next byte goes.
 #[inline(always)]
-fn end_run(line: &[u8], skel: &mut [u8], w: usize, start: usize, end: usize, sep: impl Fn(Option<&u8>) -> bool) -> usize {
+fn end_run(line: &[u8], skel: &mut [u8], runs: &mut Vec<(usize, usize)>, w: usize, start: usize, end: usize) -> usize {
+    runs.push((start, end));
+    let sep = |c: Option<&u8>| matches!(c, Some(b',' | b'_'));
     if sep(start.checked_sub(1).and_then(|p| line.get(p))) || sep(line.get(end)) {
         if let Some(o) = skel.get_mut(w..w + 2) {
             o.copy_from_slice(&[0xFE, u8::try_from(end - start).unwrap_or(u8::MAX)]);

@@ -205,14 +205,20 @@ impl Pod {
 
     /// The container of that name, created if new.
     pub fn container_mut(&mut self, name: &str) -> &mut Container {
+        let i = self.container_index(name);
+        &mut self.containers[i]
+    }
+
+    /// [`Pod::container_mut`], as an index into [`Pod::containers`].
+    pub fn container_index(&mut self, name: &str) -> usize {
         match self.containers.iter().position(|c| c.name == name) {
-            Some(i) => &mut self.containers[i],
+            Some(i) => i,
             None => {
                 self.containers.push(Container {
                     name: name.to_string(),
                     ..Container::default()
                 });
-                self.containers.last_mut().expect("just pushed")
+                self.containers.len() - 1
             }
         }
     }

@@ -16,8 +16,9 @@
 //!
 //! How: every word holds a pair of bytes that is rare in logs (`ye` of `memoryerror`,
 //! `gk`, `gn`, `xi`, `ki`, `d p`, `np`, and `gc`, `eW` as written): lines are scanned 16
-//! positions at a time for a pair (a loop the compiler turns into SIMD, SSE2 natively and
-//! simd128 in the page), and only where one is found are the words compared. Folding is
+//! positions at a time for a pair (natively a loop the compiler turns into SSE2; in the
+//! page simd128 intrinsics, since `opt-level = "z"` does not vectorize), and only where
+//! one is found are the words compared. Folding is
 //! `b | 0x20`, which also folds a few control bytes onto a space or a digit (`\0` onto
 //! ` `): then [`find`] says yes where the rule's own regex will say no, never the other
 //! way round.
@@ -134,8 +135,8 @@ pub fn find(hay: &[u8]) -> Words {
     let mut base = 0;
     let mut pad;
     while base < hay.len() {
-        // 16 positions need 18 bytes (a pair may end two bytes on); the last ones are
-        // copied after zeros, which start and end no pair.
+        // 16 positions need 18 bytes (a pair may end two bytes on); the last bytes are
+        // copied and padded with zeros, which start and end no pair.
         let c = match hay.get(base..base + 18).and_then(|c| <&[u8; 18]>::try_from(c).ok()) {
             Some(c) => c,
             None => {

@@ -713,34 +713,18 @@ impl LogParser {
             if !s.first_raw.is_empty() {
                 quoted.entry(s.first.line).or_insert(s.first_raw);
             }
-            let pending = s.digest.finish_later();
-            let (pending, digest) = match later.as_deref_mut() {
-                Some(_) => (Some(pending), None),
-                None => {
-                    let (digest, texts) = pending.wait();
-                    for (n, t) in texts {
-                        quoted.entry(n).or_insert(t);
-                    }
-                    (None, Some(Box::new(digest)))
-                }
-            };
-            let pi = model.pod_index(namespace, &s.pod, s.first);
-            let pod = &mut model.pods[pi];
-            let ci = match pod.containers.iter().position(|c| c.name == container) {
-                Some(i) => i,
-                None => {
-                    pod.container_mut(&container);
-                    pod.containers.len() - 1
-                }
-            };
-            let logs = &mut pod.containers[ci].logs;
+            let pod = model.pod_index(namespace, &s.pod, s.first);
+            let container = model.pods[pod].container_index(&container);
+            let logs = &mut model.pods[pod].containers[container].logs;
             logs.push(LogStream {
                 previous: self.target.previous,
                 lines: if keep { s.lines } else { Vec::new() },
-                digest,
+                digest: None,
             });
-            if let (Some(pending), Some(later)) = (pending, later.as_deref_mut()) {
-                later.push(LaterDigest { pod: pi, container: ci, log: logs.len() - 1, pending });
+            let d = LaterDigest { pod, container, log: logs.len() - 1, pending: s.digest.finish_later() };
+            match later.as_deref_mut() {
+                Some(later) => later.push(d),
+                None => LaterDigest::resolve(vec![d], model, quoted),
             }
         }
         if cuts.lines > 0 || cuts.tracebacks > 0 {
