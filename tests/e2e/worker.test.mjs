@@ -69,8 +69,9 @@ async function scrollToLine(page, n, lines) {
   }, [n, lines]);
 }
 
-async function fresh() {
+async function fresh(before = () => {}) {
   const { page } = browser;
+  before(page);
   await page.goto(server.url);
   await page.locator('#analyze').waitFor();
   return page;
@@ -130,13 +131,16 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
 });
 
 test('Cancel terminates the worker and a new analysis starts a fresh one', { timeout: 120000 }, async () => {
-  const page = await fresh();
   const closed = [];
   const started = [];
-  page.on('worker', (w) => {
-    started.push(w);
-    w.on('close', () => closed.push(w));
-  });
+  const page = await fresh((p) =>
+    p.on('worker', (w) => {
+      started.push(w);
+      w.on('close', () => closed.push(w));
+    }),
+  );
+  // The page starts the first analysis's worker ahead, once it has shown.
+  while (started.length === 0) await page.waitForTimeout(20);
   await page.locator('#files').setInputFiles(big);
   await page.locator('#cancel').waitFor({ timeout: 10000 });
   await page.waitForFunction(() => Number(document.querySelector('#progress')?.value) > 0, null, { timeout: 20000 });
@@ -156,9 +160,18 @@ test('Cancel terminates the worker and a new analysis starts a fresh one', { tim
   assert.equal(await page.locator('#pods td.pod').count(), 2);
   await page.locator('#source .line[data-line="1"]').waitFor();
   const until = Date.now() + 10000;
-  while (closed.length < 2 && Date.now() < until) await page.waitForTimeout(50);
-  assert.equal(started.length, 3, 'cancelled analysis, analysis, lines');
+  while ((closed.length < 2 || started.length < 4) && Date.now() < until) await page.waitForTimeout(50);
+  assert.equal(started.length, 4, 'cancelled analysis (started ahead), analysis, lines, the next one started ahead');
   assert.deepEqual(closed, started.slice(0, 2), 'both analysis workers ended');
+  // The worker started ahead takes the next analysis: no new worker starts for it.
+  await page.locator('#analyze').click();
+  const again = Date.now() + 10000;
+  while (closed.length < 4 && Date.now() < again) await page.waitForTimeout(50);
+  assert.deepEqual(
+    closed.slice(2).map((w) => started.indexOf(w)).sort(),
+    [2, 3],
+    'the old lines worker and the analysis worker (the one started ahead) ended',
+  );
 });
 
 const TRACEMALLOC = `$ kubectl logs -n shop worker-1

@@ -80,6 +80,11 @@ pub fn app() -> Html {
     let progress = use_state(|| None::<Progress>);
     let note = use_state(|| None::<String>);
     let client = (*use_state(Client::default)).clone();
+    {
+        // The first analysis's worker starts loading once the page has shown.
+        let client = client.clone();
+        use_effect_with((), move |_| client.warm());
+    }
 
     // The current paste and files, for listeners registered once at start-up (a state
     // handle captured then would keep showing the values of that first render).

@@ -7,6 +7,10 @@
 //! used). A second, small worker then answers the source view's requests for lines from
 //! the inputs' Blobs; it stays until the next results replace it. Cancel terminates the
 //! running analysis and the results on screen stay as they were.
+//!
+//! One spare worker is started ahead ([`Client::warm`]: once the page has shown, and
+//! again after each analysis), so an analysis or a source view does not wait for a
+//! worker to load and compile the wasm (about 100 ms).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -43,6 +47,8 @@ struct Inner {
     running: Option<Job>,
     /// The worker whose results are on screen (answers requests for lines).
     current: Option<Job>,
+    /// A started worker that has no work yet (see [`Client::warm`]).
+    spare: Option<Job>,
     on_progress: Option<Callback<Progress>>,
     on_done: Option<Callback<Result<Rc<View>, String>>>,
     pending: HashMap<u32, Callback<LinesReply>>,
@@ -77,7 +83,7 @@ impl Client {
         on_done: Callback<Result<Rc<View>, String>>,
     ) {
         self.cancel();
-        let job = match self.spawn() {
+        let job = match self.take_spare() {
             Ok(job) => job,
             Err(e) => {
                 on_done.emit(Err(format!("the browser could not start the analysis worker: {e:?}")));
@@ -98,6 +104,21 @@ impl Client {
         inner.on_progress = Some(on_progress);
         inner.on_done = Some(on_done);
         inner.running = Some(job);
+    }
+
+    /// Starts the spare worker if there is none, so the next analysis or source view
+    /// finds its wasm loaded. If it cannot start, the next [`Client::analyze`] says why.
+    pub fn warm(&self) {
+        if self.0.borrow().spare.is_none() {
+            let job = self.spawn().ok();
+            self.0.borrow_mut().spare = job;
+        }
+    }
+
+    /// The spare worker, or a fresh one.
+    fn take_spare(&self) -> Result<Job, JsValue> {
+        let spare = self.0.borrow_mut().spare.take();
+        spare.map_or_else(|| self.spawn(), Ok)
     }
 
     /// Stops the running analysis, if any; returns whether one was running.
@@ -170,6 +191,16 @@ impl Client {
     }
 
     fn failed(&self, worker: &web_sys::Worker, message: String) {
+        {
+            // A spare that failed to start is dropped; the next analysis starts its own
+            // worker and reports that one's error.
+            let mut inner = self.0.borrow_mut();
+            if inner.spare.as_ref().is_some_and(|j| &j.worker == worker) {
+                if let Some(job) = inner.spare.take() {
+                    job.worker.terminate();
+                }
+            }
+        }
         if !self.is_running(worker) {
             return;
         }
@@ -197,7 +228,7 @@ impl Client {
                     .map_err(|e| format!("the worker's results could not be read: {e}"));
                 // The analysis worker ends (its memory with it); a fresh one serves the
                 // source view from the inputs' Blobs and line indexes.
-                let lines_worker = self.spawn().ok();
+                let lines_worker = self.take_spare().ok();
                 if let Some(job) = &lines_worker {
                     let msg = js_sys::Object::new();
                     set(&msg, "type", &"load".into());
@@ -232,6 +263,8 @@ impl Client {
                         if still {
                             cb.emit(result);
                         }
+                        // The next analysis's worker, started once these results show.
+                        Client(inner).warm();
                     };
                     let run = wasm_bindgen::closure::Closure::once_into_js(show);
                     if let Some(w) = web_sys::window() {

@@ -1,6 +1,7 @@
 //! Runs in a dedicated Web Worker in headless Chromium (`cargo test --target
 //! wasm32-unknown-unknown -p kubeleak-web`), where the page's analysis runs: files are
-//! read with `FileReaderSync` in slices, and lines are read back through the line index.
+//! read in slices (`Blob.arrayBuffer()`, one slice ahead), and lines are read back
+//! through the line index (`FileReaderSync`).
 #![cfg(target_arch = "wasm32")]
 
 use kubeleak_web::worker::{analyze_files, read_lines, Input, LineIndex, Step};
@@ -16,7 +17,7 @@ fn file(name: &str, bytes: &[u8]) -> web_sys::File {
 }
 
 #[wasm_bindgen_test]
-fn files_are_read_in_slices_and_analyzed_with_the_paste() {
+async fn files_are_read_in_slices_and_analyzed_with_the_paste() {
     let chunk = kubeleak_web::CHUNK as usize;
     // A file just over two slices: the skeleton, then filler log lines.
     let mut text = format!("{SKELETON}$ cat notes.txt\n");
@@ -40,7 +41,8 @@ fn files_are_read_in_slices_and_analyzed_with_the_paste() {
         }
         Step::Unreadable(i, why) => panic!("input {i}: {why}"),
         Step::Analyzing => slices.push((usize::MAX, 0)),
-    });
+    })
+    .await;
     assert_eq!(origin, vec![0, 1]);
     assert_eq!(slices.iter().filter(|(i, _)| *i == 1).map(|(_, n)| *n).collect::<Vec<_>>(), vec![chunk, chunk, text.len() - 2 * chunk]);
     assert_eq!(slices.last(), Some(&(usize::MAX, 0)), "the analysis runs after reading");
