@@ -336,14 +336,17 @@ pub struct FindingChart {
 }
 
 /// The chart data of a finding that carries a log series ([`crate::Finding::series`]).
-pub fn finding_chart(model: &Model, f: &crate::Finding) -> Option<FindingChart> {
+/// `memory` is [`memory_series`] of the finding's model, computed once for all its
+/// findings (it fits a trend to every series: per finding, that was most of the time
+/// the page spent building its view of a big bundle).
+pub fn finding_chart(memory: &(XAxis, Vec<Series>), f: &crate::Finding) -> Option<FindingChart> {
     let log = f.series.clone()?;
     if log.points.is_empty() {
         return None;
     }
     let timed = log.points.iter().all(|p| p.at.is_some());
     let memory = if timed {
-        let (axis, series) = memory_series(model);
+        let (axis, series) = (memory.0, &memory.1);
         let pod = f.pod.as_deref()?;
         let want = f.container.as_ref().map(|c| crate::display::visible(&format!("{pod}/{c}")).into_owned());
         let pod = crate::display::visible(pod);
@@ -613,7 +616,8 @@ mod trend_tests {
             .iter()
             .find(|f| f.series.is_some())
             .expect("the sample's cache finding carries the mined series");
-        let c = finding_chart(&a.model, f).expect("a chart");
+        let memory = memory_series(&a.model);
+        let c = finding_chart(&memory, f).expect("a chart");
         assert!(c.log.points.len() >= 4);
         assert!(c.log.points.windows(2).all(|w| w[0].at <= w[1].at));
         let first = c.log.points.first().map(|p| p.value).unwrap_or(0.0);
@@ -626,6 +630,6 @@ mod trend_tests {
         assert!(svg.contains("memory of"), "{svg}");
         // Findings without mined numbers have no such chart.
         let oom = a.findings.iter().find(|f| f.kind == "oom-killed").expect("the sample has an OOM kill");
-        assert!(finding_chart(&a.model, oom).is_none());
+        assert!(finding_chart(&memory, oom).is_none());
     }
 }

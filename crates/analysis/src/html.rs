@@ -114,6 +114,7 @@ pub fn report_with_chart(
     if analysis.findings.is_empty() {
         h.push_str("<p class=\"muted\">No findings.</p>\n");
     }
+    let memory = chart::memory_series(model);
     for (i, f) in analysis.findings.iter().enumerate() {
         let sev = severity_word(f.severity);
         let target = match (&f.pod, &f.container) {
@@ -122,7 +123,7 @@ pub fn report_with_chart(
             _ => String::new(),
         };
         // A leak-pattern finding shows the numbers it read from the logs beside memory.
-        let mined = chart::finding_chart(model, f)
+        let mined = chart::finding_chart(&memory, f)
             .map(|c| draw_finding(i, &c))
             .unwrap_or_default();
         h.push_str(&format!(
@@ -138,7 +139,7 @@ pub fn report_with_chart(
     }
 
     // Chart.
-    let (axis, series) = chart::memory_series(model);
+    let (axis, series) = memory;
     if !series.is_empty() {
         h.push_str("<h2>Memory</h2>\n");
         h.push_str(&draw(axis, &series));

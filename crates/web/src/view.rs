@@ -222,6 +222,7 @@ fn pod_key(namespace: Option<&str>, name: &str) -> String {
 pub fn build(a: &Analysis, json: String, html: String) -> View {
     let model = &a.model;
     let code = code(model);
+    let memory = chart::memory_series(model);
     let findings: Vec<FindingView> = a
         .findings
         .iter()
@@ -247,7 +248,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                 types: (0..code.types.len())
                     .filter(|&i| mentions(&format!("`{}`", code.types[i].name), &code.types[i].origins))
                     .collect(),
-                chart: chart::finding_chart(model, f),
+                chart: chart::finding_chart(&memory, f),
             }
         })
         .collect();
@@ -265,7 +266,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         },
     };
 
-    let (axis, series) = chart::memory_series(model);
+    let (axis, series) = memory;
     let pods = model
         .pods
         .iter()

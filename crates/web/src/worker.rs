@@ -201,9 +201,11 @@ pub enum Step<'a> {
 pub const KEEP_TEXT_BYTES: u64 = 64 << 20;
 
 /// Starts reading bytes `start..end` of a file (`Blob.arrayBuffer()`), before the slice
-/// before it is analyzed: part of the read overlaps the analysis (in Chromium the bytes
-/// still arrive through tasks on this worker's thread; at 200 MB the wait for slices
-/// fell from 316 to about 210 ms against `FileReaderSync`).
+/// before it is analyzed: part of the read overlaps that analysis (Chromium still copies
+/// the bytes in tasks on this worker's thread). At 200 MB the wait for slices fell from
+/// 316 ms (`FileReaderSync`) to about 210 ms. A second worker reading with
+/// `FileReaderSync` and transferring the buffers waited 55 ms, but the analysis itself
+/// got as much slower on two cores (docs/performance.md, "Fifth step").
 fn read_later(file: &web_sys::File, start: u64, end: u64) -> Result<wasm_bindgen_futures::JsFuture, JsValue> {
     let slice = file.slice_with_f64_and_f64(start as f64, end as f64)?;
     Ok(wasm_bindgen_futures::JsFuture::from(slice.array_buffer()))
