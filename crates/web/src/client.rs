@@ -223,6 +223,8 @@ impl Client {
                 }
             }
             "done" if self.is_running(worker) => {
+                // Where the worker's time went (docs/performance.md; page-bench.mjs prints it).
+                web_sys::console::debug_2(&"kubeleak: worker timings (ms)".into(), &get(data, "timings"));
                 let result = crate::view::from_js(get(data, "view"))
                     .map(Rc::new)
                     .map_err(|e| format!("the worker's results could not be read: {e}"));

@@ -6,8 +6,8 @@
 //! - `{type: "analyze", paste: string | undefined, files: [File]}`: reads each file in
 //!   [`CHUNK`] slices (`Blob.arrayBuffer()`, the next slice asked for before this one is
 //!   analyzed), posting `{type: "progress", done, total, phase}` after each;
-//!   analyzes, and posts `{type: "done", view: View (see view::to_js), sources}` (or
-//!   `{type: "error", message}`). `sources` has one `{blob, starts, lines,
+//!   analyzes, and posts `{type: "done", view: View (see view::to_js), sources, timings}`
+//!   (or `{type: "error", message}`); `timings` has the ms of each of [`PHASES`]. `sources` has one `{blob, starts, lines,
 //!   len}` per input: a plain file is its own `File` with a sparse line index ([`LineIndex`]:
 //!   the byte offset of every [`EVERY`]th line, built while reading); decoded text (gzip,
 //!   the paste) becomes a Blob of its lines. So the page can end this worker (and free
@@ -211,6 +211,25 @@ fn read_later(file: &web_sys::File, start: u64, end: u64) -> Result<wasm_bindgen
     Ok(wasm_bindgen_futures::JsFuture::from(slice.array_buffer()))
 }
 
+/// The phases [`analyze_files`] and the worker time (ms), posted with the results as
+/// `timings` (the page logs them with `console.debug`; `page-bench.mjs` prints them).
+pub const PHASES: [&str; 7] = ["waiting for slices", "copying into wasm", "line index, progress", "analysis", "detectors", "reports", "view"];
+
+thread_local! {
+    static TIMES: RefCell<[f64; PHASES.len()]> = const { RefCell::new([0.0; PHASES.len()]) };
+}
+
+/// Adds the time since `since` to phase `phase` of [`PHASES`]; `since` becomes now.
+fn lap(phase: usize, since: &mut f64) {
+    let now = js_sys::Date::now();
+    TIMES.with(|t| {
+        if let Some(t) = t.borrow_mut().get_mut(phase) {
+            *t += now - *since;
+        }
+    });
+    *since = now;
+}
+
 /// Reads every input in [`CHUNK`] slices and feeds each slice to the streaming
 /// [`analysis::Analyzer`] as it arrives, so no input is ever held whole (a 1 GB file
 /// fits); the one place that calls the analysis. The next slice is being read while one
@@ -221,13 +240,17 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
     let mut an = analysis::Analyzer::new(limits);
     let mut origin = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
+    TIMES.with(|t| *t.borrow_mut() = Default::default());
+    let mut since = js_sys::Date::now();
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::Text { name, text } => {
                 step(Step::Slice(i, text.as_bytes()));
+                lap(2, &mut since);
                 an.begin(name);
                 an.feed(text.as_bytes());
                 an.end();
+                lap(3, &mut since);
             }
             Input::File(file) => {
                 let total = input.size();
@@ -239,6 +262,7 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
                         Ok(future) => future.await,
                         Err(e) => Err(e),
                     };
+                    lap(0, &mut since);
                     at = (at + CHUNK).min(total);
                     match got {
                         Ok(array) => {
@@ -249,20 +273,26 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
                             let array = js_sys::Uint8Array::new(&array);
                             buf.resize(array.length() as usize, 0);
                             array.copy_to(&mut buf);
+                            lap(1, &mut since);
                             step(Step::Slice(i, &buf));
+                            lap(2, &mut since);
                             an.feed(&buf);
+                            lap(3, &mut since);
                         }
                         Err(e) => step(Step::Unreadable(i, js_error(&e))),
                     }
                 }
                 an.end();
+                lap(3, &mut since);
             }
         }
         origin.resize(an.source_count(), i);
     }
     drop(buf);
     step(Step::Analyzing);
-    (an.finish(), origin)
+    let a = an.finish();
+    lap(4, &mut since);
+    (a, origin)
 }
 
 fn js_error(e: &JsValue) -> String {
@@ -385,6 +415,7 @@ async fn analyze_message(msg: JsValue) {
     })
     .await;
     progress(total, "Preparing the results…");
+    let mut since = js_sys::Date::now();
     let json = report::to_json(&a);
     let html = html::report_with_chart(
         &a,
@@ -392,6 +423,7 @@ async fn analyze_message(msg: JsValue) {
         &|_, _| CHART_MARKER.to_string(),
         &|i, _| view::finding_marker(i),
     );
+    lap(5, &mut since);
     let mut v = view::build(&a, json, html);
     v.warnings.extend(unreadable);
     // What the source view needs, outside this worker's memory: a plain file is read
@@ -427,8 +459,16 @@ async fn analyze_message(msg: JsValue) {
     // The page ends this worker once the results arrive: freeing the model first would
     // only delay them (tens of ms for a big one).
     std::mem::forget(a);
-    match view::to_js(&v) {
-        Ok(json) => post(&object("done", &[("view", json), ("sources", sources.into())])),
+    let view = view::to_js(&v);
+    lap(6, &mut since);
+    let timings = js_sys::Object::new();
+    TIMES.with(|t| {
+        for (name, ms) in PHASES.iter().zip(t.borrow().iter()) {
+            let _ = js_sys::Reflect::set(&timings, &(*name).into(), &ms.round().into());
+        }
+    });
+    match view {
+        Ok(json) => post(&object("done", &[("view", json), ("sources", sources.into()), ("timings", timings.into())])),
         Err(e) => post(&object("error", &[("message", e.to_string().into())])),
     }
 }

@@ -104,6 +104,10 @@ try {
           }
         }).observe(document.body, { childList: true, subtree: true });
       });
+      let timings = null;
+      page.on('console', async (m) => {
+        if (m.text().startsWith('kubeleak: worker timings')) timings = await m.args()[1].jsonValue();
+      });
       const t0 = Date.now();
       await page.locator('#files').setInputFiles(bundle);
       await page.locator('#summary').waitFor({ timeout: 30 * 60 * 1000 });
@@ -115,6 +119,7 @@ try {
       rows.push([`in-page analysis of ${path.basename(bundle)} (${(size / 1e6).toFixed(0)} MB)`, `${ms} ms (${(size / 1e6 / (ms / 1000)).toFixed(1)} MB/s), file chosen → summary in the page`]);
       rows.push(['the same, as Playwright saw it', `${seen} ms`]);
       inPage = ms;
+      for (const [phase, t] of Object.entries(timings ?? {})) rows.push([`  worker: ${phase}`, `${t} ms`]);
       rows.push(['longest main-thread stall meanwhile', `${gap.toFixed(0)} ms`]);
     } finally {
       await browser.close();
