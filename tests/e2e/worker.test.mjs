@@ -81,6 +81,12 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
   const page = await fresh();
   const workers = [];
   page.on('worker', (w) => workers.push(w.url()));
+  // The worker's phase timings, which the page logs with console.debug.
+  let timings = null;
+  const onConsole = async (m) => {
+    if (m.text().startsWith('kubeleak: worker timings')) timings = await m.args()[1].jsonValue();
+  };
+  page.on('console', onConsole);
   // A requestAnimationFrame counter: frames and the longest gap between two frames.
   await page.evaluate(() => {
     window.__frames = 0;
@@ -115,6 +121,14 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
   assert.ok(gap < 1000, `the page painted throughout (longest gap ${gap} ms)`);
   assert.ok(frames > took / 1000, `frames kept coming: ${frames} in ${took} ms`);
   assert.ok(typing < 2000, `typing answered in ${typing} ms`);
+  page.off('console', onConsole);
+  assert.deepEqual(
+    Object.keys(timings ?? {}),
+    ['waiting for slices', 'copying into wasm', 'line index, progress', 'analysis', 'detectors', 'reports', 'view'],
+  );
+  assert.ok(Object.values(timings).every((ms) => Number.isFinite(ms) && ms >= 0), JSON.stringify(timings));
+  assert.ok(timings.analysis > 0 && timings.analysis <= took, `the analysis took ${timings.analysis} of ${took} ms`);
+  t.diagnostic(`worker timings (ms): ${JSON.stringify(timings)}`);
 
   // The source view: the whole file's line count, and any line on demand.
   assert.match(await page.locator('.tabs').innerText(), new RegExp(`big-worker-log\\.txt \\(${bigLines} lines\\)`));
