@@ -67,6 +67,20 @@ export async function launch() {
   };
 }
 
+/**
+ * Listens for the worker's phase timings, which the page logs with
+ * `console.debug('kubeleak: worker timings (ms)', {phase: ms})` when results arrive.
+ * Returns `{ get: () => timings | null, stop }`.
+ */
+export function workerTimings(page) {
+  let timings = null;
+  const listen = async (m) => {
+    if (m.text().startsWith('kubeleak: worker timings')) timings = await m.args()[1].jsonValue();
+  };
+  page.on('console', listen);
+  return { get: () => timings, stop: () => page.off('console', listen) };
+}
+
 /** Saves a screenshot of the page as a test artefact. */
 export async function screenshot(page, name) {
   fs.mkdirSync(artifacts, { recursive: true });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, launch, screenshot, root } from './harness.mjs';
+import { serveDist, launch, screenshot, root, workerTimings } from './harness.mjs';
 
 const SKELETON = fs.readFileSync(path.join(root, 'tests', 'fixtures', 'skeleton-top.txt'), 'utf8');
 const HEADER = `${SKELETON}$ kubectl logs -n shop worker-7d9f8b6c5-x2x9k --timestamps\n`;
@@ -81,12 +81,7 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
   const page = await fresh();
   const workers = [];
   page.on('worker', (w) => workers.push(w.url()));
-  // The worker's phase timings, which the page logs with console.debug.
-  let timings = null;
-  const onConsole = async (m) => {
-    if (m.text().startsWith('kubeleak: worker timings')) timings = await m.args()[1].jsonValue();
-  };
-  page.on('console', onConsole);
+  const phases = workerTimings(page);
   // A requestAnimationFrame counter: frames and the longest gap between two frames.
   await page.evaluate(() => {
     window.__frames = 0;
@@ -121,7 +116,8 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
   assert.ok(gap < 1000, `the page painted throughout (longest gap ${gap} ms)`);
   assert.ok(frames > took / 1000, `frames kept coming: ${frames} in ${took} ms`);
   assert.ok(typing < 2000, `typing answered in ${typing} ms`);
-  page.off('console', onConsole);
+  phases.stop();
+  const timings = phases.get();
   assert.deepEqual(
     Object.keys(timings ?? {}),
     ['waiting for slices', 'copying into wasm', 'line index, progress', 'analysis', 'detectors', 'reports', 'view'],

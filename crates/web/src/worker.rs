@@ -7,8 +7,9 @@
 //!   [`CHUNK`] slices (`Blob.arrayBuffer()`, the next slice asked for before this one is
 //!   analyzed), posting `{type: "progress", done, total, phase}` after each;
 //!   analyzes, and posts `{type: "done", view: View (see view::to_js), sources, timings}`
-//!   (or `{type: "error", message}`); `timings` has the ms of each of [`PHASES`]. `sources` has one `{blob, starts, lines,
-//!   len}` per input: a plain file is its own `File` with a sparse line index ([`LineIndex`]:
+//!   (or `{type: "error", message}`); `timings` has the ms of each of [`PHASES`].
+//!   `sources` has one `{blob, starts, lines, len}` per input: a plain file is its own
+//!   `File` with a sparse line index ([`LineIndex`]:
 //!   the byte offset of every [`EVERY`]th line, built while reading); decoded text (gzip,
 //!   the paste) becomes a Blob of its lines. So the page can end this worker (and free
 //!   its memory, which wasm never gives back) and start a small one for the source view;
@@ -211,9 +212,17 @@ fn read_later(file: &web_sys::File, start: u64, end: u64) -> Result<wasm_bindgen
     Ok(wasm_bindgen_futures::JsFuture::from(slice.array_buffer()))
 }
 
-/// The phases [`analyze_files`] and the worker time (ms), posted with the results as
+/// The phases of an analysis that the worker times (ms), posted with the results as
 /// `timings` (the page logs them with `console.debug`; `page-bench.mjs` prints them).
+/// Indexed by [`WAIT`], [`COPY`], [`INDEX`], [`ANALYSIS`], [`DETECTORS`], [`REPORTS`], [`VIEW`].
 pub const PHASES: [&str; 7] = ["waiting for slices", "copying into wasm", "line index, progress", "analysis", "detectors", "reports", "view"];
+const WAIT: usize = 0;
+const COPY: usize = 1;
+const INDEX: usize = 2;
+const ANALYSIS: usize = 3;
+const DETECTORS: usize = 4;
+const REPORTS: usize = 5;
+const VIEW: usize = 6;
 
 thread_local! {
     static TIMES: RefCell<[f64; PHASES.len()]> = const { RefCell::new([0.0; PHASES.len()]) };
@@ -246,11 +255,11 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
         match input {
             Input::Text { name, text } => {
                 step(Step::Slice(i, text.as_bytes()));
-                lap(2, &mut since);
+                lap(INDEX, &mut since);
                 an.begin(name);
                 an.feed(text.as_bytes());
                 an.end();
-                lap(3, &mut since);
+                lap(ANALYSIS, &mut since);
             }
             Input::File(file) => {
                 let total = input.size();
@@ -262,7 +271,7 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
                         Ok(future) => future.await,
                         Err(e) => Err(e),
                     };
-                    lap(0, &mut since);
+                    lap(WAIT, &mut since);
                     at = (at + CHUNK).min(total);
                     match got {
                         Ok(array) => {
@@ -273,17 +282,17 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
                             let array = js_sys::Uint8Array::new(&array);
                             buf.resize(array.length() as usize, 0);
                             array.copy_to(&mut buf);
-                            lap(1, &mut since);
+                            lap(COPY, &mut since);
                             step(Step::Slice(i, &buf));
-                            lap(2, &mut since);
+                            lap(INDEX, &mut since);
                             an.feed(&buf);
-                            lap(3, &mut since);
+                            lap(ANALYSIS, &mut since);
                         }
                         Err(e) => step(Step::Unreadable(i, js_error(&e))),
                     }
                 }
                 an.end();
-                lap(3, &mut since);
+                lap(ANALYSIS, &mut since);
             }
         }
         origin.resize(an.source_count(), i);
@@ -291,7 +300,7 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
     drop(buf);
     step(Step::Analyzing);
     let a = an.finish();
-    lap(4, &mut since);
+    lap(DETECTORS, &mut since);
     (a, origin)
 }
 
@@ -423,7 +432,7 @@ async fn analyze_message(msg: JsValue) {
         &|_, _| CHART_MARKER.to_string(),
         &|i, _| view::finding_marker(i),
     );
-    lap(5, &mut since);
+    lap(REPORTS, &mut since);
     let mut v = view::build(&a, json, html);
     v.warnings.extend(unreadable);
     // What the source view needs, outside this worker's memory: a plain file is read
@@ -460,7 +469,7 @@ async fn analyze_message(msg: JsValue) {
     // only delay them (tens of ms for a big one).
     std::mem::forget(a);
     let view = view::to_js(&v);
-    lap(6, &mut since);
+    lap(VIEW, &mut since);
     let timings = js_sys::Object::new();
     TIMES.with(|t| {
         for (name, ms) in PHASES.iter().zip(t.borrow().iter()) {
