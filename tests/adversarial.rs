@@ -94,10 +94,9 @@ fn messages(a: &Analysis) -> Vec<&str> {
 }
 
 fn pod<'a>(m: &'a Model, name: &str) -> &'a Pod {
-    m.pods
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("pod {name:?} not kept; pods: {:?}", m.pods.iter().map(|p| &p.name).collect::<Vec<_>>()))
+    m.pods.iter().find(|p| p.name == name).unwrap_or_else(|| {
+        panic!("pod {name:?} not kept; pods: {:?}", m.pods.iter().map(|p| &p.name).collect::<Vec<_>>())
+    })
 }
 
 fn sample_bytes(p: &Pod) -> Vec<u64> {
@@ -305,7 +304,10 @@ fn deeply_nested_json_is_refused_not_recursed() {
     // Balanced, so only the depth is wrong.
     let a = nested_outcome("$ kubectl get pods -o json", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)));
     let w = messages(&a);
-    assert!(w.len() == 1 && w[0].starts_with("pod list skipped: cannot read the JSON (recursion limit exceeded"), "{w:?}");
+    assert!(
+        w.len() == 1 && w[0].starts_with("pod list skipped: cannot read the JSON (recursion limit exceeded"),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -329,12 +331,17 @@ fn truncated_gzip_keeps_what_inflated_and_says_so() {
     let a = fixture("truncated.txt.gz");
     let w = messages(&a);
     assert!(
-        w[0].starts_with("truncated.txt.gz: truncated or damaged gzip (") && w[0].ends_with("analyzed the 35859 bytes inflated before the damage"),
+        w[0].starts_with("truncated.txt.gz: truncated or damaged gzip (")
+            && w[0].ends_with("analyzed the 35859 bytes inflated before the damage"),
         "{w:?}"
     );
     // 25 complete `top` outputs of 30 pods inflated before the cut; the cut row is named.
     assert_eq!(a.model.pods.len(), 30);
-    assert!(a.model.pods.iter().all(|p| p.memory_samples.len() == 25), "{:?}", a.model.pods.iter().map(|p| p.memory_samples.len()).collect::<Vec<_>>());
+    assert!(
+        a.model.pods.iter().all(|p| p.memory_samples.len() == 25),
+        "{:?}",
+        a.model.pods.iter().map(|p| p.memory_samples.len()).collect::<Vec<_>>()
+    );
     assert!(w.contains(&"top row with too few columns, skipped: worker-7d9f8b6c5-p000    125"), "{w:?}");
     assert_eq!(a.model.capture.namespace.as_deref(), Some("shop"), "the bundle header is kept");
     renders(&a);
@@ -371,7 +378,11 @@ fn gzip_bomb_above_a_small_cap_is_refused_with_the_cap_named() {
 fn a_cap_that_is_not_whole_mebibytes_is_named_in_bytes() {
     let bomb = gzip(&b"worker-1    1m    301Mi\n".repeat(1000));
     let a = analyze(&[Input { name: "b.gz", bytes: &bomb }], &Limits { max_inflated_bytes: 4096, ..Limits::default() });
-    assert!(messages(&a)[0].starts_with("b.gz: refused: gzip inflates to more than 4096 bytes (the cap for one input)"), "{:?}", messages(&a));
+    assert!(
+        messages(&a)[0].starts_with("b.gz: refused: gzip inflates to more than 4096 bytes (the cap for one input)"),
+        "{:?}",
+        messages(&a)
+    );
 }
 
 #[test]
@@ -396,7 +407,10 @@ fn two_gib_of_gzipped_text_never_holds_more_than_the_cap() {
     drop(block);
     let cap = 64 * MIB;
     let (a, peak) = peak_heap(|| {
-        analyze(&[Input { name: "rows.txt.gz", bytes: &bomb }], &Limits { max_inflated_bytes: cap as u64, ..Limits::default() })
+        analyze(
+            &[Input { name: "rows.txt.gz", bytes: &bomb }],
+            &Limits { max_inflated_bytes: cap as u64, ..Limits::default() },
+        )
     });
     assert_eq!(
         messages(&a),
@@ -426,7 +440,8 @@ fn crlf_and_mixed_line_ends_read_like_lf() {
     assert_eq!(sample_bytes(pod(&mixed.model, "worker-7d9f8b6c5-lone-cr")), [100 * MIB as u64]);
     assert!(mixed.model.warnings.is_empty(), "{:?}", messages(&mixed));
     // Only the line that had two CRs keeps one in the source view.
-    let with_cr: Vec<usize> = mixed.model.sources[0].text.iter().enumerate().filter(|(_, l)| l.ends_with('\r')).map(|(i, _)| i + 1).collect();
+    let with_cr: Vec<usize> =
+        mixed.model.sources[0].text.iter().enumerate().filter(|(_, l)| l.ends_with('\r')).map(|(i, _)| i + 1).collect();
     assert_eq!(with_cr, [5]);
 }
 
@@ -485,7 +500,11 @@ fn negative_restarts_in_describe_are_unknown_with_a_warning() {
     let p = pod(&a.model, "worker-7d9f8b6c5-x2x9k");
     let c = p.containers.iter().find(|c| c.name == "worker").expect("container worker");
     assert!(c.restarts.is_none(), "a negative count is not a count");
-    assert_eq!(c.memory_limit.as_ref().map(|f| (f.value, f.origin.line)), Some((512 * MIB as u64, 17)), "the rest is kept");
+    assert_eq!(
+        c.memory_limit.as_ref().map(|f| (f.value, f.origin.line)),
+        Some((512 * MIB as u64, 17)),
+        "the rest is kept"
+    );
     let w: Vec<_> = a.model.warnings.iter().map(|w| (w.origin.line, w.message.as_str())).collect();
     assert_eq!(
         w,
@@ -552,16 +571,19 @@ fn dates_in_1970_and_2262_are_kept_exactly() {
     assert_eq!(last.started.map(|t| t.to_string()).as_deref(), Some("1970-01-01T00:00:00Z"));
     assert_eq!(last.finished.map(|t| t.to_string()).as_deref(), Some("2262-04-11T23:47:16Z"));
     // Log times past the last nanosecond an i64 can count from 1970 are kept exactly.
-    let log: Vec<String> = c.logs.iter().flat_map(|s| &s.lines).map(|l| l.at.map(|t| t.to_string()).unwrap_or_default()).collect();
+    let log: Vec<String> =
+        c.logs.iter().flat_map(|s| &s.lines).map(|l| l.at.map(|t| t.to_string()).unwrap_or_default()).collect();
     assert_eq!(log, ["1970-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807Z", "2262-04-11T23:47:16.854775808Z"]);
     // An age of `5y` before a 1970 capture lands in 1965 (1968 was a leap year).
     let node = m.nodes.iter().find(|n| n.name == "node-1").expect("node-1");
-    assert_eq!(node.events.first().and_then(|e| e.last_seen).map(|t| t.to_string()).as_deref(), Some("1965-01-02T00:00:00Z"));
+    assert_eq!(
+        node.events.first().and_then(|e| e.last_seen).map(|t| t.to_string()).as_deref(),
+        Some("1965-01-02T00:00:00Z")
+    );
     assert!(a.model.warnings.is_empty(), "{:?}", messages(&a));
     // A chart over 292 years still draws.
     renders(&a);
 }
-
 
 // ---------------------------------------------------------------------------------------
 // Bundle text never becomes markup
@@ -588,4 +610,3 @@ fn markup_in_names_and_reasons_is_shown_as_text() {
     let json: serde_json::Value = serde_json::from_str(&report::to_json(&a)).expect("report is JSON");
     assert!(json["pods"].as_array().expect("pods").iter().any(|p| p["name"] == "<script>alert(1)</script>"));
 }
-

@@ -49,8 +49,8 @@ fn fixtures_match_their_expected_models() {
         let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
         match std::fs::read_to_string(&exp_path) {
             Ok(text) if !update => {
-                let want: serde_json::Value = serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", exp_path.display()));
+                let want: serde_json::Value =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", exp_path.display()));
                 if want != got {
                     failures.push(format!(
                         "{}: model differs from {}\n--- got ---\n{pretty}",
@@ -60,7 +60,11 @@ fn fixtures_match_their_expected_models() {
                 }
             }
             _ if update => std::fs::write(&exp_path, pretty).unwrap(),
-            Err(_) => failures.push(format!("{}: no {} (run with UPDATE_EXPECT=1, then review it)", input.display(), exp_path.display())),
+            Err(_) => failures.push(format!(
+                "{}: no {} (run with UPDATE_EXPECT=1, then review it)",
+                input.display(),
+                exp_path.display()
+            )),
             Ok(_) => unreachable!(),
         }
     }

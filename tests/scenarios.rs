@@ -62,27 +62,17 @@ fn check(name: &str, text: &str, must: &[&str], must_not: &[&str]) -> Vec<Findin
     }
     // Sorted: severity, then time to the limit.
     for w in f.windows(2) {
-        assert!(
-            w[0].severity >= w[1].severity,
-            "{name}: not sorted by severity:\n{}",
-            dump(&f)
-        );
+        assert!(w[0].severity >= w[1].severity, "{name}: not sorted by severity:\n{}", dump(&f));
     }
     f
 }
 
 fn one<'a>(f: &'a [Finding], kind: &str) -> &'a Finding {
-    f.iter()
-        .find(|x| x.kind == kind)
-        .unwrap_or_else(|| panic!("no {kind}:\n{}", dump(f)))
+    f.iter().find(|x| x.kind == kind).unwrap_or_else(|| panic!("no {kind}:\n{}", dump(f)))
 }
 
-const LEAK_KINDS: [&str; 4] = [
-    "cache-without-eviction",
-    "unbounded-collection",
-    "large-object-retention",
-    "global-state-accumulation",
-];
+const LEAK_KINDS: [&str; 4] =
+    ["cache-without-eviction", "unbounded-collection", "large-object-retention", "global-state-accumulation"];
 
 // ---------------------------------------------------------------------------
 // Memory samples only (`top` is parsed already)
@@ -109,10 +99,7 @@ fn top_only_sawtooth_is_not_growth() {
 #[test]
 fn top_only_plateau_is_not_growth() {
     let mut b = Bundle::new("shop");
-    b.top(
-        &[(POD, "worker", &[180, 240, 300, 340, 352, 355, 354, 356, 355, 355])],
-        10,
-    );
+    b.top(&[(POD, "worker", &[180, 240, 300, 340, 352, 355, 354, 356, 355, 355])], 10);
     let f = check("plateau", &b.text(), &[], &["memory-growth"]);
     assert!(one(&f, "memory-growth").title.contains("levelled off"));
 }
@@ -159,19 +146,10 @@ fn oom_killed_crash_loop_with_cycle_rate() {
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]).events(&[&pod], &[]);
     b.top(&[(POD, "worker", &[97, 99])], 2);
-    let f = check(
-        "oom",
-        &b.text(),
-        &["oom-killed", "crash-loop", "memory-growth"],
-        &["frequent-restarts"],
-    );
+    let f = check("oom", &b.text(), &["oom-killed", "crash-loop", "memory-growth"], &["frequent-restarts"]);
     let o = one(&f, "oom-killed");
     assert_eq!(o.severity, Severity::Critical);
-    assert!(
-        o.title.contains("OOMKilled (exit 137) at its 512Mi limit"),
-        "{}",
-        o.title
-    );
+    assert!(o.title.contains("OOMKilled (exit 137) at its 512Mi limit"), "{}", o.title);
     assert!(o.title.contains("4 restarts"), "{}", o.title);
     let g = one(&f, "memory-growth");
     assert!(g.title.contains("after running 1h11m"), "{}", g.title);
@@ -194,18 +172,13 @@ fn oom_killing_node_event() {
 #[test]
 fn evicted_with_node_message() {
     let msg = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 52340Ki. Container worker was using 1462Mi, request is 256Mi, has larger consumption of memory.";
-    let pod = Pod::new(POD)
-        .container(C::new("worker").request("256Mi"))
-        .evicted(msg)
-        .event(Ev::warning("Evicted", msg));
+    let pod =
+        Pod::new(POD).container(C::new("worker").request("256Mi")).evicted(msg).event(Ev::warning("Evicted", msg));
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]).events(&[&pod], &[]);
     let f = check("evicted", &b.text(), &["evicted", "no-memory-limit"], &["crash-loop"]);
     let e = one(&f, "evicted");
-    assert_eq!(
-        e.title,
-        format!("pod {POD} was evicted: The node was low on resource: memory")
-    );
+    assert_eq!(e.title, format!("pod {POD} was evicted: The node was low on resource: memory"));
     assert!(e.detail.contains("Container worker was using 1462Mi"), "{}", e.detail);
 }
 
@@ -215,12 +188,7 @@ fn near_limit_flat_with_low_request() {
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
     b.top(&[(POD, "worker", &[468, 470, 469, 471, 470, 470])], 5);
-    let f = check(
-        "near-limit",
-        &b.text(),
-        &["memory-near-limit"],
-        &["memory-growth", "no-memory-limit"],
-    );
+    let f = check("near-limit", &b.text(), &["memory-near-limit"], &["memory-growth", "no-memory-limit"]);
     let n = one(&f, "memory-near-limit");
     assert_eq!(n.title, "worker uses 470Mi of its 512Mi limit (92 %)");
     assert!(n.detail.contains("request (128Mi) is far below"), "{}", n.detail);
@@ -250,8 +218,7 @@ fn growth_reaches_limit_soon() {
     let f = check("growth-limit", &b.text(), &["memory-growth"], &[]);
     let g = one(&f, "memory-growth");
     assert!(
-        g.title
-            .starts_with("worker grew 70 MiB/h; at this rate it reaches its 512Mi limit in ~1h5"),
+        g.title.starts_with("worker grew 70 MiB/h; at this rate it reaches its 512Mi limit in ~1h5"),
         "{}",
         g.title
     );
@@ -268,39 +235,25 @@ fn frequent_restarts_without_oom() {
     }));
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]);
-    check(
-        "restarts",
-        &b.text(),
-        &["frequent-restarts"],
-        &["oom-killed", "crash-loop", "memory-growth"],
-    );
+    check("restarts", &b.text(), &["frequent-restarts"], &["oom-killed", "crash-loop", "memory-growth"]);
 }
 
 #[test]
 fn oom_kill_during_sampling_is_growth_not_sawtooth() {
     let pod = Pod::new(POD).container(
-        C::new("worker")
-            .limit("512Mi")
-            .request("256Mi")
-            .running_since(at_min(40))
-            .restarts(3)
-            .last(Term {
-                reason: "OOMKilled",
-                exit: 137,
-                started: at_min(-120),
-                finished: at_min(39),
-            }),
+        C::new("worker").limit("512Mi").request("256Mi").running_since(at_min(40)).restarts(3).last(Term {
+            reason: "OOMKilled",
+            exit: 137,
+            started: at_min(-120),
+            finished: at_min(39),
+        }),
     );
     let mut b = Bundle::new("shop");
     b.top(&[(POD, "worker", &[330, 370, 410, 450, 490, 120, 160, 200, 240])], 10);
     b.describe(&[&pod]);
     let f = check("oom-sawtooth", &b.text(), &["memory-growth", "oom-killed"], &[]);
     let g = one(&f, "memory-growth");
-    assert!(
-        g.title.starts_with("worker grew 240 MiB/h in each of its last 2 runs"),
-        "{}",
-        g.title
-    );
+    assert!(g.title.starts_with("worker grew 240 MiB/h in each of its last 2 runs"), "{}", g.title);
     assert_eq!(g.severity, Severity::Critical);
 }
 
@@ -310,26 +263,10 @@ fn get_pods_json_oom_and_near_limit() {
     let other = Pod::new("worker-7d9f8b6c5-q8r2m").container(C::new("worker").limit("512Mi").request("128Mi"));
     let mut b = Bundle::new("shop");
     b.get_pods_json(&[&pod, &other]);
-    b.top(
-        &[
-            (POD, "worker", &[97, 99]),
-            ("worker-7d9f8b6c5-q8r2m", "worker", &[466, 470]),
-        ],
-        2,
-    );
-    let f = check(
-        "pods-json",
-        &b.text(),
-        &["oom-killed", "crash-loop", "memory-near-limit"],
-        &["frequent-restarts"],
-    );
+    b.top(&[(POD, "worker", &[97, 99]), ("worker-7d9f8b6c5-q8r2m", "worker", &[466, 470])], 2);
+    let f = check("pods-json", &b.text(), &["oom-killed", "crash-loop", "memory-near-limit"], &["frequent-restarts"]);
     let o = one(&f, "oom-killed");
-    assert!(
-        o.title
-            .starts_with("worker was OOMKilled (exit 137) at its 512Mi limit"),
-        "{}",
-        o.title
-    );
+    assert!(o.title.starts_with("worker was OOMKilled (exit 137) at its 512Mi limit"), "{}", o.title);
     let n = one(&f, "memory-near-limit");
     assert_eq!(n.pod.as_deref(), Some("worker-7d9f8b6c5-q8r2m"));
     assert!(n.detail.contains("request (128Mi) is far below"), "{}", n.detail);
@@ -338,17 +275,13 @@ fn get_pods_json_oom_and_near_limit() {
 #[test]
 fn get_pods_alone_statuses() {
     let pods = [
-        Pod::new("worker-7d9f8b6c5-aaaaa")
-            .status("OOMKilled")
-            .container(C::new("worker").restarts(3).last(Term {
-                reason: "OOMKilled",
-                exit: 137,
-                started: at_min(-40),
-                finished: at_min(-1),
-            })),
-        Pod::new("worker-7d9f8b6c5-bbbbb")
-            .container(C::new("worker"))
-            .evicted("The node was low on resource: memory."),
+        Pod::new("worker-7d9f8b6c5-aaaaa").status("OOMKilled").container(C::new("worker").restarts(3).last(Term {
+            reason: "OOMKilled",
+            exit: 137,
+            started: at_min(-40),
+            finished: at_min(-1),
+        })),
+        Pod::new("worker-7d9f8b6c5-bbbbb").container(C::new("worker")).evicted("The node was low on resource: memory."),
         Pod::new("worker-7d9f8b6c5-ccccc").status("CrashLoopBackOff").container(
             C::new("worker").waiting("CrashLoopBackOff").restarts(9).last(Term {
                 reason: "Error",
@@ -368,27 +301,15 @@ fn get_pods_alone_statuses() {
     let refs: Vec<&Pod> = pods.iter().collect();
     let mut b = Bundle::new("shop");
     b.get_pods(&refs);
-    let f = check(
-        "get-pods",
-        &b.text(),
-        &["oom-killed", "evicted", "crash-loop", "frequent-restarts"],
-        &["memory-growth"],
-    );
-    let of = |pod: &str| {
-        f.iter()
-            .filter(|x| x.pod.as_deref() == Some(pod))
-            .map(|x| x.kind)
-            .collect::<Vec<_>>()
-    };
+    let f =
+        check("get-pods", &b.text(), &["oom-killed", "evicted", "crash-loop", "frequent-restarts"], &["memory-growth"]);
+    let of = |pod: &str| f.iter().filter(|x| x.pod.as_deref() == Some(pod)).map(|x| x.kind).collect::<Vec<_>>();
     assert_eq!(of("worker-7d9f8b6c5-aaaaa"), vec!["oom-killed"]);
     assert_eq!(of("worker-7d9f8b6c5-bbbbb"), vec!["evicted"]);
     assert_eq!(of("worker-7d9f8b6c5-ccccc"), vec!["crash-loop"]);
     assert_eq!(of("worker-7d9f8b6c5-ddddd"), vec!["frequent-restarts"]);
     assert!(of("worker-7d9f8b6c5-eeeee").is_empty());
-    assert_eq!(
-        one(&f, "oom-killed").title,
-        "pod worker-7d9f8b6c5-aaaaa was OOMKilled; 3 restarts"
-    );
+    assert_eq!(one(&f, "oom-killed").title, "pod worker-7d9f8b6c5-aaaaa was OOMKilled; 3 restarts");
 }
 
 // ---------------------------------------------------------------------------
@@ -399,11 +320,7 @@ fn get_pods_alone_statuses() {
 /// 60 minutes before capture to the end of sampling.
 fn leak_bundle(fmt: Fmt, make: &dyn Fn(Fmt, jiff::Timestamp, usize) -> String) -> String {
     let pod = Pod::new(POD).container(C::new("worker").limit("1Gi").request("512Mi"));
-    let lines: Vec<_> = times(-60, 300, 28)
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| (t, make(fmt, t, i)))
-        .collect();
+    let lines: Vec<_> = times(-60, 300, 28).into_iter().enumerate().map(|(i, t)| (t, make(fmt, t, i))).collect();
     let mut b = Bundle::new("shop");
     b.describe(&[&pod]);
     b.top(&[(POD, "worker", &[400, 415, 431, 446, 462, 477, 493, 508])], 10);
@@ -431,30 +348,9 @@ fn cache_without_eviction_in_four_formats() {
     expect_pattern("cache-without-eviction", &|fmt, t, i| {
         let n = 1200 + 850 * i;
         match fmt {
-            Fmt::Stdlib => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.thumbs",
-                &format!("thumbnail cache size={n} entries"),
-                &[],
-            ),
-            Fmt::Json => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.pricing",
-                "memo table grew",
-                &[("memo_entries", n.to_string())],
-            ),
-            Fmt::Logfmt => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.geo",
-                "lru stats",
-                &[("cached_items", n.to_string())],
-            ),
+            Fmt::Stdlib => line(fmt, t, "INFO", "worker.thumbs", &format!("thumbnail cache size={n} entries"), &[]),
+            Fmt::Json => line(fmt, t, "INFO", "worker.pricing", "memo table grew", &[("memo_entries", n.to_string())]),
+            Fmt::Logfmt => line(fmt, t, "INFO", "worker.geo", "lru stats", &[("cached_items", n.to_string())]),
             Fmt::Free => line(fmt, t, "", "", &format!("Cached {n} rendered templates so far"), &[]),
         }
     });
@@ -465,30 +361,11 @@ fn unbounded_collection_in_four_formats() {
     expect_pattern("unbounded-collection", &|fmt, t, i| {
         let n = 40 + 95 * i;
         match fmt {
-            Fmt::Stdlib => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.jobs",
-                &format!("pending jobs in queue: {n}"),
-                &[],
-            ),
-            Fmt::Json => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.audit",
-                "audit history appended",
-                &[("history_len", n.to_string())],
-            ),
-            Fmt::Logfmt => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.export",
-                "flush skipped",
-                &[("buffer_len", n.to_string())],
-            ),
+            Fmt::Stdlib => line(fmt, t, "INFO", "worker.jobs", &format!("pending jobs in queue: {n}"), &[]),
+            Fmt::Json => {
+                line(fmt, t, "INFO", "worker.audit", "audit history appended", &[("history_len", n.to_string())])
+            }
+            Fmt::Logfmt => line(fmt, t, "INFO", "worker.export", "flush skipped", &[("buffer_len", n.to_string())]),
             Fmt::Free => line(fmt, t, "", "", &format!("results list now has {n} items"), &[]),
         }
     });
@@ -499,14 +376,9 @@ fn large_object_retention_in_four_formats() {
     expect_pattern("large-object-retention", &|fmt, t, i| {
         let mb = 12.5 + 9.0 * i as f64;
         match fmt {
-            Fmt::Stdlib => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.fetch",
-                &format!("kept {mb:.1} MB of response bodies in memory"),
-                &[],
-            ),
+            Fmt::Stdlib => {
+                line(fmt, t, "INFO", "worker.fetch", &format!("kept {mb:.1} MB of response bodies in memory"), &[])
+            }
             Fmt::Json => line(
                 fmt,
                 t,
@@ -523,14 +395,7 @@ fn large_object_retention_in_four_formats() {
                 "frame batch done",
                 &[("stored_frames", format!("{}", 30 * (i + 1)))],
             ),
-            Fmt::Free => line(
-                fmt,
-                t,
-                "",
-                "",
-                &format!("holding {mb:.1}MB of payloads after batch {}", 1000 + i),
-                &[],
-            ),
+            Fmt::Free => line(fmt, t, "", "", &format!("holding {mb:.1}MB of payloads after batch {}", 1000 + i), &[]),
         }
     });
 }
@@ -540,30 +405,11 @@ fn global_state_accumulation_in_four_formats() {
     expect_pattern("global-state-accumulation", &|fmt, t, i| {
         let n = 300 + 410 * i;
         match fmt {
-            Fmt::Stdlib => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.events",
-                &format!("handler registry now holds {n} callbacks"),
-                &[],
-            ),
-            Fmt::Json => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.dedup",
-                "dedup check",
-                &[("seen_ids", n.to_string())],
-            ),
-            Fmt::Logfmt => line(
-                fmt,
-                t,
-                "INFO",
-                "worker.pubsub",
-                "subscribe",
-                &[("global_subscribers", n.to_string())],
-            ),
+            Fmt::Stdlib => {
+                line(fmt, t, "INFO", "worker.events", &format!("handler registry now holds {n} callbacks"), &[])
+            }
+            Fmt::Json => line(fmt, t, "INFO", "worker.dedup", "dedup check", &[("seen_ids", n.to_string())]),
+            Fmt::Logfmt => line(fmt, t, "INFO", "worker.pubsub", "subscribe", &[("global_subscribers", n.to_string())]),
             Fmt::Free => line(fmt, t, "", "", &format!("singleton session pool: {n} sessions"), &[]),
         }
     });
@@ -587,9 +433,7 @@ fn circular_references_from_gc_debug_and_resource_warnings() {
     b.describe(&[&pod]);
     b.logs(POD, "worker", false, &lines);
     let f = check("gc", &b.text(), &["circular-references"], &LEAK_KINDS);
-    assert!(one(&f, "circular-references")
-        .title
-        .contains("12 uncollectable objects (Node ×12)"));
+    assert!(one(&f, "circular-references").title.contains("12 uncollectable objects (Node ×12)"));
 }
 
 #[test]
@@ -642,12 +486,7 @@ fn bounded_lru_plateau_is_not_a_leak() {
         b.describe(&[&pod]);
         b.top(&[(POD, "worker", &[410, 411, 410, 412, 411, 410, 411, 412])], 10);
         b.logs(POD, "worker", false, &with_noise(fmt, lines));
-        check(
-            &format!("lru plateau {fmt:?}"),
-            &b.text(),
-            &[],
-            &["memory-growth", "cache-without-eviction"],
-        );
+        check(&format!("lru plateau {fmt:?}"), &b.text(), &[], &["memory-growth", "cache-without-eviction"]);
     }
 }
 
@@ -659,17 +498,7 @@ fn processed_total_with_flat_memory_is_not_a_leak() {
             .into_iter()
             .enumerate()
             .map(|(i, t)| {
-                (
-                    t,
-                    line(
-                        fmt,
-                        t,
-                        "INFO",
-                        "worker.jobs",
-                        &format!("processed total: {}", 5000 * (i + 1)),
-                        &[],
-                    ),
-                )
+                (t, line(fmt, t, "INFO", "worker.jobs", &format!("processed total: {}", 5000 * (i + 1)), &[]))
             })
             .collect();
         let mut b = Bundle::new("shop");
@@ -721,31 +550,14 @@ fn builder_writes_collector_prompts_and_kubectl_shapes() {
     let mut b = Bundle::new("shop");
     b.get_pods(&[&pod]).describe(&[&pod]);
     b.top(&[(POD, "worker", &[97, 99])], 2);
-    b.logs(
-        POD,
-        "worker",
-        true,
-        &[(at_min(-2), "Traceback (most recent call last):\nMemoryError".into())],
-    );
+    b.logs(POD, "worker", true, &[(at_min(-2), "Traceback (most recent call last):\nMemoryError".into())]);
     let t = b.text();
     assert!(t.starts_with("# kubeleak-bundle: 1\n# captured-at: 2026-11-24T10:00:00Z\n"));
-    assert!(
-        t.contains("$ kubectl get pods -n shop -l app=worker -o wide  # at 2026-11-24T10:00:00Z\n"),
-        "{t}"
-    );
-    assert!(
-        t.contains(&format!("{POD}   0/1     CrashLoopBackOff   4 (60s ago)   5h12m")),
-        "{t}"
-    );
+    assert!(t.contains("$ kubectl get pods -n shop -l app=worker -o wide  # at 2026-11-24T10:00:00Z\n"), "{t}");
+    assert!(t.contains(&format!("{POD}   0/1     CrashLoopBackOff   4 (60s ago)   5h12m")), "{t}");
     assert!(t.contains("    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n      Started:      Tue, 24 Nov 2026 08:48:00 +0000\n"), "{t}");
-    assert!(
-        t.contains("  Warning  BackOff  41s (x9 over 4h)  kubelet  Back-off restarting"),
-        "{t}"
-    );
-    assert!(
-        t.contains("$ kubectl top pod -n shop -l app=worker --containers  # at 2026-11-24T10:02:02Z\nPOD"),
-        "{t}"
-    );
+    assert!(t.contains("  Warning  BackOff  41s (x9 over 4h)  kubelet  Back-off restarting"), "{t}");
+    assert!(t.contains("$ kubectl top pod -n shop -l app=worker --containers  # at 2026-11-24T10:02:02Z\nPOD"), "{t}");
     assert!(t.contains("2026-11-24T09:58:00.000000000Z Traceback (most recent call last):\n2026-11-24T09:58:00.000000000Z MemoryError\n"), "{t}");
     // The top samples are read today: two samples with times.
     let a = analyze_text("b", &t);
@@ -763,25 +575,11 @@ fn log_line_formats() {
         "2026-11-24 10:00:00,000 INFO worker.jobs: pending jobs in queue: 5"
     );
     assert_eq!(
-        line(
-            Fmt::Logfmt,
-            t,
-            "INFO",
-            "worker.geo",
-            "lru stats",
-            &[("cached_items", "5".into())]
-        ),
+        line(Fmt::Logfmt, t, "INFO", "worker.geo", "lru stats", &[("cached_items", "5".into())]),
         "timestamp=2026-11-24T10:00:00Z level=info logger=worker.geo event=\"lru stats\" cached_items=5"
     );
-    let j: serde_json::Value = serde_json::from_str(&line(
-        Fmt::Json,
-        t,
-        "INFO",
-        "w",
-        "memo",
-        &[("memo_entries", "5".into())],
-    ))
-    .unwrap();
+    let j: serde_json::Value =
+        serde_json::from_str(&line(Fmt::Json, t, "INFO", "w", "memo", &[("memo_entries", "5".into())])).unwrap();
     assert_eq!(j["memo_entries"], 5);
     assert_eq!(j["message"], "memo");
 }
@@ -795,19 +593,8 @@ fn sample_bundle_tells_the_whole_story() {
     let f = check(
         "sample-bundle",
         &text,
-        &[
-            "oom-killed",
-            "crash-loop",
-            "memory-error",
-            "memory-growth",
-            "cache-without-eviction",
-        ],
-        &[
-            "frequent-restarts",
-            "unbounded-collection",
-            "large-object-retention",
-            "global-state-accumulation",
-        ],
+        &["oom-killed", "crash-loop", "memory-error", "memory-growth", "cache-without-eviction"],
+        &["frequent-restarts", "unbounded-collection", "large-object-retention", "global-state-accumulation"],
     );
     let crashed = "image-worker-6c9f7d8b5-4xk2p";
     let of = |kind: &str, pod: &str| f.iter().any(|x| x.kind == kind && x.pod.as_deref() == Some(pod));
@@ -816,22 +603,10 @@ fn sample_bundle_tells_the_whole_story() {
         .iter()
         .find(|x| x.kind == "cache-without-eviction" && x.pod.as_deref() == Some(crashed))
         .expect("cache finding for the crashed pod");
-    assert_eq!(
-        cache.severity,
-        Severity::Critical,
-        "grew in the run that was OOM-killed"
-    );
-    assert!(
-        cache.title.contains("thumbnail cache size=<num> entries"),
-        "{}",
-        cache.title
-    );
+    assert_eq!(cache.severity, Severity::Critical, "grew in the run that was OOM-killed");
+    assert!(cache.title.contains("thumbnail cache size=<num> entries"), "{}", cache.title);
     assert_eq!(f[0].kind, "memory-growth", "soonest limit first:\n{}", dump(&f));
-    assert!(
-        f[0].title.contains("reaches its 512Mi limit in ~1h46m"),
-        "{}",
-        f[0].title
-    );
+    assert!(f[0].title.contains("reaches its 512Mi limit in ~1h46m"), "{}", f[0].title);
 }
 
 // ---------------------------------------------------------------------------
@@ -893,8 +668,7 @@ fn tracemalloc_in_the_logs_localises_the_cache_finding() {
     let c = one(&f, "cache-without-eviction");
     assert!(c.title.ends_with(" — at /app/worker/thumbs.py:41"), "{}", c.title);
     assert!(
-        c.detail
-            .contains("tracemalloc: /app/worker/thumbs.py:41 allocated 330 MiB (+310 MiB) between two snapshots."),
+        c.detail.contains("tracemalloc: /app/worker/thumbs.py:41 allocated 330 MiB (+310 MiB) between two snapshots."),
         "{}",
         c.detail
     );

@@ -13,12 +13,8 @@ fn skeleton_paste_gives_two_pods_with_two_samples_each() {
     assert_eq!(pods.len(), 2);
     assert_eq!(pods[0]["namespace"], "shop");
     assert_eq!(pods[0]["name"], "worker-7d9f8b6c5-x2x9k");
-    let bytes: Vec<u64> = pods[0]["memory_samples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["bytes"].as_u64().unwrap())
-        .collect();
+    let bytes: Vec<u64> =
+        pods[0]["memory_samples"].as_array().unwrap().iter().map(|s| s["bytes"].as_u64().unwrap()).collect();
     assert_eq!(bytes, vec![315_621_376, 360_710_144]);
     assert!(pods[1]["memory_samples"][0]["at"].is_null(), "no time in the paste: null, not guessed");
     assert_eq!(json["warnings"].as_array().unwrap().len(), 0);

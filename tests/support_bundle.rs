@@ -44,7 +44,9 @@ fn archive_matches_the_tree() {
         let name = String::from_utf8_lossy(&h[..100]).trim_end_matches('\0').to_string();
         let prefix = String::from_utf8_lossy(&h[345..500]).trim_end_matches('\0').to_string();
         let name = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim_matches(|c| c == '\0' || c == ' '), 8).unwrap();
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim_matches(|c| c == '\0' || c == ' '), 8)
+                .unwrap();
         if h[156] == b'0' || h[156] == 0 {
             got.push((name, tar[i + 512..i + 512 + size].to_vec()));
         }
@@ -123,7 +125,8 @@ fn the_worker_story_end_to_end() {
         ["support-bundle-worker.tar.gz: the support bundle also held 6 other members that kubeleak does not read: \
           (top level) (1), cluster-resources (4), host-collectors (1) (only pods, events, pod logs and node metrics are read)"]
     );
-    let others: Vec<&str> = m.warnings.iter().map(|w| w.message.as_str()).filter(|w| !w.contains("also held")).collect();
+    let others: Vec<&str> =
+        m.warnings.iter().map(|w| w.message.as_str()).filter(|w| !w.contains("also held")).collect();
     assert_eq!(others, ["1 event about objects other than pods and nodes not read (ReplicaSet ×1)"]);
 
     // Findings: the OOM kill and the growing cache, with evidence inside the members.

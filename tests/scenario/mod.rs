@@ -235,15 +235,8 @@ fn table(rows: &[Vec<String>]) -> String {
 
 fn table_pad(rows: &[Vec<String>], pad: usize) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..cols).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for r in rows {
         let mut line = String::new();
@@ -277,11 +270,7 @@ impl Bundle {
         out.push_str("# selector: app=worker\n");
         out.push_str("# redacted: 0\n");
         out.push_str("# interrupted: false\n\n");
-        Bundle {
-            ns: ns.into(),
-            out,
-            clock: t0(),
-        }
+        Bundle { ns: ns.into(), out, clock: t0() }
     }
 
     fn cmd(&mut self, cmd: &str) {
@@ -291,28 +280,14 @@ impl Bundle {
 
     pub fn get_pods(&mut self, pods: &[&Pod]) -> &mut Self {
         self.cmd(&format!("kubectl get pods -n {} -l app=worker -o wide", self.ns));
-        let mut rows = vec![[
-            "NAME",
-            "READY",
-            "STATUS",
-            "RESTARTS",
-            "AGE",
-            "IP",
-            "NODE",
-            "NOMINATED NODE",
-            "READINESS GATES",
-        ]
-        .map(String::from)
-        .to_vec()];
+        let mut rows =
+            vec![["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+                .map(String::from)
+                .to_vec()];
         for (i, p) in pods.iter().enumerate() {
             let ready = p.containers.iter().filter(|c| c.ready).count();
             let restarts = p.restarts();
-            let last_restart = p
-                .containers
-                .iter()
-                .filter_map(|c| c.last.as_ref())
-                .map(|t| t.finished)
-                .max();
+            let last_restart = p.containers.iter().filter_map(|c| c.last.as_ref()).map(|t| t.finished).max();
             let restarts = match last_restart {
                 Some(t) if restarts > 0 => format!("{restarts} ({} ago)", age(t0().duration_since(t))),
                 _ => restarts.to_string(),
@@ -477,10 +452,7 @@ impl Bundle {
                 if let Some(t) = &c.last {
                     push_term(o, "Last State:", t);
                 }
-                o.push_str(&format!(
-                    "    Ready:          {}\n",
-                    if c.ready { "True" } else { "False" }
-                ));
+                o.push_str(&format!("    Ready:          {}\n", if c.ready { "True" } else { "False" }));
                 o.push_str(&format!("    Restart Count:  {}\n", c.restarts));
                 if let Some(l) = &c.limit {
                     o.push_str("    Limits:\n");
@@ -529,13 +501,7 @@ impl Bundle {
                         Some((n, over)) => format!("{} (x{n} over {})", age(e.last_seen), age(over)),
                         None => age(e.last_seen),
                     };
-                    rows.push(vec![
-                        e.kind.into(),
-                        e.reason.into(),
-                        a,
-                        e.from.into(),
-                        e.message.clone(),
-                    ]);
+                    rows.push(vec![e.kind.into(), e.reason.into(), a, e.from.into(), e.message.clone()]);
                 }
                 for line in table_pad(&rows, 2).lines() {
                     o.push_str("  ");
@@ -551,17 +517,9 @@ impl Bundle {
     /// `kubectl get events -n NS` with the pods' events (and node events given here).
     pub fn events(&mut self, pods: &[&Pod], node_events: &[Ev]) -> &mut Self {
         self.cmd(&format!("kubectl get events -n {}", self.ns));
-        let mut rows = vec![["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
-            .map(String::from)
-            .to_vec()];
+        let mut rows = vec![["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].map(String::from).to_vec()];
         for e in node_events {
-            rows.push(vec![
-                age(e.last_seen),
-                e.kind.into(),
-                e.reason.into(),
-                e.object.clone(),
-                e.message.clone(),
-            ]);
+            rows.push(vec![age(e.last_seen), e.kind.into(), e.reason.into(), e.object.clone(), e.message.clone()]);
         }
         for p in pods {
             for e in &p.events {
@@ -587,17 +545,10 @@ impl Bundle {
         for i in 0..n {
             self.clock = start + SignedDuration::from_mins(every_min * i as i64);
             self.cmd(&format!("kubectl top pod -n {} -l app=worker --containers", self.ns));
-            let mut rows = vec![["POD", "NAME", "CPU(cores)", "MEMORY(bytes)"]
-                .map(String::from)
-                .to_vec()];
+            let mut rows = vec![["POD", "NAME", "CPU(cores)", "MEMORY(bytes)"].map(String::from).to_vec()];
             for (pod, c, v) in series {
                 if let Some(m) = v.get(i) {
-                    rows.push(vec![
-                        pod.to_string(),
-                        c.to_string(),
-                        format!("{}m", 180 + 7 * i),
-                        format!("{m}Mi"),
-                    ]);
+                    rows.push(vec![pod.to_string(), c.to_string(), format!("{}m", 180 + 7 * i), format!("{m}Mi")]);
                 }
             }
             self.out.push_str(&table(&rows));
@@ -609,14 +560,10 @@ impl Bundle {
     /// `kubectl logs … --timestamps` of one container: lines with their times.
     pub fn logs(&mut self, pod: &str, container: &str, previous: bool, lines: &[(Timestamp, String)]) -> &mut Self {
         let prev = if previous { " --previous" } else { "" };
-        self.cmd(&format!(
-            "kubectl logs -n {} {pod} -c {container} --timestamps --tail=-1{prev}",
-            self.ns
-        ));
+        self.cmd(&format!("kubectl logs -n {} {pod} -c {container} --timestamps --tail=-1{prev}", self.ns));
         for (t, l) in lines {
             for part in l.split('\n') {
-                self.out
-                    .push_str(&format!("{} {part}\n", t.strftime("%Y-%m-%dT%H:%M:%S.%9fZ")));
+                self.out.push_str(&format!("{} {part}\n", t.strftime("%Y-%m-%dT%H:%M:%S.%9fZ")));
             }
         }
         self.out.push('\n');
@@ -653,13 +600,7 @@ pub enum Fmt {
 /// (rendered inline as `key=value` for stdlib and free text).
 pub fn line(fmt: Fmt, t: Timestamp, level: &str, logger: &str, msg: &str, fields: &[(&str, String)]) -> String {
     let asctime = t.strftime("%Y-%m-%d %H:%M:%S,%3f").to_string();
-    let inline = || {
-        fields
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let inline = || fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
     match fmt {
         Fmt::Stdlib => {
             let extra = inline();
@@ -674,20 +615,14 @@ pub fn line(fmt: Fmt, t: Timestamp, level: &str, logger: &str, msg: &str, fields
             m.insert("message".into(), msg.into());
             for (k, v) in fields {
                 let val = v.parse::<i64>().map(serde_json::Value::from).unwrap_or_else(|_| {
-                    v.parse::<f64>()
-                        .map(serde_json::Value::from)
-                        .unwrap_or_else(|_| v.clone().into())
+                    v.parse::<f64>().map(serde_json::Value::from).unwrap_or_else(|_| v.clone().into())
                 });
                 m.insert((*k).into(), val);
             }
             serde_json::Value::Object(m).to_string()
         }
         Fmt::Logfmt => {
-            let mut s = format!(
-                "timestamp={} level={} logger={logger} event=\"{msg}\"",
-                t,
-                level.to_lowercase()
-            );
+            let mut s = format!("timestamp={} level={} logger={logger} event=\"{msg}\"", t, level.to_lowercase());
             for (k, v) in fields {
                 s.push_str(&format!(" {k}={v}"));
             }
@@ -706,9 +641,7 @@ pub fn line(fmt: Fmt, t: Timestamp, level: &str, logger: &str, msg: &str, fields
 
 /// `n` times starting `start_min` minutes from the capture start, `every_s` seconds apart.
 pub fn times(start_min: i64, every_s: i64, n: usize) -> Vec<Timestamp> {
-    (0..n)
-        .map(|i| at_min(start_min) + SignedDuration::from_secs(every_s * i as i64))
-        .collect()
+    (0..n).map(|i| at_min(start_min) + SignedDuration::from_secs(every_s * i as i64)).collect()
 }
 
 /// Interleaves ordinary request/job lines (noise) with the given lines, by time.
@@ -719,14 +652,7 @@ pub fn with_noise(fmt: Fmt, lines: Vec<(Timestamp, String)>) -> Vec<(Timestamp, 
         let ms = 80 + (i * 37) % 200;
         out.push((
             before,
-            line(
-                fmt,
-                before,
-                "INFO",
-                "worker.http",
-                &format!("GET /api/orders/{} 200 in {ms}ms", 1000 + i * 13),
-                &[],
-            ),
+            line(fmt, before, "INFO", "worker.http", &format!("GET /api/orders/{} 200 in {ms}ms", 1000 + i * 13), &[]),
         ));
         out.push((t, l));
     }

@@ -53,11 +53,8 @@ pub fn generate_string(opts: &Options) -> String {
 
 /// Writes a bundle of at least `opts.size` bytes; returns the bytes written.
 pub fn generate<W: Write>(opts: &Options, w: &mut W) -> io::Result<u64> {
-    let mut g = Gen {
-        rng: fastrand::Rng::with_seed(opts.seed),
-        out: Counting { w, n: 0 },
-        line: String::with_capacity(512),
-    };
+    let mut g =
+        Gen { rng: fastrand::Rng::with_seed(opts.seed), out: Counting { w, n: 0 }, line: String::with_capacity(512) };
     g.bundle(opts.size)?;
     Ok(g.out.n)
 }
@@ -66,11 +63,7 @@ pub fn generate<W: Write>(opts: &Options, w: &mut W) -> io::Result<u64> {
 /// `pods_for_size` bundle (for benches of the `top` parser).
 pub fn top_samples(seed: u64, pods_for_size: u64, samples: i64) -> String {
     let mut out = Vec::new();
-    let mut g = Gen {
-        rng: fastrand::Rng::with_seed(seed),
-        out: Counting { w: &mut out, n: 0 },
-        line: String::new(),
-    };
+    let mut g = Gen { rng: fastrand::Rng::with_seed(seed), out: Counting { w: &mut out, n: 0 }, line: String::new() };
     let pods = g.pods(pods_for_size);
     for k in 0..samples {
         g.top(&pods, CAPTURE_START + k * 30, k, samples).expect("writing to a Vec cannot fail");
@@ -227,11 +220,10 @@ impl<W: Write> Gen<'_, W> {
 
     fn get_pods(&mut self, pods: &[Pod], at: i64) -> io::Result<()> {
         self.prompt(&format!("kubectl get pods -n {NS} -l {SELECTOR} -o wide"), at)?;
-        let mut rows = vec![
-            ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+        let mut rows =
+            vec![["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
                 .map(str::to_string)
-                .to_vec(),
-        ];
+                .to_vec()];
         for pod in pods {
             let n = pod.containers.len();
             let (ready, status) = if pod.leaks && pod.restarts % 2 == 1 {
@@ -263,9 +255,8 @@ impl<W: Write> Gen<'_, W> {
     /// Writes rows padded like kubectl's tabwriter (column width + 3 spaces).
     fn table(&mut self, rows: &[Vec<String>]) -> io::Result<()> {
         let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..cols)
-            .map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0))
-            .collect();
+        let widths: Vec<usize> =
+            (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0)).collect();
         for r in rows {
             for (c, cell) in r.iter().enumerate() {
                 self.line.push_str(cell);
@@ -396,7 +387,10 @@ impl<W: Write> Gen<'_, W> {
                 "Warning".into(),
                 "BackOff".into(),
                 obj,
-                format!("Back-off restarting failed container {} in pod {}_{NS}(3f1c2a9e-1b2c-4d5e-8f90-123456789abc)", pod.app, pod.name),
+                format!(
+                    "Back-off restarting failed container {} in pod {}_{NS}(3f1c2a9e-1b2c-4d5e-8f90-123456789abc)",
+                    pod.app, pod.name
+                ),
             ]);
         }
         self.table(&rows)
@@ -434,10 +428,7 @@ impl<W: Write> Gen<'_, W> {
     fn logs(&mut self, pod: &Pod, c: usize, previous: bool, at: i64, budget: u64) -> io::Result<()> {
         let (cname, _, python) = pod.containers[c];
         let prev = if previous { " --previous" } else { "" };
-        self.prompt(
-            &format!("kubectl logs -n {NS} {} -c {cname} --timestamps --tail=-1{prev}", pod.name),
-            at,
-        )?;
+        self.prompt(&format!("kubectl logs -n {NS} {} -c {cname} --timestamps --tail=-1{prev}", pod.name), at)?;
         // Log time runs from the container's start to its end (the OOM kill for
         // `--previous`, the capture otherwise).
         let restarted = python && pod.restarts > 0;
@@ -471,7 +462,8 @@ impl<W: Write> Gen<'_, W> {
                     Stamp(secs, nanos / 1_000_000),
                     100 + self.rng.u32(0..40),
                     if self.rng.u8(0..20) == 0 { "warn" } else { "info" },
-                    ["Accepted new connection", "Incoming line", "Flushing metrics", "Received UDP packet"][self.rng.usize(0..4)],
+                    ["Accepted new connection", "Incoming line", "Flushing metrics", "Received UDP packet"]
+                        [self.rng.usize(0..4)],
                 );
                 self.emit()?;
                 continue;
@@ -482,7 +474,8 @@ impl<W: Write> Gen<'_, W> {
                 // uvicorn access lines: most of a busy log.
                 0..=449 => {
                     self.stamp(secs, nanos);
-                    let path = ["/api/orders/", "/api/carts/", "/api/products/", "/healthz", "/metrics"][self.rng.usize(0..5)];
+                    let path =
+                        ["/api/orders/", "/api/carts/", "/api/products/", "/healthz", "/metrics"][self.rng.usize(0..5)];
                     let _ = write!(
                         self.line,
                         "INFO:     10.244.{}.{}:{} - \"{} {}{} HTTP/1.1\" {}",
@@ -511,7 +504,12 @@ impl<W: Write> Gen<'_, W> {
                 700..=849 => {
                     req_id += 1;
                     self.py_prefix(secs, nanos, "INFO", log_name);
-                    let _ = write!(self.line, "handled order {req_id} in {}.{} ms", self.rng.u32(1..300), self.rng.u32(0..10));
+                    let _ = write!(
+                        self.line,
+                        "handled order {req_id} in {}.{} ms",
+                        self.rng.u32(1..300),
+                        self.rng.u32(0..10)
+                    );
                     self.emit()?;
                 }
                 850..=889 => {
@@ -548,7 +546,12 @@ impl<W: Write> Gen<'_, W> {
                     let _ = write!(self.line, "gc: collecting generation {gen}...");
                     self.emit()?;
                     self.stamp(secs, nanos);
-                    let _ = write!(self.line, "gc: objects in each generation: {} {} {objects}", self.rng.u32(0..700), self.rng.u32(0..5000));
+                    let _ = write!(
+                        self.line,
+                        "gc: objects in each generation: {} {} {objects}",
+                        self.rng.u32(0..700),
+                        self.rng.u32(0..5000)
+                    );
                     self.emit()?;
                     self.stamp(secs, nanos);
                     let _ = write!(
@@ -602,7 +605,8 @@ impl<W: Write> Gen<'_, W> {
     fn py_prefix(&mut self, secs: i64, nanos: u32, level: &str, logger: &str) {
         self.stamp(secs, nanos);
         let (y, mo, d, h, mi, s) = civil(secs);
-        let _ = write!(self.line, "{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02},{:03} {level} [{logger}] ", nanos / 1_000_000);
+        let _ =
+            write!(self.line, "{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02},{:03} {level} [{logger}] ", nanos / 1_000_000);
     }
 }
 

@@ -87,7 +87,11 @@ fn run(cli: Cli) -> Result<()> {
         Task::GenBundle { size, output, seed, gzip } => {
             let t = Instant::now();
             let n = write_bundle(&output, size, seed, gzip)?;
-            eprintln!("wrote {} ({n} bytes of text, seed {seed}) in {:.1} s", output.display(), t.elapsed().as_secs_f64());
+            eprintln!(
+                "wrote {} ({n} bytes of text, seed {seed}) in {:.1} s",
+                output.display(),
+                t.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Task::Bench { size, seed, bundle, runs, kubeleak } => bench(size, seed, bundle, runs.max(1), kubeleak),

@@ -68,12 +68,8 @@ mod native {
         let text = bundle(BUNDLE_BYTES);
         let lines = numbered(&text);
         // The log part alone, without prompts: every line goes through shape detection.
-        let bare_log: String = text
-            .lines()
-            .filter(|l| l.starts_with("2026-"))
-            .take(50_000)
-            .collect::<Vec<_>>()
-            .join("\n");
+        let bare_log: String =
+            text.lines().filter(|l| l.starts_with("2026-")).take(50_000).collect::<Vec<_>>().join("\n");
         let bare_lines = numbered(&bare_log);
         let mut g = c.benchmark_group("sections");
         g.throughput(Throughput::Bytes(text.len() as u64));
@@ -89,7 +85,18 @@ mod native {
 
     fn quantities(c: &mut Criterion) {
         let values = [
-            "301Mi", "212m", "1Gi", "123456789", "1500M", "0.5Gi", "900Ki", "2e3", "512Mi", "64Mi", "1.5G", "<unknown>",
+            "301Mi",
+            "212m",
+            "1Gi",
+            "123456789",
+            "1500M",
+            "0.5Gi",
+            "900Ki",
+            "2e3",
+            "512Mi",
+            "64Mi",
+            "1.5G",
+            "<unknown>",
         ];
         let mut g = c.benchmark_group("quantity");
         g.throughput(Throughput::Elements(values.len() as u64));
@@ -113,10 +120,7 @@ mod native {
                 Model::default,
                 |mut model| {
                     for (seq, s) in tops.iter().enumerate() {
-                        let ctx = parse::Ctx {
-                            default_namespace: Some("shop".into()),
-                            seq: seq as u32,
-                        };
+                        let ctx = parse::Ctx { default_namespace: Some("shop".into()), seq: seq as u32 };
                         parse::top::parse(s, &ctx, &mut model);
                     }
                     model
@@ -134,10 +138,7 @@ mod native {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("analyze 10 MB bundle", |b| {
             b.iter(|| {
-                let inputs = [Input {
-                    name: "bundle.txt",
-                    bytes: black_box(text.as_bytes()),
-                }];
+                let inputs = [Input { name: "bundle.txt", bytes: black_box(text.as_bytes()) }];
                 kubeleak_analysis::analyze(&inputs, &input::Limits::default())
             })
         });
@@ -145,10 +146,7 @@ mod native {
         // no full text kept (as for any input above `Limits::keep_text_bytes`).
         g.bench_function("Analyzer, 64 KiB chunks, 10 MB bundle", |b| {
             b.iter(|| {
-                let limits = input::Limits {
-                    keep_text_bytes: 0,
-                    ..input::Limits::default()
-                };
+                let limits = input::Limits { keep_text_bytes: 0, ..input::Limits::default() };
                 let mut a = kubeleak_analysis::Analyzer::new(limits);
                 a.begin("bundle.txt");
                 for chunk in black_box(text.as_bytes()).chunks(64 << 10) {

@@ -101,11 +101,7 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
             .iter()
             .flat_map(|p| p.memory_samples.iter().chain(p.containers.iter().flat_map(|c| c.memory_samples.iter())))
     };
-    let axis = if all().next().is_some() && all().all(|s| s.at.is_some()) {
-        XAxis::Time
-    } else {
-        XAxis::Sample
-    };
+    let axis = if all().next().is_some() && all().all(|s| s.at.is_some()) { XAxis::Time } else { XAxis::Sample };
     let points = |samples: &[Sample]| {
         let mut v: Vec<Point> = samples
             .iter()
@@ -189,9 +185,7 @@ fn escape(s: &str) -> String {
 }
 
 fn clock_label(x: f64) -> String {
-    jiff::Timestamp::from_second(x as i64)
-        .map(|t| t.strftime("%H:%M").to_string())
-        .unwrap_or_default()
+    jiff::Timestamp::from_second(x as i64).map(|t| t.strftime("%H:%M").to_string()).unwrap_or_default()
 }
 
 fn draw(
@@ -203,15 +197,9 @@ fn draw(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::with_string(out, (width, height)).into_drawing_area();
     root.fill(&WHITE)?;
-    let xs = series
-        .iter()
-        .flat_map(|s| {
-            s.points
-                .iter()
-                .map(|p| p.x)
-                .chain(s.markers.iter().map(|m| m.x))
-                .chain(s.trend.iter().map(|t| t.to.x))
-        });
+    let xs = series.iter().flat_map(|s| {
+        s.points.iter().map(|p| p.x).chain(s.markers.iter().map(|m| m.x)).chain(s.trend.iter().map(|t| t.to.x))
+    });
     let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     if !x0.is_finite() {
         (x0, x1) = (0.0, 1.0);
@@ -225,12 +213,7 @@ fn draw(
     let ymax = series
         .iter()
         .flat_map(|s| {
-            s.points
-                .iter()
-                .map(|p| p.bytes)
-                .chain(s.limit)
-                .chain(s.request)
-                .chain(s.trend.map(|t| t.to.bytes))
+            s.points.iter().map(|p| p.bytes).chain(s.limit).chain(s.request).chain(s.trend.map(|t| t.to.bytes))
         })
         .map(|b| b as f64 / MIB)
         .fold(0.0f64, f64::max)
@@ -624,7 +607,10 @@ mod trend_tests {
         let last = c.log.points.last().map(|p| p.value).unwrap_or(0.0);
         assert!(last > first, "the mined value grows: {first} → {last}");
         let mem = c.memory.as_ref().expect("the container's memory is on the same clock");
-        assert_eq!(Some(mem.label.as_str()), f.container.as_ref().map(|cn| format!("{}/{cn}", f.pod.as_deref().unwrap_or(""))).as_deref());
+        assert_eq!(
+            Some(mem.label.as_str()),
+            f.container.as_ref().map(|cn| format!("{}/{cn}", f.pod.as_deref().unwrap_or(""))).as_deref()
+        );
         let svg = finding_svg(&c, 800, 360);
         assert!(svg.starts_with("<svg") && svg.matches("<polyline").count() >= 2, "{svg}");
         assert!(svg.contains("memory of"), "{svg}");

@@ -49,24 +49,16 @@ fn severity_word(s: Severity) -> &'static str {
 fn evidence_lines(model: &Model, evidence: &[crate::model::Origin]) -> String {
     let mut out = String::new();
     for o in evidence {
-        out.push_str(&format!(
-            "{}:{}: {}\n",
-            escape(model.source_name(*o)),
-            o.line,
-            escape(model.line_text(*o))
-        ));
+        out.push_str(&format!("{}:{}: {}\n", escape(model.source_name(*o)), o.line, escape(model.line_text(*o))));
     }
     out
 }
 
 /// Renders the whole report. `version` is the kubeleak version shown in the footer.
 pub fn report(analysis: &Analysis, version: &str) -> String {
-    report_with_chart(
-        analysis,
-        version,
-        &|axis, series| chart::memory_svg(axis, series, 1000, 420),
-        &|_, c| chart::finding_svg(c, 900, 300),
-    )
+    report_with_chart(analysis, version, &|axis, series| chart::memory_svg(axis, series, 1000, 420), &|_, c| {
+        chart::finding_svg(c, 900, 300)
+    })
 }
 
 /// [`report`] with the memory chart drawn by `draw` (the page's Web Worker has no DOM for
@@ -102,11 +94,8 @@ pub fn report_with_chart(
     if let Some(sel) = &c.selector {
         h.push_str(&format!("selector {} · ", escape(sel)));
     }
-    let sources: Vec<String> = model
-        .sources
-        .iter()
-        .map(|s| format!("{} ({} bytes, {} lines)", escape(&s.name), s.bytes, s.lines))
-        .collect();
+    let sources: Vec<String> =
+        model.sources.iter().map(|s| format!("{} ({} bytes, {} lines)", escape(&s.name), s.bytes, s.lines)).collect();
     h.push_str(&format!("Sources: {}</p>\n", sources.join(", ")));
 
     // Findings.
@@ -123,9 +112,7 @@ pub fn report_with_chart(
             _ => String::new(),
         };
         // A leak-pattern finding shows the numbers it read from the logs beside memory.
-        let mined = chart::finding_chart(&memory, f)
-            .map(|c| draw_finding(i, &c))
-            .unwrap_or_default();
+        let mined = chart::finding_chart(&memory, f).map(|c| draw_finding(i, &c)).unwrap_or_default();
         h.push_str(&format!(
             "<section class=\"finding {sev}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\
              <h3>{}</h3><p>{}</p><p><b>What to do:</b> {}</p>{mined}<pre>{}</pre></section>\n",
@@ -156,10 +143,7 @@ pub fn report_with_chart(
         let status = p.status.as_ref().map(|s| escape(&s.value)).unwrap_or_default();
         let restarts = p.restarts.as_ref().map(|r| r.value.to_string()).unwrap_or_default();
         let latest = |s: &[crate::model::Sample]| {
-            s.iter()
-                .max_by_key(|s| (s.at, s.seq))
-                .map(|s| format_bytes(s.bytes))
-                .unwrap_or_default()
+            s.iter().max_by_key(|s| (s.at, s.seq)).map(|s| format_bytes(s.bytes)).unwrap_or_default()
         };
         if p.containers.is_empty() || !p.memory_samples.is_empty() {
             h.push_str(&format!(
@@ -168,7 +152,9 @@ pub fn report_with_chart(
             ));
         }
         for c in &p.containers {
-            let q = |f: &Option<crate::model::Fact<u64>>| f.as_ref().map(|f| format_bytes(f.value)).unwrap_or_else(|| "none".into());
+            let q = |f: &Option<crate::model::Fact<u64>>| {
+                f.as_ref().map(|f| format_bytes(f.value)).unwrap_or_else(|| "none".into())
+            };
             h.push_str(&format!(
                 "<tr><td class=\"mono\">{pod_name}</td><td>{}{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&c.name),
@@ -186,12 +172,7 @@ pub fn report_with_chart(
     if !model.warnings.is_empty() {
         h.push_str(&format!("<h2>Input problems ({})</h2>\n<pre>", model.warnings.len()));
         for w in &model.warnings {
-            h.push_str(&format!(
-                "{}:{}: {}\n",
-                escape(model.source_name(w.origin)),
-                w.origin.line,
-                escape(&w.message)
-            ));
+            h.push_str(&format!("{}:{}: {}\n", escape(model.source_name(w.origin)), w.origin.line, escape(&w.message)));
         }
         h.push_str("</pre>\n");
     }
@@ -223,7 +204,8 @@ mod tests {
         assert!(html.contains("301Mi"));
         assert!(html.contains("kubeleak 0.1.0"));
         // A bidi override in a name is written out, not applied.
-        let spoof = report(&analyze_text("p", "NAME   CPU(cores)   MEMORY(bytes)\nworker\u{202E}1-x   1m   10Mi\n"), "0.1.0");
+        let spoof =
+            report(&analyze_text("p", "NAME   CPU(cores)   MEMORY(bytes)\nworker\u{202E}1-x   1m   10Mi\n"), "0.1.0");
         assert!(!spoof.contains('\u{202E}') && spoof.contains("worker\\u{202e}1-x"));
     }
 

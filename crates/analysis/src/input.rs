@@ -33,11 +33,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_inflated_bytes: 1 << 30,
-            keep_text_bytes: 8 << 20,
-            digest_threads: false,
-        }
+        Limits { max_inflated_bytes: 1 << 30, keep_text_bytes: 8 << 20, digest_threads: false }
     }
 }
 
@@ -81,20 +77,14 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8], limits: &Limits) -> Decoded<'a> {
     let mut problems = Vec::new();
     if bytes.is_empty() {
         problems.push(format!("{name}: the input is empty"));
-        return Decoded {
-            text: Cow::Borrowed(""),
-            problems,
-        };
+        return Decoded { text: Cow::Borrowed(""), problems };
     }
     if !bytes.starts_with(&GZIP_MAGIC) {
         let text = to_text(name, bytes, &mut problems).unwrap_or(Cow::Borrowed(""));
         return Decoded { text, problems };
     }
     let Some(inflated) = inflate(name, bytes, limits, &mut problems) else {
-        return Decoded {
-            text: Cow::Borrowed(""),
-            problems,
-        };
+        return Decoded { text: Cow::Borrowed(""), problems };
     };
     if inflated.is_empty() && problems.is_empty() {
         problems.push(empty_gzip(name));
@@ -107,10 +97,7 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8], limits: &Limits) -> Decoded<'a> {
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    Decoded {
-        text: Cow::Owned(text),
-        problems,
-    }
+    Decoded { text: Cow::Owned(text), problems }
 }
 
 /// Binary refusal, then UTF-8: borrowed when valid, lossy (with a problem) when not.

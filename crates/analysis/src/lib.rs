@@ -65,13 +65,7 @@ pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {
 
 /// Analyzes one text (a paste).
 pub fn analyze_text(name: &str, text: &str) -> Analysis {
-    analyze(
-        &[Input {
-            name,
-            bytes: text.as_bytes(),
-        }],
-        &input::Limits::default(),
-    )
+    analyze(&[Input { name, bytes: text.as_bytes() }], &input::Limits::default())
 }
 
 #[cfg(test)]

@@ -189,11 +189,7 @@ impl Texts {
     }
 
     fn into_vec(mut self) -> Vec<(u32, String)> {
-        let v = self
-            .at
-            .iter()
-            .map(|&(line, s, e)| (line, self.buf.get(s..e).unwrap_or("").to_string()))
-            .collect();
+        let v = self.at.iter().map(|&(line, s, e)| (line, self.buf.get(s..e).unwrap_or("").to_string())).collect();
         self.buf.clear();
         self.at.clear();
         SPARE.with(|s| *s.borrow_mut() = Some(self));
@@ -228,10 +224,7 @@ pub struct Checked {
 impl Checked {
     pub fn of(text: &str) -> Checked {
         let single = memchr::memchr(b'\n', text.as_bytes()).is_none();
-        Checked {
-            matched: rules_match(text),
-            tools: !single || crate::pyprof::may_start(text),
-        }
+        Checked { matched: rules_match(text), tools: !single || crate::pyprof::may_start(text) }
     }
 }
 
@@ -254,10 +247,7 @@ pub fn rules_match(text: &str) -> bool {
 impl DigestBuilder {
     pub fn new() -> Self {
         DigestBuilder {
-            d: LogDigest {
-                miner: Miner::new(MinerLimits::default()),
-                ..LogDigest::default()
-            },
+            d: LogDigest { miner: Miner::new(MinerLimits::default()), ..LogDigest::default() },
             ..DigestBuilder::default()
         }
     }
@@ -275,7 +265,14 @@ impl DigestBuilder {
 
     /// [`DigestBuilder::push`] with the entry's [`Checked`] already known (the digest
     /// thread gets it from the reading thread: see `digest_sink.rs`).
-    pub fn push_checked(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], checked: Checked) {
+    pub fn push_checked(
+        &mut self,
+        at: Option<Timestamp>,
+        text: &str,
+        origin: Origin,
+        raws: &[(u32, &str)],
+        checked: Checked,
+    ) {
         let matched = checked.matched;
         let index = self.d.entries;
         self.d.entries += 1;
@@ -312,12 +309,7 @@ impl DigestBuilder {
             }
         }
         if taken || !self.pending.is_empty() {
-            self.pending.push(Pending {
-                at,
-                origin,
-                first: miner_line(text).to_string(),
-                raw: raw0.to_string(),
-            });
+            self.pending.push(Pending { at, origin, first: miner_line(text).to_string(), raw: raw0.to_string() });
             // An entry no reader took ended every block: the readers said all they will
             // about the waiting entries.
             if !taken || self.pending.len() > MAX_PENDING {

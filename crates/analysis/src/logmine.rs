@@ -48,11 +48,7 @@ pub struct MinerLimits {
 
 impl Default for MinerLimits {
     fn default() -> Self {
-        MinerLimits {
-            max_templates: 500,
-            max_points: 128,
-            max_slots: 8,
-        }
+        MinerLimits { max_templates: 500, max_points: 128, max_slots: 8 }
     }
 }
 
@@ -429,17 +425,17 @@ fn known_from_parsed(line: &str, p: &Parsed, runs: &[(usize, usize)]) -> Option<
 }
 
 /// Where the number written at `span` of `line` is, in digit runs.
-fn known_value(line: &str, span: (usize, usize), mult: Option<f64>, unit: Unit, runs: &[(usize, usize)]) -> Option<KnownValue> {
+fn known_value(
+    line: &str,
+    span: (usize, usize),
+    mult: Option<f64>,
+    unit: Unit,
+    runs: &[(usize, usize)],
+) -> Option<KnownValue> {
     let sign = usize::from(matches!(line.as_bytes().get(span.0), Some(b'-' | b'+')));
     let first = runs.iter().position(|r| r.0 == span.0 + sign)?;
     let last = runs.iter().position(|r| r.1 == span.1)?;
-    Some(KnownValue {
-        first,
-        last,
-        sign,
-        mult,
-        unit,
-    })
+    Some(KnownValue { first, last, sign, mult, unit })
 }
 
 /// A parsed line before it is added: template key, literal words, numbers.
@@ -460,10 +456,7 @@ type Field = (String, String, Option<usize>);
 
 impl Miner {
     pub fn new(limits: MinerLimits) -> Miner {
-        Miner {
-            limits,
-            ..Miner::default()
-        }
+        Miner { limits, ..Miner::default() }
     }
 
     /// Adds one line (its first line, for a multi-line entry). True when it added a
@@ -636,15 +629,7 @@ impl Miner {
                 }
             }
             added = true;
-            slot.series.push(
-                Point {
-                    index,
-                    at,
-                    value,
-                    origin,
-                },
-                max,
-            );
+            slot.series.push(Point { index, at, value, origin }, max);
         }
         added
     }
@@ -666,12 +651,7 @@ impl Miner {
             slots: parsed
                 .nums
                 .into_iter()
-                .map(|(name, words, unit, _)| Slot {
-                    name,
-                    words,
-                    unit,
-                    series: Series::default(),
-                })
+                .map(|(name, words, unit, _)| Slot { name, words, unit, series: Series::default() })
                 .collect(),
             lines: 0,
         });
@@ -682,9 +662,7 @@ impl Miner {
     /// The lines of every point kept (what evidence may quote).
     pub fn point_lines(&self) -> impl Iterator<Item = u32> + '_ {
         self.templates.iter().flat_map(|t| {
-            t.slots
-                .iter()
-                .flat_map(|s| s.series.points.iter().chain(s.series.last.iter()).map(|p| p.origin.line))
+            t.slots.iter().flat_map(|s| s.series.points.iter().chain(s.series.last.iter()).map(|p| p.origin.line))
         })
     }
 }
@@ -752,11 +730,7 @@ fn fields_from_json(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(St
         match v {
             serde_json::Value::Object(m) if depth < 4 => {
                 for (k, v) in m {
-                    let key = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
+                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                     walk(&key, v, out, depth + 1);
                 }
             }
@@ -934,7 +908,8 @@ fn time_unit(u: &str) -> bool {
     let Some((buf, n)) = lower8(u) else { return false };
     matches!(
         buf.get(..n).unwrap_or(b""),
-        b"ns" | b"us"
+        b"ns"
+            | b"us"
             | b"\xc2\xb5s"
             | b"ms"
             | b"s"
@@ -1025,7 +1000,8 @@ fn is_volatile(core: &str) -> bool {
 /// Strips punctuation around a token; returns (leading, core, trailing). The
 /// punctuation is ASCII, so a byte scan finds char boundaries.
 fn trim_punct(w: &str) -> (&str, &str, &str) {
-    let is_p = |c: &u8| matches!(c, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';' | b'"' | b'\'' | b'<' | b'>' | b'|');
+    let is_p =
+        |c: &u8| matches!(c, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';' | b'"' | b'\'' | b'<' | b'>' | b'|');
     let b = w.as_bytes();
     let start = b.iter().position(|c| !is_p(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !is_p(c)).map_or(start, |e| e + 1).max(start);
@@ -1092,12 +1068,7 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
                     toks.push(Tok::Word(k));
                     piece(key, &[lead, k, &core[pos..=pos]]);
                     let at = offset_in(line, v);
-                    toks.push(Tok::Num {
-                        value: mult.map_or(raw, |m| raw * m),
-                        unit,
-                        span: (at, at + len),
-                        mult,
-                    });
+                    toks.push(Tok::Num { value: mult.map_or(raw, |m| raw * m), unit, span: (at, at + len), mult });
                     piece(key, &["<num>", trail]);
                     continue;
                 }
@@ -1105,12 +1076,7 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
         }
         if let Some((raw, unit, mult, len)) = number_parts(core) {
             let at = offset_in(line, core);
-            toks.push(Tok::Num {
-                value: mult.map_or(raw, |m| raw * m),
-                unit,
-                span: (at, at + len),
-                mult,
-            });
+            toks.push(Tok::Num { value: mult.map_or(raw, |m| raw * m), unit, span: (at, at + len), mult });
             piece(key, &[lead, "<num>", trail]);
         } else if is_volatile(core) {
             toks.push(Tok::Var);
@@ -1123,31 +1089,12 @@ fn tokens<'a>(line: &'a str, key: &mut String) -> Vec<Tok<'a>> {
     // Units written as the next word: `300 MiB`, `1234 bytes`.
     let mut i = 0;
     while i + 1 < toks.len() {
-        if let (
-            Tok::Num {
-                value,
-                unit: Unit::Count,
-                span,
-                ..
-            },
-            Tok::Word(next),
-        ) = (&toks[i], &toks[i + 1])
-        {
+        if let (Tok::Num { value, unit: Unit::Count, span, .. }, Tok::Word(next)) = (&toks[i], &toks[i + 1]) {
             let next_core = next.trim_end_matches(['.', ',', ';', ')']);
             if let Some(m) = size_unit(next_core).filter(|_| next_core.len() > 1) {
-                toks[i] = Tok::Num {
-                    value: value * m,
-                    unit: Unit::Bytes,
-                    span: *span,
-                    mult: Some(m),
-                };
+                toks[i] = Tok::Num { value: value * m, unit: Unit::Bytes, span: *span, mult: Some(m) };
             } else if time_unit(next_core) && next_core.len() > 1 {
-                toks[i] = Tok::Num {
-                    value: *value,
-                    unit: Unit::Duration,
-                    span: *span,
-                    mult: None,
-                };
+                toks[i] = Tok::Num { value: *value, unit: Unit::Duration, span: *span, mult: None };
             }
         }
         i += 1;
@@ -1220,13 +1167,7 @@ fn parse_tokens(key: String, toks: &[Tok<'_>], max_slots: usize) -> Parsed {
         spans.push(Some((span.0, span.1, *mult)));
         prev_num = i + 1;
     }
-    Parsed {
-        key,
-        message: None,
-        words,
-        nums,
-        spans,
-    }
+    Parsed { key, message: None, words, nums, spans }
 }
 
 #[cfg(test)]
@@ -1258,15 +1199,9 @@ mod tests {
         ]);
         let t = m.templates();
         assert_eq!(t.len(), 2);
-        assert_eq!(
-            t[0].text,
-            "<*> <*> INFO app.cache: cache size= <num> entries (hit ratio <num>)"
-        );
+        assert_eq!(t[0].text, "<*> <*> INFO app.cache: cache size= <num> entries (hit ratio <num>)");
         assert_eq!(t[0].slots[0].name, "size");
-        assert_eq!(
-            t[0].slots[0].words,
-            vec!["info", "app", "cache", "cache", "size", "entries", "hit"]
-        );
+        assert_eq!(t[0].slots[0].words, vec!["info", "app", "cache", "cache", "size", "entries", "hit"]);
         assert_eq!(values(&t[0].slots[0]), vec![1200.0, 2400.0]);
         assert_eq!(t[0].slots[1].unit, Unit::Percent);
         assert_eq!(t[1].slots[0].name, "handled");
@@ -1318,10 +1253,7 @@ mod tests {
 
     #[test]
     fn long_series_are_thinned_and_keep_last() {
-        let mut m = Miner::new(MinerLimits {
-            max_points: 8,
-            ..MinerLimits::default()
-        });
+        let mut m = Miner::new(MinerLimits { max_points: 8, ..MinerLimits::default() });
         for i in 0..100u32 {
             m.push(None, &format!("cache size {i}"), o(i + 1));
         }
@@ -1344,10 +1276,7 @@ mod tests {
 
     #[test]
     fn template_cap() {
-        let mut m = Miner::new(MinerLimits {
-            max_templates: 2,
-            ..MinerLimits::default()
-        });
+        let mut m = Miner::new(MinerLimits { max_templates: 2, ..MinerLimits::default() });
         for w in ["a", "b", "c", "d"] {
             m.push(None, &format!("{w} 1"), o(1));
         }
@@ -1393,7 +1322,10 @@ mod tests {
         let logfmt = &m.templates()[5];
         assert_eq!(logfmt.lines, 4);
         assert_eq!(values(&logfmt.slots[2]), vec![12.0, -1.5, -1.5, -2.5]);
-        assert_eq!(values(&logfmt.slots[3]), vec![1300.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0]);
+        assert_eq!(
+            values(&logfmt.slots[3]),
+            vec![1300.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0, 1400.0 * 1048576.0]
+        );
         // Remembered: four `cache` skeletons (`1,200`, `2,40`, `12,400` and `1_2,400`
         // differ in their group lengths), `handled`, the line without numbers, and the
         // two logfmt lines with a quoted `msg` (`depth=12`, `depth=-1.5`); not `p99=`,
@@ -1446,7 +1378,29 @@ mod tests {
 
     #[test]
     fn parse_f64_is_the_std_parser() {
-        for t in ["0", "-0", "+7", "12", "24.4", "0.1", "1.", ".5", "-.5", ".", "", "-", "1e5", "123456789012345", "1234567890123456", "0.000000000000001", "9.99999999999999", "1.2.3", "nan", "inf", "١"] {
+        for t in [
+            "0",
+            "-0",
+            "+7",
+            "12",
+            "24.4",
+            "0.1",
+            "1.",
+            ".5",
+            "-.5",
+            ".",
+            "",
+            "-",
+            "1e5",
+            "123456789012345",
+            "1234567890123456",
+            "0.000000000000001",
+            "9.99999999999999",
+            "1.2.3",
+            "nan",
+            "inf",
+            "١",
+        ] {
             let want = t.parse::<f64>().ok();
             let got = super::parse_f64(t);
             assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{t:?}");

@@ -214,10 +214,7 @@ impl Pod {
         match self.containers.iter().position(|c| c.name == name) {
             Some(i) => i,
             None => {
-                self.containers.push(Container {
-                    name: name.to_string(),
-                    ..Container::default()
-                });
+                self.containers.push(Container { name: name.to_string(), ..Container::default() });
                 self.containers.len() - 1
             }
         }
@@ -498,9 +495,7 @@ impl Model {
         }
         // A pod seen without a namespace (bare output) is the same pod as one seen
         // with a namespace, when the name is unambiguous.
-        let mut same_name = named
-            .iter()
-            .filter(|&&i| namespace.is_none() || self.pods[i].namespace.is_none());
+        let mut same_name = named.iter().filter(|&&i| namespace.is_none() || self.pods[i].namespace.is_none());
         match (same_name.next(), same_name.next()) {
             (Some(&i), None) => Some(i),
             _ => None,
@@ -546,11 +541,7 @@ impl Model {
         let i = match self.nodes.iter().position(|n| n.name == name) {
             Some(i) => i,
             None => {
-                self.nodes.push(Node {
-                    name: name.to_string(),
-                    origin,
-                    ..Node::default()
-                });
+                self.nodes.push(Node { name: name.to_string(), origin, ..Node::default() });
                 self.nodes.len() - 1
             }
         };
@@ -559,18 +550,12 @@ impl Model {
 
     /// The text of the line an origin points at.
     pub fn line_text(&self, origin: Origin) -> &str {
-        self.sources
-            .get(origin.source)
-            .map(|s| s.line(origin.line))
-            .unwrap_or("")
+        self.sources.get(origin.source).map(|s| s.line(origin.line)).unwrap_or("")
     }
 
     /// Source name of an origin.
     pub fn source_name(&self, origin: Origin) -> &str {
-        self.sources
-            .get(origin.source)
-            .map(|s| s.name.as_str())
-            .unwrap_or("-")
+        self.sources.get(origin.source).map(|s| s.name.as_str()).unwrap_or("-")
     }
 }
 

@@ -96,10 +96,8 @@ pub fn parse(input: &str) -> Result<Quantity, QuantityError> {
         if b.is_ascii_digit() {
             digits += 1;
             // Leading zeros and digits beyond what i128 holds: keep exactness or fail.
-            mantissa = mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i128::from(b - b'0')))
-                .ok_or_else(too_large)?;
+            mantissa =
+                mantissa.checked_mul(10).and_then(|m| m.checked_add(i128::from(b - b'0'))).ok_or_else(too_large)?;
             if seen_dot {
                 scale += 1;
                 if scale > MAX_SCALE {
@@ -135,10 +133,7 @@ pub fn parse(input: &str) -> Result<Quantity, QuantityError> {
         "P" => (1, 15),
         "E" => (1, 18),
         _ => {
-            let rest = suffix
-                .strip_prefix('e')
-                .or_else(|| suffix.strip_prefix('E'))
-                .ok_or_else(syntax)?;
+            let rest = suffix.strip_prefix('e').or_else(|| suffix.strip_prefix('E')).ok_or_else(syntax)?;
             let digits = rest.strip_prefix(['+', '-']).unwrap_or(rest);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(syntax());
@@ -254,7 +249,8 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
-    const BINARY: [(&str, u128); 7] = [("", 1), ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50), ("Ei", 1 << 60)];
+    const BINARY: [(&str, u128); 7] =
+        [("", 1), ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50), ("Ei", 1 << 60)];
     const DECIMAL: [(&str, u32); 6] = [("k", 3), ("M", 6), ("G", 9), ("T", 12), ("P", 15), ("E", 18)];
 
     fn ceil_div(a: u128, b: u128) -> u128 {

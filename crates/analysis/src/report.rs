@@ -129,12 +129,7 @@ impl Report {
 fn samples(s: &[model::Sample]) -> Vec<Sample> {
     let mut v: Vec<&model::Sample> = s.iter().collect();
     v.sort_by_key(|s| (s.at, s.seq));
-    v.into_iter()
-        .map(|s| Sample {
-            at: s.at.map(|t| t.to_string()),
-            bytes: s.bytes,
-        })
-        .collect()
+    v.into_iter().map(|s| Sample { at: s.at.map(|t| t.to_string()), bytes: s.bytes }).collect()
 }
 
 fn evidence(model: &Model, o: model::Origin) -> Evidence {
@@ -175,10 +170,10 @@ pub fn build(analysis: &Analysis) -> Report {
                         restarts: c.restarts.as_ref().map(|f| f.value),
                         state: c.state.as_ref().map(|s| s.state.clone()),
                         state_reason: c.state.as_ref().and_then(|s| s.reason.clone()),
-                        last_termination: c.last_termination.as_ref().map(|t| Termination {
-                            reason: t.reason.clone(),
-                            exit_code: t.exit_code,
-                        }),
+                        last_termination: c
+                            .last_termination
+                            .as_ref()
+                            .map(|t| Termination { reason: t.reason.clone(), exit_code: t.exit_code }),
                         memory_samples: samples(&c.memory_samples),
                     })
                     .collect(),

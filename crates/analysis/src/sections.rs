@@ -56,15 +56,25 @@ impl Command {
         if !matches!(exe, "kubectl" | "kubectl.exe" | "oc" | "k") {
             return None;
         }
-        let mut cmd = Command {
-            raw: raw.to_string(),
-            ..Command::default()
-        };
-        let args: Vec<String> = words[1..].iter().take_while(|w| !w.starts_with('|') && *w != "&&" && *w != ";").cloned().collect();
+        let mut cmd = Command { raw: raw.to_string(), ..Command::default() };
+        let args: Vec<String> =
+            words[1..].iter().take_while(|w| !w.starts_with('|') && *w != "&&" && *w != ";").cloned().collect();
         // Flags that take a value in the next word when written without `=`.
         const VALUED: [&str; 14] = [
-            "-n", "--namespace", "-o", "--output", "-c", "--container", "-l", "--selector",
-            "--context", "--kubeconfig", "--tail", "--since", "--field-selector", "--sort-by",
+            "-n",
+            "--namespace",
+            "-o",
+            "--output",
+            "-c",
+            "--container",
+            "-l",
+            "--selector",
+            "--context",
+            "--kubeconfig",
+            "--tail",
+            "--since",
+            "--field-selector",
+            "--sort-by",
         ];
         let mut i = 0;
         while i < args.len() {
@@ -210,7 +220,10 @@ pub(crate) fn prompt_re() -> &'static Regex {
 
 pub(crate) fn watch_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^Every\s+[\d.]+s:\s+(?P<cmd>.+?)\s{2,}(?:\S+:\s+)?(?P<date>\w{3}\s+\w{3}\s+\d+\s+\d\d:\d\d:\d\d\s+\d{4})\s*$")
+    re(
+        &R,
+        r"^Every\s+[\d.]+s:\s+(?P<cmd>.+?)\s{2,}(?:\S+:\s+)?(?P<date>\w{3}\s+\w{3}\s+\d+\s+\d\d:\d\d:\d\d\s+\d{4})\s*$",
+    )
 }
 
 pub(crate) fn at_re() -> &'static Regex {
@@ -275,12 +288,7 @@ pub(crate) fn clean(line: &str, has_escape: bool) -> std::borrow::Cow<'_, str> {
 /// escapes together.
 pub fn lines(text: &str) -> Lines<'_> {
     let body = text.strip_suffix('\n').unwrap_or(text);
-    Lines {
-        text: body,
-        start: 0,
-        hits: memchr::memchr2_iter(b'\n', 0x1b, body.as_bytes()),
-        done: text.is_empty(),
-    }
+    Lines { text: body, start: 0, hits: memchr::memchr2_iter(b'\n', 0x1b, body.as_bytes()), done: text.is_empty() }
 }
 
 /// Iterator of [`lines`].
@@ -395,7 +403,8 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     if starts(&["NAME", "CPU(cores)"]) && words.iter().any(|w| w.starts_with("CPU%") || w.starts_with("CPU(%)")) {
         return Some(SectionKind::TopNode);
     }
-    if starts(&["NAME", "READY", "STATUS", "RESTARTS"]) || starts(&["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS"]) {
+    if starts(&["NAME", "READY", "STATUS", "RESTARTS"]) || starts(&["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS"])
+    {
         return Some(SectionKind::GetPods);
     }
     if line.trim_start().starts_with("LAST SEEN") || (starts(&["NAMESPACE", "LAST"]) && line.contains("LAST SEEN")) {
@@ -411,7 +420,9 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
             return Some(SectionKind::GetPodsJson);
         }
     }
-    if line.starts_with("apiVersion: ") && (1..=3).any(|k| next(k).starts_with("kind: ") || next(k).starts_with("items:")) {
+    if line.starts_with("apiVersion: ")
+        && (1..=3).any(|k| next(k).starts_with("kind: ") || next(k).starts_with("items:"))
+    {
         return Some(SectionKind::GetPodsYaml);
     }
     if crate::pyprof::is_header(lines, i) {
@@ -475,7 +486,9 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             }
         }
         // Collector annotations after a command's output.
-        if let Some(rest) = (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten() {
+        if let Some(rest) =
+            (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten()
+        {
             if let Some(s) = current.as_mut() {
                 if let Some(code) = rest.strip_prefix("exit-code ") {
                     s.exit_code = code.trim().parse().ok();
@@ -487,7 +500,10 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
             i += 1;
             continue;
         }
-        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every")).then(|| watch_re().captures(line)).flatten() {
+        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every"))
+            .then(|| watch_re().captures(line))
+            .flatten()
+        {
             finish(current.take(), &mut out);
             let mut s = Section::new(source, source_name, n);
             s.at = time::parse_ctime(&c["date"]);
@@ -514,7 +530,8 @@ pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) 
         let s = current.get_or_insert_with(|| Section::new(source, source_name, n));
         let is_bare = s.command.is_none() && s.other_command.is_none();
         // A Python memory tool's block pasted after a kubectl table (not inside a log).
-        if is_bare || (!matches!(s.kind, SectionKind::Logs | SectionKind::Other) && crate::pyprof::is_header(lines, i)) {
+        if is_bare || (!matches!(s.kind, SectionKind::Logs | SectionKind::Other) && crate::pyprof::is_header(lines, i))
+        {
             if let Some(kind) = detect_header(lines, i) {
                 // Bare outputs get no time of their own: a guessed one would fake a trend.
                 if s.kind != SectionKind::Unknown || !s.is_blank() {
@@ -664,7 +681,9 @@ mod tests {
 
     #[test]
     fn command_flags() {
-        let c = Command::parse_kubectl("kubectl logs -n shop worker-1 -c app --previous --timestamps=true | grep -i mem").unwrap();
+        let c =
+            Command::parse_kubectl("kubectl logs -n shop worker-1 -c app --previous --timestamps=true | grep -i mem")
+                .unwrap();
         assert_eq!(c.kind(), SectionKind::Logs);
         assert_eq!(c.namespace.as_deref(), Some("shop"));
         assert_eq!(c.container.as_deref(), Some("app"));
@@ -674,9 +693,15 @@ mod tests {
         assert_eq!(Command::parse_kubectl("kubectl get pods -o wide -A").unwrap().kind(), SectionKind::GetPods);
         assert_eq!(Command::parse_kubectl("kubectl get deploy").unwrap().kind(), SectionKind::Other);
         assert!(Command::parse_kubectl("date").is_none());
-        assert_eq!(Command::parse_kubectl("kubectl events -n shop --for pod/w-1").unwrap().kind(), SectionKind::GetEvents);
+        assert_eq!(
+            Command::parse_kubectl("kubectl events -n shop --for pod/w-1").unwrap().kind(),
+            SectionKind::GetEvents
+        );
         let exec = Command::parse_kubectl("kubectl exec -n shop w-1 -c worker -- sh -c 'kill -USR2 1'").unwrap();
-        assert_eq!((exec.container.as_deref(), exec.positional.as_slice()), (Some("worker"), ["exec".to_string(), "w-1".to_string()].as_slice()));
+        assert_eq!(
+            (exec.container.as_deref(), exec.positional.as_slice()),
+            (Some("worker"), ["exec".to_string(), "w-1".to_string()].as_slice())
+        );
     }
 
     /// The lines as the analysis cut them before `lines()` (split, then `clean_line`).
@@ -709,7 +734,10 @@ mod tests {
 
     #[test]
     fn trim_and_is_blank_are_the_str_ones() {
-        for t in ["", " ", "a", " a ", "\ta\r", "a\u{a0}", "\u{85}x", "\u{3000}", "x\u{1c}", "\u{1f}", "é", " é ", "\x0b", "~\x7f"] {
+        for t in [
+            "", " ", "a", " a ", "\ta\r", "a\u{a0}", "\u{85}x", "\u{3000}", "x\u{1c}", "\u{1f}", "é", " é ", "\x0b",
+            "~\x7f",
+        ] {
             assert_eq!(super::trim(t), t.trim(), "{t:?}");
             assert_eq!(super::is_blank(t), t.trim().is_empty(), "{t:?}");
         }
@@ -756,7 +784,9 @@ mod tests {
         ] {
             assert!(!may_be_prompt(l), "{l:?}");
         }
-        for l in ["$ kubectl top pod", "  # kubectl get pods", "kubectl logs x", "PS C:\\> kubectl get pods", "[a b]$ date"] {
+        for l in
+            ["$ kubectl top pod", "  # kubectl get pods", "kubectl logs x", "PS C:\\> kubectl get pods", "[a b]$ date"]
+        {
             assert!(may_be_prompt(l), "{l:?}");
         }
     }

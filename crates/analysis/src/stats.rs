@@ -151,12 +151,7 @@ pub fn mann_kendall(x: &[f64], y: &[f64]) -> Option<MannKendall> {
     } else {
         0.0
     };
-    Some(MannKendall {
-        s,
-        z,
-        p_increasing: normal_sf(z),
-        tau: s / (nf * (nf - 1.0) / 2.0),
-    })
+    Some(MannKendall { s, z, p_increasing: normal_sf(z), tau: s / (nf * (nf - 1.0) / 2.0) })
 }
 
 /// Upper tail of the standard normal, `P(Z ≥ z)`, via `erfc` (Numerical Recipes'

@@ -134,11 +134,7 @@ struct Src {
 
 impl Analyzer {
     pub fn new(limits: Limits) -> Self {
-        Analyzer {
-            limits,
-            st: State::default(),
-            src: None,
-        }
+        Analyzer { limits, st: State::default(), src: None }
     }
 
     /// Starts a new input (source); ends the current one first.
@@ -281,7 +277,15 @@ impl Analyzer {
                 let last = std::mem::take(&mut src.partial);
                 src.line(&last, false, st, limits);
             }
-            src.sp.end(&mut Env::new(st, &mut src.quoted, &mut src.later, src.index, &src.name, src.full.is_some(), limits));
+            src.sp.end(&mut Env::new(
+                st,
+                &mut src.quoted,
+                &mut src.later,
+                src.index,
+                &src.name,
+                src.full.is_some(),
+                limits,
+            ));
             LaterDigest::resolve(std::mem::take(&mut src.later), &mut st.model, &mut src.quoted);
             if src.lossy {
                 problems.push(input::lossy(&src.name));
@@ -532,7 +536,15 @@ impl Src {
 
     /// A decoded line (`raw_len`: its bytes before decoding); `esc`: whether it has an
     /// escape byte, when already known.
-    fn text_line(&mut self, text: std::borrow::Cow<'_, str>, esc: Option<bool>, raw_len: usize, newline: bool, st: &mut State, limits: &Limits) {
+    fn text_line(
+        &mut self,
+        text: std::borrow::Cow<'_, str>,
+        esc: Option<bool>,
+        raw_len: usize,
+        newline: bool,
+        st: &mut State,
+        limits: &Limits,
+    ) {
         self.text_bytes += text.len() as u64 + u64::from(newline) + self.skipped;
         let clean = match esc {
             Some(e) => sections::clean(&text, e),
@@ -558,7 +570,8 @@ impl Src {
             text.push_str(&clean);
             ends.push(text.len());
         }
-        let mut env = Env::new(st, &mut self.quoted, &mut self.later, self.index, &self.name, self.full.is_some(), limits);
+        let mut env =
+            Env::new(st, &mut self.quoted, &mut self.later, self.index, &self.name, self.full.is_some(), limits);
         self.sp.push(self.line_count, &clean, &mut env);
     }
 }
@@ -584,15 +597,7 @@ impl<'e> Env<'e> {
         keep: bool,
         limits: &Limits,
     ) -> Self {
-        Env {
-            st,
-            quoted,
-            later,
-            source,
-            name,
-            keep,
-            threads: limits.digest_threads,
-        }
+        Env { st, quoted, later, source, name, keep, threads: limits.digest_threads }
     }
 }
 
@@ -736,10 +741,7 @@ impl Cur {
     }
 
     fn log_parser(&self, env: &Env<'_>) -> Box<LogParser> {
-        let ctx = Ctx {
-            default_namespace: env.st.model.capture.namespace.clone(),
-            seq: 0,
-        };
+        let ctx = Ctx { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
         Box::new(LogParser::new(&self.section(env.source, env.name), &ctx, &env.st.model).with_threads(env.threads))
     }
 
@@ -831,7 +833,9 @@ impl Core {
             }
         }
         // Collector annotations after a command's output.
-        if let Some(rest) = (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten() {
+        if let Some(rest) =
+            (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten()
+        {
             if let Some(s) = self.cur.as_mut() {
                 if let Some(code) = rest.strip_prefix("exit-code ") {
                     s.exit_code = code.trim().parse().ok();
@@ -916,10 +920,7 @@ impl Core {
         }
         let model = &mut env.st.model;
         let counter = env.st.seq.entry(cur.kind).or_insert(0);
-        let ctx = Ctx {
-            default_namespace: model.capture.namespace.clone(),
-            seq: *counter,
-        };
+        let ctx = Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
         *counter += 1;
         let origin = Origin { source: env.source, line: cur.first_line };
         match (gathered, parser) {
@@ -956,10 +957,9 @@ impl Core {
                 let later = env.threads.then_some(&mut *env.later);
                 p.finish_later(&section, model, env.quoted, env.keep, later);
             }
-            (false, None) => model.warn(
-                origin,
-                format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line),
-            ),
+            (false, None) => {
+                model.warn(origin, format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line))
+            }
         }
         if let Some(p) = cur.prompt.take() {
             env.quoted.entry(cur.first_line).or_insert(p);
@@ -994,9 +994,7 @@ fn resolve_default_containers(model: &mut Model) {
         let Some(i) = pod.containers.iter().position(|c| c.name == parse::logs::DEFAULT_CONTAINER) else {
             continue;
         };
-        let real: Vec<usize> = (0..pod.containers.len())
-            .filter(|&j| j != i && !pod.containers[j].init)
-            .collect();
+        let real: Vec<usize> = (0..pod.containers.len()).filter(|&j| j != i && !pod.containers[j].init).collect();
         if let [j] = real[..] {
             let placeholder = pod.containers.remove(i);
             let j = if j > i { j - 1 } else { j };
@@ -1032,10 +1030,7 @@ mod tests {
     }
 
     fn keep_none() -> Limits {
-        Limits {
-            keep_text_bytes: 0,
-            ..Limits::default()
-        }
+        Limits { keep_text_bytes: 0, ..Limits::default() }
     }
 
     fn gzip(data: &[u8]) -> Vec<u8> {
@@ -1068,7 +1063,11 @@ mod tests {
                 assert_eq!(chunked(&name, &bytes, 4096, threads()), base, "{name}: on the digest thread");
                 if !name.ends_with(".gz") {
                     let gz = gzip(&bytes);
-                    assert_eq!(chunked(&format!("{name}.gz"), &gz, 13, keep_none()).replace(".gz\"", "\""), base, "{name}: gzip");
+                    assert_eq!(
+                        chunked(&format!("{name}.gz"), &gz, 13, keep_none()).replace(".gz\"", "\""),
+                        base,
+                        "{name}: gzip"
+                    );
                 }
                 n += 1;
             }
@@ -1081,10 +1080,7 @@ mod tests {
     #[test]
     fn a_generated_bundle_streams_to_the_same_report() {
         let text = xtask::gen::generate_string(&xtask::gen::Options { size: 3_000_000, seed: 7 });
-        let keep_all = Limits {
-            keep_text_bytes: u64::MAX,
-            ..Limits::default()
-        };
+        let keep_all = Limits { keep_text_bytes: u64::MAX, ..Limits::default() };
         let base = whole("bundle.txt", text.as_bytes(), keep_all);
         assert!(base.contains("\"evidence\""), "the bundle has findings");
         assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, keep_none()), base);
@@ -1106,7 +1102,9 @@ mod tests {
         let run = |limits: Limits| {
             let limits = Limits { max_inflated_bytes: 300_000, ..limits };
             let mut a = Analyzer::new(limits);
-            for (name, bytes) in [("one.txt", text.as_bytes()), ("two.txt.gz", &big[..]), ("three.txt.gz", &damaged[..])] {
+            for (name, bytes) in
+                [("one.txt", text.as_bytes()), ("two.txt.gz", &big[..]), ("three.txt.gz", &damaged[..])]
+            {
                 a.begin(name);
                 for c in bytes.chunks(8192) {
                     a.feed(c);
@@ -1122,17 +1120,18 @@ mod tests {
     }
 
     fn threads() -> Limits {
-        Limits {
-            digest_threads: true,
-            ..keep_none()
-        }
+        Limits { digest_threads: true, ..keep_none() }
     }
 
     #[test]
     fn big_sources_keep_only_quoted_lines() {
         let mut text = String::from("$ kubectl logs w -c app --timestamps\n");
         for i in 0..2000 {
-            text.push_str(&format!("2026-11-24T10:{:02}:{:02}.000000000Z INFO handled request {i}\n", i / 60 % 60, i % 60));
+            text.push_str(&format!(
+                "2026-11-24T10:{:02}:{:02}.000000000Z INFO handled request {i}\n",
+                i / 60 % 60,
+                i % 60
+            ));
         }
         text.push_str("2026-11-24T11:00:00.000000000Z MemoryError\n");
         let mut a = Analyzer::new(keep_none());
@@ -1142,7 +1141,10 @@ mod tests {
         assert!(src.text.is_empty());
         assert_eq!(src.lines, 2002);
         assert!(src.quoted.len() < 400, "{} lines kept", src.quoted.len());
-        assert_eq!(r.model.line_text(crate::model::Origin { source: 0, line: 2002 }), "2026-11-24T11:00:00.000000000Z MemoryError");
+        assert_eq!(
+            r.model.line_text(crate::model::Origin { source: 0, line: 2002 }),
+            "2026-11-24T11:00:00.000000000Z MemoryError"
+        );
         assert!(r.model.pods[0].containers[0].logs[0].lines.is_empty());
     }
 

@@ -80,11 +80,7 @@ fn is_tar_header(block: &[u8]) -> bool {
         return false;
     }
     let field = header.get(148..156).unwrap_or(&[]);
-    let digits: String = field
-        .iter()
-        .map(|&b| b as char)
-        .filter(|c| c.is_digit(8))
-        .collect();
+    let digits: String = field.iter().map(|&b| b as char).filter(|c| c.is_digit(8)).collect();
     let Ok(want) = u32::from_str_radix(&digits, 8) else { return false };
     let sum: u32 = header
         .iter()
@@ -140,17 +136,9 @@ pub fn expand(name: &str, bytes: &[u8], limits: &Limits) -> Option<Expanded> {
     let mut out = Expanded::default();
     let cap = limits.max_inflated_bytes;
     let gz = bytes.starts_with(&GZIP_MAGIC);
-    let source: Box<dyn Read + '_> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(bytes))
-    } else {
-        Box::new(bytes)
-    };
-    let mut reader = Capped {
-        inner: source,
-        read: 0,
-        cap,
-        over: false,
-    };
+    let source: Box<dyn Read + '_> =
+        if gz { Box::new(flate2::read::MultiGzDecoder::new(bytes)) } else { Box::new(bytes) };
+    let mut reader = Capped { inner: source, read: 0, cap, over: false };
     let mut stopped: Option<String> = None;
     let mut cut_short: Option<String> = None;
     {
@@ -232,13 +220,7 @@ fn push_member(out: &mut Expanded, bundle: &str, path: String, kind: MemberKind,
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    out.members.push(Member {
-        path,
-        name,
-        kind,
-        command,
-        text,
-    });
+    out.members.push(Member { path, name, kind, command, text });
 }
 
 fn cap_text(cap: u64) -> String {
@@ -346,10 +328,7 @@ pub fn add_to_model(name: &str, expanded: Expanded, model: &mut Model, seq: &mut
         text: listing,
         quoted: Default::default(),
     });
-    let at_line = |l: usize| model::Origin {
-        source: index,
-        line: u32::try_from(l).unwrap_or(u32::MAX),
-    };
+    let at_line = |l: usize| model::Origin { source: index, line: u32::try_from(l).unwrap_or(u32::MAX) };
     for p in &expanded.problems {
         model.warn(at_line(1), p.clone());
     }
@@ -376,11 +355,8 @@ fn add_member(m: Member, model: &mut Model, seq: &mut HashMap<SectionKind, u32>)
     let source = model.sources.len();
     let lines: Vec<std::borrow::Cow<'_, str>> = crate::sections::lines(&m.text).collect();
     {
-        let numbered: Vec<(u32, &str)> = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.as_ref()))
-            .collect();
+        let numbered: Vec<(u32, &str)> =
+            lines.iter().enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.as_ref())).collect();
         let command = Command::parse_kubectl(&m.command);
         let kind = command.as_ref().map_or(SectionKind::Other, Command::kind);
         let last = numbered.last().map_or(1, |(n, _)| *n);
@@ -398,10 +374,7 @@ fn add_member(m: Member, model: &mut Model, seq: &mut HashMap<SectionKind, u32>)
             last_line: last,
         };
         let counter = seq.entry(kind).or_insert(0);
-        let ctx = crate::parse::Ctx {
-            default_namespace: model.capture.namespace.clone(),
-            seq: *counter,
-        };
+        let ctx = crate::parse::Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
         *counter += 1;
         crate::parse::parse_section(&section, &ctx, model);
         model.sections.push(model::SectionInfo {
@@ -451,7 +424,10 @@ pub(crate) mod tests {
 
     #[test]
     fn paths_and_commands() {
-        assert_eq!(bundle_path("support-bundle-2026-11-24T10_00_00/cluster-resources/pods/shop.json"), "cluster-resources/pods/shop.json");
+        assert_eq!(
+            bundle_path("support-bundle-2026-11-24T10_00_00/cluster-resources/pods/shop.json"),
+            "cluster-resources/pods/shop.json"
+        );
         assert_eq!(bundle_path("./cluster-resources/pods/shop.json"), "cluster-resources/pods/shop.json");
         assert_eq!(bundle_path("my-bundle/node-metrics/n1.json"), "node-metrics/n1.json");
         assert_eq!(bundle_path("host-collectors/run/x.txt"), "host-collectors/run/x.txt");
@@ -463,7 +439,10 @@ pub(crate) mod tests {
             c("cluster-resources/pods/logs/shop/worker-1/worker-previous.log").as_deref(),
             Some("kubectl logs -n shop worker-1 -c worker --previous")
         );
-        assert_eq!(c("cluster-resources/pods/logs/shop/worker-1/worker.log").as_deref(), Some("kubectl logs -n shop worker-1 -c worker"));
+        assert_eq!(
+            c("cluster-resources/pods/logs/shop/worker-1/worker.log").as_deref(),
+            Some("kubectl logs -n shop worker-1 -c worker")
+        );
         assert_eq!(c("cluster-resources/pods/logs/shop/worker-1/worker-logs-errors.log"), None);
         assert_eq!(
             c("node-metrics/node-1.json").as_deref(),
@@ -508,7 +487,10 @@ pub(crate) mod tests {
         );
         let e = expand("sb.tar.gz", &tgz, &Limits::default()).unwrap();
         let paths: Vec<&str> = e.members.iter().map(|m| m.path.as_str()).collect();
-        assert_eq!(paths, ["cluster-resources/pods/shop.json", "cluster-resources/pods/logs/shop/w-1/worker-previous.log"]);
+        assert_eq!(
+            paths,
+            ["cluster-resources/pods/shop.json", "cluster-resources/pods/logs/shop/w-1/worker-previous.log"]
+        );
         assert_eq!(e.members[1].kind, MemberKind::Logs { previous: true });
         assert_eq!(e.members[1].name, "sb.tar.gz:cluster-resources/pods/logs/shop/w-1/worker-previous.log");
         assert_eq!(e.others.get("cluster-resources"), Some(&1));
@@ -580,22 +562,23 @@ pub(crate) mod tests {
 }
 "#;
         let tgz = bundle(&[(&pods, pod_json), (&log, "2026-11-24 10:00:00,000 INFO started\n")], true);
-        let a = crate::analyze(
-            &[crate::Input {
-                name: "support-bundle.tar.gz",
-                bytes: &tgz,
-            }],
-            &Limits::default(),
-        );
+        let a = crate::analyze(&[crate::Input { name: "support-bundle.tar.gz", bytes: &tgz }], &Limits::default());
         let m = &a.model;
         assert_eq!(m.sources[0].name, "support-bundle.tar.gz");
         assert_eq!(m.sources[1].name, "support-bundle.tar.gz:cluster-resources/pods/shop.json");
         let c = m.pod(Some("shop"), "w-1").unwrap().container("worker").unwrap();
         assert_eq!(c.memory_limit.as_ref().unwrap().value, 512 << 20);
-        assert_eq!(m.line_text(c.memory_limit.as_ref().unwrap().origin).trim(), r#""spec": {"containers": [{"name": "worker", "image": "python:3.12", "resources": {"limits": {"memory": "512Mi"}}}]},"#);
+        assert_eq!(
+            m.line_text(c.memory_limit.as_ref().unwrap().origin).trim(),
+            r#""spec": {"containers": [{"name": "worker", "image": "python:3.12", "resources": {"limits": {"memory": "512Mi"}}}]},"#
+        );
         assert_eq!(c.logs.len(), 1);
         assert_eq!(c.logs[0].lines[0].origin, model::Origin { source: 2, line: 1 });
-        assert!(a.findings.iter().any(|f| f.title.contains("OOM")), "{:?}", a.findings.iter().map(|f| &f.title).collect::<Vec<_>>());
+        assert!(
+            a.findings.iter().any(|f| f.title.contains("OOM")),
+            "{:?}",
+            a.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
         assert!(m.warnings.is_empty(), "{:?}", m.warnings);
     }
 }

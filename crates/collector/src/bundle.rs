@@ -123,10 +123,7 @@ impl Pending {
             .suffix(".partial")
             .tempfile_in(dir)
             .with_context(|| format!("cannot write a bundle in {}", dir.display()))?;
-        Ok(Pending {
-            tmp,
-            path: path.to_path_buf(),
-        })
+        Ok(Pending { tmp, path: path.to_path_buf() })
     }
 
     /// Writes `text` (gzip unless `gzip` is false), syncs, and renames over the target.
@@ -142,10 +139,7 @@ impl Pending {
         file.flush()?;
         file.sync_all()?;
         let path = self.path;
-        self.tmp
-            .persist(&path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        self.tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
     }
 }
@@ -202,5 +196,4 @@ mod tests {
         drop(Pending::create(&dir.path().join("c.txt")).unwrap());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
-
 }

@@ -128,7 +128,9 @@ fn install_ctrlc() {
     let _ = ctrlc::set_handler(|| {
         let n = INTERRUPTS.fetch_add(1, Ordering::SeqCst) + 1;
         match n {
-            1 => eprintln!("kubeleak: interrupted: sampling stops, logs are still taken (Ctrl-C again to write the bundle now)"),
+            1 => eprintln!(
+                "kubeleak: interrupted: sampling stops, logs are still taken (Ctrl-C again to write the bundle now)"
+            ),
             2 => {
                 eprintln!("kubeleak: interrupted again: stopping kubectl and writing what was gathered");
                 ABORT.store(true, Ordering::SeqCst);
@@ -149,7 +151,8 @@ pub struct PodInfo {
 
 /// Pods and containers in `kubectl get pods -o json` output (a `List` or one `Pod`).
 pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("cannot read `get pods -o json` output: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("cannot read `get pods -o json` output: {e}"))?;
     let items: Vec<&serde_json::Value> = match v.get("items").and_then(|i| i.as_array()) {
         Some(items) => items.iter().collect(),
         None if v.get("kind").and_then(|k| k.as_str()) == Some("Pod") => vec![&v],
@@ -178,11 +181,7 @@ pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
                 }
             }
         }
-        pods.push(PodInfo {
-            name: name.to_string(),
-            containers,
-            app_containers,
-        });
+        pods.push(PodInfo { name: name.to_string(), containers, app_containers });
     }
     Ok(pods)
 }
@@ -198,10 +197,8 @@ pub fn log_jobs(pods: &[PodInfo], ns: &str, since: Option<&str>, tail: Option<i6
     let mut jobs = Vec::new();
     for p in pods {
         for (c, restarted) in &p.containers {
-            let base: Vec<String> = ["logs", "-n", ns, &p.name, "-c", c, "--timestamps", &window]
-                .iter()
-                .map(|w| w.to_string())
-                .collect();
+            let base: Vec<String> =
+                ["logs", "-n", ns, &p.name, "-c", c, "--timestamps", &window].iter().map(|w| w.to_string()).collect();
             if *restarted {
                 let mut prev = base.clone();
                 prev.push("--previous".into());
@@ -314,14 +311,7 @@ fn entry(run: &Run, redact_on: bool, redacted: &mut usize, timeout: Duration) ->
     if run.truncated {
         notes.push(format!("truncated: output cut at {} bytes", crate::kubectl::MAX_OUTPUT));
     }
-    Entry {
-        command: run.display(),
-        at: Some(run.at),
-        stdout,
-        exit_code,
-        stderr,
-        notes,
-    }
+    Entry { command: run.display(), at: Some(run.at), stdout, exit_code, stderr, notes }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -329,9 +319,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("-n NAMESPACE must not be empty");
     }
     install_ctrlc();
-    let progress = Progress {
-        tty: std::io::stderr().is_terminal(),
-    };
+    let progress = Progress { tty: std::io::stderr().is_terminal() };
     let mut global = Vec::new();
     if let Some(c) = &args.context {
         global.extend(["--context".to_string(), c.clone()]);
@@ -339,11 +327,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(k) = &args.kubeconfig {
         global.extend(["--kubeconfig".to_string(), k.display().to_string()]);
     }
-    let kubectl = Kubectl {
-        program: args.kubectl.clone(),
-        global,
-        timeout: args.timeout,
-    };
+    let kubectl = Kubectl { program: args.kubectl.clone(), global, timeout: args.timeout };
     let captured_at = Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now());
     let ns = args.namespace.clone();
     let target: Vec<String> = match (&args.pod, &args.selector) {
@@ -429,7 +413,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Err(e) => eprintln!("kubeleak: {e}; logs are not collected"),
             }
             no_pods = pods.is_empty();
-        } else if args.pod.is_some() && (json.stderr_text().contains("(NotFound)") || json.stderr_text().contains(" not found")) {
+        } else if args.pod.is_some()
+            && (json.stderr_text().contains("(NotFound)") || json.stderr_text().contains(" not found"))
+        {
             no_pods = true;
         } else {
             eprintln!(
@@ -457,7 +443,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 let r = kubectl.run(&with_target(&["top", "pod"], &["--containers"]), &ABORT);
                 progress.show(&r);
                 if i + 1 < args.samples {
-                    progress.say(&format!("sample {}/{} taken; next in {:.1}s", i + 1, args.samples, args.interval.as_secs_f64()));
+                    progress.say(&format!(
+                        "sample {}/{} taken; next in {:.1}s",
+                        i + 1,
+                        args.samples,
+                        args.interval.as_secs_f64()
+                    ));
                 }
                 if r.ok() {
                     samples_ok += 1;
@@ -466,7 +457,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 if i + 1 < args.samples {
                     let due = start + args.interval.saturating_mul(i + 1);
                     while Instant::now() < due && !interrupted() {
-                        std::thread::sleep(Duration::from_millis(20).min(due.saturating_duration_since(Instant::now())));
+                        std::thread::sleep(
+                            Duration::from_millis(20).min(due.saturating_duration_since(Instant::now())),
+                        );
                     }
                 }
             }
@@ -500,10 +493,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     // 6. The bundle.
     let mut redacted = 0;
-    let entries: Vec<Entry> = runs
-        .iter()
-        .map(|r| entry(r, !args.no_redact, &mut redacted, args.timeout))
-        .collect();
+    let entries: Vec<Entry> = runs.iter().map(|r| entry(r, !args.no_redact, &mut redacted, args.timeout)).collect();
     let was_interrupted = interrupted();
     let header = Header {
         captured_at: Some(captured_at),
@@ -568,8 +558,12 @@ mod tests {
 
     #[test]
     fn client_versions() {
-        assert_eq!(client_version("Client Version: v1.30.13\nKustomize Version: v5.0.4\n").as_deref(), Some("v1.30.13"));
-        let old = "Client Version: version.Info{Major:\"1\", Minor:\"27\", GitVersion:\"v1.27.16\", GitCommit:\"cbb8\"}\n";
+        assert_eq!(
+            client_version("Client Version: v1.30.13\nKustomize Version: v5.0.4\n").as_deref(),
+            Some("v1.30.13")
+        );
+        let old =
+            "Client Version: version.Info{Major:\"1\", Minor:\"27\", GitVersion:\"v1.27.16\", GitCommit:\"cbb8\"}\n";
         assert_eq!(client_version(old).as_deref(), Some("v1.27.16"));
         assert_eq!(client_version("nothing"), None);
     }

@@ -40,7 +40,10 @@ pub enum Status {
     /// Stopped by a second Ctrl-C.
     Aborted,
     /// Could not be started (kubectl missing, not executable).
-    SpawnFailed { not_found: bool, message: String },
+    SpawnFailed {
+        not_found: bool,
+        message: String,
+    },
 }
 
 /// One command as it ran.
@@ -108,10 +111,8 @@ impl Kubectl {
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
-                run.status = Status::SpawnFailed {
-                    not_found: e.kind() == std::io::ErrorKind::NotFound,
-                    message: e.to_string(),
-                };
+                run.status =
+                    Status::SpawnFailed { not_found: e.kind() == std::io::ErrorKind::NotFound, message: e.to_string() };
                 return run;
             }
         };
@@ -131,7 +132,13 @@ impl Kubectl {
 
     /// Runs every command, at most `bound` at a time; results in the order given.
     /// `done` is called as each one finishes (for progress).
-    pub fn run_all(&self, jobs: &[Vec<String>], bound: usize, abort: &AtomicBool, done: &(dyn Fn(&Run) + Sync)) -> Vec<Run> {
+    pub fn run_all(
+        &self,
+        jobs: &[Vec<String>],
+        bound: usize,
+        abort: &AtomicBool,
+        done: &(dyn Fn(&Run) + Sync),
+    ) -> Vec<Run> {
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<Run>>> = Mutex::new(vec![None; jobs.len()]);
         thread::scope(|s| {
@@ -147,12 +154,7 @@ impl Kubectl {
                 });
             }
         });
-        results
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .flatten()
-            .collect()
+        results.into_inner().unwrap_or_default().into_iter().flatten().collect()
     }
 }
 
@@ -231,11 +233,7 @@ mod tests {
     use super::*;
 
     fn sh(timeout_ms: u64) -> Kubectl {
-        Kubectl {
-            program: PathBuf::from("/bin/sh"),
-            global: Vec::new(),
-            timeout: Duration::from_millis(timeout_ms),
-        }
+        Kubectl { program: PathBuf::from("/bin/sh"), global: Vec::new(), timeout: Duration::from_millis(timeout_ms) }
     }
 
     fn args(script: &str) -> Vec<String> {

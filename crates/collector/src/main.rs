@@ -112,7 +112,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 readers.push((name, r));
             }
-            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits { digest_threads: !single_thread, ..Default::default() });
+            let mut analyzer = analysis::Analyzer::new(analysis::input::Limits {
+                digest_threads: !single_thread,
+                ..Default::default()
+            });
             let mut buf = vec![0u8; 1 << 20];
             for (name, mut r) in readers {
                 analyzer.begin(&name);

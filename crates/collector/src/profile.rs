@@ -129,10 +129,7 @@ pub fn jobs(pods: &[PodInfo], ns: &str, opts: &Options) -> Vec<Vec<String>> {
             }
             for s in &scripts {
                 out.push(
-                    ["exec", "-n", ns, &p.name, "-c", c, "--", "sh", "-c", s]
-                        .iter()
-                        .map(|w| w.to_string())
-                        .collect(),
+                    ["exec", "-n", ns, &p.name, "-c", c, "--", "sh", "-c", s].iter().map(|w| w.to_string()).collect(),
                 );
             }
         }
@@ -244,10 +241,7 @@ mod tests {
     #[test]
     fn scripts_run_in_sh() {
         let run = |script: &str| {
-            let out = std::process::Command::new("/bin/sh")
-                .args(["-n", "-c", script])
-                .output()
-                .expect("sh");
+            let out = std::process::Command::new("/bin/sh").args(["-n", "-c", script]).output().expect("sh");
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         };
         run(&hook_script("tracemalloc", 2));

@@ -84,7 +84,8 @@ fn keep(value: &str) -> bool {
 /// and numbers under `*token*` names (`max_tokens=512` in a log line).
 fn keep_name(name: &str, value: &str) -> bool {
     const FIELDS: [&str; 5] = ["secretname", "tokenexpirationseconds", "secretref", "key", "secretoptionalname"];
-    FIELDS.contains(&name.to_ascii_lowercase().as_str()) || (name.to_ascii_lowercase().contains("token") && value.bytes().all(|b| b.is_ascii_digit()))
+    FIELDS.contains(&name.to_ascii_lowercase().as_str())
+        || (name.to_ascii_lowercase().contains("token") && value.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Replaces secrets in `text`; returns the new text and how many values were replaced.
@@ -138,7 +139,8 @@ mod tests {
 
     #[test]
     fn json_env_plain_and_escaped() {
-        let text = "{\n  \"name\": \"DB_PASSWORD\",\n  \"value\": \"hun\\\"ter2\"\n}, {\"name\":\"HOST\",\"value\":\"db\"}";
+        let text =
+            "{\n  \"name\": \"DB_PASSWORD\",\n  \"value\": \"hun\\\"ter2\"\n}, {\"name\":\"HOST\",\"value\":\"db\"}";
         let out = r(text);
         assert!(out.contains("\"value\": \"[REDACTED]\""), "{out}");
         assert!(out.contains("\"value\":\"db\""), "{out}");

@@ -112,12 +112,7 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
                 (ns, Some(p), None) => format!("{}{p}", ns.as_deref().map(|n| format!("{n}/")).unwrap_or_default()),
                 _ => String::new(),
             };
-            out.push_str(&format!(
-                "\n{} {}  {}\n",
-                st.severity(f.severity),
-                st.paint("1", f.kind),
-                place
-            ));
+            out.push_str(&format!("\n{} {}  {}\n", st.severity(f.severity), st.paint("1", f.kind), place));
             out.push_str(&wrap(&st.paint("1", &f.title), "  ", 100));
             if !f.detail.is_empty() {
                 out.push_str(&wrap(&f.detail, "    ", 100));
@@ -204,10 +199,7 @@ w-1   worker   1m           420Mi
         let text = render_with(&a, false);
         assert!(text.contains("WARNING  memory-growth  shop/w-1/worker\n"), "{text}");
         assert!(text.contains("  worker grew 60 MiB/h over 2h00m\n"), "{text}");
-        assert!(
-            text.contains("    bundle.txt:3: w-1   worker   1m           300Mi\n"),
-            "{text}"
-        );
+        assert!(text.contains("    bundle.txt:3: w-1   worker   1m           300Mi\n"), "{text}");
         assert!(text.contains("  advice: "), "{text}");
         assert!(!text.contains('\x1b'));
         let coloured = render_with(&a, true);

@@ -99,10 +99,7 @@ fn section<'a>(bundle: &'a str, cmd: &str) -> Vec<&'a str> {
 const BASE: &[&str] = &["-n", NAMESPACE, "-l", "app=worker", "--samples", "2", "--interval", "1s", "--timeout", "20s"];
 
 fn full_collect(version: &str) {
-    let server = ApiServer::start(Options {
-        git_version: version.into(),
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { git_version: version.into(), ..Options::default() });
     let env = Env::new(Some(&server));
     let out = env.collect(&[BASE, &["-o", "b.txt.gz"]].concat());
     let requests = server.requests().join("\n");
@@ -116,9 +113,16 @@ fn full_collect(version: &str) {
     assert!(requests.contains(&format!("kubectl/v1.{minor}.")), "{requests}");
     // Aggregated discovery was asked for (v2beta1 only by 1.27) and answered, so kubectl
     // never walked the legacy group lists.
-    let wanted = if minor == "27" { "g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList" } else { "g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" };
+    let wanted = if minor == "27" {
+        "g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+    } else {
+        "g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    };
     assert!(requests.lines().any(|r| r.starts_with("GET /api?") && r.contains(wanted)), "{requests}");
-    assert!(!requests.lines().any(|r| r.starts_with("GET /api/v1?") || r.starts_with("GET /apis/metrics.k8s.io/v1beta1?")), "{requests}");
+    assert!(
+        !requests.lines().any(|r| r.starts_with("GET /api/v1?") || r.starts_with("GET /apis/metrics.k8s.io/v1beta1?")),
+        "{requests}"
+    );
 
     let path = env.path("b.txt.gz");
     assert_eq!(&std::fs::read(&path).unwrap()[..2], &[0x1f, 0x8b], "gzip by default");
@@ -155,8 +159,17 @@ fn full_collect(version: &str) {
     assert!(!text.contains("# kubeleak: exit-code"), "no command failed:\n{text}");
     // The real kubectl printed the server's Table with the real pod columns.
     let wide = section(&text, "-o wide");
-    assert!(wide[1].starts_with("NAME ") && wide[1].contains("READY") && wide[1].contains("RESTARTS") && wide[1].contains("NOMINATED NODE"), "{wide:?}");
-    assert!(wide.iter().any(|l| l.starts_with(OOM_POD) && l.contains("1 (29m ago)") && l.contains("node-a-1")), "{wide:?}");
+    assert!(
+        wide[1].starts_with("NAME ")
+            && wide[1].contains("READY")
+            && wide[1].contains("RESTARTS")
+            && wide[1].contains("NOMINATED NODE"),
+        "{wide:?}"
+    );
+    assert!(
+        wide.iter().any(|l| l.starts_with(OOM_POD) && l.contains("1 (29m ago)") && l.contains("node-a-1")),
+        "{wide:?}"
+    );
     // describe: limit, OOMKilled last state, events found by uid.
     let describe = section(&text, "describe pod").join("\n");
     assert!(describe.contains("Last State:     Terminated"), "{describe}");
@@ -189,15 +202,13 @@ fn full_collect(version: &str) {
     assert!(text.contains("postgres://app:[REDACTED]@postgres.shop.svc:5432/shop"), "{text}");
     assert!(text.contains("Authorization: Bearer [REDACTED]"), "{text}");
     assert!(text.contains("processed batch 38 in 1.87s rss=301MiB"), "{text}");
-    let redacted: usize = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("# redacted: "))
-        .and_then(|n| n.parse().ok())
-        .unwrap();
+    let redacted: usize =
+        lines.iter().find_map(|l| l.strip_prefix("# redacted: ")).and_then(|n| n.parse().ok()).unwrap();
     assert!(redacted >= 10, "{redacted}");
 
     // `kubeleak analyze` reads it as a user would.
-    let cli = Command::new(env!("CARGO_BIN_EXE_kubeleak")).args(["analyze", "--format", "json"]).arg(&path).output().unwrap();
+    let cli =
+        Command::new(env!("CARGO_BIN_EXE_kubeleak")).args(["analyze", "--format", "json"]).arg(&path).output().unwrap();
     assert!(cli.status.success(), "{}", stderr(&cli));
     let report: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
     assert!(report["pods"].as_array().unwrap().iter().any(|p| p["name"] == OOM_POD), "{report}");
@@ -230,7 +241,9 @@ fn full_collect(version: &str) {
     // (verified on a local merge: `oom-killed` and `memory-growth` for worker).
     if !a.findings.is_empty() {
         assert!(
-            a.findings.iter().any(|f| f.kind == "oom-killed" && f.pod.as_deref() == Some(OOM_POD) && f.container.as_deref() == Some("worker")),
+            a.findings.iter().any(|f| f.kind == "oom-killed"
+                && f.pod.as_deref() == Some(OOM_POD)
+                && f.container.as_deref() == Some("worker")),
             "{:#?}",
             a.findings
         );
@@ -263,11 +276,8 @@ fn annotations<'a>(bundle: &'a str, cmd: &str) -> Vec<&'a str> {
 
 #[test]
 fn legacy_discovery_works_too() {
-    let server = ApiServer::start(Options {
-        legacy_discovery: true,
-        git_version: "v1.30.4".into(),
-        ..Options::default()
-    });
+    let server =
+        ApiServer::start(Options { legacy_discovery: true, git_version: "v1.30.4".into(), ..Options::default() });
     let env = Env::new(Some(&server));
     // No -o: `kubeleak-NAMESPACE-TIME.txt.gz` in the current directory.
     let out = env.collect(BASE);
@@ -281,7 +291,12 @@ fn legacy_discovery_works_too() {
         .collect();
     assert_eq!(names.len(), 1, "{names:?}");
     let name = &names[0];
-    assert!(name.starts_with("kubeleak-shop-20") && name.ends_with("Z.txt.gz") && name.len() == "kubeleak-shop-20261124T100000Z.txt.gz".len(), "{name}");
+    assert!(
+        name.starts_with("kubeleak-shop-20")
+            && name.ends_with("Z.txt.gz")
+            && name.len() == "kubeleak-shop-20261124T100000Z.txt.gz".len(),
+        "{name}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Wrote {name}")));
     let text = bundle_of(&env, name);
     assert!(!text.contains("# kubeleak: exit-code"), "{text}");
@@ -291,17 +306,19 @@ fn legacy_discovery_works_too() {
 
 #[test]
 fn forbidden_logs_are_recorded_and_the_rest_kept() {
-    let server = ApiServer::start(Options {
-        logs_forbidden: true,
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { logs_forbidden: true, ..Options::default() });
     let env = Env::new(Some(&server));
     let out = env.collect(&[BASE, &["-o", "b.txt"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = bundle_of(&env, "b.txt");
     let log = annotations(&text, &format!("logs -n shop {OK_POD} -c worker"));
     assert_eq!(log[0], "# kubeleak: exit-code 1", "{text}");
-    assert!(log[1].starts_with("# kubeleak: stderr: Error from server (Forbidden): pods \"worker-7d9f8b6c5-q8r2m\" is forbidden"), "{log:?}");
+    assert!(
+        log[1].starts_with(
+            "# kubeleak: stderr: Error from server (Forbidden): pods \"worker-7d9f8b6c5-q8r2m\" is forbidden"
+        ),
+        "{log:?}"
+    );
     assert!(section(&text, "--previous")[0].contains("--previous"), "the previous run is still tried");
     // Everything else is there.
     assert!(section(&text, "describe pod").join("\n").contains("OOMKilled"));
@@ -315,11 +332,7 @@ fn forbidden_logs_are_recorded_and_the_rest_kept() {
 
 #[test]
 fn absent_metrics_api_is_recorded_and_the_rest_kept() {
-    let server = ApiServer::start(Options {
-        metrics: false,
-        git_version: "v1.30.4".into(),
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { metrics: false, git_version: "v1.30.4".into(), ..Options::default() });
     let env = Env::new(Some(&server));
     let out = env.collect(&[BASE, &["-o", "b.txt.gz"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -331,7 +344,14 @@ fn absent_metrics_api_is_recorded_and_the_rest_kept() {
     let a = analyze(&env.path("b.txt.gz"));
     use kubeleak_analysis::model::SectionKind;
     let kinds: Vec<SectionKind> = a.model.sections.iter().map(|s| s.kind).collect();
-    for k in [SectionKind::GetPods, SectionKind::GetPodsJson, SectionKind::DescribePod, SectionKind::GetEvents, SectionKind::TopPod, SectionKind::Logs] {
+    for k in [
+        SectionKind::GetPods,
+        SectionKind::GetPodsJson,
+        SectionKind::DescribePod,
+        SectionKind::GetEvents,
+        SectionKind::TopPod,
+        SectionKind::Logs,
+    ] {
         assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
     }
     // Without samples the pod, its limit and its OOM kill are still known.
@@ -343,10 +363,8 @@ fn absent_metrics_api_is_recorded_and_the_rest_kept() {
 
 #[test]
 fn a_hanging_command_is_killed_at_its_timeout_and_the_rest_kept() {
-    let server = ApiServer::start(Options {
-        hang_path: Some("/log?container=metrics-exporter".into()),
-        ..Options::default()
-    });
+    let server =
+        ApiServer::start(Options { hang_path: Some("/log?container=metrics-exporter".into()), ..Options::default() });
     let env = Env::new(Some(&server));
     let start = std::time::Instant::now();
     let args = ["-n", NAMESPACE, "-l", "app=worker", "--samples", "1", "--timeout", "5s", "-o", "b.txt"];
@@ -395,22 +413,35 @@ fn unreachable_cluster_is_a_clear_error_with_a_bundle() {
     )
     .unwrap();
     let cfg_s = cfg.display().to_string();
-    let out = env.collect(&["-n", "shop", "-l", "app=worker", "--kubeconfig", &cfg_s, "--context", "gone-ctx", "-o", "b.txt", "--timeout", "20s"]);
+    let out = env.collect(&[
+        "-n",
+        "shop",
+        "-l",
+        "app=worker",
+        "--kubeconfig",
+        &cfg_s,
+        "--context",
+        "gone-ctx",
+        "-o",
+        "b.txt",
+        "--timeout",
+        "20s",
+    ]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot reach the cluster (context gone-ctx)"), "{}", stderr(&out));
     let text = bundle_of(&env, "b.txt");
     assert!(text.contains("# context: gone-ctx\n"), "{text}");
     assert!(text.contains(&format!("$ kubectl version --context gone-ctx --kubeconfig {cfg_s}  # at ")), "{text}");
-    assert!(text.contains(&format!("# kubeleak: stderr: The connection to the server 127.0.0.1:{port} was refused")), "{text}");
+    assert!(
+        text.contains(&format!("# kubeleak: stderr: The connection to the server 127.0.0.1:{port} was refused")),
+        "{text}"
+    );
     assert_eq!(text.matches("$ kubectl").count(), 1, "{text}");
 }
 
 #[test]
 fn refused_credentials_are_a_clear_error_with_a_bundle() {
-    let server = ApiServer::start(Options {
-        unauthorized: true,
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { unauthorized: true, ..Options::default() });
     let env = Env::new(Some(&server));
     let out = env.collect(&["-n", "shop", "-l", "app=worker", "-o", "b.txt"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
@@ -421,10 +452,7 @@ fn refused_credentials_are_a_clear_error_with_a_bundle() {
 
 #[test]
 fn empty_selection_is_a_clear_error_with_a_bundle() {
-    let server = ApiServer::start(Options {
-        no_pods: true,
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { no_pods: true, ..Options::default() });
     let env = Env::new(Some(&server));
     let out = env.collect(&["-n", "shop", "-l", "app=nothing", "-o", "b.txt"]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
@@ -438,22 +466,45 @@ fn empty_selection_is_a_clear_error_with_a_bundle() {
     assert_eq!(out.status.code(), Some(5), "{}\n{:#?}", stderr(&out), server.requests());
     assert!(stderr(&out).contains("kubeleak: pod nope not found in namespace shop"), "{}", stderr(&out));
     let text = bundle_of(&env, "c.txt");
-    assert!(text.contains("# kubeleak: stderr: Error from server (NotFound): pods \"nope\" not found"), "{text}\n{:#?}", server.requests());
+    assert!(
+        text.contains("# kubeleak: stderr: Error from server (NotFound): pods \"nope\" not found"),
+        "{text}\n{:#?}",
+        server.requests()
+    );
 }
 
 #[test]
 fn no_redact_keeps_values_and_one_pod_by_name() {
     let server = ApiServer::start(Options::default());
     let env = Env::new(Some(&server));
-    let out = env.collect(&["-n", "shop", "--pod", OOM_POD, "--samples", "1", "--tail", "2", "--no-redact", "--no-gzip", "-o", "b.txt"]);
+    let out = env.collect(&[
+        "-n",
+        "shop",
+        "--pod",
+        OOM_POD,
+        "--samples",
+        "1",
+        "--tail",
+        "2",
+        "--no-redact",
+        "--no-gzip",
+        "-o",
+        "b.txt",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = bundle_of(&env, "b.txt");
     assert!(text.contains("# redacted: off\n"), "{text}");
     assert!(text.contains("# pod: worker-7d9f8b6c5-x2x9k\n"), "{text}");
     assert!(text.contains("hunter2-db-pass"), "{text}");
     assert!(text.contains(&format!("$ kubectl get pods -n shop {OOM_POD} -o json  # at ")), "{text}");
-    assert!(text.contains(&format!("$ kubectl get events -n shop --field-selector involvedObject.name={OOM_POD}  # at ")), "{text}");
-    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker --timestamps --tail=2 --previous  # at ")), "{text}");
+    assert!(
+        text.contains(&format!("$ kubectl get events -n shop --field-selector involvedObject.name={OOM_POD}  # at ")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker --timestamps --tail=2 --previous  # at ")),
+        "{text}"
+    );
     assert!(!text.contains(OK_POD), "{text}");
     let prev = section(&text, "--previous");
     assert_eq!(prev.len(), 3, "two lines: {prev:?}");
@@ -516,13 +567,23 @@ fn progress_is_shown_on_a_terminal() {
 #[test]
 fn a_second_interrupt_stops_running_commands_and_writes_at_once() {
     // Logs hang, so only the second Ctrl-C can end the collection early.
-    let server = ApiServer::start(Options {
-        hang_path: Some("/log?".into()),
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { hang_path: Some("/log?".into()), ..Options::default() });
     let env = Env::new(Some(&server));
     let child = env
-        .command(&["-n", "shop", "-l", "app=worker", "--samples", "50", "--interval", "300ms", "--timeout", "25s", "-o", "b.txt"])
+        .command(&[
+            "-n",
+            "shop",
+            "-l",
+            "app=worker",
+            "--samples",
+            "50",
+            "--interval",
+            "300ms",
+            "--timeout",
+            "25s",
+            "-o",
+            "b.txt",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -554,7 +615,9 @@ fn help_documents_the_exit_codes() {
     let out = Command::new(env!("CARGO_BIN_EXE_kubeleak")).args(["collect", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    for code in ["  3    kubectl not found", "  4    cluster unreachable", "  5    no pod matches", "  130  interrupted"] {
+    for code in
+        ["  3    kubectl not found", "  4    cluster unreachable", "  5    no pod matches", "  130  interrupted"]
+    {
         assert!(help.contains(code), "{code}: {help}");
     }
 }
@@ -602,8 +665,12 @@ Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    resize (PIL/Image.py:2192)\n
     assert!(dump.iter().any(|l| l.contains("make_thumbnail (worker/thumbs.py:41)")), "{bundle}");
     let missing = section(&bundle, &format!("exec -n shop {OK_POD} -c worker -- sh -c 'command -v py-spy"));
     assert!(missing.contains(&"# kubeleak: exit-code 127"), "{missing:?}");
-    assert!(missing.iter().any(|l| l.starts_with("# kubeleak: stderr: kubeleak: py-spy is not installed")), "{missing:?}");
-    let hook = section(&bundle, &format!("exec -n shop {OOM_POD} -c worker -- sh -c 'p=$(cat /tmp/kubeleak-profile.pid"));
+    assert!(
+        missing.iter().any(|l| l.starts_with("# kubeleak: stderr: kubeleak: py-spy is not installed")),
+        "{missing:?}"
+    );
+    let hook =
+        section(&bundle, &format!("exec -n shop {OOM_POD} -c worker -- sh -c 'p=$(cat /tmp/kubeleak-profile.pid"));
     assert!(hook.contains(&"# kubeleak: exit-code 3"), "{hook:?}");
     assert!(hook.iter().any(|l| l.contains("no profile hook in this container")), "{hook:?}");
     assert!(!bundle.contains("metrics-exporter -- sh"), "--profile-container keeps to worker");
@@ -612,10 +679,12 @@ Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    resize (PIL/Image.py:2192)\n
     let c = a.model.pod(Some(NAMESPACE), OOM_POD).and_then(|p| p.container("worker")).unwrap();
     assert_eq!(c.profiles.stacks[0].frames[1].function, "make_thumbnail");
     let warnings: Vec<&str> = a.model.warnings.iter().map(|w| w.message.as_str()).collect();
-    assert!(warnings.iter().any(|w| w.contains("failed (exit code 127): kubeleak: py-spy is not installed")), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("failed (exit code 127): kubeleak: py-spy is not installed")),
+        "{warnings:?}"
+    );
     assert!(warnings.iter().any(|w| w.contains("failed (exit code 3): kubeleak: no profile hook")), "{warnings:?}");
 }
-
 
 #[test]
 fn profile_runs_python_tools_with_kubectl_exec_1_33() {
@@ -631,12 +700,11 @@ fn profile_runs_python_tools_with_kubectl_exec_1_30() {
 /// recorded in the bundle and the collection still ends well (SPDY itself is untested).
 #[test]
 fn profile_exec_refused_by_the_server_is_recorded_1_27() {
-    let server = ApiServer::start(Options {
-        git_version: "v1.27.16".into(),
-        ..Options::default()
-    });
+    let server = ApiServer::start(Options { git_version: "v1.27.16".into(), ..Options::default() });
     let env = Env::new(Some(&server));
-    let out = env.collect(&[BASE, &["--profile", "py-spy", "--profile-container", "worker", "-o", "b.txt", "--no-gzip"]].concat());
+    let out = env.collect(
+        &[BASE, &["--profile", "py-spy", "--profile-container", "worker", "-o", "b.txt", "--no-gzip"]].concat(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let bundle = read_bundle(&env.path("b.txt"));
     let s = section(&bundle, &format!("exec -n shop {OOM_POD} -c worker -- sh -c"));

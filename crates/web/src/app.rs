@@ -65,9 +65,7 @@ fn download(name: &str, mime: &str, content: &str) {
 }
 
 fn gloo_document() -> Result<web_sys::Document, wasm_bindgen::JsValue> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))
+    web_sys::window().and_then(|w| w.document()).ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))
 }
 
 #[function_component(App)]
@@ -182,10 +180,8 @@ pub fn app() -> Html {
                 listeners.push(EventListener::new_with_options(&window, "drop", opts, move |e| {
                     e.prevent_default();
                     d.set(false);
-                    if let Some(list) = e
-                        .dyn_ref::<web_sys::DragEvent>()
-                        .and_then(|d| d.data_transfer())
-                        .and_then(|t| t.files())
+                    if let Some(list) =
+                        e.dyn_ref::<web_sys::DragEvent>().and_then(|d| d.data_transfer()).and_then(|t| t.files())
                     {
                         start_files.emit(list);
                     }
@@ -236,8 +232,15 @@ pub fn app() -> Html {
         })
     };
     let on_clear = {
-        let (text, files, result, selected, note, progress, client) =
-            (text.clone(), files.clone(), result.clone(), selected.clone(), note.clone(), progress.clone(), client.clone());
+        let (text, files, result, selected, note, progress, client) = (
+            text.clone(),
+            files.clone(),
+            result.clone(),
+            selected.clone(),
+            note.clone(),
+            progress.clone(),
+            client.clone(),
+        );
         Callback::from(move |_| {
             client.clear();
             progress.set(None);

@@ -181,7 +181,12 @@ impl Client {
                 .map(|e| e.message())
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| "unknown error".into());
-            Client(inner).failed(&w, format!("the analysis stopped in the browser ({what}); a very large input may not fit in this tab's memory"));
+            Client(inner).failed(
+                &w,
+                format!(
+                    "the analysis stopped in the browser ({what}); a very large input may not fit in this tab's memory"
+                ),
+            );
         });
         Ok(Job { worker, _listeners: [on_message, on_error] })
     }
@@ -216,7 +221,11 @@ impl Client {
         match kind.as_str() {
             "progress" if self.is_running(worker) => {
                 let num = |k: &str| get(data, k).as_f64().unwrap_or(0.0).max(0.0) as u64;
-                let p = Progress { done: num("done"), total: num("total"), phase: get(data, "phase").as_string().unwrap_or_default() };
+                let p = Progress {
+                    done: num("done"),
+                    total: num("total"),
+                    phase: get(data, "phase").as_string().unwrap_or_default(),
+                };
                 let cb = self.0.borrow().on_progress.clone();
                 if let Some(cb) = cb {
                     cb.emit(p);
@@ -280,11 +289,15 @@ impl Client {
             "lines" => {
                 let is_current = self.0.borrow().current.as_ref().is_some_and(|j| &j.worker == worker);
                 let req = get(data, "req").as_f64().unwrap_or(-1.0);
-                let cb = if is_current && req >= 0.0 { self.0.borrow_mut().pending.remove(&(req as u32)) } else { None };
+                let cb =
+                    if is_current && req >= 0.0 { self.0.borrow_mut().pending.remove(&(req as u32)) } else { None };
                 if let Some(cb) = cb {
                     let source = get(data, "source").as_f64().unwrap_or(0.0) as usize;
                     let from = get(data, "from").as_f64().unwrap_or(0.0) as u64;
-                    let lines = js_sys::Array::from(&get(data, "lines")).iter().map(|l| l.as_string().unwrap_or_default()).collect();
+                    let lines = js_sys::Array::from(&get(data, "lines"))
+                        .iter()
+                        .map(|l| l.as_string().unwrap_or_default())
+                        .collect();
                     cb.emit((source, from, lines));
                 }
             }

@@ -53,12 +53,9 @@ fn draw(view: &crate::view::View, which: Which) -> String {
     match which {
         Which::Memory(_) if view.series.len() <= 6 => chart::memory_svg(view.axis, &view.series, w, h),
         Which::Memory(i) => chart::memory_svg(view.axis, view.series.get(i..=i).unwrap_or_default(), w, h),
-        Which::Finding(i) => view
-            .findings
-            .get(i)
-            .and_then(|f| f.chart.as_ref())
-            .map(|c| chart::finding_svg(c, w, h))
-            .unwrap_or_default(),
+        Which::Finding(i) => {
+            view.findings.get(i).and_then(|f| f.chart.as_ref()).map(|c| chart::finding_svg(c, w, h)).unwrap_or_default()
+        }
     }
 }
 

@@ -20,8 +20,8 @@ use kubeleak_analysis::{self as analysis, chart, report};
 use wasm_bindgen::prelude::*;
 
 mod app;
-mod lazy_chart;
 pub mod client;
+mod lazy_chart;
 mod results;
 mod source_view;
 pub mod view;

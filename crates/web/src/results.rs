@@ -93,8 +93,24 @@ pub fn results(props: &Props) -> Html {
     });
     let header = |label: &'static str, c: Col| {
         let sort = sort.clone();
-        let mark = if col == c { if asc { " ▲" } else { " ▼" } } else { "" };
-        let aria = if col == c { if asc { "ascending" } else { "descending" } } else { "none" };
+        let mark = if col == c {
+            if asc {
+                " ▲"
+            } else {
+                " ▼"
+            }
+        } else {
+            ""
+        };
+        let aria = if col == c {
+            if asc {
+                "ascending"
+            } else {
+                "descending"
+            }
+        } else {
+            "none"
+        };
         html! {
             <th aria-sort={aria}>
                 <button class="sort" onclick={Callback::from(move |_| sort.set((c, if col == c { !asc } else { c == Col::Pod })))}>

@@ -161,13 +161,7 @@ pub fn source_view(props: &Props) -> Html {
         None => (0, &[]),
     };
     let section_at = |line: u32| {
-        props
-            .view
-            .0
-            .sections
-            .iter()
-            .find(|s| s.at.source == *source && s.at.line == line)
-            .map(|s| s.kind.clone())
+        props.view.0.sections.iter().find(|s| s.at.source == *source && s.at.line == line).map(|s| s.kind.clone())
     };
     let on_scroll = {
         let scroll = scroll.clone();

@@ -244,7 +244,9 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                 detail: f.detail.clone(),
                 advice: f.advice.clone(),
                 evidence: f.evidence.iter().map(|o| evidence(model, *o)).collect(),
-                sites: (0..code.sites.len()).filter(|&i| mentions(&code.sites[i].place, &code.sites[i].origins)).collect(),
+                sites: (0..code.sites.len())
+                    .filter(|&i| mentions(&code.sites[i].place, &code.sites[i].origins))
+                    .collect(),
                 types: (0..code.types.len())
                     .filter(|&i| mentions(&format!("`{}`", code.types[i].name), &code.types[i].origins))
                     .collect(),
@@ -279,7 +281,9 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                     let state = c
                         .state
                         .as_ref()
-                        .map(|s| format!("{}{}", s.state, s.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()))
+                        .map(|s| {
+                            format!("{}{}", s.state, s.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())
+                        })
                         .unwrap_or_else(|| "state unknown".into());
                     let last = c
                         .last_termination
@@ -292,7 +296,12 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                             )
                         })
                         .unwrap_or_default();
-                    format!("{}{}: {state}{last}; {} samples", c.name, if c.init { " (init)" } else { "" }, c.memory_samples.len())
+                    format!(
+                        "{}{}: {state}{last}; {} samples",
+                        c.name,
+                        if c.init { " (init)" } else { "" },
+                        c.memory_samples.len()
+                    )
                 })
                 .collect(),
             events: p
@@ -309,7 +318,9 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                     )
                 })
                 .collect(),
-            findings: (0..a.findings.len()).filter(|&i| a.findings[i].pod.as_deref() == Some(p.name.as_str())).collect(),
+            findings: (0..a.findings.len())
+                .filter(|&i| a.findings[i].pod.as_deref() == Some(p.name.as_str()))
+                .collect(),
         })
         .collect();
 
@@ -331,7 +342,11 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                 }
             })
             .collect(),
-        sources: model.sources.iter().map(|s| SourceInfo { name: s.name.clone(), bytes: s.bytes, lines: s.lines }).collect(),
+        sources: model
+            .sources
+            .iter()
+            .map(|s| SourceInfo { name: s.name.clone(), bytes: s.bytes, lines: s.lines })
+            .collect(),
         first_lines: model
             .sources
             .first()
@@ -364,7 +379,9 @@ fn trend(samples: &[Sample]) -> String {
     let mut v: Vec<_> = samples.iter().collect();
     v.sort_by_key(|s| (s.at, s.seq));
     match (v.first(), v.last()) {
-        (Some(a), Some(b)) if v.len() > 1 => format!("{} → {} ({} samples)", format_bytes(a.bytes), format_bytes(b.bytes), v.len()),
+        (Some(a), Some(b)) if v.len() > 1 => {
+            format!("{} → {} ({} samples)", format_bytes(a.bytes), format_bytes(b.bytes), v.len())
+        }
         (Some(a), _) => format_bytes(a.bytes),
         _ => "—".into(),
     }

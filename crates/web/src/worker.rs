@@ -127,7 +127,12 @@ pub fn shown(line: &str) -> String {
 }
 
 /// Reads bytes `start..end` of a blob synchronously (workers only).
-pub fn read_range(reader: &web_sys::FileReaderSync, blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, JsValue> {
+pub fn read_range(
+    reader: &web_sys::FileReaderSync,
+    blob: &web_sys::Blob,
+    start: u64,
+    end: u64,
+) -> Result<Vec<u8>, JsValue> {
     let slice = blob.slice_with_f64_and_f64(start as f64, end as f64)?;
     let buf = reader.read_as_array_buffer(&slice)?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
@@ -166,7 +171,10 @@ pub fn read_lines(blob: &web_sys::Blob, index: &LineIndex, from: u64, to: u64) -
 /// One input of an analysis.
 pub enum Input {
     /// The page's paste.
-    Text { name: String, text: String },
+    Text {
+        name: String,
+        text: String,
+    },
     File(web_sys::File),
 }
 
@@ -215,7 +223,8 @@ fn read_later(file: &web_sys::File, start: u64, end: u64) -> Result<wasm_bindgen
 /// The phases of an analysis that the worker times (ms), posted with the results as
 /// `timings` (the page logs them with `console.debug`; `page-bench.mjs` prints them).
 /// Indexed by [`WAIT`], [`COPY`], [`INDEX`], [`ANALYSIS`], [`DETECTORS`], [`REPORTS`], [`VIEW`].
-pub const PHASES: [&str; 7] = ["waiting for slices", "copying into wasm", "line index, progress", "analysis", "detectors", "reports", "view"];
+pub const PHASES: [&str; 7] =
+    ["waiting for slices", "copying into wasm", "line index, progress", "analysis", "detectors", "reports", "view"];
 const WAIT: usize = 0;
 const COPY: usize = 1;
 const INDEX: usize = 2;
@@ -418,7 +427,9 @@ async fn analyze_message(msg: JsValue) {
         }
         Step::Unreadable(i, why) => {
             let name = inputs.get(i).map(Input::name).unwrap_or_default();
-            unreadable.push(format!("{name}: the browser could not read all of it ({why}); what was read before is analyzed"));
+            unreadable.push(format!(
+                "{name}: the browser could not read all of it ({why}); what was read before is analyzed"
+            ));
         }
         Step::Analyzing => progress(total, "Finding problems…"),
     })
@@ -426,12 +437,9 @@ async fn analyze_message(msg: JsValue) {
     progress(total, "Preparing the results…");
     let mut since = js_sys::Date::now();
     let json = report::to_json(&a);
-    let html = html::report_with_chart(
-        &a,
-        env!("CARGO_PKG_VERSION"),
-        &|_, _| CHART_MARKER.to_string(),
-        &|i, _| view::finding_marker(i),
-    );
+    let html = html::report_with_chart(&a, env!("CARGO_PKG_VERSION"), &|_, _| CHART_MARKER.to_string(), &|i, _| {
+        view::finding_marker(i)
+    });
     lap(REPORTS, &mut since);
     let mut v = view::build(&a, json, html);
     v.warnings.extend(unreadable);
@@ -490,8 +498,10 @@ fn load_message(msg: &JsValue) {
         .iter()
         .map(|s| {
             let blob = get(&s, "blob").dyn_into::<web_sys::Blob>().ok()?;
-            let starts: Vec<u64> =
-                js_sys::Array::from(&get(&s, "starts")).iter().map(|b| b.as_f64().unwrap_or(0.0).max(0.0) as u64).collect();
+            let starts: Vec<u64> = js_sys::Array::from(&get(&s, "starts"))
+                .iter()
+                .map(|b| b.as_f64().unwrap_or(0.0).max(0.0) as u64)
+                .collect();
             Some((blob, LineIndex::restore(starts, num(&s, "lines"), num(&s, "len"))))
         })
         .collect();
@@ -504,16 +514,20 @@ fn lines_message(msg: &JsValue) {
     let lines: Vec<String> = SOURCES.with(|s| {
         let s = s.borrow();
         match s.get(usize::try_from(source).unwrap_or(usize::MAX)) {
-            Some(Some((blob, index))) => read_lines(blob, index, from, to).unwrap_or_else(|e| {
-                vec![format!("(the browser could not read this input again: {})", js_error(&e))]
-            }),
+            Some(Some((blob, index))) => read_lines(blob, index, from, to)
+                .unwrap_or_else(|e| vec![format!("(the browser could not read this input again: {})", js_error(&e))]),
             _ => Vec::new(),
         }
     });
     let array: js_sys::Array = lines.iter().map(|l| JsValue::from_str(l)).collect();
     post(&object(
         "lines",
-        &[("req", get(msg, "req")), ("source", (source as f64).into()), ("from", (from as f64).into()), ("lines", array.into())],
+        &[
+            ("req", get(msg, "req")),
+            ("source", (source as f64).into()),
+            ("from", (from as f64).into()),
+            ("lines", array.into()),
+        ],
     ));
 }
 
@@ -558,6 +572,10 @@ mod tests {
     fn long_lines_are_cut_for_display() {
         let long = "é".repeat(MAX_SHOWN);
         let s = shown(&long);
-        assert!(s.len() < MAX_SHOWN + 40 && s.ends_with(&format!("[line cut: {} bytes]", 2 * MAX_SHOWN)), "{}", &s[s.len() - 40..]);
+        assert!(
+            s.len() < MAX_SHOWN + 40 && s.ends_with(&format!("[line cut: {} bytes]", 2 * MAX_SHOWN)),
+            "{}",
+            &s[s.len() - 40..]
+        );
     }
 }

@@ -44,7 +44,10 @@ async fn files_are_read_in_slices_and_analyzed_with_the_paste() {
     })
     .await;
     assert_eq!(origin, vec![0, 1]);
-    assert_eq!(slices.iter().filter(|(i, _)| *i == 1).map(|(_, n)| *n).collect::<Vec<_>>(), vec![chunk, chunk, text.len() - 2 * chunk]);
+    assert_eq!(
+        slices.iter().filter(|(i, _)| *i == 1).map(|(_, n)| *n).collect::<Vec<_>>(),
+        vec![chunk, chunk, text.len() - 2 * chunk]
+    );
     assert_eq!(slices.last(), Some(&(usize::MAX, 0)), "the analysis runs after reading");
     assert_eq!(a.model.pods.len(), 3);
     assert_eq!(index.lines(), u64::from(a.model.sources[1].lines));

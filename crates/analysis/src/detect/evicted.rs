@@ -16,10 +16,7 @@ use crate::model::Origin;
 /// The `Message:` line describe prints a few lines after `Status:` for an evicted pod.
 fn describe_message(cx: &Cx<'_>, status: Origin) -> Option<(Origin, String)> {
     (1..=4).find_map(|d| {
-        let o = Origin {
-            source: status.source,
-            line: status.line.checked_add(d)?,
-        };
+        let o = Origin { source: status.source, line: status.line.checked_add(d)? };
         let text = cx.model.line_text(o).trim();
         let msg = text.strip_prefix("Message:")?.trim();
         (!msg.is_empty()).then(|| (o, msg.to_string()))
@@ -32,13 +29,8 @@ fn describe_reason_evicted(cx: &Cx<'_>, status: Origin) -> bool {
         let Some(line) = status.line.checked_add(d) else {
             return false;
         };
-        let text = cx.model.line_text(Origin {
-            source: status.source,
-            line,
-        });
-        text.trim()
-            .strip_prefix("Reason:")
-            .is_some_and(|r| r.trim() == "Evicted")
+        let text = cx.model.line_text(Origin { source: status.source, line });
+        text.trim().strip_prefix("Reason:").is_some_and(|r| r.trim() == "Evicted")
     })
 }
 
@@ -65,9 +57,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let first = m.split(". ").next().unwrap_or(m).trim_end_matches('.');
             f.title.push_str(&format!(": {first}"));
         }
-        let memory = message
-            .as_ref()
-            .is_some_and(|(_, m)| m.contains("memory") || m.contains("MemoryPressure"));
+        let memory = message.as_ref().is_some_and(|(_, m)| m.contains("memory") || m.contains("MemoryPressure"));
         f.detail = if memory {
             "The node came under memory pressure and the kubelet evicted pods to free memory. Pods using more than \
 their memory request are evicted first (BestEffort, then Burstable over their request)."

@@ -212,10 +212,8 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 let mut ts: Vec<(&String, &usize)> = types.iter().collect();
                 ts.sort_by(|a, b| b.1.cmp(a.1));
                 let list: Vec<String> = ts.iter().take(3).map(|(t, n)| format!("{t} ×{n}")).collect();
-                let mut p = format!(
-                    "gc reports {unc_total} uncollectable object{}",
-                    if unc_total == 1 { "" } else { "s" }
-                );
+                let mut p =
+                    format!("gc reports {unc_total} uncollectable object{}", if unc_total == 1 { "" } else { "s" });
                 if !list.is_empty() {
                     p.push_str(&format!(" ({})", list.join(", ")));
                 }
@@ -223,18 +221,12 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 f.evidence.extend(unc_ev);
             }
             if growing(&garbage, cx) {
-                let (a, b) = (
-                    garbage.first().map_or(0.0, |p| p.1),
-                    garbage.last().map_or(0.0, |p| p.1),
-                );
+                let (a, b) = (garbage.first().map_or(0.0, |p| p.1), garbage.last().map_or(0.0, |p| p.1));
                 parts.push(format!("gc.garbage grew from {a} to {b}"));
                 f.evidence.extend(garbage_ev);
             }
             if growing(&unreachable, cx) {
-                let (a, b) = (
-                    unreachable.first().map_or(0.0, |p| p.1),
-                    unreachable.last().map_or(0.0, |p| p.1),
-                );
+                let (a, b) = (unreachable.first().map_or(0.0, |p| p.1), unreachable.last().map_or(0.0, |p| p.1));
                 parts.push(format!("unreachable objects per collection grew from {a} to {b}"));
                 f.evidence.extend(unreach_ev);
             }
@@ -246,10 +238,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             let res_total: usize = resources.values().sum();
             if res_total >= cx.t.resource_warning_repeats {
                 let list: Vec<String> = resources.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
-                parts.push(format!(
-                    "{res_total} ResourceWarnings about unclosed objects ({})",
-                    list.join(", ")
-                ));
+                parts.push(format!("{res_total} ResourceWarnings about unclosed objects ({})", list.join(", ")));
                 f.evidence.extend(res_ev);
             }
             if parts.is_empty() {
@@ -281,7 +270,11 @@ mod tests {
     /// `matches` as it was: any of the rules' regexes (the literal checks only skip work).
     fn matches_by_regex(t: &str) -> bool {
         let r = super::res();
-        r.uncollectable.is_match(t) || r.done.is_match(t) || r.generations.is_match(t) || r.garbage.is_match(t) || r.resource.is_match(t)
+        r.uncollectable.is_match(t)
+            || r.done.is_match(t)
+            || r.generations.is_match(t)
+            || r.garbage.is_match(t)
+            || r.resource.is_match(t)
     }
 
     /// The hand readings of `done` and `generations` lines against the regexes' captures.
@@ -379,10 +372,7 @@ mod tests {
             "gc: uncollectable <dict 0x7f3a2c1d0f80>",
         ]);
         assert_eq!(kinds(&f), vec!["circular-references"]);
-        assert_eq!(
-            f[0].title,
-            "worker: gc reports 3 uncollectable objects (Node ×2, dict ×1)"
-        );
+        assert_eq!(f[0].title, "worker: gc reports 3 uncollectable objects (Node ×2, dict ×1)");
     }
 
     #[test]
@@ -407,20 +397,11 @@ mod tests {
     #[test]
     fn oldest_generation_growing() {
         let lines: Vec<String> = (0..8)
-            .map(|i| {
-                format!(
-                    "gc: objects in each generation: {} 0 {}",
-                    300 + i % 3,
-                    10_000 + 4_000 * i
-                )
-            })
+            .map(|i| format!("gc: objects in each generation: {} 0 {}", 300 + i % 3, 10_000 + 4_000 * i))
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let f = run_logs(&refs);
-        assert_eq!(
-            f[0].title,
-            "worker: objects in the oldest gc generation grew from 10000 to 38000"
-        );
+        assert_eq!(f[0].title, "worker: objects in the oldest gc generation grew from 10000 to 38000");
     }
 
     #[test]

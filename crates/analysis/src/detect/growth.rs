@@ -85,9 +85,7 @@ pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
     if n < r.min_points.max(3) {
         return None;
     }
-    let (lo, hi) = y
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let range = hi - lo;
     let line = stats::theil_sen(x, y)?;
     let span = x[n - 1] - x[0];
@@ -117,9 +115,7 @@ pub fn shape(x: &[f64], y: &[f64], r: &ShapeRule) -> Option<Shape> {
             if h.slope > 0.0 && t.slope < r.plateau_tail_ratio * h.slope {
                 let mut last: Vec<f64> = y[cut..n].to_vec();
                 last.sort_by(f64::total_cmp);
-                return Some(Shape::Plateau {
-                    level: last[last.len() / 2],
-                });
+                return Some(Shape::Plateau { level: last[last.len() / 2] });
             }
         }
     }
@@ -136,9 +132,7 @@ fn since(a: Timestamp, b: Timestamp) -> SignedDuration {
 
 fn from_hours(h: f64) -> Option<SignedDuration> {
     let secs = h * 3600.0;
-    (0.0..1e12)
-        .contains(&secs)
-        .then(|| SignedDuration::from_secs(secs.round() as i64))
+    (0.0..1e12).contains(&secs).then(|| SignedDuration::from_secs(secs.round() as i64))
 }
 
 /// One memory series to look at: a container's, or a pod's.
@@ -183,26 +177,13 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         if !any_container_samples && !pod.memory_samples.is_empty() {
             let cs: Vec<&Container> = app_containers(pod).collect();
             let limit = if !cs.is_empty() && cs.iter().all(|c| c.memory_limit.is_some()) {
-                let sum = cs
-                    .iter()
-                    .filter_map(|c| c.memory_limit.as_ref())
-                    .fold(0u64, |a, l| a.saturating_add(l.value));
-                Some((
-                    sum,
-                    cs.iter()
-                        .filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin))
-                        .collect(),
-                ))
+                let sum =
+                    cs.iter().filter_map(|c| c.memory_limit.as_ref()).fold(0u64, |a, l| a.saturating_add(l.value));
+                Some((sum, cs.iter().filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin)).collect()))
             } else {
                 None
             };
-            let s = Subject {
-                pod,
-                container: None,
-                samples: &pod.memory_samples,
-                limit,
-                spec_known: false,
-            };
+            let s = Subject { pod, container: None, samples: &pod.memory_samples, limit, spec_known: false };
             if !samples_trend(cx, &s, out) && cs.len() == 1 {
                 if let Some(c) = cs.first() {
                     oom_cycle(cx, pod, c, out);
@@ -218,12 +199,7 @@ fn memray_samples(c: &Container) -> Vec<Sample> {
         .memory_records
         .iter()
         .enumerate()
-        .map(|(i, r)| Sample {
-            at: r.at,
-            seq: u32::try_from(i).unwrap_or(u32::MAX),
-            bytes: r.rss,
-            origin: r.origin,
-        })
+        .map(|(i, r)| Sample { at: r.at, seq: u32::try_from(i).unwrap_or(u32::MAX), bytes: r.rss, origin: r.origin })
         .collect()
 }
 
@@ -232,10 +208,7 @@ fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
     if !s.samples.is_empty() && s.samples.iter().all(|x| x.at.is_none()) {
         return untimed_trend(cx, s, out);
     }
-    let timed: Vec<&Sample> = sorted_samples(s.samples)
-        .into_iter()
-        .filter(|x| x.at.is_some())
-        .collect();
+    let timed: Vec<&Sample> = sorted_samples(s.samples).into_iter().filter(|x| x.at.is_some()).collect();
     let (Some(first), Some(last)) = (timed.first(), timed.last()) else {
         return false;
     };
@@ -253,16 +226,10 @@ fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
     };
     let span = since(t0, t1);
     let n = timed.len();
-    let evidence: Vec<Origin> = timed
-        .iter()
-        .map(|p| p.origin)
-        .chain(s.limit.iter().flat_map(|(_, o)| o.iter().copied()))
-        .collect();
+    let evidence: Vec<Origin> =
+        timed.iter().map(|p| p.origin).chain(s.limit.iter().flat_map(|(_, o)| o.iter().copied())).collect();
     let oomed = s.container.is_some_and(oom::container_oom_killed);
-    let restarted = s
-        .container
-        .and_then(|c| c.restarts.as_ref())
-        .is_some_and(|r| r.value > 0);
+    let restarted = s.container.and_then(|c| c.restarts.as_ref()).is_some_and(|r| r.value > 0);
     let series = format!(
         "{} samples over {} ({} at {} → {} at {})",
         n,
@@ -356,11 +323,7 @@ raising the limit."
             f.detail = format!(
                 "{series}. Memory was given back {drops} time(s): garbage collection, a batch finishing, or a \
 restart{}. A sawtooth is not a leak by itself; watch whether the lows rise from one cycle to the next.",
-                if oomed || restarted {
-                    " (this container did restart)"
-                } else {
-                    ""
-                }
+                if oomed || restarted { " (this container did restart)" } else { "" }
             );
             f.advice = "If the peaks approach the limit, size the limit for the peak (largest batch) plus headroom, \
 or process batches in smaller chunks (generators, streaming)."
@@ -370,10 +333,7 @@ or process batches in smaller chunks (generators, streaming)."
         }
         Shape::Plateau { level } => {
             let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
-            f.title = format!(
-                "{who} memory rose then levelled off at about {}: not a leak",
-                bytes_f(level)
-            );
+            f.title = format!("{who} memory rose then levelled off at about {}: not a leak", bytes_f(level));
             f.detail = format!(
                 "{series}. The last third of the samples is flat: a bounded cache or pool filled up (warm-up)."
             );
@@ -453,9 +413,7 @@ time left before the limit.",
 /// slope > 0, Mann–Kendall p ≤ 0.1 for runs of 4+), returns the median run slope, the
 /// last run's test and the number of runs.
 fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall, usize)> {
-    let (lo, hi) = y
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let range = hi - lo;
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
@@ -480,14 +438,7 @@ fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall,
     let (line, mk) = last?;
     slopes.sort_by(f64::total_cmp);
     let slope = slopes[slopes.len() / 2];
-    Some((
-        Line {
-            slope,
-            intercept: line.intercept,
-        },
-        mk,
-        slopes.len(),
-    ))
+    Some((Line { slope, intercept: line.intercept }, mk, slopes.len()))
 }
 
 /// With few samples: the OOM cycle gives the rate.
@@ -521,11 +472,7 @@ somewhat slower.",
         when(end)
     );
     f.time_to_limit = Some(run);
-    let current = c
-        .state
-        .as_ref()
-        .filter(|s| s.state == "running")
-        .and_then(|s| s.started.map(|t| (t, s.origin)));
+    let current = c.state.as_ref().filter(|s| s.state == "running").and_then(|s| s.started.map(|t| (t, s.origin)));
     if let (Some((started, origin)), Some(now)) = (current, capture_time(cx.model)) {
         let left = run - since(started, now);
         if left > SignedDuration::ZERO {
@@ -535,8 +482,7 @@ somewhat slower.",
             f.title.push_str("; the current run is already past that time");
             f.time_to_limit = Some(SignedDuration::ZERO);
         }
-        f.detail
-            .push_str(&format!(" The current run started at {}.", when(started)));
+        f.detail.push_str(&format!(" The current run started at {}.", when(started)));
         f.evidence.push(origin);
     }
     if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
@@ -573,8 +519,7 @@ mod tests {
         assert_eq!(g.len(), 1, "{f:#?}");
         assert_eq!(g[0].severity, Severity::Warning);
         assert!(
-            g[0].title
-                .starts_with("worker grew 41 MiB/h; at this rate it reaches its 512Mi limit in ~3h"),
+            g[0].title.starts_with("worker grew 41 MiB/h; at this rate it reaches its 512Mi limit in ~3h"),
             "{}",
             g[0].title
         );
@@ -687,11 +632,7 @@ mod tests {
         p.memory_samples = samples(&[300, 320, 341, 361, 382], 30);
         let f = run(&model_with(vec![p]), &Thresholds::default());
         let g = growth(&f);
-        assert!(
-            g[0].title.contains("its containers' summed 512Mi limit"),
-            "{}",
-            g[0].title
-        );
+        assert!(g[0].title.contains("its containers' summed 512Mi limit"), "{}", g[0].title);
         assert_eq!(g[0].container, None);
     }
 }

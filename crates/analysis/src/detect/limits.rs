@@ -74,11 +74,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                     }
                 }
             } else if spec_read && (c.image.is_some() || c.memory_request.is_some() || c.state.is_some()) {
-                let sev = if troubled(Some(&c.name)) {
-                    Severity::Warning
-                } else {
-                    Severity::Info
-                };
+                let sev = if troubled(Some(&c.name)) { Severity::Warning } else { Severity::Info };
                 let mut f = finding_for("no-memory-limit", sev, pod, Some(c));
                 let peak = c.memory_samples.iter().max_by_key(|s| s.bytes);
                 f.title = format!("{} has no memory limit", c.name);
@@ -110,14 +106,9 @@ OOMKilled restart of this container."
         let cs: Vec<&Container> = app_containers(pod).collect();
         if !any_container_samples && !cs.is_empty() && cs.iter().all(|c| c.memory_limit.is_some()) {
             if let Some(latest) = sorted_samples(&pod.memory_samples).last() {
-                let sum = cs
-                    .iter()
-                    .filter_map(|c| c.memory_limit.as_ref())
-                    .fold(0u64, |a, l| a.saturating_add(l.value));
-                let origins = cs
-                    .iter()
-                    .filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin))
-                    .collect();
+                let sum =
+                    cs.iter().filter_map(|c| c.memory_limit.as_ref()).fold(0u64, |a, l| a.saturating_add(l.value));
+                let origins = cs.iter().filter_map(|c| c.memory_limit.as_ref().map(|l| l.origin)).collect();
                 if let Some(mut f) = near(cx, pod, None, latest, sum, origins) {
                     if let [c] = cs[..] {
                         if let Some((d, ev)) = request_note(cx, c, &pod.memory_samples) {
@@ -136,11 +127,7 @@ OOMKilled restart of this container."
 fn spec_read(cx: &Cx<'_>) -> bool {
     use crate::model::SectionKind::*;
     cx.model.sections.is_empty()
-        || cx
-            .model
-            .sections
-            .iter()
-            .any(|s| matches!(s.kind, DescribePod | GetPodsJson | GetPodsYaml))
+        || cx.model.sections.iter().any(|s| matches!(s.kind, DescribePod | GetPodsJson | GetPodsYaml))
 }
 
 fn near(
@@ -158,11 +145,7 @@ fn near(
     if ratio < cx.t.near_limit_ratio {
         return None;
     }
-    let sev = if ratio >= 1.0 {
-        Severity::Critical
-    } else {
-        Severity::Warning
-    };
+    let sev = if ratio >= 1.0 { Severity::Critical } else { Severity::Warning };
     let mut f = finding_for("memory-near-limit", sev, pod, c);
     let who = match c {
         Some(c) => c.name.clone(),
@@ -244,9 +227,6 @@ mod tests {
         let mut p = pod("w-1", vec![container("a", Some(256)), container("b", Some(256))]);
         p.memory_samples = samples(&[500], 10);
         let f = run(&model_with(vec![p]), &Thresholds::default());
-        assert_eq!(
-            f[0].title,
-            "pod w-1 uses 500Mi of its containers' summed 512Mi limit (98 %)"
-        );
+        assert_eq!(f[0].title, "pod w-1 uses 500Mi of its containers' summed 512Mi limit (98 %)");
     }
 }

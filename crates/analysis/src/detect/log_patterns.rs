@@ -42,17 +42,7 @@ use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 use crate::stats;
 
-const CACHE: &[&str] = &[
-    "cache",
-    "cached",
-    "caches",
-    "caching",
-    "memo",
-    "memoize",
-    "memoized",
-    "memoization",
-    "lru",
-];
+const CACHE: &[&str] = &["cache", "cached", "caches", "caching", "memo", "memoize", "memoized", "memoization", "lru"];
 const GLOBAL: &[&str] = &[
     "global",
     "globals",
@@ -117,9 +107,7 @@ const COLLECTION_STRONG: &[&str] = &[
     "set",
     "deque",
 ];
-const COLLECTION_WEAK: &[&str] = &[
-    "results", "items", "entries", "elements", "records", "count", "objects", "keys",
-];
+const COLLECTION_WEAK: &[&str] = &["results", "items", "entries", "elements", "records", "count", "objects", "keys"];
 const THROUGHPUT: &[&str] = &[
     "processed",
     "handled",
@@ -245,13 +233,9 @@ fn show(v: f64, unit: Unit) -> String {
 /// A short template for titles: the leading volatile/level tokens dropped, `<num>`
 /// compacted, cut at 70 characters.
 fn short_template(t: &str) -> String {
-    const LEVELS: [&str; 8] = [
-        "INFO", "DEBUG", "WARNING", "WARN", "ERROR", "CRITICAL", "[INFO]", "[DEBUG]",
-    ];
+    const LEVELS: [&str; 8] = ["INFO", "DEBUG", "WARNING", "WARN", "ERROR", "CRITICAL", "[INFO]", "[DEBUG]"];
     let mut toks: Vec<&str> = t.split(' ').collect();
-    while toks
-        .first()
-        .is_some_and(|f| f.starts_with("<*>") || f.starts_with("[<*>") || LEVELS.contains(f) || *f == "-")
+    while toks.first().is_some_and(|f| f.starts_with("<*>") || f.starts_with("[<*>") || LEVELS.contains(f) || *f == "-")
     {
         toks.remove(0);
     }
@@ -266,11 +250,7 @@ fn short_template(t: &str) -> String {
 
 fn memory_samples<'a>(pod: &'a Pod, c: &'a Container) -> Vec<&'a Sample> {
     let own = sorted_samples(&c.memory_samples);
-    let v = if own.is_empty() {
-        sorted_samples(&pod.memory_samples)
-    } else {
-        own
-    };
+    let v = if own.is_empty() { sorted_samples(&pod.memory_samples) } else { own };
     v.into_iter().filter(|s| s.at.is_some()).collect()
 }
 
@@ -331,11 +311,7 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
         .collect();
     let y: Vec<f64> = points.iter().map(|p| p.value).collect();
     let start = y.first().copied().unwrap_or(0.0).abs();
-    let min_abs = if slot.unit == Unit::Bytes {
-        cx.t.log_min_rise_abs * 100_000.0
-    } else {
-        cx.t.log_min_rise_abs
-    };
+    let min_abs = if slot.unit == Unit::Bytes { cx.t.log_min_rise_abs * 100_000.0 } else { cx.t.log_min_rise_abs };
     let rule = ShapeRule {
         min_points: cx.t.log_min_points,
         max_p: cx.t.log_max_p,
@@ -436,29 +412,16 @@ fn finding(
     let correlated = s.rho.is_some_and(|r| r >= cx.t.log_memory_correlation);
     // Growing right up to an OOM kill (the killed run's log) is as strong as a correlation.
     let killed_run = s.previous && oomed;
-    let sev = if (correlated && grows_or_oom) || killed_run {
-        Severity::Critical
-    } else {
-        Severity::Warning
-    };
+    let sev = if (correlated && grows_or_oom) || killed_run { Severity::Critical } else { Severity::Warning };
     let mut f = finding_for(s.kind, sev, pod, Some(c));
-    let name = if s.name.is_empty() {
-        "value".to_string()
-    } else {
-        s.name.clone()
-    };
+    let name = if s.name.is_empty() { "value".to_string() } else { s.name.clone() };
     // `memo_entries` in "memo table grew" for structured lines; the line's template otherwise.
     let label = match &s.message {
         Some(m) if !m.is_empty() => format!("`{name}` in \"{}\"", short_template(m)),
         Some(_) => format!("`{name}`"),
         None => format!("`{}`", short_template(&s.template)),
     };
-    f.title = format!(
-        "{}: {label} grew steadily from {} to {}",
-        c.name,
-        show(s.first, s.unit),
-        show(s.last, s.unit)
-    );
+    f.title = format!("{}: {label} grew steadily from {} to {}", c.name, show(s.first, s.unit), show(s.last, s.unit));
     match s.span {
         Some(d) => f.title.push_str(&format!(" over {}", crate::time::format_duration(d))),
         None => f.title.push_str(&format!(" over {} lines", s.lines)),
@@ -481,20 +444,15 @@ fn finding(
     match s.rho {
         Some(r) => f.detail.push_str(&format!(
             " It moves with the container's memory: Spearman ρ = {r:.2} against the memory samples{}.",
-            if r >= cx.t.log_memory_correlation {
-                ""
-            } else {
-                " (weak)"
-            }
+            if r >= cx.t.log_memory_correlation { "" } else { " (weak)" }
         )),
-        None if have_memory => f
-            .detail
-            .push_str(" (Too few memory samples overlap these log lines to correlate them.)"),
+        None if have_memory => {
+            f.detail.push_str(" (Too few memory samples overlap these log lines to correlate them.)")
+        }
         None => {}
     }
     if killed_run {
-        f.detail
-            .push_str(" It kept growing in the log of the run that was OOM-killed (`--previous`).");
+        f.detail.push_str(" It kept growing in the log of the run that was OOM-killed (`--previous`).");
     }
     f.advice = format!("{} {CONFIRM_IN_POD}", advice(s.kind));
     f.evidence = s.evidence.clone();
@@ -574,10 +532,7 @@ mod tests {
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert_eq!(classify(&w("cache size"), Unit::Count), Some("cache-without-eviction"));
         assert_eq!(classify(&w("seen ids"), Unit::Count), Some("global-state-accumulation"));
-        assert_eq!(
-            classify(&w("retained payloads"), Unit::Count),
-            Some("large-object-retention")
-        );
+        assert_eq!(classify(&w("retained payloads"), Unit::Count), Some("large-object-retention"));
         assert_eq!(classify(&w("pending jobs"), Unit::Count), Some("unbounded-collection"));
         assert_eq!(classify(&w("processed total"), Unit::Count), None);
         assert_eq!(classify(&w("items processed total"), Unit::Count), None);
@@ -587,50 +542,23 @@ mod tests {
 
     #[test]
     fn growing_cache_in_stdlib_logging() {
-        let l = lines(
-            |i| {
-                format!(
-                    "2026-11-24 10:{:02}:00,000 INFO app: cache size={} entries",
-                    i,
-                    1200 * (i + 1)
-                )
-            },
-            8,
-        );
+        let l = lines(|i| format!("2026-11-24 10:{:02}:00,000 INFO app: cache size={} entries", i, 1200 * (i + 1)), 8);
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["cache-without-eviction"], "{f:#?}");
-        assert_eq!(
-            f[0].title,
-            "worker: `app: cache size=<num> entries` grew steadily from 1200 to 9600 over 1h10m"
-        );
+        assert_eq!(f[0].title, "worker: `app: cache size=<num> entries` grew steadily from 1200 to 9600 over 1h10m");
         assert_eq!(f[0].severity, Severity::Warning);
         assert!(f[0].advice.contains("lru_cache(maxsize="));
     }
 
     #[test]
     fn cache_counters_are_not_leaks_but_its_size_is() {
-        let l = lines(
-            |i| {
-                format!(
-                    "cache stats hits={} misses={} evictions={} size=4096",
-                    900 * i,
-                    100 * i,
-                    80 * i
-                )
-            },
-            10,
-        );
+        let l =
+            lines(|i| format!("cache stats hits={} misses={} evictions={} size=4096", 900 * i, 100 * i, 80 * i), 10);
         assert!(run_logs(&l, None).is_empty());
-        let l = lines(
-            |i| format!("cache stats hits={} misses={} size={}", 900 * i, 100 * i, 200 * (i + 1)),
-            10,
-        );
+        let l = lines(|i| format!("cache stats hits={} misses={} size={}", 900 * i, 100 * i, 200 * (i + 1)), 10);
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["cache-without-eviction"]);
-        assert_eq!(
-            f[0].title,
-            "worker: `size` in \"cache stats\" grew steadily from 200 to 2000 over 1h30m"
-        );
+        assert_eq!(f[0].title, "worker: `size` in \"cache stats\" grew steadily from 200 to 2000 over 1h30m");
     }
 
     #[test]
@@ -668,15 +596,9 @@ mod tests {
 
     #[test]
     fn logfmt_retained_bytes() {
-        let l = lines(
-            |i| format!("level=info msg=\"batch done\" retained={}MB docs={}", 10 * (i + 1), i),
-            8,
-        );
+        let l = lines(|i| format!("level=info msg=\"batch done\" retained={}MB docs={}", 10 * (i + 1), i), 8);
         let f = run_logs(&l, None);
         assert_eq!(kinds(&f), vec!["large-object-retention"], "{f:#?}");
-        assert_eq!(
-            f[0].title,
-            "worker: `retained` in \"batch done\" grew steadily from 10Mi to 80Mi over 1h10m"
-        );
+        assert_eq!(f[0].title, "worker: `retained` in \"batch done\" grew steadily from 10Mi to 80Mi over 1h10m");
     }
 }

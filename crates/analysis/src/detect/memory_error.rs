@@ -80,7 +80,8 @@ pub fn matches(t: &str) -> bool {
 fn may_match(t: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool").expect("static regex")
+        Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool")
+            .expect("static regex")
     })
     .is_match(t)
 }
@@ -91,10 +92,7 @@ pub fn line_of(cx: &Cx<'_>, origin: Origin, k: usize, text: &str) -> Origin {
     let Some(line) = u32::try_from(k).ok().and_then(|k| origin.line.checked_add(k)) else {
         return origin;
     };
-    let o = Origin {
-        source: origin.source,
-        line,
-    };
+    let o = Origin { source: origin.source, line };
     let t = text.trim();
     if k > 0 && !t.is_empty() && cx.model.line_text(o).contains(t) {
         o
@@ -126,8 +124,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                     let Some((_, k)) = pattern_of(&l.text) else {
                         continue;
                     };
-                    f.evidence
-                        .push(line_of(cx, l.origin, k, l.text.lines().nth(k).unwrap_or("")));
+                    f.evidence.push(line_of(cx, l.origin, k, l.text.lines().nth(k).unwrap_or("")));
                 }
             }
             if f.evidence.is_empty() {
@@ -151,8 +148,7 @@ kernel's OOM killer choosing one process of the container's cgroup: the master s
 so the container may never show OOMKilled."
                 .into();
             if counts[0] > 0 && counts.iter().skip(1).all(|&n| n == 0) {
-                f.detail
-                    .push_str(" The traceback above the MemoryError shows the allocation that failed.");
+                f.detail.push_str(" The traceback above the MemoryError shows the allocation that failed.");
             }
             f.advice = format!(
                 "Look at what the killed worker was doing (the request or task logged just before). Process large \

@@ -307,10 +307,7 @@ pub fn capture_time(model: &Model) -> Option<Timestamp> {
 fn latest_time(model: &Model) -> Option<Timestamp> {
     let sections = model.sections.iter().filter_map(|s| s.at);
     let samples = model.pods.iter().flat_map(|p| {
-        p.memory_samples
-            .iter()
-            .chain(p.containers.iter().flat_map(|c| c.memory_samples.iter()))
-            .filter_map(|s| s.at)
+        p.memory_samples.iter().chain(p.containers.iter().flat_map(|c| c.memory_samples.iter())).filter_map(|s| s.at)
     });
     sections.chain(samples).max()
 }
@@ -387,13 +384,7 @@ pub(crate) mod testutil {
     }
 
     pub fn pod(name: &str, containers: Vec<Container>) -> Pod {
-        Pod {
-            namespace: Some("shop".into()),
-            name: name.into(),
-            containers,
-            origin: o(1),
-            ..Pod::default()
-        }
+        Pod { namespace: Some("shop".into()), name: name.into(), containers, origin: o(1), ..Pod::default() }
     }
 
     pub fn container(name: &str, limit_mi: Option<u64>) -> Container {

@@ -75,14 +75,8 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             out.push(container_finding(pod, c, &states, &evs));
         }
         // Pod-level: status OOMKilled, events not tied to a container.
-        let status = pod
-            .status
-            .as_ref()
-            .filter(|s| s.value.eq_ignore_ascii_case("OOMKilled"));
-        let loose: Vec<&Event> = (0..events.len())
-            .filter(|&i| !used_events[i])
-            .map(|i| events[i])
-            .collect();
+        let status = pod.status.as_ref().filter(|s| s.value.eq_ignore_ascii_case("OOMKilled"));
+        let loose: Vec<&Event> = (0..events.len()).filter(|&i| !used_events[i]).map(|i| events[i]).collect();
         if status.is_some() || !loose.is_empty() {
             let mut f = finding_for("oom-killed", Severity::Critical, pod, None);
             let times: u32 = loose.iter().map(|e| e.count.max(1)).sum();
@@ -92,8 +86,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 format!("pod {} was OOMKilled", pod.name)
             };
             if let Some(r) = pod.restarts.as_ref().filter(|r| r.value > 0) {
-                f.title
-                    .push_str(&format!("; {} restart{}", r.value, if r.value == 1 { "" } else { "s" }));
+                f.title.push_str(&format!("; {} restart{}", r.value, if r.value == 1 { "" } else { "s" }));
                 f.evidence.push(r.origin);
             }
             f.detail = format!(
@@ -122,23 +115,16 @@ fn node_events(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         if events.is_empty() {
             continue;
         }
-        let on_node: Vec<&Pod> = cx
-            .model
-            .pods
-            .iter()
-            .filter(|p| p.node.as_deref() == Some(node.name.as_str()))
-            .collect();
+        let on_node: Vec<&Pod> =
+            cx.model.pods.iter().filter(|p| p.node.as_deref() == Some(node.name.as_str())).collect();
         let known = out.iter_mut().find(|f| {
             f.kind == "oom-killed"
-                && on_node
-                    .iter()
-                    .any(|p| f.pod.as_deref() == Some(p.name.as_str()) && f.namespace == p.namespace)
+                && on_node.iter().any(|p| f.pod.as_deref() == Some(p.name.as_str()) && f.namespace == p.namespace)
         });
         if let Some(f) = known {
             f.evidence.extend(events.iter().map(|e| e.origin));
             for e in &events {
-                f.detail
-                    .push_str(&format!(" Node {} event {}: {}", node.name, e.reason, e.message));
+                f.detail.push_str(&format!(" Node {} event {}: {}", node.name, e.reason, e.message));
             }
             continue;
         }
@@ -153,11 +139,7 @@ fn node_events(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             "node {}: the kernel OOM killer killed {}{}",
             node.name,
             victim.clone().unwrap_or_else(|| "a process".into()),
-            if times > 1 {
-                format!(" ({times} events)")
-            } else {
-                String::new()
-            }
+            if times > 1 { format!(" ({times} events)") } else { String::new() }
         );
         f.detail = format!(
             "The node reported an out-of-memory kill. {}",
@@ -203,10 +185,7 @@ fn container_finding(pod: &Pod, c: &Container, states: &[(&ContainerState, bool)
     let mut title = if sure {
         format!("{} was OOMKilled", c.name)
     } else {
-        format!(
-            "{} was killed with exit code 137 (SIGKILL), likely out of memory",
-            c.name
-        )
+        format!("{} was killed with exit code 137 (SIGKILL), likely out of memory", c.name)
     };
     if times > 1 {
         title.push_str(&format!(" {times} times"));
@@ -238,10 +217,7 @@ killer still, but a failed liveness probe or a manual kill also exit 137: check 
     }
     for (s, _) in states {
         if let (Some(a), Some(b)) = (s.started, s.finished) {
-            if let Ok(run) = b
-                .since(a)
-                .and_then(|sp| sp.to_duration(jiff::SpanRelativeTo::days_are_24_hours()))
-            {
+            if let Ok(run) = b.since(a).and_then(|sp| sp.to_duration(jiff::SpanRelativeTo::days_are_24_hours())) {
                 d.push_str(&format!(
                     " It ran {} ({} → {}) before it was killed.",
                     crate::time::format_duration(run),
@@ -255,11 +231,7 @@ killer still, but a failed liveness probe or a manual kill also exit 137: check 
         d.push_str(&format!(" Restart count: {restarts}."));
     }
     for e in events {
-        let n = if e.count > 1 {
-            format!(" (×{})", e.count)
-        } else {
-            String::new()
-        };
+        let n = if e.count > 1 { format!(" (×{})", e.count) } else { String::new() };
         d.push_str(&format!(" Event {}{n}: {}", e.reason, e.message));
     }
     if limit.is_none() && c.image.is_some() {
@@ -350,11 +322,7 @@ mod tests {
         };
         let mut m = oom_model(Some("OOMKilled"));
         m.pods[0].node = Some("node-1".into());
-        m.nodes.push(Node {
-            name: "node-1".into(),
-            events: vec![ev.clone()],
-            ..Node::default()
-        });
+        m.nodes.push(Node { name: "node-1".into(), events: vec![ev.clone()], ..Node::default() });
         let f = run(&m, &Thresholds::default());
         let f: Vec<_> = f.iter().filter(|f| f.kind == "oom-killed").collect();
         assert_eq!(f.len(), 1);
@@ -362,16 +330,9 @@ mod tests {
         let mut m = oom_model(None);
         m.pods[0].containers[0].last_termination = None;
         m.pods[0].node = Some("node-1".into());
-        m.nodes.push(Node {
-            name: "node-1".into(),
-            events: vec![ev],
-            ..Node::default()
-        });
+        m.nodes.push(Node { name: "node-1".into(), events: vec![ev], ..Node::default() });
         let f = run(&m, &Thresholds::default());
-        assert_eq!(
-            f[0].title,
-            "node node-1: the kernel OOM killer killed process 28114 (python)"
-        );
+        assert_eq!(f[0].title, "node node-1: the kernel OOM killer killed process 28114 (python)");
         assert_eq!(f[0].pod.as_deref(), Some("worker-1"));
     }
 

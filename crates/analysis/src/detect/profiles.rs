@@ -32,26 +32,11 @@ use super::{app_containers, finding_for, Cx, CONFIRM_IN_POD};
 use crate::finding::{Finding, Severity};
 use crate::model::{AllocationSite, Container, Origin, Pod, Profiles};
 
-const LEAK_KINDS: [&str; 4] = [
-    "cache-without-eviction",
-    "global-state-accumulation",
-    "large-object-retention",
-    "unbounded-collection",
-];
-const CACHE_WORDS: [&str; 8] = [
-    "cache", "cached", "caches", "caching", "lru", "memo", "memoize", "memoized",
-];
-const COLLECTIONS: [&str; 9] = [
-    "dict",
-    "list",
-    "set",
-    "deque",
-    "OrderedDict",
-    "defaultdict",
-    "Counter",
-    "frozenset",
-    "WeakValueDictionary",
-];
+const LEAK_KINDS: [&str; 4] =
+    ["cache-without-eviction", "global-state-accumulation", "large-object-retention", "unbounded-collection"];
+const CACHE_WORDS: [&str; 8] = ["cache", "cached", "caches", "caching", "lru", "memo", "memoize", "memoized"];
+const COLLECTIONS: [&str; 9] =
+    ["dict", "list", "set", "deque", "OrderedDict", "defaultdict", "Counter", "frozenset", "WeakValueDictionary"];
 
 /// A growing site or type.
 struct Grower {
@@ -71,26 +56,18 @@ fn format_bytes(b: u64) -> String {
     for (size, unit) in units {
         if b >= size {
             let v = b as f64 / size as f64;
-            return if v >= 10.0 || v.fract() == 0.0 {
-                format!("{v:.0} {unit}")
-            } else {
-                format!("{v:.1} {unit}")
-            };
+            return if v >= 10.0 || v.fract() == 0.0 { format!("{v:.0} {unit}") } else { format!("{v:.1} {unit}") };
         }
     }
     format!("{b} B")
 }
 
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect()
+    s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect()
 }
 
 fn cache_named(s: &str) -> bool {
-    words(s).iter().any(|w| CACHE_WORDS.contains(&w.as_str()))
-        || s.to_ascii_lowercase().contains("cache")
+    words(s).iter().any(|w| CACHE_WORDS.contains(&w.as_str())) || s.to_ascii_lowercase().contains("cache")
 }
 
 fn site_label(s: &AllocationSite) -> String {
@@ -115,17 +92,11 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
             continue;
         };
         let place = site_label(last);
-        let latest_diff = list
-            .iter()
-            .filter(|s| s.size_delta.is_some())
-            .max_by_key(|s| (s.snapshot, s.origin));
+        let latest_diff = list.iter().filter(|s| s.size_delta.is_some()).max_by_key(|s| (s.snapshot, s.origin));
         let (delta, sentence, evidence) = if let Some(d) = latest_diff {
             let delta = d.size_delta.unwrap_or(0);
-            let ev: Vec<Origin> = list
-                .iter()
-                .filter(|s| s.size_delta.is_some_and(|x| x > 0))
-                .map(|s| s.origin)
-                .collect();
+            let ev: Vec<Origin> =
+                list.iter().filter(|s| s.size_delta.is_some_and(|x| x > 0)).map(|s| s.origin).collect();
             (
                 delta,
                 format!(
@@ -136,8 +107,7 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
                 ev,
             )
         } else if first.snapshot != last.snapshot {
-            let delta = i64::try_from(last.size).unwrap_or(i64::MAX)
-                - i64::try_from(first.size).unwrap_or(i64::MAX);
+            let delta = i64::try_from(last.size).unwrap_or(i64::MAX) - i64::try_from(first.size).unwrap_or(i64::MAX);
             let n = {
                 let mut snaps: Vec<u32> = list.iter().map(|s| s.snapshot).collect();
                 snaps.dedup();
@@ -167,16 +137,7 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
         } else {
             None
         };
-        out.push((
-            Grower {
-                place,
-                kind,
-                named,
-                sentence,
-                evidence,
-            },
-            grown,
-        ));
+        out.push((Grower { place, kind, named, sentence, evidence }, grown));
     }
     // Largest growth first.
     out.sort_by_key(|g| std::cmp::Reverse(g.1));
@@ -264,10 +225,8 @@ fn own_finding(pod: &Pod, c: Option<&Container>, g: &Grower, kind: &'static str)
         "{}. The memory tool's own output names the place that keeps memory: {}.",
         g.sentence,
         match kind {
-            "cache-without-eviction" =>
-                "a cache that only ever adds entries grows until the container is killed",
-            "unbounded-collection" =>
-                "a collection that is appended to and never trimmed grows with every request",
+            "cache-without-eviction" => "a cache that only ever adds entries grows until the container is killed",
+            "unbounded-collection" => "a collection that is appended to and never trimmed grows with every request",
             _ => "large objects (payloads, frames, buffers) stay referenced after use",
         }
     );
@@ -289,18 +248,10 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
     growers.extend(growing_types(cx, p));
     for (g, _) in &growers {
         let mine = |f: &Finding| belongs(f, pod, c) && LEAK_KINDS.contains(&f.kind);
-        let same = g
-            .kind
-            .and_then(|k| out.iter().position(|f| mine(f) && f.kind == k));
+        let same = g.kind.and_then(|k| out.iter().position(|f| mine(f) && f.kind == k));
         // A place named like its kind (a cache module, `dict`) gives its own finding when
         // no finding of that kind exists; a place known only by its size joins any.
-        let any = same.or_else(|| {
-            if g.named {
-                None
-            } else {
-                out.iter().position(mine)
-            }
-        });
+        let any = same.or_else(|| if g.named { None } else { out.iter().position(mine) });
         match (any, g.kind) {
             (Some(i), _) => localise(&mut out[i], g),
             (None, Some(kind)) => out.push(own_finding(pod, c, g, kind)),
@@ -308,24 +259,12 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
         }
     }
     // Objects the collector could not free.
-    let unc: u64 = p
-        .gc_runs
-        .iter()
-        .filter_map(|r| r.uncollectable)
-        .sum::<u64>()
+    let unc: u64 = p.gc_runs.iter().filter_map(|r| r.uncollectable).sum::<u64>()
         + u64::try_from(p.gc_uncollectable.len()).unwrap_or(u64::MAX);
     if unc > 0 {
         let mut ev: Vec<Origin> = p.gc_uncollectable.iter().map(|o| o.origin).collect();
-        ev.extend(
-            p.gc_runs
-                .iter()
-                .filter(|r| r.uncollectable.unwrap_or(0) > 0)
-                .map(|r| r.origin),
-        );
-        match out
-            .iter()
-            .position(|f| belongs(f, pod, c) && f.kind == "circular-references")
-        {
+        ev.extend(p.gc_runs.iter().filter(|r| r.uncollectable.unwrap_or(0) > 0).map(|r| r.origin));
+        match out.iter().position(|f| belongs(f, pod, c) && f.kind == "circular-references") {
             Some(i) => out[i].evidence.extend(ev),
             None => {
                 let mut f = finding_for("circular-references", Severity::Warning, pod, c);
@@ -334,11 +273,7 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
                 for o in &p.gc_uncollectable {
                     *types.entry(o.type_name.as_str()).or_default() += 1;
                 }
-                let list: Vec<String> = types
-                    .iter()
-                    .take(3)
-                    .map(|(t, n)| format!("{t} ×{n}"))
-                    .collect();
+                let list: Vec<String> = types.iter().take(3).map(|(t, n)| format!("{t} ×{n}")).collect();
                 f.title = format!("{who}: gc reports uncollectable objects");
                 if !list.is_empty() {
                     f.title.push_str(&format!(" ({})", list.join(", ")));
@@ -382,17 +317,10 @@ free: they stay in `gc.garbage` for the life of the process."
         .iter()
         .rev()
         .find(|s| s.thread_name.as_deref() == Some("MainThread"))
-        .or_else(|| {
-            p.stacks
-                .iter()
-                .rev()
-                .find(|s| s.status.starts_with("active"))
-        });
+        .or_else(|| p.stacks.iter().rev().find(|s| s.status.starts_with("active")));
     if let Some(st) = main {
         if let Some(fr) = st.frames.first() {
-            let at = fr
-                .line
-                .map_or(fr.file.clone(), |l| format!("{}:{l}", fr.file));
+            let at = fr.line.map_or(fr.file.clone(), |l| format!("{}:{l}", fr.file));
             extra.push((
                 format!(
                     "py-spy: when dumped, thread {} was in {} ({at})",
@@ -404,10 +332,7 @@ free: they stay in `gc.garbage` for the life of the process."
         }
     }
     if !extra.is_empty() {
-        for f in out
-            .iter_mut()
-            .filter(|f| belongs(f, pod, c) && LEAK_KINDS.contains(&f.kind))
-        {
+        for f in out.iter_mut().filter(|f| belongs(f, pod, c) && LEAK_KINDS.contains(&f.kind)) {
             for (s, ev) in &extra {
                 add_sentence(f, s);
                 f.evidence.extend(ev.iter().copied());
@@ -445,7 +370,10 @@ mod tests {
             "/app/main.py:3: size=12 KiB (+0 B), count=10 (+0), average=1 KiB",
         ]);
         assert_eq!(kinds(&f), vec!["cache-without-eviction"]);
-        assert_eq!(f[0].title, "worker: tracemalloc: /app/thumbs_cache.py:41 allocated 310 MiB (+290 MiB) between two snapshots");
+        assert_eq!(
+            f[0].title,
+            "worker: tracemalloc: /app/thumbs_cache.py:41 allocated 310 MiB (+290 MiB) between two snapshots"
+        );
         assert_eq!(f[0].evidence, vec![o(200)]);
     }
 
@@ -461,8 +389,7 @@ mod tests {
         ]);
         assert_eq!(kinds(&f), vec!["unbounded-collection"], "{f:#?}");
         assert!(
-            f[0].title
-                .contains("objgraph: dict objects grew by 2028 over 2 show_growth calls (to 3950)"),
+            f[0].title.contains("objgraph: dict objects grew by 2028 over 2 show_growth calls (to 3950)"),
             "{}",
             f[0].title
         );
@@ -473,7 +400,12 @@ mod tests {
         let lines: Vec<String> = (0..8u64)
             .map(|i| {
                 let m = 20 + 30 * i;
-                format!("/app/worker/thumbs.py:41: size={m} MiB (+{} MiB), count={} (+{}), average=1 KiB", m - 20, m * 1000, (m - 20) * 1000)
+                format!(
+                    "/app/worker/thumbs.py:41: size={m} MiB (+{} MiB), count={} (+{}), average=1 KiB",
+                    m - 20,
+                    m * 1000,
+                    (m - 20) * 1000
+                )
             })
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
@@ -487,9 +419,7 @@ mod tests {
 
     #[test]
     fn memray_and_py_spy_join_the_leak_finding() {
-        let mut lines: Vec<String> = (0..8)
-            .map(|i| format!("INFO cache size={} entries", 1200 + 900 * i))
-            .collect();
+        let mut lines: Vec<String> = (0..8).map(|i| format!("INFO cache size={} entries", 1200 + 900 * i)).collect();
         lines.extend(
             [
                 "📦 Peak memory usage:",
@@ -509,17 +439,8 @@ mod tests {
             d.contains("memray: peak memory 412 MiB; largest allocating location render (/app/worker/thumbs.py:41) with 310 MiB."),
             "{d}"
         );
-        assert!(
-            d.contains(
-                "py-spy: when dumped, thread MainThread was in handle_batch (worker/jobs.py:88)."
-            ),
-            "{d}"
-        );
-        assert!(
-            f[0].evidence.contains(&o(211)) && f[0].evidence.contains(&o(213)),
-            "{:?}",
-            f[0].evidence
-        );
+        assert!(d.contains("py-spy: when dumped, thread MainThread was in handle_batch (worker/jobs.py:88)."), "{d}");
+        assert!(f[0].evidence.contains(&o(211)) && f[0].evidence.contains(&o(213)), "{:?}", f[0].evidence);
     }
 
     #[test]
@@ -534,19 +455,9 @@ mod tests {
     #[test]
     fn uncollectable_in_a_pasted_profile() {
         let mut c = container("worker", Some(512));
-        c.profiles.gc_uncollectable.push(crate::model::GcObject {
-            at: None,
-            type_name: "Node".into(),
-            origin: o(7),
-        });
-        let f = run(
-            &model_with(vec![pod("w-1", vec![c])]),
-            &Thresholds::default(),
-        );
+        c.profiles.gc_uncollectable.push(crate::model::GcObject { at: None, type_name: "Node".into(), origin: o(7) });
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
         assert_eq!(kinds(&f), vec!["circular-references"]);
-        assert_eq!(
-            f[0].title,
-            "worker: gc reports uncollectable objects (Node ×1)"
-        );
+        assert_eq!(f[0].title, "worker: gc reports uncollectable objects (Node ×1)");
     }
 }

@@ -41,11 +41,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             .collect();
         let mut any_loop = false;
         for c in app_containers(pod) {
-            let Some(st) = c
-                .state
-                .as_ref()
-                .filter(|s| s.reason.as_deref().is_some_and(is_crash_loop))
-            else {
+            let Some(st) = c.state.as_ref().filter(|s| s.reason.as_deref().is_some_and(is_crash_loop)) else {
                 continue;
             };
             any_loop = true;
@@ -82,8 +78,7 @@ names the cause. If it ends abruptly without one, look for a SIGKILL (exit 137) 
             f.evidence.push(st.origin);
             f.evidence.extend(c.last_termination.as_ref().map(|t| t.origin));
             f.evidence.extend(c.restarts.as_ref().map(|r| r.origin));
-            f.evidence
-                .extend(backoff.iter().filter(|e| e.message.contains(&c.name)).map(|e| e.origin));
+            f.evidence.extend(backoff.iter().filter(|e| e.message.contains(&c.name)).map(|e| e.origin));
             out.push(f);
         }
         if let Some(s) = pod.status.as_ref().filter(|s| is_crash_loop(&s.value)) {
@@ -177,10 +172,7 @@ mod tests {
         p.status = Some(Fact::new("CrashLoopBackOff".into(), o(2)));
         let f = run(&model_with(vec![p]), &Thresholds::default());
         assert_eq!(kinds(&f), vec!["crash-loop", "oom-killed"]);
-        assert_eq!(
-            f[0].title,
-            "worker is in CrashLoopBackOff (7 restarts; last exit: OOMKilled, code 137)"
-        );
+        assert_eq!(f[0].title, "worker is in CrashLoopBackOff (7 restarts; last exit: OOMKilled, code 137)");
         assert!(f[0].evidence.contains(&o(2)), "pod status merged in");
     }
 

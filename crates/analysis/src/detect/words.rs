@@ -92,17 +92,16 @@ fn block(c: &[u8; 18]) -> u32 {
     let p = c.as_ptr();
     // SAFETY: `c` has 18 bytes, so 16 from offsets 0, 1 and 2 are inside it; `v128_load`
     // reads unaligned.
-    let (b0, b1, b2) = unsafe { (v128_load(p.cast::<v128>()), v128_load(p.add(1).cast::<v128>()), v128_load(p.add(2).cast::<v128>())) };
+    let (b0, b1, b2) = unsafe {
+        (v128_load(p.cast::<v128>()), v128_load(p.add(1).cast::<v128>()), v128_load(p.add(2).cast::<v128>()))
+    };
     let x20 = u8x16_splat(0x20);
     let (f0, f1, f2) = (v128_or(b0, x20), v128_or(b1, x20), v128_or(b2, x20));
     let eq = |v: v128, b: u8| u8x16_eq(v, u8x16_splat(b));
     let g = eq(f0, b'g');
     let i1 = eq(f1, b'i');
     let m = v128_or(
-        v128_or(
-            v128_and(g, v128_or(eq(f1, b'k'), eq(f1, b'n'))),
-            v128_and(eq(f0, b'y'), eq(f1, b'e')),
-        ),
+        v128_or(v128_and(g, v128_or(eq(f1, b'k'), eq(f1, b'n'))), v128_and(eq(f0, b'y'), eq(f1, b'e'))),
         v128_or(
             v128_or(v128_and(v128_or(eq(f0, b'x'), eq(f0, b'k')), i1), v128_and(eq(f0, b'n'), eq(f1, b'p'))),
             v128_or(
@@ -167,7 +166,8 @@ mod tests {
 
     /// What `find` must never miss: the old checks, by regex and substring search.
     fn oracle(t: &str) -> Words {
-        let re = regex::Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool").unwrap();
+        let re = regex::Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool")
+            .unwrap();
         Words {
             memory_error: re.is_match(t),
             gc: t.contains("gc: ") || t.contains("gc.garbage") || t.contains("ResourceWarning: unclosed "),
@@ -177,16 +177,30 @@ mod tests {
     #[test]
     fn finds_each_word_anywhere_in_any_case() {
         let words = [
-            "MemoryError", "SIGKILL", "signal 9", "Exit", "exitcode -9", "Killed", "Child process", "BrokenProcessPool",
-            "gc: ", "gc.garbage", "ResourceWarning: unclosed ",
+            "MemoryError",
+            "SIGKILL",
+            "signal 9",
+            "Exit",
+            "exitcode -9",
+            "Killed",
+            "Child process",
+            "BrokenProcessPool",
+            "gc: ",
+            "gc.garbage",
+            "ResourceWarning: unclosed ",
         ];
         for w in words {
             // Every position of a 16-byte block and the tail, both cases.
             for pad in 0..40 {
-                for t in [format!("{}{w} tail", "a".repeat(pad)), format!("{}{}", "z".repeat(pad), w.to_ascii_uppercase())] {
+                for t in
+                    [format!("{}{w} tail", "a".repeat(pad)), format!("{}{}", "z".repeat(pad), w.to_ascii_uppercase())]
+                {
                     let want = oracle(&t);
                     let got = find(t.as_bytes());
-                    assert!(got.memory_error >= want.memory_error && got.gc >= want.gc, "{t:?}: {got:?}, want {want:?}");
+                    assert!(
+                        got.memory_error >= want.memory_error && got.gc >= want.gc,
+                        "{t:?}: {got:?}, want {want:?}"
+                    );
                 }
             }
         }
@@ -205,7 +219,10 @@ mod tests {
             assert_eq!(w.gc, t.starts_with("gc: "), "{t:?}");
         }
         assert_eq!(find(b"Killed"), Words { memory_error: true, gc: false });
-        assert_eq!(find(b"x gc.garbage: 3 ResourceWarning: unclosed <socket>"), Words { memory_error: false, gc: true });
+        assert_eq!(
+            find(b"x gc.garbage: 3 ResourceWarning: unclosed <socket>"),
+            Words { memory_error: false, gc: true }
+        );
         assert_eq!(find(b""), Words::default());
     }
 

@@ -32,7 +32,9 @@
 
 use jiff::Timestamp;
 
-use super::events::{add_event, age_and_count, cells_at, columns, continue_message, is_event_type, last_seen, split_cells, Column};
+use super::events::{
+    add_event, age_and_count, cells_at, columns, continue_message, is_event_type, last_seen, split_cells, Column,
+};
 use super::{origin, Ctx};
 use crate::model::{self, ContainerState, Event, Fact, Model, Origin, Warning};
 use crate::quantity;
@@ -41,18 +43,47 @@ use crate::sections::Section;
 /// Top-level keys of a pod description (kubectl `describePod`). A column-0 line with
 /// another key is the continuation of a multi-line value (a termination message).
 const TOP_KEYS: &[&str] = &[
-    "Name", "Namespace", "Priority", "Priority Class Name", "Runtime Class Name", "Service Account", "Node",
-    "Start Time", "Labels", "Annotations", "Status", "Termination Grace Period", "Reason", "Message",
-    "SeccompProfile", "LocalhostProfile", "IP", "IPs", "Controlled By", "NominatedNodeName", "Resources",
-    "Init Containers", "Containers", "Ephemeral Containers", "Readiness Gates", "Conditions", "Volumes",
-    "QoS Class", "Node-Selectors", "Tolerations", "Topology Spread Constraints", "Events",
+    "Name",
+    "Namespace",
+    "Priority",
+    "Priority Class Name",
+    "Runtime Class Name",
+    "Service Account",
+    "Node",
+    "Start Time",
+    "Labels",
+    "Annotations",
+    "Status",
+    "Termination Grace Period",
+    "Reason",
+    "Message",
+    "SeccompProfile",
+    "LocalhostProfile",
+    "IP",
+    "IPs",
+    "Controlled By",
+    "NominatedNodeName",
+    "Resources",
+    "Init Containers",
+    "Containers",
+    "Ephemeral Containers",
+    "Readiness Gates",
+    "Conditions",
+    "Volumes",
+    "QoS Class",
+    "Node-Selectors",
+    "Tolerations",
+    "Topology Spread Constraints",
+    "Events",
 ];
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Block {
     /// Pod-level keys; indented lines belong to multi-line values (labels…) and are skipped.
     Top,
-    Containers { init: bool },
+    Containers {
+        init: bool,
+    },
     /// A block not read (ephemeral containers).
     Skip,
     Events,
@@ -89,12 +120,8 @@ pub(crate) fn parse_rfc1123z(s: &str) -> Option<Timestamp> {
 
 pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     let lines = &section.lines;
-    let starts: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, l))| l.starts_with("Name:"))
-        .map(|(i, _)| i)
-        .collect();
+    let starts: Vec<usize> =
+        lines.iter().enumerate().filter(|(_, (_, l))| l.starts_with("Name:")).map(|(i, _)| i).collect();
     let first = starts.first().copied().unwrap_or(lines.len());
     for &(n, line) in &lines[..first] {
         let t = line.trim();
@@ -259,14 +286,13 @@ fn parse_pod(section: &Section<'_>, ctx: &Ctx, model: &mut Model, block: &[(u32,
                     "Ready" => match value {
                         "True" => c.ready = Some(true),
                         "False" => c.ready = Some(false),
-                        _ => warnings.push(Warning { origin: at, message: format!("Ready: {value:?} is not True or False") }),
+                        _ => warnings
+                            .push(Warning { origin: at, message: format!("Ready: {value:?} is not True or False") }),
                     },
                     "Restart Count" => match value.parse::<u32>() {
                         Ok(v) => c.restarts = Some(Fact::new(v, at)),
-                        Err(_) => warnings.push(Warning {
-                            origin: at,
-                            message: format!("Restart Count: {value:?} is not a number"),
-                        }),
+                        Err(_) => warnings
+                            .push(Warning { origin: at, message: format!("Restart Count: {value:?} is not a number") }),
                     },
                     "Limits" => sub = Sub::Limits,
                     "Requests" => sub = Sub::Requests,
@@ -358,9 +384,8 @@ fn parse_pod(section: &Section<'_>, ctx: &Ctx, model: &mut Model, block: &[(u32,
 /// split on runs of 2+ spaces.
 fn event_row(line: &str, cols: Option<&[Column]>, now: Option<Timestamp>, at: Origin) -> Option<Event> {
     let from_cols = cols.and_then(|c| cells_at(line, c)).filter(|c| c.len() == 5);
-    let cells = from_cols
-        .filter(|c| row_ok(c))
-        .or_else(|| Some(split_cells(line, 5)).filter(|c| c.len() >= 4 && row_ok(c)))?;
+    let cells =
+        from_cols.filter(|c| row_ok(c)).or_else(|| Some(split_cells(line, 5)).filter(|c| c.len() >= 4 && row_ok(c)))?;
     let get = |i: usize| cells.get(i).copied().unwrap_or("");
     let (age, count) = age_and_count(get(2))?;
     Some(Event {
@@ -459,7 +484,10 @@ Events:
         assert_eq!(e.age.as_deref(), Some("2m"));
         assert_eq!(e.last_seen.unwrap().to_string(), "2026-11-24T09:58:00Z");
         assert_eq!(e.message, "Back-off restarting failed container worker in pod worker-1_shop(3f1c)");
-        assert_eq!((p.events[1].age.as_deref(), p.events[1].last_seen, p.events[1].count), (Some("<invalid>"), None, 1));
+        assert_eq!(
+            (p.events[1].age.as_deref(), p.events[1].last_seen, p.events[1].count),
+            (Some("<invalid>"), None, 1)
+        );
         assert_eq!(p.events[2].age.as_deref(), Some("<unknown>"));
         assert_eq!(
             p.events[2].message,

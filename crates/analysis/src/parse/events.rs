@@ -326,7 +326,10 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             flush(&mut pending, &mut others, model);
             layout = Layout::from_header(line);
             if layout.is_none() {
-                model.warn(at, format!("events header without TYPE, REASON, OBJECT and MESSAGE columns; rows below skipped: {t}"));
+                model.warn(
+                    at,
+                    format!("events header without TYPE, REASON, OBJECT and MESSAGE columns; rows below skipped: {t}"),
+                );
             }
             continue;
         }

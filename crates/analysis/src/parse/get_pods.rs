@@ -104,15 +104,13 @@ fn spaced_cells(line: &str) -> Vec<(usize, String)> {
 fn header(line: &str) -> Option<Layout> {
     let is_header = |names: &[&str]| {
         let starts = |p: &[&str]| names.len() >= p.len() && names.iter().zip(p).all(|(a, b)| a == b);
-        starts(&["NAME", "READY", "STATUS", "RESTARTS"]) || starts(&["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS"])
+        starts(&["NAME", "READY", "STATUS", "RESTARTS"])
+            || starts(&["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS"])
     };
     let cells = spaced_cells(line);
     let names: Vec<&str> = cells.iter().map(|(_, n)| n.as_str()).collect();
     if is_header(&names) {
-        return Some(Layout {
-            cols: cells.iter().map(|(at, n)| (col(n), *at)).collect(),
-            positioned: true,
-        });
+        return Some(Layout { cols: cells.iter().map(|(at, n)| (col(n), *at)).collect(), positioned: true });
     }
     let words: Vec<&str> = line.split_whitespace().collect();
     if !is_header(&words) {
@@ -153,10 +151,7 @@ fn layout_from_command(section: &Section<'_>) -> Option<Layout> {
     if cmd.args.iter().any(|a| a == "--show-labels" || a == "--show-labels=true") {
         cols.push(Col::Labels);
     }
-    Some(Layout {
-        cols: cols.into_iter().map(|c| (c, 0)).collect(),
-        positioned: false,
-    })
+    Some(Layout { cols: cols.into_iter().map(|c| (c, 0)).collect(), positioned: false })
 }
 
 /// Cuts a row at the header's column starts; `None` if it does not line up (a cell
@@ -250,10 +245,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             continue;
         };
         let Some(cells) = cells(line, layout) else {
-            model.warn(
-                at,
-                format!("pod row does not fit the {} header columns, skipped: {text}", layout.cols.len()),
-            );
+            model.warn(at, format!("pod row does not fit the {} header columns, skipped: {text}", layout.cols.len()));
             continue;
         };
         let cell = |c: Col| {

@@ -81,7 +81,8 @@ const CHAIN_NOTES: [&str; 2] = [
 ];
 
 fn is_group_start(body: &str) -> bool {
-    body.starts_with(char::is_whitespace) && body.trim_start().starts_with("+ Exception Group Traceback (most recent call last):")
+    body.starts_with(char::is_whitespace)
+        && body.trim_start().starts_with("+ Exception Group Traceback (most recent call last):")
 }
 
 /// What is too long in a section, for one warning.
@@ -107,11 +108,7 @@ fn capped<'a>(s: Cow<'a, str>, max: usize, at: Origin, cuts: &mut Cuts) -> Cow<'
         return s;
     }
     cuts.note(at, s.len());
-    Cow::Owned(format!(
-        "{}… [kubeleak: line cut at {max} of {} bytes]",
-        line_time::head(&s, max),
-        s.len()
-    ))
+    Cow::Owned(format!("{}… [kubeleak: line cut at {max} of {} bytes]", line_time::head(&s, max), s.len()))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -201,14 +198,7 @@ impl Traceback {
         parts.extend(self.tail);
         let mut raws = self.raws;
         raws.extend(self.raws_tail);
-        (
-            LogLine {
-                at: self.at,
-                text: parts.join("\n"),
-                origin: self.origin,
-            },
-            raws,
-        )
+        (LogLine { at: self.at, text: parts.join("\n"), origin: self.origin }, raws)
     }
 }
 
@@ -249,11 +239,7 @@ impl Stream {
     fn emit(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], keep: bool) {
         self.digest.push(at, text, origin, raws);
         if keep {
-            self.lines.push(LogLine {
-                at,
-                text: text.to_string(),
-                origin,
-            });
+            self.lines.push(LogLine { at, text: text.to_string(), origin });
         }
     }
 
@@ -300,7 +286,16 @@ impl Stream {
 
     /// A container runtime line: `P` parts are joined until the `F` part.
     #[allow(clippy::too_many_arguments)]
-    fn push_cri(&mut self, at: Origin, time: Timestamp, full: bool, text: &str, raw: &str, cuts: &mut Cuts, keep: bool) {
+    fn push_cri(
+        &mut self,
+        at: Origin,
+        time: Timestamp,
+        full: bool,
+        text: &str,
+        raw: &str,
+        cuts: &mut Cuts,
+        keep: bool,
+    ) {
         match (self.partial.take(), full) {
             (None, true) => {
                 if !text.trim().is_empty() {
@@ -405,9 +400,7 @@ fn split_cri(line: &str) -> Option<(Timestamp, bool, &str)> {
 fn looks_kubelet_timed(line: &str) -> bool {
     let token = line.split(' ').next().unwrap_or("");
     token.len() >= 30
-        && token
-            .split_once('.')
-            .is_some_and(|(_, f)| f.len() >= 10 && f.bytes().take(9).all(|b| b.is_ascii_digit()))
+        && token.split_once('.').is_some_and(|(_, f)| f.len() >= 10 && f.bytes().take(9).all(|b| b.is_ascii_digit()))
         && line_time::split_kubelet_time(line).is_some()
 }
 
@@ -645,7 +638,13 @@ impl LogParser {
 
     /// The end of the section (`section`: its head, now with its stderr and exit code):
     /// puts the streams into the model and the texts evidence may quote into `quoted`.
-    pub fn finish(self, section: &Section<'_>, model: &mut Model, quoted: &mut std::collections::BTreeMap<u32, String>, keep: bool) {
+    pub fn finish(
+        self,
+        section: &Section<'_>,
+        model: &mut Model,
+        quoted: &mut std::collections::BTreeMap<u32, String>,
+        keep: bool,
+    ) {
         self.finish_later(section, model, quoted, keep, None);
     }
 
@@ -783,7 +782,14 @@ mod tests {
         let m = analyze_text("paste", text).model;
         let s = stream(&m, "worker-1", "worker");
         assert!(!s.previous);
-        assert_eq!(texts(s), vec!["WARNING:root:cache is large", "INFO:     Started server process [1]", "2026-11-24 10:00:01,123 INFO app.cache: cache size=1024 entries"]);
+        assert_eq!(
+            texts(s),
+            vec![
+                "WARNING:root:cache is large",
+                "INFO:     Started server process [1]",
+                "2026-11-24 10:00:01,123 INFO app.cache: cache size=1024 entries"
+            ]
+        );
         assert_eq!(times(s), vec![None, None, Some("2026-11-24T10:00:01.123Z".into())]);
         assert_eq!(s.lines.iter().map(|l| l.origin.line).collect::<Vec<_>>(), vec![2, 4, 5]);
         assert_eq!(m.pods[0].namespace.as_deref(), Some("shop"));
@@ -797,7 +803,10 @@ mod tests {
         let s = stream(&m, "worker-1", "worker");
         assert!(s.previous);
         assert_eq!(texts(s), vec!["2026-11-24 09:59:59,000 INFO start", "MemoryError"]);
-        assert_eq!(times(s), vec![Some("2026-11-24T10:00:01.123456789Z".into()), Some("2026-11-24T10:00:02.000000001Z".into())]);
+        assert_eq!(
+            times(s),
+            vec![Some("2026-11-24T10:00:01.123456789Z".into()), Some("2026-11-24T10:00:02.000000001Z".into())]
+        );
     }
 
     #[test]
@@ -836,16 +845,24 @@ mod tests {
     fn json_lines_and_logfmt() {
         let text = concat!(
             "$ kubectl logs worker-1\n",
-            r#"{"ts": "2026-11-24T10:00:01.250Z", "level": "info", "msg": "cache", "cache_size": 123}"#, "\n",
-            r#"{"time": 1795514402, "level": "info", "msg": "x"}"#, "\n",
-            r#"ts=2026-11-24T10:00:03Z level=info msg="queue grew" queue_len=42"#, "\n",
+            r#"{"ts": "2026-11-24T10:00:01.250Z", "level": "info", "msg": "cache", "cache_size": 123}"#,
+            "\n",
+            r#"{"time": 1795514402, "level": "info", "msg": "x"}"#,
+            "\n",
+            r#"ts=2026-11-24T10:00:03Z level=info msg="queue grew" queue_len=42"#,
+            "\n",
             "level=warn msg=\"no time\" queue_len=43\n",
         );
         let m = analyze_text("paste", text).model;
         let s = stream(&m, "worker-1", DEFAULT_CONTAINER);
         assert_eq!(
             times(s),
-            vec![Some("2026-11-24T10:00:01.25Z".into()), Some("2026-11-24T10:00:02Z".into()), Some("2026-11-24T10:00:03Z".into()), None]
+            vec![
+                Some("2026-11-24T10:00:01.25Z".into()),
+                Some("2026-11-24T10:00:02Z".into()),
+                Some("2026-11-24T10:00:03Z".into()),
+                None
+            ]
         );
         assert!(s.lines[0].text.starts_with(r#"{"ts": "#));
     }
@@ -883,9 +900,17 @@ mod tests {
         let m = analyze_text("paste", text).model;
         let s = stream(&m, "worker-1", "w");
         assert_eq!(s.lines.len(), 4, "{:#?}", s.lines);
-        assert!(s.lines[0].text.ends_with("MemoryError") && s.lines[0].text.contains("KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback"));
+        assert!(
+            s.lines[0].text.ends_with("MemoryError")
+                && s.lines[0].text.contains(
+                    "KeyError: 'x'\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback"
+                )
+        );
         assert_eq!(s.lines[1].text, "next");
-        assert!(s.lines[2].text.starts_with("  + Exception Group") && s.lines[2].text.ends_with("+------------------------------------"));
+        assert!(
+            s.lines[2].text.starts_with("  + Exception Group")
+                && s.lines[2].text.ends_with("+------------------------------------")
+        );
         assert_eq!(s.lines[3].text, "after");
     }
 
@@ -894,7 +919,10 @@ mod tests {
         let text = "$ kubectl logs worker-1 -c worker --timestamps\r\n2026-11-24T10:00:01.000000000Z hello\r\n\r\n2026-11-24T10:00:02.000000000Z Traceback (most recent call last):\r\n2026-11-24T10:00:02.000000000Z   File \"x.py\", line 1, in f\r\n2026-11-24T10:00:02.000000000Z MemoryError\r\n";
         let m = analyze_text("paste", text).model;
         let s = stream(&m, "worker-1", "worker");
-        assert_eq!(texts(s), vec!["hello", "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\nMemoryError"]);
+        assert_eq!(
+            texts(s),
+            vec!["hello", "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\nMemoryError"]
+        );
     }
 
     #[test]
@@ -957,7 +985,9 @@ mod tests {
 
     #[test]
     fn empty_output_gives_an_empty_stream() {
-        let m = analyze_text("paste", "$ kubectl logs -n shop x -c worker\n$ kubectl logs -n shop x -c worker -p\nbye\n").model;
+        let m =
+            analyze_text("paste", "$ kubectl logs -n shop x -c worker\n$ kubectl logs -n shop x -c worker -p\nbye\n")
+                .model;
         let c = m.pods[0].container("worker").unwrap();
         assert_eq!(c.logs.len(), 2);
         assert!(c.logs[0].lines.is_empty() && !c.logs[0].previous);
@@ -996,7 +1026,9 @@ mod tests {
         let s = stream(&m, "w", "c");
         assert_eq!(s.lines.len(), 2);
         assert!(s.lines[0].text.len() < MAX_LINE_BYTES + 100);
-        assert!(s.lines[0].text.ends_with(&format!("[kubeleak: line cut at {MAX_LINE_BYTES} of {} bytes]", line.len())));
+        assert!(s.lines[0]
+            .text
+            .ends_with(&format!("[kubeleak: line cut at {MAX_LINE_BYTES} of {} bytes]", line.len())));
         assert_eq!(s.lines[0].at, None, "JSON longer than the cap is not decoded");
         assert_eq!(m.warnings.len(), 1);
         assert_eq!(m.warnings[0].origin.line, 2);
@@ -1022,20 +1054,47 @@ mod tests {
     #[test]
     fn odd_lines_do_not_panic() {
         let odd = [
-            "[pod/", "[pod/a/", "[pod//] x", "[pod/a/b]", "[pod/a/b/c] x", "[pod/é/ü] ö", "2026-", "2026-11-24T",
-            "9999-99-99T99:99:99.9999999999Z x", "2026-11-24 10:00:01,1234567891 x", "2026-11-24 10:00:01 +9999] x",
-            "{\"ts\": 1e400}", "{\"ts\": [1]}", "{\"ts\": \"x\", \"ts\": 1}", "ts=\"", "ts=", "time=\"2026-11-24", " =x",
-            "\u{feff}hello", "[24/Nov/2026:99:00:00 +9999]", "[24/Xyz/2026:10:00:00 +0000]", "Traceback (most recent call last):",
-            "  + Exception Group Traceback (most recent call last):", "Defaulted container \"", "Defaulted container \"a\"",
-            "2026-11-24T10:00:01.000000000Z stdout P", "2026-11-24T10:00:01.000000000Z stderr X y", "^C", "\t", "é",
+            "[pod/",
+            "[pod/a/",
+            "[pod//] x",
+            "[pod/a/b]",
+            "[pod/a/b/c] x",
+            "[pod/é/ü] ö",
+            "2026-",
+            "2026-11-24T",
+            "9999-99-99T99:99:99.9999999999Z x",
+            "2026-11-24 10:00:01,1234567891 x",
+            "2026-11-24 10:00:01 +9999] x",
+            "{\"ts\": 1e400}",
+            "{\"ts\": [1]}",
+            "{\"ts\": \"x\", \"ts\": 1}",
+            "ts=\"",
+            "ts=",
+            "time=\"2026-11-24",
+            " =x",
+            "\u{feff}hello",
+            "[24/Nov/2026:99:00:00 +9999]",
+            "[24/Xyz/2026:10:00:00 +0000]",
+            "Traceback (most recent call last):",
+            "  + Exception Group Traceback (most recent call last):",
+            "Defaulted container \"",
+            "Defaulted container \"a\"",
+            "2026-11-24T10:00:01.000000000Z stdout P",
+            "2026-11-24T10:00:01.000000000Z stderr X y",
+            "^C",
+            "\t",
+            "é",
         ];
         let body = odd.join("\n");
-        for flags in ["", " --timestamps", " --prefix", " --prefix --timestamps -p", " -l a=b", " deploy/x", " --all-containers"] {
+        for flags in
+            ["", " --timestamps", " --prefix", " --prefix --timestamps -p", " -l a=b", " deploy/x", " --all-containers"]
+        {
             let text = format!("$ kubectl logs w{flags}\n{body}\n{body}\n");
             let _ = analyze_text("paste", &text);
         }
         let _ = analyze_text("x_y.log", &body);
-        let _ = analyze_text("/var/log/pods/a_b_c/d/0.log", &format!("2026-11-24T10:00:01.000000000Z stdout P a\n{body}"));
+        let _ =
+            analyze_text("/var/log/pods/a_b_c/d/0.log", &format!("2026-11-24T10:00:01.000000000Z stdout P a\n{body}"));
     }
 
     #[test]

@@ -73,7 +73,14 @@ pub(super) fn split_kubelet_time(line: &str) -> Option<(Timestamp, &str)> {
 /// then reads. Same value as `str::parse::<Timestamp>` (a test compares them).
 fn fast_utc(t: &str) -> Option<Timestamp> {
     let b = t.as_bytes();
-    if b.len() < 20 || b.last() != Some(&b'Z') || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+    if b.len() < 20
+        || b.last() != Some(&b'Z')
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -152,9 +159,7 @@ fn line_start_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     static P: OnceLock<String> = OnceLock::new();
     let p = P.get_or_init(|| {
-        format!(
-            r"^\s*(?:\[?(?i-u:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\]?:?\s+)?\[?{DATE_TIME}"
-        )
+        format!(r"^\s*(?:\[?(?i-u:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\]?:?\s+)?\[?{DATE_TIME}")
     });
     re(&R, p)
 }
@@ -337,11 +342,7 @@ fn logfmt_time(line: &str) -> Option<Timestamp> {
     let h = head(line, HEAD);
     let bytes = h.as_bytes();
     for eq in memchr::memchr_iter(b'=', bytes) {
-        let key_start = bytes
-            .get(..eq)?
-            .iter()
-            .rposition(|b| b.is_ascii_whitespace())
-            .map_or(0, |i| i + 1);
+        let key_start = bytes.get(..eq)?.iter().rposition(|b| b.is_ascii_whitespace()).map_or(0, |i| i + 1);
         let key = h.get(key_start..eq)?;
         if !matches!(key, "ts" | "time" | "timestamp") {
             continue;
@@ -388,12 +389,24 @@ mod tests {
 
     #[test]
     fn python_and_server_formats() {
-        assert_eq!(t("2026-11-24 10:00:01,123 INFO app.cache: cache size=1024 entries").as_deref(), Some("2026-11-24T10:00:01.123Z"));
-        assert_eq!(t("[2026-11-24 10:00:01 +0100] [7] [INFO] Booting worker with pid: 7").as_deref(), Some("2026-11-24T09:00:01Z"));
+        assert_eq!(
+            t("2026-11-24 10:00:01,123 INFO app.cache: cache size=1024 entries").as_deref(),
+            Some("2026-11-24T10:00:01.123Z")
+        );
+        assert_eq!(
+            t("[2026-11-24 10:00:01 +0100] [7] [INFO] Booting worker with pid: 7").as_deref(),
+            Some("2026-11-24T09:00:01Z")
+        );
         assert_eq!(t("INFO 2026-11-24 10:00:01,5 worker started").as_deref(), Some("2026-11-24T10:00:01.5Z"));
-        assert_eq!(t("[2026-11-24 10:00:01,123: WARNING/MainProcess] task").as_deref(), Some("2026-11-24T10:00:01.123Z"));
+        assert_eq!(
+            t("[2026-11-24 10:00:01,123: WARNING/MainProcess] task").as_deref(),
+            Some("2026-11-24T10:00:01.123Z")
+        );
         assert_eq!(t("2026-11-24T10:00:01.123456+02:00 [info] x").as_deref(), Some("2026-11-24T08:00:01.123456Z"));
-        assert_eq!(t(r#"10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /health HTTP/1.1" 200 2"#).as_deref(), Some("2026-11-24T10:00:01Z"));
+        assert_eq!(
+            t(r#"10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /health HTTP/1.1" 200 2"#).as_deref(),
+            Some("2026-11-24T10:00:01Z")
+        );
         assert_eq!(t("WARNING:root:cache is large"), None);
         assert_eq!(t("INFO:     Started server process [1]"), None);
         assert_eq!(t("2026-13-45 10:00:01 bad date"), None);
@@ -402,8 +415,14 @@ mod tests {
 
     #[test]
     fn json_and_logfmt() {
-        assert_eq!(t(r#"{"ts": "2026-11-24T10:00:01.5Z", "level": "info", "msg": "x", "cache_size": 123}"#).as_deref(), Some("2026-11-24T10:00:01.5Z"));
-        assert_eq!(t(r#"{"@timestamp": "2026-11-24 10:00:01,250", "message": "x"}"#).as_deref(), Some("2026-11-24T10:00:01.25Z"));
+        assert_eq!(
+            t(r#"{"ts": "2026-11-24T10:00:01.5Z", "level": "info", "msg": "x", "cache_size": 123}"#).as_deref(),
+            Some("2026-11-24T10:00:01.5Z")
+        );
+        assert_eq!(
+            t(r#"{"@timestamp": "2026-11-24 10:00:01,250", "message": "x"}"#).as_deref(),
+            Some("2026-11-24T10:00:01.25Z")
+        );
         assert_eq!(t(r#"{"ts": 1795514401.5, "msg": "x"}"#).as_deref(), Some("2026-11-24T10:00:01.5Z"));
         assert_eq!(t(r#"{"time": 1795514401000, "msg": "x"}"#).as_deref(), Some("2026-11-24T10:00:01Z"));
         assert_eq!(t(r#"{"ts": 1795515061.75}"#).as_deref(), Some("2026-11-24T10:11:01.75Z"));
@@ -413,7 +432,10 @@ mod tests {
         assert_eq!(t(r#"{"ts": 1e300}"#), None);
         assert_eq!(t(r#"{"msg": "x", "req": {"time": "2026-11-24T10:00:01Z"}}"#), None);
         assert_eq!(t(r#"{"broken": "#), None);
-        assert_eq!(t(r#"ts=2026-11-24T10:00:01Z level=info msg="queue" queue_len=42"#).as_deref(), Some("2026-11-24T10:00:01Z"));
+        assert_eq!(
+            t(r#"ts=2026-11-24T10:00:01Z level=info msg="queue" queue_len=42"#).as_deref(),
+            Some("2026-11-24T10:00:01Z")
+        );
         assert_eq!(t(r#"level=info time="2026-11-24 10:00:02" msg=x"#).as_deref(), Some("2026-11-24T10:00:02Z"));
         assert_eq!(t("level=info elapsed_time=3s msg=x"), None);
     }
@@ -451,10 +473,21 @@ mod tests {
             assert_eq!(super::fast_utc(t), Some(t.parse::<jiff::Timestamp>().unwrap()), "{t}");
         }
         // The same second again (remembered), and after an invalid one.
-        for t in ["2026-11-24T09:10:48.5Z", "2026-11-24T09:10:48.25Z", "2026-11-24T09:10:61Z", "2026-11-24T09:10:48.125Z"] {
+        for t in
+            ["2026-11-24T09:10:48.5Z", "2026-11-24T09:10:48.25Z", "2026-11-24T09:10:61Z", "2026-11-24T09:10:48.125Z"]
+        {
             assert_eq!(super::fast_utc(t), t.parse::<jiff::Timestamp>().ok(), "{t}");
         }
-        for t in ["9999-12-31T23:59:59Z", "2023-02-29T00:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T09:10:60Z", "2026-11-24T09:10:48.Z", "2026-11-24T09:10:48.0123456789Z", "2026-11-24T09:10:48+00:00", "2026-13-01T00:00:00Z"] {
+        for t in [
+            "9999-12-31T23:59:59Z",
+            "2023-02-29T00:00:00Z",
+            "2026-11-24T24:00:00Z",
+            "2026-11-24T09:10:60Z",
+            "2026-11-24T09:10:48.Z",
+            "2026-11-24T09:10:48.0123456789Z",
+            "2026-11-24T09:10:48+00:00",
+            "2026-13-01T00:00:00Z",
+        ] {
             assert_eq!(super::fast_utc(t), None, "{t}");
         }
     }

@@ -38,17 +38,38 @@ pub(super) struct Target {
 /// Flags of `kubectl logs` (and global flags) that take the next word as value when
 /// written without `=`.
 const VALUED: [&str; 27] = [
-    "-n", "--namespace", "-c", "--container", "-l", "--selector", "--context", "--kubeconfig",
-    "--tail", "--since", "--since-time", "--limit-bytes", "--max-log-requests",
-    "--pod-running-timeout", "--cluster", "--user", "-s", "--server", "--token", "--as",
-    "--as-group", "--request-timeout", "--certificate-authority", "--client-certificate",
-    "--client-key", "-v", "--v",
+    "-n",
+    "--namespace",
+    "-c",
+    "--container",
+    "-l",
+    "--selector",
+    "--context",
+    "--kubeconfig",
+    "--tail",
+    "--since",
+    "--since-time",
+    "--limit-bytes",
+    "--max-log-requests",
+    "--pod-running-timeout",
+    "--cluster",
+    "--user",
+    "-s",
+    "--server",
+    "--token",
+    "--as",
+    "--as-group",
+    "--request-timeout",
+    "--certificate-authority",
+    "--client-certificate",
+    "--client-key",
+    "-v",
+    "--v",
 ];
 
 fn flag_set(args: &[String], name: &str) -> bool {
-    args.iter().any(|a| {
-        a == name || a.strip_prefix(name).and_then(|r| r.strip_prefix('=')).is_some_and(|v| v != "false")
-    })
+    args.iter()
+        .any(|a| a == name || a.strip_prefix(name).and_then(|r| r.strip_prefix('=')).is_some_and(|v| v != "false"))
 }
 
 /// Words that are neither flags nor flag values, after `logs`.
@@ -85,8 +106,17 @@ fn only_pod_of(model: &Model, namespace: Option<&str>, kind: &str, name: &str) -
                 None => false,
             },
             "sts" | "statefulset" | "statefulsets" => !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()),
-            "job" | "jobs" | "rs" | "replicaset" | "replicasets" | "ds" | "daemonset" | "daemonsets" | "rc"
-            | "replicationcontroller" | "replicationcontrollers" => alnum(suffix) && suffix.len() == 5,
+            "job"
+            | "jobs"
+            | "rs"
+            | "replicaset"
+            | "replicasets"
+            | "ds"
+            | "daemonset"
+            | "daemonsets"
+            | "rc"
+            | "replicationcontroller"
+            | "replicationcontrollers" => alnum(suffix) && suffix.len() == 5,
             _ => false,
         }
     };
@@ -155,10 +185,7 @@ pub(super) fn from_file_name(path: &str) -> Option<(String, Option<String>, Opti
 
 /// Reads the command (or the file name of a bare section).
 pub(super) fn target(section: &Section<'_>, ctx: &Ctx, model: &Model) -> Target {
-    let mut t = Target {
-        namespace: ctx.namespace(section).map(str::to_string),
-        ..Target::default()
-    };
+    let mut t = Target { namespace: ctx.namespace(section).map(str::to_string), ..Target::default() };
     let Some(cmd) = &section.command else {
         t.bare = true;
         match from_file_name(section.source_name) {
@@ -232,7 +259,10 @@ mod tests {
     #[test]
     fn file_name_rules() {
         let s = |x: &str| Some(x.to_string());
-        assert_eq!(name("worker-7d9f8b6c5-x2x9k_worker.log"), Some(("worker-7d9f8b6c5-x2x9k".into(), None, s("worker"))));
+        assert_eq!(
+            name("worker-7d9f8b6c5-x2x9k_worker.log"),
+            Some(("worker-7d9f8b6c5-x2x9k".into(), None, s("worker")))
+        );
         assert_eq!(name("/tmp/x/worker-7d9f8b6c5-x2x9k.log"), Some(("worker-7d9f8b6c5-x2x9k".into(), None, None)));
         assert_eq!(name("worker-1.log.gz"), Some(("worker-1".into(), None, None)));
         let id = "0123456789abcdef".repeat(4);

@@ -33,10 +33,7 @@ impl Ctx {
 }
 
 pub(crate) fn origin(section: &Section<'_>, line: u32) -> Origin {
-    Origin {
-        source: section.source,
-        line,
-    }
+    Origin { source: section.source, line }
 }
 
 /// Hands a section to the parser of its kind.
@@ -58,10 +55,7 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             if !section.is_blank() {
                 model.warn(
                     origin(section, section.first_line),
-                    format!(
-                        "unrecognized section skipped (lines {}-{})",
-                        section.first_line, section.last_line
-                    ),
+                    format!("unrecognized section skipped (lines {}-{})", section.first_line, section.last_line),
                 );
             }
         }
@@ -80,7 +74,8 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
                 let at = origin(section, section.first_line);
                 if section.exit_code.is_some_and(|c| c != 0) || !section.stderr.is_empty() {
                     // `kubeleak collect --profile`: the tool is missing, or the hook is not installed.
-                    let why = section.stderr.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                    let why =
+                        section.stderr.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
                     let code = section.exit_code.map_or(String::new(), |c| format!(" (exit code {c})"));
                     model.warn(at, format!("`{}` failed{code}: {why}", cmd.raw));
                 } else {
@@ -112,7 +107,6 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
 pub fn words(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
-
 
 /// Test helper: analyzes every prefix of `text`, every line alone, and every line shifted
 /// left by one character; none may panic.

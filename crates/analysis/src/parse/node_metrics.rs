@@ -70,11 +70,7 @@ fn reading(owner: &Node, what: &str, section: &Section<'_>, model: &mut Model) -
             return None;
         }
     };
-    Some(Reading {
-        bytes,
-        at: text(memory, "time").and_then(time::parse_rfc3339),
-        line: entry.line,
-    })
+    Some(Reading { bytes, at: text(memory, "time").and_then(time::parse_rfc3339), line: entry.line })
 }
 
 pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
@@ -138,12 +134,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         }
         for (container, r) in readings {
             let at = origin(section, r.line);
-            let sample = Sample {
-                at: r.at,
-                seq: ctx.seq,
-                bytes: r.bytes,
-                origin: at,
-            };
+            let sample = Sample { at: r.at, seq: ctx.seq, bytes: r.bytes, origin: at };
             let pod = model.pod_mut(ns, name, at);
             if pod.node.is_none() {
                 pod.node.clone_from(&node_name); // the summary is the node's own

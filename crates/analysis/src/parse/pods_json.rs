@@ -130,11 +130,7 @@ struct LineMap<'a> {
 impl LineMap<'_> {
     fn at(&self, text_line: usize) -> u32 {
         let i = self.offset.saturating_add(text_line.saturating_sub(1));
-        self.numbers
-            .get(i)
-            .or(self.numbers.last())
-            .copied()
-            .unwrap_or(0)
+        self.numbers.get(i).or(self.numbers.last()).copied().unwrap_or(0)
     }
 }
 
@@ -147,12 +143,9 @@ fn from_yaml(y: &MarkedYaml<'_>, lines: &LineMap<'_>, depth: usize) -> Result<No
     let v = match &y.data {
         YamlData::Value(s) => scalar(s),
         YamlData::Representation(s, _, _) => V::Str(s.to_string()),
-        YamlData::Sequence(items) => V::Seq(
-            items
-                .iter()
-                .map(|i| from_yaml(i, lines, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
+        YamlData::Sequence(items) => {
+            V::Seq(items.iter().map(|i| from_yaml(i, lines, depth + 1)).collect::<Result<_, _>>()?)
+        }
         YamlData::Mapping(m) => {
             let mut entries = Vec::with_capacity(m.len());
             for (k, value) in m.iter() {
@@ -206,15 +199,9 @@ fn from_json(v: &serde_json::Value, line: u32) -> Node {
         },
         J::String(s) => V::Str(s.clone()),
         J::Array(a) => V::Seq(a.iter().map(|x| from_json(x, line)).collect()),
-        J::Object(o) => V::Map(
-            o.iter()
-                .map(|(k, x)| Entry {
-                    key: k.clone(),
-                    line,
-                    value: from_json(x, line),
-                })
-                .collect(),
-        ),
+        J::Object(o) => {
+            V::Map(o.iter().map(|(k, x)| Entry { key: k.clone(), line, value: from_json(x, line) }).collect())
+        }
     };
     Node { line, v }
 }
@@ -429,7 +416,9 @@ pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
                         );
                         read_doc(&from_json(&v, line), section, ctx, model);
                     }
-                    Err(e) => model.warn(origin(section, line), format!("pod list skipped: cannot read the JSON ({e})")),
+                    Err(e) => {
+                        model.warn(origin(section, line), format!("pod list skipped: cannot read the JSON ({e})"))
+                    }
                 }
             }
         }
@@ -444,10 +433,7 @@ pub fn parse_yaml(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     }
     let lines = LineMap { numbers: &numbers, offset: 0 };
     let too_deep = section.lines.iter().find(|(_, l)| {
-        l.chars()
-            .take(MAX_YAML_INDENT + 1)
-            .take_while(|c| matches!(c, ' ' | '-' | '?' | ':' | '\t'))
-            .count()
+        l.chars().take(MAX_YAML_INDENT + 1).take_while(|c| matches!(c, ' ' | '-' | '?' | ':' | '\t')).count()
             > MAX_YAML_INDENT
     });
     if let Some(&(n, _)) = too_deep {
@@ -461,11 +447,7 @@ pub fn parse_yaml(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         Ok(nodes) => read_docs(&nodes, &lines, section, ctx, model),
         Err(e) => model.warn(
             origin(section, lines.at(e.marker().line())),
-            format!(
-                "pod YAML skipped: cannot read it ({} at column {})",
-                e.info(),
-                e.marker().col() + 1
-            ),
+            format!("pod YAML skipped: cannot read it ({} at column {})", e.info(), e.marker().col() + 1),
         ),
     }
 }
@@ -474,10 +456,8 @@ fn read_docs(docs: &[MarkedYaml<'_>], lines: &LineMap<'_>, section: &Section<'_>
     for d in docs {
         match from_yaml(d, lines, 0) {
             Ok(node) => read_doc(&node, section, ctx, model),
-            Err(line) => model.warn(
-                origin(section, line),
-                format!("pod document skipped: nested more than {MAX_DEPTH} levels deep"),
-            ),
+            Err(line) => model
+                .warn(origin(section, line), format!("pod document skipped: nested more than {MAX_DEPTH} levels deep")),
         }
     }
 }
@@ -752,10 +732,7 @@ fn read_pod(p: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
         model.warn(origin(section, p.line), format!("expected a pod, found {}; skipped", p.describe()));
         return;
     }
-    let mut r = Reader {
-        source: section.source,
-        warnings: Vec::new(),
-    };
+    let mut r = Reader { source: section.source, warnings: Vec::new() };
     let meta = r.map(p, "metadata", "pod");
     let Some((name, name_line)) = meta.and_then(|m| r.name(m, "name", "pod metadata")) else {
         r.warn(p.line, "pod without `metadata.name` skipped".into());
@@ -865,15 +842,7 @@ fn read_pod(p: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             if last.is_some() {
                 container.last_termination = last;
             }
-            lists[usize::from(init)].push(Status {
-                name: cname,
-                line: cline,
-                restarts,
-                ready,
-                started,
-                state,
-                signal,
-            });
+            lists[usize::from(init)].push(Status { name: cname, line: cline, restarts, ready, started, state, signal });
         }
     }
     let [main, init] = lists;
@@ -941,10 +910,7 @@ struct PodView<'a> {
 
 impl PodView<'_> {
     fn status_word(&self) -> Option<(String, u32)> {
-        let final_phase = self
-            .phase
-            .as_ref()
-            .is_some_and(|(p, _)| p == "Succeeded" || p == "Failed");
+        let final_phase = self.phase.as_ref().is_some_and(|(p, _)| p == "Succeeded" || p == "Failed");
         if let Some(line) = self.deletion {
             if let Some((_, line)) = self.reason.as_ref().filter(|(r, _)| r == "NodeLost") {
                 return Some(("Unknown".into(), *line));
@@ -1259,39 +1225,57 @@ status:
         assert_eq!(status_of(r#"{"phase": "Failed", "reason": "Evicted"}"#), "Evicted");
         // The pod's reason beats a container's.
         assert_eq!(
-            status_of(r#"{"phase": "Failed", "reason": "Evicted", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 137, "reason": "Error"}}}]}"#),
+            status_of(
+                r#"{"phase": "Failed", "reason": "Evicted", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 137, "reason": "Error"}}}]}"#
+            ),
             "Evicted"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Running", "containerStatuses": [{"name": "a", "ready": false, "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}"#),
+            status_of(
+                r#"{"phase": "Running", "containerStatuses": [{"name": "a", "ready": false, "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}"#
+            ),
             "OOMKilled"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Pending", "containerStatuses": [{"name": "a", "state": {"waiting": {"reason": "ContainerCreating"}}}]}"#),
+            status_of(
+                r#"{"phase": "Pending", "containerStatuses": [{"name": "a", "state": {"waiting": {"reason": "ContainerCreating"}}}]}"#
+            ),
             "ContainerCreating"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Failed", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}"#),
+            status_of(
+                r#"{"phase": "Failed", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}"#
+            ),
             "Error"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Succeeded", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}"#),
+            status_of(
+                r#"{"phase": "Succeeded", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}"#
+            ),
             "Completed"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}], "containerStatuses": [{"name": "a", "ready": true, "state": {"running": {}}}, {"name": "b", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}"#),
+            status_of(
+                r#"{"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}], "containerStatuses": [{"name": "a", "ready": true, "state": {"running": {}}}, {"name": "b", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}"#
+            ),
             "Running"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Pending", "initContainerStatuses": [{"name": "i", "state": {"waiting": {"reason": "PodInitializing"}}}], "containerStatuses": [{"name": "a", "state": {"waiting": {"reason": "PodInitializing"}}}]}"#),
+            status_of(
+                r#"{"phase": "Pending", "initContainerStatuses": [{"name": "i", "state": {"waiting": {"reason": "PodInitializing"}}}], "containerStatuses": [{"name": "a", "state": {"waiting": {"reason": "PodInitializing"}}}]}"#
+            ),
             "Init:0/0"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Pending", "initContainerStatuses": [{"name": "i", "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}"#),
+            status_of(
+                r#"{"phase": "Pending", "initContainerStatuses": [{"name": "i", "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}"#
+            ),
             "Init:CrashLoopBackOff"
         );
         assert_eq!(
-            status_of(r#"{"phase": "Running", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 2}}}]}"#),
+            status_of(
+                r#"{"phase": "Running", "containerStatuses": [{"name": "a", "state": {"terminated": {"exitCode": 2}}}]}"#
+            ),
             "ExitCode:2"
         );
         assert_eq!(status_of(r#"{"phase": "Unknown"}"#), "Unknown");
@@ -1396,7 +1380,10 @@ Error from server (NotFound): pods \"c\" not found
     #[test]
     fn mangled_inputs_never_panic() {
         // Cheap mutation fuzzing (150 000 runs passed while writing this parser).
-        let alphabet = ["-", " ", "\n", ":", "[", "]", "{", "}", "&a", "*a", "!!str", "? ", "\t", "\"", "#", "|", "---", "\u{e9}", ",", "\\u", "0"];
+        let alphabet = [
+            "-", " ", "\n", ":", "[", "]", "{", "}", "&a", "*a", "!!str", "? ", "\t", "\"", "#", "|", "---", "\u{e9}",
+            ",", "\\u", "0",
+        ];
         let mut state: u64 = 0x2545_F491_4F6C_DD1D;
         let mut next = move || {
             state ^= state << 13;
@@ -1430,7 +1417,8 @@ Error from server (NotFound): pods \"c\" not found
     #[test]
     fn kubectl_errors_in_yaml_and_json() {
         for out in ["yaml", "json"] {
-            let text = format!("$ kubectl get pod x -n shop -o {out}\nError from server (NotFound): pods \"x\" not found\n");
+            let text =
+                format!("$ kubectl get pod x -n shop -o {out}\nError from server (NotFound): pods \"x\" not found\n");
             let model = analyze_text("paste", &text).model;
             assert!(model.pods.is_empty());
             assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
@@ -1483,7 +1471,8 @@ Error from server (NotFound): pods \"c\" not found
         };
         let n = 3000;
         let items: Vec<String> = (0..n).map(pod).collect();
-        let text = format!("$ kubectl get pods -o json\n{{\"kind\": \"List\", \"items\": [\n{}\n]}}\n", items.join(",\n"));
+        let text =
+            format!("$ kubectl get pods -o json\n{{\"kind\": \"List\", \"items\": [\n{}\n]}}\n", items.join(",\n"));
         let model = analyze_text("paste", &text).model;
         assert!(model.warnings.is_empty(), "{:?}", &model.warnings[..1]);
         assert_eq!(model.pods.len(), n);

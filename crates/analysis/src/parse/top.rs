@@ -77,12 +77,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             continue;
         };
         let ns = ns.or_else(|| ctx.namespace(section));
-        let sample = Sample {
-            at: section.at,
-            seq: ctx.seq,
-            bytes,
-            origin: at,
-        };
+        let sample = Sample { at: section.at, seq: ctx.seq, bytes, origin: at };
         let p = model.pod_mut(ns, pod, at);
         match container {
             Some(c) => p.container_mut(c).memory_samples.push(sample),

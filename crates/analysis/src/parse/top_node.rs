@@ -26,10 +26,7 @@ struct Layout {
 }
 
 /// The default columns, for `--no-headers` output.
-const DEFAULT: Layout = Layout {
-    memory: 3,
-    percent: Some(4),
-};
+const DEFAULT: Layout = Layout { memory: 3, percent: Some(4) };
 
 fn layout(header: &[&str]) -> Option<Layout> {
     if header.first() != Some(&"NAME") || !header.iter().any(|w| w.starts_with("CPU")) {
@@ -89,13 +86,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             },
             None => None,
         };
-        let sample = NodeSample {
-            at: section.at,
-            seq: ctx.seq,
-            bytes,
-            percent,
-            origin: at,
-        };
+        let sample = NodeSample { at: section.at, seq: ctx.seq, bytes, percent, origin: at };
         model.node_mut(name, at).memory_samples.push(sample);
     }
 }

@@ -33,11 +33,9 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         collecting: Regex::new(r"gc: collecting generation (\d+)").expect("static regex"),
         objects: Regex::new(r"gc: objects in each generation:((?: \d+)+)").expect("static regex"),
-        done: Regex::new(r"gc: done, (\d+) unreachable, (\d+) uncollectable")
-            .expect("static regex"),
+        done: Regex::new(r"gc: done, (\d+) unreachable, (\d+) uncollectable").expect("static regex"),
         uncollectable: Regex::new(r"gc: uncollectable <([^\s>]+)").expect("static regex"),
-        other: Regex::new(r"gc: (?:objects in permanent generation|collectable <|done)")
-            .expect("static regex"),
+        other: Regex::new(r"gc: (?:objects in permanent generation|collectable <|done)").expect("static regex"),
     })
 }
 
@@ -46,10 +44,7 @@ pub fn starts_block(line: &str) -> bool {
     let r = res();
     let l = line.trim_start();
     l.starts_with("gc: ")
-        && (r.collecting.is_match(l)
-            || r.objects.is_match(l)
-            || r.done.is_match(l)
-            || r.uncollectable.is_match(l))
+        && (r.collecting.is_match(l) || r.objects.is_match(l) || r.done.is_match(l) || r.uncollectable.is_match(l))
 }
 
 #[derive(Default)]
@@ -63,11 +58,7 @@ impl Reader {
         let i = match self.current {
             Some(i) if i < out.gc_runs.len() => i,
             _ => {
-                out.gc_runs.push(GcRun {
-                    at: l.at,
-                    origin: l.origin,
-                    ..GcRun::default()
-                });
+                out.gc_runs.push(GcRun { at: l.at, origin: l.origin, ..GcRun::default() });
                 out.gc_runs.len() - 1
             }
         };
@@ -181,7 +172,9 @@ fn said_ascii(text: &str) -> Option<Said<'_>> {
     }
     rests()
         .any(|(_, rest)| {
-            rest.starts_with("objects in permanent generation") || rest.starts_with("collectable <") || rest.starts_with("done")
+            rest.starts_with("objects in permanent generation")
+                || rest.starts_with("collectable <")
+                || rest.starts_with("done")
         })
         .then_some(Said::Other)
 }
@@ -202,11 +195,7 @@ impl super::Reader for Reader {
             }
             Some(Said::Objects(list)) => {
                 let objects: Vec<u64> = list.split_whitespace().filter_map(|n| n.parse().ok()).collect();
-                if self
-                    .current
-                    .and_then(|i| out.gc_runs.get(i))
-                    .is_some_and(|g| !g.objects.is_empty())
-                {
+                if self.current.and_then(|i| out.gc_runs.get(i)).is_some_and(|g| !g.objects.is_empty()) {
                     self.current = None; // a second listing without `collecting`: another run
                 }
                 self.run(l, out).objects = objects;
@@ -220,11 +209,7 @@ impl super::Reader for Reader {
                 true
             }
             Some(Said::Uncollectable(t)) => {
-                out.gc_uncollectable.push(GcObject {
-                    at: l.at,
-                    type_name: t.to_string(),
-                    origin: l.origin,
-                });
+                out.gc_uncollectable.push(GcObject { at: l.at, type_name: t.to_string(), origin: l.origin });
                 true
             }
             Some(Said::Other) => true,
@@ -308,10 +293,7 @@ gc: done, 0 unreachable, 0 uncollectable, 0.0004s elapsed";
         let p = scan(&lines);
         assert_eq!(p.gc_runs.len(), 2);
         let g = &p.gc_runs[0];
-        assert_eq!(
-            (g.generation, g.objects.clone()),
-            (Some(2), vec![12, 6, 11698])
-        );
+        assert_eq!((g.generation, g.objects.clone()), (Some(2), vec![12, 6, 11698]));
         assert_eq!((g.unreachable, g.uncollectable), (Some(4006), Some(3)));
         assert_eq!(g.origin.line, 1);
         assert_eq!(p.gc_runs[1].generation, Some(0));

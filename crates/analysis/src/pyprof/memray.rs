@@ -92,11 +92,7 @@ impl super::Reader for Reader {
         if let Some(p) = title(l.text) {
             if self.current.is_none() || (p == Part::Allocations && self.part.is_some()) {
                 self.end(out);
-                self.current = Some(MemraySummary {
-                    at: l.at,
-                    origin: l.origin,
-                    ..MemraySummary::default()
-                });
+                self.current = Some(MemraySummary { at: l.at, origin: l.origin, ..MemraySummary::default() });
             }
             self.part = Some(p);
             return true;
@@ -114,10 +110,7 @@ impl super::Reader for Reader {
             Part::Peak => cur.peak = size(v),
             Part::TopBySize => {
                 if let Some(loc) = location(v) {
-                    cur.top_by_size.push(MemrayLocation {
-                        origin: l.origin,
-                        ..loc
-                    });
+                    cur.top_by_size.push(MemrayLocation { origin: l.origin, ..loc });
                 }
             }
             Part::Skipped => {}

@@ -63,18 +63,10 @@ pub fn read(source: usize, lines: &[&str]) -> (Profiles, Vec<(u32, String)>) {
                 bad += 1;
                 continue;
             };
-            out.memory_records.push(MemoryRecord {
-                at: Timestamp::from_millisecond(time).ok(),
-                rss,
-                heap,
-                origin,
-            });
+            out.memory_records.push(MemoryRecord { at: Timestamp::from_millisecond(time).ok(), rss, heap, origin });
         }
         if bad > 0 {
-            problems.push((
-                n,
-                format!("{bad} memray memory records are not [time, rss, heap] numbers; skipped"),
-            ));
+            problems.push((n, format!("{bad} memray memory records are not [time, rss, heap] numbers; skipped")));
         }
     }
     (out, problems)

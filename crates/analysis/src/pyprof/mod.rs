@@ -33,7 +33,11 @@ pub mod tracemalloc;
 
 /// True when `hay` contains `needle`: a searcher built once per needle (`str::contains`
 /// and `memmem::find` build one per call, a real cost on every log line).
-pub(crate) fn contains(cell: &'static std::sync::OnceLock<memchr::memmem::Finder<'static>>, needle: &'static str, hay: &str) -> bool {
+pub(crate) fn contains(
+    cell: &'static std::sync::OnceLock<memchr::memmem::Finder<'static>>,
+    needle: &'static str,
+    hay: &str,
+) -> bool {
     cell.get_or_init(|| memchr::memmem::Finder::new(needle.as_bytes())).find(hay.as_bytes()).is_some()
 }
 
@@ -187,15 +191,7 @@ pub fn is_header(lines: &[(u32, &str)], i: usize) -> bool {
 
 /// A section's output lines, with the section's time.
 fn section_lines<'a>(section: &Section<'a>) -> Vec<Line<'a>> {
-    section
-        .lines
-        .iter()
-        .map(|&(n, text)| Line {
-            at: section.at,
-            origin: origin(section, n),
-            text,
-        })
-        .collect()
+    section.lines.iter().map(|&(n, text)| Line { at: section.at, origin: origin(section, n), text }).collect()
 }
 
 /// Parses a pasted block ([`SectionKind::PyProfile`](crate::model::SectionKind)) into
@@ -205,10 +201,7 @@ pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
     if found.is_empty() {
         model.warn(
             origin(section, section.first_line),
-            format!(
-                "no Python memory tool output could be read in lines {}-{}",
-                section.first_line, section.last_line
-            ),
+            format!("no Python memory tool output could be read in lines {}-{}", section.first_line, section.last_line),
         );
     }
     model.profiles.append(found);
@@ -231,11 +224,7 @@ pub fn parse_command(section: &Section<'_>, ctx: &Ctx, model: &mut Model) -> boo
         Some("exec") => cmd.positional.get(1),
         _ => None,
     };
-    let pod_name = target.map(|t| {
-        t.strip_prefix("pod/")
-            .or_else(|| t.strip_prefix("pods/"))
-            .unwrap_or(t)
-    });
+    let pod_name = target.map(|t| t.strip_prefix("pod/").or_else(|| t.strip_prefix("pods/")).unwrap_or(t));
     match pod_name.filter(|p| !p.contains('/')) {
         Some(pod_name) => {
             let ns = ctx.namespace(section).map(str::to_string);
@@ -258,7 +247,9 @@ pub fn join(model: &mut Model) {
         for c in &mut pod.containers {
             let mut found = Profiles::default();
             for stream in &mut c.logs {
-                let digest = stream.digest.get_or_insert_with(|| Box::new(crate::logdigest::LogDigest::from_lines(&stream.lines)));
+                let digest = stream
+                    .digest
+                    .get_or_insert_with(|| Box::new(crate::logdigest::LogDigest::from_lines(&stream.lines)));
                 found.append(std::mem::take(&mut digest.profiles));
             }
             c.profiles.append(found);
@@ -270,9 +261,7 @@ pub fn join(model: &mut Model) {
     let first = first_origin(&model.profiles);
     if let [pod] = &mut model.pods[..] {
         let profiles = std::mem::take(&mut model.profiles);
-        let apps: Vec<usize> = (0..pod.containers.len())
-            .filter(|&i| !pod.containers[i].init)
-            .collect();
+        let apps: Vec<usize> = (0..pod.containers.len()).filter(|&i| !pod.containers[i].init).collect();
         match apps[..] {
             [i] => pod.containers[i].profiles.append(profiles),
             _ => pod.profiles.append(profiles),
@@ -303,17 +292,9 @@ pub(crate) fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
         .chain(p.gc_runs.iter().map(|x| x.origin))
         .chain(p.gc_uncollectable.iter().map(|x| x.origin))
         .chain(p.memray.iter().map(|x| x.origin))
-        .chain(
-            p.memray
-                .iter()
-                .flat_map(|m| m.top_by_size.iter().map(|x| x.origin)),
-        )
+        .chain(p.memray.iter().flat_map(|m| m.top_by_size.iter().map(|x| x.origin)))
         .chain(p.stacks.iter().map(|x| x.origin))
-        .chain(
-            p.stacks
-                .iter()
-                .flat_map(|s| s.frames.iter().map(|x| x.origin)),
-        )
+        .chain(p.stacks.iter().flat_map(|s| s.frames.iter().map(|x| x.origin)))
         .chain(p.memory_records.iter().map(|x| x.origin))
 }
 
@@ -346,11 +327,7 @@ pub(crate) fn to_u64(v: i64) -> Option<u64> {
 pub(crate) fn test_lines(text: &str) -> Vec<Line<'_>> {
     text.lines()
         .enumerate()
-        .map(|(i, t)| Line {
-            at: None,
-            origin: crate::model::Origin { source: 0, line: i as u32 + 1 },
-            text: t,
-        })
+        .map(|(i, t)| Line { at: None, origin: crate::model::Origin { source: 0, line: i as u32 + 1 }, text: t })
         .collect()
 }
 
@@ -417,7 +394,12 @@ mod tests {
         all.extend(LOG_LINES);
         shortcut_changes_nothing(&all);
         for t in TOOL_LINES {
-            assert!(may_start(t) || !Scanner::default().line(&Line { at: None, origin: Origin::default(), text: t }, &mut Profiles::default()), "{t:?}");
+            assert!(
+                may_start(t)
+                    || !Scanner::default()
+                        .line(&Line { at: None, origin: Origin::default(), text: t }, &mut Profiles::default()),
+                "{t:?}"
+            );
         }
         assert!(!may_start(LOG_LINES[0]) && !may_start(LOG_LINES[1]));
     }
@@ -451,19 +433,11 @@ $ kubectl top pod -n shop\nNAME CPU(cores) MEMORY(bytes)\nw-1 1m 301Mi\n\n\
 $ cat memray-stats.txt\n📦 Peak memory usage:\n\t412.000MB\n",
         );
         let pod = &a.model.pods[0];
-        assert_eq!(
-            pod.profiles.allocation_sites.len(),
-            1,
-            "{:?}",
-            a.model.warnings
-        );
+        assert_eq!(pod.profiles.allocation_sites.len(), 1, "{:?}", a.model.warnings);
         assert_eq!(pod.profiles.memray[0].peak, Some(412 << 20));
         assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
         assert!(a.model.profiles.is_empty());
-        assert_eq!(
-            a.model.sections[0].kind,
-            crate::model::SectionKind::PyProfile
-        );
+        assert_eq!(a.model.sections[0].kind, crate::model::SectionKind::PyProfile);
     }
 
     #[test]
@@ -475,11 +449,7 @@ Process 1: python -m worker\nPython v3.11.7 (/usr/local/bin/python3.11)\n\n\
 Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    handle_batch (worker/jobs.py:88)\n",
         );
         assert!(a.model.warnings.is_empty(), "{:?}", a.model.warnings);
-        let c = a
-            .model
-            .pod(Some("shop"), "w-1")
-            .and_then(|p| p.container("worker"))
-            .expect("container");
+        let c = a.model.pod(Some("shop"), "w-1").and_then(|p| p.container("worker")).expect("container");
         assert_eq!(c.profiles.stacks[0].frames[0].line, Some(88));
     }
 
@@ -495,4 +465,3 @@ Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    handle_batch (worker/jobs.py
         assert_eq!(c.profiles.gc_runs[0].objects, vec![1, 2, 3]);
     }
 }
-

@@ -22,9 +22,7 @@ use crate::model::{Profiles, TypeGrowth};
 
 fn row_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"^([A-Za-z_][\w.]*)\s+(\d+)\s+([+-]\d+)\s*$").expect("static regex")
-    })
+    R.get_or_init(|| Regex::new(r"^([A-Za-z_][\w.]*)\s+(\d+)\s+([+-]\d+)\s*$").expect("static regex"))
 }
 
 /// What the row regex needs of a trimmed line, checked cheaply: a first byte in
@@ -67,14 +65,7 @@ impl super::Reader for Reader {
         if self.rows.iter().any(|r| r.type_name == type_name) {
             self.end(out); // a table lists a type once: this is the next call's table
         }
-        self.rows.push(TypeGrowth {
-            at: l.at,
-            snapshot: 0,
-            type_name,
-            count,
-            delta,
-            origin: l.origin,
-        });
+        self.rows.push(TypeGrowth { at: l.at, snapshot: 0, type_name, count, delta, origin: l.origin });
         true
     }
 
@@ -128,14 +119,8 @@ users 12 +3";
         let t = &p.type_growth;
         assert_eq!(t.len(), 7);
         assert_eq!((t[5].snapshot, t[6].snapshot), (2, 2));
-        assert_eq!(
-            (t[2].type_name.as_str(), t[2].count, t[2].delta),
-            ("dict", 1922, 7)
-        );
-        assert_eq!(
-            (t[4].type_name.as_str(), t[4].delta, t[4].snapshot),
-            ("app.cache.Entry", 3000, 1)
-        );
+        assert_eq!((t[2].type_name.as_str(), t[2].count, t[2].delta), ("dict", 1922, 7));
+        assert_eq!((t[4].type_name.as_str(), t[4].delta, t[4].snapshot), ("app.cache.Entry", 3000, 1));
         assert_eq!(t[0].snapshot, 0);
     }
 }

@@ -30,8 +30,7 @@ struct Res {
 fn res() -> &'static Res {
     static R: OnceLock<Res> = OnceLock::new();
     R.get_or_init(|| Res {
-        thread: Regex::new(r#"^Thread (0[xX][0-9A-Fa-f]+|\d+) \(([a-z+]+)\)(?:: "(.*)")?\s*$"#)
-            .expect("static regex"),
+        thread: Regex::new(r#"^Thread (0[xX][0-9A-Fa-f]+|\d+) \(([a-z+]+)\)(?:: "(.*)")?\s*$"#).expect("static regex"),
         frame: Regex::new(r"^ {2,8}(\S.*?) \((.+?)(?::(\d+))?\)\s*$").expect("static regex"),
         process: Regex::new(r"^Process \d+: ").expect("static regex"),
         python: Regex::new(r"^Python v\d+\.\d+").expect("static regex"),
@@ -41,8 +40,7 @@ fn res() -> &'static Res {
 /// Whether a pasted block starts here.
 pub fn starts_block(line: &str, next: &str) -> bool {
     let r = res();
-    (r.process.is_match(line) && r.python.is_match(next))
-        || (r.thread.is_match(line) && r.frame.is_match(next))
+    (r.process.is_match(line) && r.python.is_match(next)) || (r.thread.is_match(line) && r.frame.is_match(next))
 }
 
 #[derive(Default)]
@@ -128,10 +126,7 @@ Thread 31 (active+gil)
         let p = scan(&lines);
         let s = &p.stacks;
         assert_eq!(s.len(), 3, "{s:#?}");
-        assert_eq!(
-            (s[0].thread.as_str(), s[0].status.as_str()),
-            ("0x7F3A2C1D0740", "active")
-        );
+        assert_eq!((s[0].thread.as_str(), s[0].status.as_str()), ("0x7F3A2C1D0740", "active"));
         assert_eq!(s[0].thread_name.as_deref(), Some("MainThread"));
         assert_eq!(s[0].frames.len(), 3);
         let f = &s[0].frames[0];
@@ -139,10 +134,7 @@ Thread 31 (active+gil)
             (f.function.as_str(), f.file.as_str(), f.line, f.origin.line),
             ("handle_batch", "worker/jobs.py", Some(88), 5)
         );
-        assert_eq!(
-            (s[0].frames[2].function.as_str(), s[0].frames[2].line),
-            ("<module>", None)
-        );
+        assert_eq!((s[0].frames[2].function.as_str(), s[0].frames[2].line), ("<module>", None));
         assert_eq!(s[2].thread_name, None);
         assert_eq!(s[2].status, "active+gil");
     }

@@ -119,10 +119,7 @@ impl super::Reader for Reader {
                 file: m[1].to_string(),
                 line: m[2].parse().ok().filter(|&n: &u32| n > 0),
                 size,
-                size_delta: m
-                    .get(5)
-                    .zip(m.get(6))
-                    .and_then(|(n, u)| signed_size(n.as_str(), u.as_str())),
+                size_delta: m.get(5).zip(m.get(6)).and_then(|(n, u)| signed_size(n.as_str(), u.as_str())),
                 count: m[7].parse().ok(),
                 count_delta: m.get(8).and_then(|c| c.as_str().parse().ok()),
                 origin: l.origin,
@@ -207,14 +204,7 @@ mod tests {
     fn lines(text: &str) -> Vec<Line<'_>> {
         text.lines()
             .enumerate()
-            .map(|(i, t)| Line {
-                at: None,
-                origin: Origin {
-                    source: 0,
-                    line: i as u32 + 1,
-                },
-                text: t,
-            })
+            .map(|(i, t)| Line { at: None, origin: Origin { source: 0, line: i as u32 + 1 }, text: t })
             .collect()
     }
 
@@ -266,14 +256,8 @@ Total allocated size: 421.9 KiB
         let p = scan(&lines(text));
         let s = &p.allocation_sites;
         assert_eq!(s.len(), 2, "{s:#?}");
-        assert_eq!(
-            (s[0].file.as_str(), s[0].line, s[0].size),
-            ("Lib/base64.py", Some(414), 429875)
-        );
-        assert_eq!(
-            (s[1].file.as_str(), s[1].line),
-            ("/app/worker/thumbs.py", Some(41))
-        );
+        assert_eq!((s[0].file.as_str(), s[0].line, s[0].size), ("Lib/base64.py", Some(414), 429875));
+        assert_eq!((s[1].file.as_str(), s[1].line), ("/app/worker/thumbs.py", Some(41)));
         assert_eq!((s[1].size, s[1].count), (3658752, Some(20001)));
         assert_eq!(s[1].origin.line, 6);
         assert_ne!(s[0].snapshot, s[1].snapshot);

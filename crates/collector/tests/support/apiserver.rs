@@ -87,11 +87,7 @@ impl ApiServer {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("ip address").port();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let state = Arc::new(State {
-            opts,
-            port,
-            metrics_calls: AtomicU32::new(0),
-        });
+        let state = Arc::new(State { opts, port, metrics_calls: AtomicU32::new(0) });
         let (s, l) = (server.clone(), log.clone());
         let thread = thread::spawn(move || {
             for rq in s.incoming_requests() {
@@ -99,13 +95,7 @@ impl ApiServer {
                 thread::spawn(move || handle(rq, &state, &log));
             }
         });
-        ApiServer {
-            url: format!("http://127.0.0.1:{port}"),
-            port,
-            log,
-            server,
-            thread: Some(thread),
-        }
+        ApiServer { url: format!("http://127.0.0.1:{port}"), port, log, server, thread: Some(thread) }
     }
 
     pub fn requests(&self) -> Vec<String> {
@@ -143,11 +133,7 @@ struct Reply {
 }
 
 fn json_reply(code: u16, v: Value) -> Reply {
-    Reply {
-        code,
-        content_type: "application/json".into(),
-        body: v.to_string(),
-    }
+    Reply { code, content_type: "application/json".into(), body: v.to_string() }
 }
 
 fn status(code: u16, reason: &str, message: &str) -> Reply {
@@ -184,12 +170,8 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
     let mut body = Vec::new();
     let _ = rq.as_reader().read_to_end(&mut body);
     let url = rq.url().to_string();
-    let accept = rq
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Accept"))
-        .map(|h| h.value.as_str().to_string())
-        .unwrap_or_default();
+    let accept =
+        rq.headers().iter().find(|h| h.field.equiv("Accept")).map(|h| h.value.as_str().to_string()).unwrap_or_default();
     let agent = rq
         .headers()
         .iter()
@@ -213,9 +195,7 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
         route(&path, &params, &accept, state)
     };
     let mut resp = tiny_http::Response::from_string(reply.body).with_status_code(reply.code);
-    resp.add_header(
-        tiny_http::Header::from_bytes(&b"Content-Type"[..], reply.content_type.as_bytes()).unwrap(),
-    );
+    resp.add_header(tiny_http::Header::from_bytes(&b"Content-Type"[..], reply.content_type.as_bytes()).unwrap());
     let _ = rq.respond(resp);
 }
 
@@ -226,11 +206,7 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
 fn exec_websocket(rq: tiny_http::Request, path: &str, params: &[(String, String)], st: &State) {
     use tungstenite::{protocol::Role, Message, WebSocket};
     let header = |name: &'static str| {
-        rq.headers()
-            .iter()
-            .find(|h| h.field.equiv(name))
-            .map(|h| h.value.as_str().to_string())
-            .unwrap_or_default()
+        rq.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str().to_string()).unwrap_or_default()
     };
     let key = header("Sec-WebSocket-Key");
     let offered = header("Sec-WebSocket-Protocol");
@@ -252,10 +228,12 @@ fn exec_websocket(rq: tiny_http::Request, path: &str, params: &[(String, String)
         _ => "/usr/bin:/bin".to_string(),
     };
     let (stdout, stderr, code) = match command.split_first() {
-        Some((prog, args)) => match std::process::Command::new(prog).args(args).env_clear().env("PATH", &exec_path).output() {
-            Ok(o) => (o.stdout, o.stderr, o.status.code().unwrap_or(1)),
-            Err(e) => (Vec::new(), format!("exec: {e}").into_bytes(), 127),
-        },
+        Some((prog, args)) => {
+            match std::process::Command::new(prog).args(args).env_clear().env("PATH", &exec_path).output() {
+                Ok(o) => (o.stdout, o.stderr, o.status.code().unwrap_or(1)),
+                Err(e) => (Vec::new(), format!("exec: {e}").into_bytes(), 127),
+            }
+        }
         None => (Vec::new(), b"no command".to_vec(), 1),
     };
     let status = if code == 0 {
@@ -339,12 +317,15 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
                                          "labels": {"kubernetes.io/metadata.name": NAMESPACE}},
                             "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
             if table {
-                json_reply(200, json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "120"},
+                json_reply(
+                    200,
+                    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "120"},
                     "columnDefinitions": [
                         {"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0},
                         {"name": "Status", "type": "string", "format": "", "description": "The status of the namespace", "priority": 0},
                         {"name": "Age", "type": "string", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}],
-                    "rows": [{"cells": [NAMESPACE, "Active", "319d"], "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": ns["metadata"]}}]}))
+                    "rows": [{"cells": [NAMESPACE, "Active", "319d"], "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": ns["metadata"]}}]}),
+                )
             } else {
                 json_reply(200, ns)
             }
@@ -354,7 +335,10 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
             if table {
                 json_reply(200, pods_table(&pods))
             } else {
-                json_reply(200, json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "48213"}, "items": pods}))
+                json_reply(
+                    200,
+                    json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "48213"}, "items": pods}),
+                )
             }
         }
         p if p.starts_with(&format!("{ns_pods}/")) => {
@@ -379,7 +363,10 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
             if table {
                 json_reply(200, events_table(&evs))
             } else {
-                json_reply(200, json!({"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": "48213"}, "items": evs}))
+                json_reply(
+                    200,
+                    json!({"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": "48213"}, "items": evs}),
+                )
             }
         }
         p if st.opts.metrics && p == format!("/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods") => {
@@ -387,7 +374,9 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
             let pods = select(&pods(st), param(params, "labelSelector"));
             json_reply(200, pod_metrics(&pods, n))
         }
-        p if st.opts.metrics && p.starts_with(&format!("/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods/")) => {
+        p if st.opts.metrics
+            && p.starts_with(&format!("/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods/")) =>
+        {
             let name = &p[p.rfind('/').map_or(0, |i| i + 1)..];
             let n = st.metrics_calls.fetch_add(1, Ordering::SeqCst);
             let pods = pods(st);
@@ -410,7 +399,15 @@ fn version(git: &str) -> Value {
            "compiler": "gc", "platform": "linux/amd64"})
 }
 
-fn resource(name: &str, singular: &str, kind: &str, group: &str, version: &str, short: &[&str], subresources: Value) -> Value {
+fn resource(
+    name: &str,
+    singular: &str,
+    kind: &str,
+    group: &str,
+    version: &str,
+    short: &[&str],
+    subresources: Value,
+) -> Value {
     json!({"resource": name, "responseKind": {"group": group, "version": version, "kind": kind},
            "scope": "Namespaced", "singularResource": singular, "verbs": ["get", "list", "watch"],
            "shortNames": short, "subresources": subresources})
@@ -418,15 +415,22 @@ fn resource(name: &str, singular: &str, kind: &str, group: &str, version: &str, 
 
 fn discovery(path: &str, accept: &str, st: &State) -> Reply {
     let aggregated = ["v2", "v2beta1"].into_iter().filter(|_| !st.opts.legacy_discovery).find(|v| {
-        accept.split(',').any(|a| a.contains("g=apidiscovery.k8s.io") && a.split(';').any(|p| p.trim() == format!("v={v}")))
+        accept
+            .split(',')
+            .any(|a| a.contains("g=apidiscovery.k8s.io") && a.split(';').any(|p| p.trim() == format!("v={v}")))
     });
     let Some(v) = aggregated else {
         // Legacy discovery.
         return if path == "/api" {
-            json_reply(200, json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": format!("127.0.0.1:{}", st.port)}]}))
+            json_reply(
+                200,
+                json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": format!("127.0.0.1:{}", st.port)}]}),
+            )
         } else {
             let groups: Vec<Value> = if st.opts.metrics {
-                vec![json!({"name": "metrics.k8s.io", "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}], "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}})]
+                vec![
+                    json!({"name": "metrics.k8s.io", "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}], "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}}),
+                ]
             } else {
                 vec![]
             };
@@ -437,15 +441,19 @@ fn discovery(path: &str, accept: &str, st: &State) -> Reply {
         let mut namespaces = resource("namespaces", "namespace", "Namespace", "", "v1", &["ns"], json!([]));
         namespaces["scope"] = json!("Cluster");
         let log = json!([{"subresource": "log", "responseKind": {"group": "", "version": "v1", "kind": "Pod"}, "verbs": ["get"]}]);
-        vec![json!({"metadata": {"creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": [
-            resource("pods", "pod", "Pod", "", "v1", &["po"], log),
-            resource("events", "event", "Event", "", "v1", &["ev"], json!([])),
-            namespaces,
-        ]}]})]
+        vec![
+            json!({"metadata": {"creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": [
+                resource("pods", "pod", "Pod", "", "v1", &["po"], log),
+                resource("events", "event", "Event", "", "v1", &["ev"], json!([])),
+                namespaces,
+            ]}]}),
+        ]
     } else if st.opts.metrics {
-        vec![json!({"metadata": {"name": "metrics.k8s.io", "creationTimestamp": null}, "versions": [{"version": "v1beta1", "freshness": "Current", "resources": [
-            resource("pods", "", "PodMetrics", "metrics.k8s.io", "v1beta1", &[], json!([])),
-        ]}]})]
+        vec![
+            json!({"metadata": {"name": "metrics.k8s.io", "creationTimestamp": null}, "versions": [{"version": "v1beta1", "freshness": "Current", "resources": [
+                resource("pods", "", "PodMetrics", "metrics.k8s.io", "v1beta1", &[], json!([])),
+            ]}]}),
+        ]
     } else {
         vec![]
     };
@@ -523,7 +531,14 @@ fn pods(st: &State) -> Vec<Value> {
         OOM_POD_UID,
         "10.8.0.23",
         vec![
-            container("worker", "registry.example.com/shop/worker:1.8.2", worker_env.clone(), worker_args.clone(), "512Mi", "256Mi"),
+            container(
+                "worker",
+                "registry.example.com/shop/worker:1.8.2",
+                worker_env.clone(),
+                worker_args.clone(),
+                "512Mi",
+                "256Mi",
+            ),
             container("metrics-exporter", "prom/statsd-exporter:v0.26.0", json!([]), json!([]), "64Mi", "32Mi"),
         ],
         vec![
@@ -543,9 +558,11 @@ fn pods(st: &State) -> Vec<Value> {
         OK_POD_UID,
         "10.8.1.7",
         vec![container("worker", "registry.example.com/shop/worker:1.8.2", worker_env, worker_args, "512Mi", "256Mi")],
-        vec![json!({"name": "worker", "ready": true, "restartCount": 0, "image": "registry.example.com/shop/worker:1.8.2",
+        vec![
+            json!({"name": "worker", "ready": true, "restartCount": 0, "image": "registry.example.com/shop/worker:1.8.2",
                     "imageID": "registry.example.com/shop/worker@sha256:4f5e", "containerID": "containerd://0f1e2d3c4b5a",
-                    "started": true, "state": {"running": {"startedAt": "2026-11-24T07:12:46Z"}}, "lastState": {}})],
+                    "started": true, "state": {"running": {"startedAt": "2026-11-24T07:12:46Z"}}, "lastState": {}}),
+        ],
     );
     // As `kubectl apply` leaves it: the env again, escaped inside a JSON string.
     let mut oom = oom;
@@ -570,9 +587,7 @@ fn select(pods: &[Value], selector: Option<&str>) -> Vec<Value> {
 }
 
 fn pods_table(pods: &[Value]) -> Value {
-    let col = |name: &str, format: &str, desc: &str, priority: u32| {
-        json!({"name": name, "type": "string", "format": format, "description": desc, "priority": priority})
-    };
+    let col = |name: &str, format: &str, desc: &str, priority: u32| json!({"name": name, "type": "string", "format": format, "description": desc, "priority": priority});
     let rows: Vec<Value> = pods
         .iter()
         .map(|p| {
@@ -601,7 +616,18 @@ fn pods_table(pods: &[Value]) -> Value {
 
 // One realistic core/v1 Event; the arguments are its fields, in the order kubectl prints them.
 #[allow(clippy::too_many_arguments)]
-fn event(name: &str, pod: &str, uid: &str, kind: &str, reason: &str, message: &str, count: u32, first: &str, last: &str, field: Option<&str>) -> Value {
+fn event(
+    name: &str,
+    pod: &str,
+    uid: &str,
+    kind: &str,
+    reason: &str,
+    message: &str,
+    count: u32,
+    first: &str,
+    last: &str,
+    field: Option<&str>,
+) -> Value {
     let mut involved = json!({"kind": "Pod", "namespace": NAMESPACE, "name": pod, "uid": uid, "apiVersion": "v1", "resourceVersion": "48001"});
     if let Some(f) = field {
         involved["fieldPath"] = json!(f);
@@ -648,9 +674,7 @@ fn events_for(field_selector: Option<&str>) -> Vec<Value> {
 }
 
 fn events_table(evs: &[Value]) -> Value {
-    let col = |name: &str, desc: &str, priority: u32| {
-        json!({"name": name, "type": "string", "format": "", "description": desc, "priority": priority})
-    };
+    let col = |name: &str, desc: &str, priority: u32| json!({"name": name, "type": "string", "format": "", "description": desc, "priority": priority});
     let rows: Vec<Value> = evs
         .iter()
         .map(|e| {
@@ -742,9 +766,5 @@ fn logs(pod: &Value, params: &[(String, String)], st: &State) -> Reply {
         body.push_str(&text);
         body.push('\n');
     }
-    Reply {
-        code: 200,
-        content_type: "text/plain".into(),
-        body,
-    }
+    Reply { code: 200, content_type: "text/plain".into(), body }
 }
