@@ -23,6 +23,7 @@ use jiff::{Timestamp, Unit};
 
 use crate::bundle::{self, Entry, Header};
 use crate::kubectl::{Kubectl, Run, Status};
+use crate::pods::{pods_from_json, PodInfo};
 use crate::redact;
 
 pub const EXIT_KUBECTL_MISSING: u8 = 3;
@@ -138,52 +139,6 @@ fn install_ctrlc() {
             _ => std::process::exit(i32::from(EXIT_INTERRUPTED)),
         }
     });
-}
-
-/// A pod from `get pods -o json`: its name and containers (name, restarted).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PodInfo {
-    pub name: String,
-    pub containers: Vec<(String, bool)>,
-    /// Names of the containers that are not init containers, in order.
-    pub app_containers: Vec<String>,
-}
-
-/// Pods and containers in `kubectl get pods -o json` output (a `List` or one `Pod`).
-pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("cannot read `get pods -o json` output: {e}"))?;
-    let items: Vec<&serde_json::Value> = match v.get("items").and_then(|i| i.as_array()) {
-        Some(items) => items.iter().collect(),
-        None if v.get("kind").and_then(|k| k.as_str()) == Some("Pod") => vec![&v],
-        None => return Err("`get pods -o json` output is neither a list nor a pod".into()),
-    };
-    let mut pods = Vec::new();
-    for item in items {
-        let Some(name) = item.pointer("/metadata/name").and_then(|n| n.as_str()) else {
-            continue;
-        };
-        let mut containers = Vec::new();
-        let mut app_containers = Vec::new();
-        for (spec, status) in [("initContainers", "initContainerStatuses"), ("containers", "containerStatuses")] {
-            let statuses = item.pointer(&format!("/status/{status}")).and_then(|s| s.as_array());
-            for c in item.pointer(&format!("/spec/{spec}")).and_then(|c| c.as_array()).into_iter().flatten() {
-                let Some(cname) = c.get("name").and_then(|n| n.as_str()) else { continue };
-                let restarted = statuses
-                    .into_iter()
-                    .flatten()
-                    .find(|s| s.get("name").and_then(|n| n.as_str()) == Some(cname))
-                    .and_then(|s| s.get("restartCount").and_then(|r| r.as_u64()))
-                    .is_some_and(|r| r > 0);
-                containers.push((cname.to_string(), restarted));
-                if spec == "containers" {
-                    app_containers.push(cname.to_string());
-                }
-            }
-        }
-        pods.push(PodInfo { name: name.to_string(), containers, app_containers });
-    }
-    Ok(pods)
 }
 
 /// `kubectl logs` for every container of every pod, and `--previous` for the restarted
@@ -597,23 +552,5 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
-    }
-
-    #[test]
-    fn pods_and_restarted_containers() {
-        let json = r#"{"kind":"List","items":[{"metadata":{"name":"w-1"},"spec":{"initContainers":[{"name":"init"}],"containers":[{"name":"worker"},{"name":"side"}]},
-            "status":{"containerStatuses":[{"name":"worker","restartCount":2},{"name":"side","restartCount":0}]}}]}"#;
-        let pods = pods_from_json(json).unwrap();
-        assert_eq!(
-            pods,
-            vec![PodInfo {
-                name: "w-1".into(),
-                containers: vec![("init".into(), false), ("worker".into(), true), ("side".into(), false)],
-                app_containers: vec!["worker".into(), "side".into()],
-            }]
-        );
-        assert!(pods_from_json("nope").is_err());
-        let one = r#"{"kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}}"#;
-        assert_eq!(pods_from_json(one).unwrap()[0].containers, vec![("c".to_string(), false)]);
     }
 }

@@ -22,6 +22,7 @@ use kubeleak_analysis as analysis;
 mod bundle;
 mod collect;
 mod kubectl;
+mod pods;
 mod profile;
 mod redact;
 mod text;

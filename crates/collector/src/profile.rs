@@ -20,7 +20,7 @@
 
 use std::time::Duration;
 
-use crate::collect::PodInfo;
+use crate::pods::PodInfo;
 
 /// The SIGUSR2 hook an app installs for `--profile tracemalloc,objgraph` (printed in
 /// docs/collector.md, checked against this file by a test).
