@@ -12,17 +12,10 @@ use yew::prelude::*;
 
 use crate::client::{Client, Progress};
 use crate::results::Results;
-use crate::view::{Loc, View, CHART_MARKER};
+use crate::view::{finding_marker, Loc, Shared, View, CHART_MARKER};
 
-/// The results on screen, shared with child components (compared by identity).
-#[derive(Clone)]
-pub struct Shared(pub Rc<View>);
-
-impl PartialEq for Shared {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
+/// The bundled sample: a leaking Python image worker (OOMKilled, growing cache).
+pub const SAMPLE: &str = include_str!("../../../web/sample-bundle.txt");
 
 /// The memory chart of a view as SVG (drawn here: plotters measures text in the DOM).
 pub fn chart_svg(view: &View, width: u32, height: u32) -> String {
@@ -38,7 +31,7 @@ pub fn html_report(view: &View) -> String {
     };
     for (i, f) in view.findings.iter().enumerate() {
         if let Some(c) = &f.chart {
-            html = html.replacen(&crate::view::finding_marker(i), &chart::finding_svg(c, 900, 300), 1);
+            html = html.replacen(&finding_marker(i), &chart::finding_svg(c, 900, 300), 1);
         }
     }
     html
@@ -216,8 +209,8 @@ pub fn app() -> Html {
         let (text, files, start) = (text.clone(), files.clone(), start.clone());
         Callback::from(move |_| {
             files.set(Vec::new());
-            text.set(crate::SAMPLE.to_string());
-            start.emit((crate::SAMPLE.to_string(), Vec::new()));
+            text.set(SAMPLE.to_string());
+            start.emit((SAMPLE.to_string(), Vec::new()));
         })
     };
     let on_pick = {

@@ -1,6 +1,8 @@
-//! The page's side of the Web Worker (see [`crate::worker`]): starts `worker.js` (the
-//! same wasm, so the browser downloads it once), sends it the paste and the `File`s,
-//! and hands its messages to the app.
+//! The page's side of the Web Workers (the analysis worker, [`crate::worker`], and the
+//! lines worker, [`crate::lines_worker`]): starts `worker.js` (the same wasm, so the
+//! browser downloads it once), sends it the paste and the `File`s, and hands its
+//! messages to the app. It imports none of the workers' code: they meet only in the
+//! messages (plain JS objects, [`crate::message`]) and the [`View`] that crosses.
 //!
 //! Each analysis gets a fresh worker, which ends when it has sent the results (wasm
 //! memory is never given back, so only ending the worker frees what a 1 GB analysis
@@ -20,7 +22,8 @@ use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
-use crate::view::View;
+use crate::message::{get, set};
+use crate::view::{self, View};
 
 /// Where the running analysis stands, for the progress bar.
 #[derive(Clone, PartialEq, Debug)]
@@ -63,14 +66,6 @@ impl PartialEq for Client {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
-}
-
-fn get(msg: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(msg, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(o, &key.into(), value);
 }
 
 impl Client {
@@ -234,7 +229,7 @@ impl Client {
             "done" if self.is_running(worker) => {
                 // Where the worker's time went (docs/performance.md; page-bench.mjs prints it).
                 web_sys::console::debug_2(&"kubeleak: worker timings (ms)".into(), &get(data, "timings"));
-                let result = crate::view::from_js(get(data, "view"))
+                let result = view::from_js(get(data, "view"))
                     .map(Rc::new)
                     .map_err(|e| format!("the worker's results could not be read: {e}"));
                 // The analysis worker ends (its memory with it); a fresh one serves the

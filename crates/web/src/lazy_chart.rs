@@ -15,7 +15,7 @@ use kubeleak_analysis::chart;
 use wasm_bindgen::{closure::Closure, JsCast};
 use yew::prelude::*;
 
-use crate::app::Shared;
+use crate::view::{Shared, View};
 
 /// Milliseconds of drawing per task (the first render's, then each later batch's).
 const BUDGET_MS: f64 = 20.0;
@@ -31,7 +31,7 @@ pub enum Which {
 
 /// The memory charts of a view: one chart for a few series; small multiples (one per
 /// series) for many. Each with its label ("" for the single chart).
-pub fn memory_charts(v: &crate::view::View) -> Vec<String> {
+pub fn memory_charts(v: &View) -> Vec<String> {
     match v.series.len() {
         0 => Vec::new(),
         1..=6 => vec![String::new()],
@@ -40,7 +40,7 @@ pub fn memory_charts(v: &crate::view::View) -> Vec<String> {
 }
 
 /// Size in pixels of a chart, as drawn.
-fn size(view: &crate::view::View, which: Which) -> (u32, u32) {
+fn size(view: &View, which: Which) -> (u32, u32) {
     match which {
         Which::Memory(_) if view.series.len() <= 6 => (900, 400),
         Which::Memory(_) => (440, 240),
@@ -48,7 +48,7 @@ fn size(view: &crate::view::View, which: Which) -> (u32, u32) {
     }
 }
 
-fn draw(view: &crate::view::View, which: Which) -> String {
+fn draw(view: &View, which: Which) -> String {
     let (w, h) = size(view, which);
     match which {
         Which::Memory(_) if view.series.len() <= 6 => chart::memory_svg(view.axis, &view.series, w, h),
@@ -76,7 +76,7 @@ fn now() -> f64 {
 const DRAW_AT_ONCE: usize = 8;
 
 /// The number of charts of a view.
-pub fn count(v: &crate::view::View) -> usize {
+pub fn count(v: &View) -> usize {
     memory_charts(v).len() + v.findings.iter().filter(|f| f.chart.is_some()).count()
 }
 

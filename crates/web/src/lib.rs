@@ -6,32 +6,59 @@
 //! export a JSON or HTML report. A thin Yew layer over `kubeleak-analysis`; the page
 //! makes no network request (see `index.html`'s CSP).
 //!
-//! One wasm plays two roles. On the page ([`App`]) it renders and draws the charts; in a
-//! module Web Worker (`web/worker.js`, which imports the same glue and wasm, so the
-//! browser downloads it once) it reads the files in 8 MiB slices, runs the analysis and
-//! answers the source view's requests for lines ([`worker`]). The page and the worker
-//! talk through [`client`]; the worker sends the results as a [`view::View`] (JSON), so
+//! One wasm plays three roles. On the page (`app.rs`) it renders and draws the charts; in
+//! a module Web Worker (`web/worker.js`, which imports the same glue and wasm, so the
+//! browser downloads it once) it reads the files in 8 MiB slices and runs the analysis
+//! (`worker.rs`, one fresh worker per analysis); in a second, small worker it answers the
+//! source view's requests for lines (`lines_worker.rs`). The page and the workers talk
+//! through `client.rs`; the analysis worker sends the results as a `View` (`view.rs`), so
 //! the page stays responsive during a long analysis and never holds the input.
 //!
 //! Bundle text is untrusted: it reaches the DOM only as Yew text nodes (escaped) or inside
 //! SVG that plotters escapes.
+//!
+//! ## Layers
+//!
+//! The modules form layers, and a module uses (in code or in a doc link) only modules
+//! in rows above its own, so there is no import cycle. Rows are in order: a module may
+//! use one listed before it, never one after.
+//!
+//! | layer | module | uses from the crate |
+//! |---|---|---|
+//! | data | `view.rs`: what the page shows (`View`, `Shared`, `shown`), no DOM | — |
+//! | data | `message.rs`: the plain JS objects page and workers exchange | — |
+//! | workers | `lines_worker.rs`: line index, lines read again from the inputs' Blobs | view, message |
+//! | workers | `worker.rs`: the analysis worker, and `worker_message`, the workers' entry | view, message, lines_worker |
+//! | page | `client.rs`: the page's side of the workers | view, message (doc links: the two workers) |
+//! | page | `lazy_chart.rs`: charts drawn a few at a time | view |
+//! | page | `source_view.rs`: the virtualised source | view, client (doc link: lines_worker) |
+//! | page | `results.rs`: everything below the input | view, client, lazy_chart, source_view |
+//! | page | `app.rs`: the page shell (input, progress, export) | view, client, results |
+//! | crate | `lib.rs`: JS bindings, `start`, what `main.rs` and the tests use | all of the above |
+//!
+//! The modules are private; what `main.rs` and the tests (`tests/*.rs`) use is
+//! re-exported below, with `View`, which `html_report` and `chart_svg` take. A
+//! `#[wasm_bindgen]` function is exported to JS from wherever it is (`worker_message`
+//! from `worker.rs`), under the name `web/worker.js` and the e2e tests know.
 
 use kubeleak_analysis::{self as analysis, chart, report};
 use wasm_bindgen::prelude::*;
 
 mod app;
-pub mod client;
+mod client;
 mod lazy_chart;
+mod lines_worker;
+mod message;
 mod results;
 mod source_view;
-pub mod view;
-pub mod worker;
+mod view;
+mod worker;
 
-pub use app::{chart_svg, html_report, App};
-pub use worker::CHUNK;
-
-/// The bundled sample: a leaking Python image worker (OOMKilled, growing cache).
-pub const SAMPLE: &str = include_str!("../../../web/sample-bundle.txt");
+use app::App;
+pub use app::{chart_svg, html_report, SAMPLE};
+pub use lines_worker::{read_lines, text_blob, LineIndex};
+pub use view::{build, finding_marker, from_js, to_js, View, CHART_MARKER};
+pub use worker::{analyze_files, Input, Step, CHUNK};
 
 /// Renders the app into the page; does nothing in a worker (no `window`).
 pub fn start() {

@@ -6,11 +6,10 @@
 use kubeleak_analysis::quantity::format_bytes;
 use yew::prelude::*;
 
-use crate::app::Shared;
 use crate::client::Client;
 use crate::lazy_chart::{self, later, memory_charts, LazyChart, Which};
 use crate::source_view::SourceView;
-use crate::view::{Evidence, Loc, View};
+use crate::view::{Evidence, Loc, Shared, View};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -1,6 +1,6 @@
 //! The inputs' text with line numbers and section headers, virtualised: only the lines
 //! in view (plus a margin) are in the DOM, and only those are asked of the Web Worker
-//! (which reads them again from the file, see [`crate::worker`]), so a 1 GB input with
+//! (which reads them again from the file, see [`crate::lines_worker`]), so a 1 GB input with
 //! millions of lines scrolls smoothly and is never held by the page. Selecting evidence
 //! scrolls to its line and highlights it.
 
@@ -9,9 +9,8 @@ use std::rc::Rc;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::app::Shared;
-use crate::client::Client;
-use crate::view::Loc;
+use crate::client::{Client, LinesReply};
+use crate::view::{Loc, Shared};
 
 /// Height of one line in pixels (must match `.source .line` in web/style.css).
 const LINE_H: f64 = 18.0;
@@ -139,7 +138,7 @@ pub fn source_view(props: &Props) -> Html {
                 *asked.borrow_mut() = Some((view.clone(), src, from, to));
                 let reply = {
                     let (view, asked) = (view.clone(), asked.clone());
-                    Callback::from(move |(s, from, lines): crate::client::LinesReply| {
+                    Callback::from(move |(s, from, lines): LinesReply| {
                         asked.borrow_mut().take();
                         chunk.set(Some(Rc::new(Chunk { view: view.clone(), source: s, from, lines })));
                     })

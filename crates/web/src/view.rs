@@ -2,10 +2,19 @@
 //! posts it to the page as JSON; the page renders it (and draws the charts, which need the
 //! DOM). Everything here is plain data, so the page never holds the model or the input.
 //!
+//! The bottom layer of the crate (see the table in `lib.rs`): it imports no other module
+//! of the crate, and both sides use it, the workers to build and send a view, the page to
+//! render it. [`Shared`], the page's handle on the view on screen, lives here rather than
+//! in a file of its own: it is a few lines around an `Rc<View>`, with no DOM and no Yew,
+//! and every component that takes it already imports this module for `View`. [`shown`]
+//! is here too, since it is what every line the page gets looks like (the first lines
+//! that come with the view, and the lines the lines worker reads again).
+//!
 //! Example: the two-sample `kubectl top` paste gives a view with two pod rows
 //! (`301Mi → 344Mi (2 samples)`), one chart series per pod and no findings.
 
 use std::collections::{BTreeMap, HashSet};
+use std::rc::Rc;
 
 use kubeleak_analysis::{
     chart,
@@ -21,6 +30,8 @@ pub const MAX_QUOTE: usize = 2000;
 pub const FIRST_LINES: usize = 200;
 /// How many growing sites and types the "Where in the code" section lists.
 pub const MAX_CODE_ROWS: usize = 20;
+/// Longest line the source view gets (bytes); longer lines are cut with a note.
+pub const MAX_SHOWN: usize = 10_000;
 
 /// The view as a JS value, to post from the worker to the page (structured clone). Sizes
 /// past 2^53 bytes go as BigInt, so no number is ever refused. Measured against JSON
@@ -49,6 +60,18 @@ impl From<Origin> for Loc {
     }
 }
 
+/// A line as the source view shows it: cut at [`MAX_SHOWN`] bytes, saying how long it was.
+pub fn shown(line: &str) -> String {
+    if line.len() <= MAX_SHOWN {
+        return line.to_string();
+    }
+    let mut cut = MAX_SHOWN;
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… [line cut: {} bytes]", line.get(..cut).unwrap_or(""), line.len())
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct View {
     pub summary: Summary,
@@ -73,6 +96,17 @@ pub struct View {
     pub json: String,
     /// The self-contained HTML report, with [`CHART_MARKER`] where the page puts the chart.
     pub html: String,
+}
+
+/// The results on screen, shared with the page's components (compared by identity, so a
+/// component re-renders for a new view, not for an equal copy of the same one).
+#[derive(Clone)]
+pub struct Shared(pub Rc<View>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Where the HTML report's memory chart goes; the page draws it (plotters needs the DOM).
@@ -350,7 +384,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         first_lines: model
             .sources
             .first()
-            .map(|s| s.text.iter().take(FIRST_LINES).map(|l| crate::worker::shown(l)).collect())
+            .map(|s| s.text.iter().take(FIRST_LINES).map(|l| shown(l)).collect())
             .unwrap_or_default(),
         sections: model
             .sections
@@ -593,5 +627,16 @@ mod tests {
         assert_eq!(top.growth, Some((310 - 20) << 20));
         assert_eq!(top.size, 310 << 20);
         assert!(v.findings.iter().any(|f| f.sites.contains(&0)), "{:#?}", v.findings);
+    }
+
+    #[test]
+    fn long_lines_are_cut_for_display() {
+        let long = "é".repeat(MAX_SHOWN);
+        let s = shown(&long);
+        assert!(
+            s.len() < MAX_SHOWN + 40 && s.ends_with(&format!("[line cut: {} bytes]", 2 * MAX_SHOWN)),
+            "{}",
+            &s[s.len() - 40..]
+        );
     }
 }

@@ -56,15 +56,13 @@ fn gzip_bytes_are_inflated_in_wasm() {
 fn the_views_html_report_gets_the_chart_drawn_on_the_page() {
     // The worker leaves a marker where the chart goes; the page draws it (DOM needed).
     let a = kubeleak_analysis::analyze_text("paste", SKELETON);
-    let html = kubeleak_analysis::html::report_with_chart(
-        &a,
-        "0",
-        &|_, _| kubeleak_web::view::CHART_MARKER.to_string(),
-        &|i, _| kubeleak_web::view::finding_marker(i),
-    );
-    let v = kubeleak_web::view::build(&a, String::new(), html);
+    let html =
+        kubeleak_analysis::html::report_with_chart(&a, "0", &|_, _| kubeleak_web::CHART_MARKER.to_string(), &|i, _| {
+            kubeleak_web::finding_marker(i)
+        });
+    let v = kubeleak_web::build(&a, String::new(), html);
     let report = kubeleak_web::html_report(&v);
-    assert!(!report.contains(kubeleak_web::view::CHART_MARKER));
+    assert!(!report.contains(kubeleak_web::CHART_MARKER));
     assert!(report.contains("<svg") && report.contains("worker-7d9f8b6c5-q8r2m"));
     assert!(kubeleak_web::chart_svg(&v, 600, 300).starts_with("<svg"));
 }
@@ -74,29 +72,27 @@ fn finding_charts_of_the_report_are_drawn_on_the_page() {
     // The sample's cache finding carries its log-mined series; the worker leaves a marker
     // per finding chart, the page draws each (the worker has no DOM for plotters).
     let a = kubeleak_analysis::analyze_text("sample", kubeleak_web::SAMPLE);
-    let html = kubeleak_analysis::html::report_with_chart(
-        &a,
-        "0",
-        &|_, _| kubeleak_web::view::CHART_MARKER.to_string(),
-        &|i, _| kubeleak_web::view::finding_marker(i),
-    );
-    let v = kubeleak_web::view::build(&a, String::new(), html);
+    let html =
+        kubeleak_analysis::html::report_with_chart(&a, "0", &|_, _| kubeleak_web::CHART_MARKER.to_string(), &|i, _| {
+            kubeleak_web::finding_marker(i)
+        });
+    let v = kubeleak_web::build(&a, String::new(), html);
     let i = v.findings.iter().position(|f| f.chart.is_some()).expect("a finding with a chart");
-    assert!(v.html.contains(&kubeleak_web::view::finding_marker(i)));
+    assert!(v.html.contains(&kubeleak_web::finding_marker(i)));
     let report = kubeleak_web::html_report(&v);
     assert!(!report.contains("<!--kubeleak-finding-chart-"), "every marker replaced");
     assert!(report.contains("(from the logs)"));
-    let back = kubeleak_web::view::from_js(kubeleak_web::view::to_js(&v).unwrap()).unwrap();
+    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap()).unwrap();
     assert_eq!(back.findings[i].chart, v.findings[i].chart, "the chart data crosses to the page");
 }
 
 #[wasm_bindgen_test]
 fn the_view_crosses_from_worker_to_page_with_any_size() {
     let a = kubeleak_analysis::analyze_text("paste", SKELETON);
-    let mut v = kubeleak_web::view::build(&a, "{}".into(), String::new());
+    let mut v = kubeleak_web::build(&a, "{}".into(), String::new());
     // A limit no JS number holds exactly still arrives.
     v.rows[0].limit = Some(u64::MAX);
-    let back = kubeleak_web::view::from_js(kubeleak_web::view::to_js(&v).unwrap()).unwrap();
+    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap()).unwrap();
     assert_eq!(back, v);
 }
 

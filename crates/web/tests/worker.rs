@@ -4,7 +4,7 @@
 //! through the line index (`FileReaderSync`).
 #![cfg(target_arch = "wasm32")]
 
-use kubeleak_web::worker::{analyze_files, read_lines, Input, LineIndex, Step};
+use kubeleak_web::{analyze_files, read_lines, Input, LineIndex, Step};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -68,7 +68,7 @@ async fn files_are_read_in_slices_and_analyzed_with_the_paste() {
 
 #[wasm_bindgen_test]
 fn decoded_text_becomes_a_blob_whose_lines_read_back() {
-    use kubeleak_web::worker::text_blob;
+    use kubeleak_web::text_blob;
     let lines: Vec<String> = (0..3000).map(|i| format!("line {i} ünïcode")).collect();
     let (blob, index) = text_blob(&lines).unwrap();
     assert_eq!(index.lines(), 3000);
