@@ -2,7 +2,7 @@
 //! sequences could drive a terminal), bidirectional overrides (U+202E can make
 //! `exe.txt` read as `txt.exe`, or one pod name look like another) and invisible
 //! characters (zero-width spaces, BOM) become visible `\u{…}` escapes. Tabs stay.
-//! HTML escaping is separate ([`crate::html::escape`]); the page renders text nodes.
+//! [`escape`] also escapes for HTML (the reports); the page renders text nodes.
 //!
 //! Example: `visible("worker\u{202E}1-x")` is `worker\u{202e}1-x` written out, so the
 //! name cannot be reordered on screen.
@@ -31,6 +31,23 @@ pub fn visible(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let s = visible(s);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

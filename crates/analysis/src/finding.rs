@@ -8,7 +8,6 @@
 
 use jiff::SignedDuration;
 
-use crate::detect::{self, Thresholds};
 use crate::model::{Model, Origin};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -81,15 +80,9 @@ impl Finding {
     }
 }
 
-/// Runs every detector over the model with the default [`Thresholds`]. Findings come
-/// sorted by severity (worst first), then by how soon the limit is hit.
-pub fn detect(model: &Model) -> Vec<Finding> {
-    detect::run(model, &Thresholds::default())
-}
-
-/// [`detect`]; natively with `threads`, the `circular-references` detector (the slowest:
-/// it reads every gc statistics line kept) runs on a second thread meanwhile, with the
-/// same findings (see [`detect::run_with`]).
-pub fn detect_with(model: &Model, threads: bool) -> Vec<Finding> {
-    detect::run_with(model, &Thresholds::default(), threads)
+/// Everything the analysis produced.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub model: Model,
+    pub findings: Vec<Finding>,
 }

@@ -7,26 +7,10 @@
 //! with `<!doctype html>` and contains one `<section class="finding">` per finding.
 
 use crate::chart;
+use crate::display::escape;
+use crate::finding::{Analysis, Severity};
 use crate::model::Model;
 use crate::quantity::format_bytes;
-use crate::{Analysis, Severity};
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let s = crate::display::visible(s);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;color:#1b1f24;max-width:1100px;margin:0 auto;padding:16px}\
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:24px 0 8px}.muted{color:#57606a}\

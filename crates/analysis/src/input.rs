@@ -14,6 +14,13 @@
 use std::borrow::Cow;
 use std::io::Read;
 
+/// One input: a file, or the page's paste.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// Caps on what one input may become.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {

@@ -28,29 +28,18 @@ pub mod parse;
 pub mod pyprof;
 pub mod quantity;
 pub mod report;
+pub mod rules;
 pub mod sections;
 pub mod stats;
 pub mod stream;
 pub mod support_bundle;
+pub mod text;
 pub mod time;
 
-pub use finding::{Finding, Severity};
+pub use finding::{Analysis, Finding, Severity};
+pub use input::Input;
 pub use model::Model;
 pub use stream::Analyzer;
-
-/// One input: a file, or the page's paste.
-#[derive(Clone, Copy, Debug)]
-pub struct Input<'a> {
-    pub name: &'a str,
-    pub bytes: &'a [u8],
-}
-
-/// Everything the analysis produced.
-#[derive(Debug, Default)]
-pub struct Analysis {
-    pub model: Model,
-    pub findings: Vec<Finding>,
-}
 
 /// Analyzes several inputs as one bundle (the streaming [`Analyzer`], fed each input whole).
 pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {

@@ -19,13 +19,15 @@
 //! Example: 10 000 lines `INFO cache size=N entries` keep one template, one series of at
 //! most 129 points, and the texts of those 129 lines.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
-use crate::logmine::{FxBuild, Miner, MinerLimits, MAX_LINE};
-use crate::model::{LogLine, Origin, Profiles};
+use crate::logmine::{Miner, MinerLimits, MAX_LINE};
+use crate::model::{LogLine, LogStream, Origin, Profiles};
 use crate::pyprof::{Line, Scanner};
+use crate::text::FxBuild;
 
 /// Entries a line rule matched that are kept per stream; beyond, every other one is
 /// dropped and only every 2nd (4th…) later one kept (the counts in titles then count
@@ -47,7 +49,7 @@ pub struct LogDigest {
     /// Entries a line rule matched, with their 0-based position among the entries.
     pub matched: Vec<(u64, LogLine)>,
     /// Entries each `memory-error` pattern matched (all of them, not only those kept).
-    pub memory_errors: [u64; crate::detect::memory_error::PATTERNS],
+    pub memory_errors: [u64; crate::rules::memory_error::PATTERNS],
     /// Earliest and latest time of those entries.
     pub memory_error_first: Option<Timestamp>,
     pub memory_error_last: Option<Timestamp>,
@@ -88,6 +90,52 @@ impl LogDigest {
             }
         }
         self.seen += 1;
+    }
+}
+
+/// The digests of a model's log streams, kept beside the model: a stream's
+/// [`LogStream::digest`] is its index here. A slot is taken when the stream goes into the
+/// model and filled when its digest is finished (maybe later, on the digest thread), so
+/// the indices follow the order of the streams whatever the threads do.
+#[derive(Clone, Debug, Default)]
+pub struct Digests(Vec<LogDigest>);
+
+impl Digests {
+    /// A slot for a stream's digest, filled by [`Digests::fill`].
+    pub fn slot(&mut self) -> usize {
+        self.0.push(LogDigest::default());
+        self.0.len() - 1
+    }
+
+    /// Puts a finished digest in its slot.
+    pub fn fill(&mut self, slot: usize, digest: LogDigest) {
+        if let Some(d) = self.0.get_mut(slot) {
+            *d = digest;
+        }
+    }
+
+    /// The digest of a stream: the one read with the log, else one made from its lines
+    /// (streams built by hand).
+    pub fn of<'s>(&'s self, stream: &LogStream) -> Cow<'s, LogDigest> {
+        match stream.digest.and_then(|i| self.0.get(i)) {
+            Some(d) => Cow::Borrowed(d),
+            None => Cow::Owned(LogDigest::from_lines(&stream.lines)),
+        }
+    }
+
+    /// The digest of a stream to change, made from its lines (and given a slot) when it
+    /// has none.
+    pub fn of_mut(&mut self, stream: &mut LogStream) -> &mut LogDigest {
+        let i = match stream.digest.filter(|&i| i < self.0.len()) {
+            Some(i) => i,
+            None => {
+                let i = self.slot();
+                self.0[i] = LogDigest::from_lines(&stream.lines);
+                stream.digest = Some(i);
+                i
+            }
+        };
+        &mut self.0[i]
     }
 }
 
@@ -199,7 +247,7 @@ impl Texts {
 
 /// The first line of an entry as the miner reads it.
 fn miner_line(text: &str) -> &str {
-    let mut first = crate::sections::trim(text.lines().next().unwrap_or(""));
+    let mut first = crate::text::trim(text.lines().next().unwrap_or(""));
     if first.len() > MAX_LINE {
         let mut cut = MAX_LINE;
         while !first.is_char_boundary(cut) {
@@ -231,7 +279,7 @@ impl Checked {
 /// True when a line rule of `memory-error` or `circular-references` may care about the
 /// entry (one of its lines).
 pub fn rules_match(text: &str) -> bool {
-    use crate::detect::{gc, memory_error, words};
+    use crate::rules::{gc, memory_error, words};
     // One pass for the words the rules need first: most entries have none.
     let w = words::find(text.as_bytes());
     if !w.memory_error && !w.gc {
@@ -290,7 +338,7 @@ impl DigestBuilder {
             self.tool_texts.entry(origin.line).or_insert_with(|| raw0.to_string());
         }
         if matched {
-            if let Some((i, _)) = crate::detect::memory_error::pattern_of(text) {
+            if let Some((i, _)) = crate::rules::memory_error::pattern_of(text) {
                 if let Some(n) = self.d.memory_errors.get_mut(i) {
                     *n += 1;
                 }

@@ -30,6 +30,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use crate::model::Origin;
+use crate::text::FxBuild;
 
 /// Bytes of a line that are mined (2048): keeps template keys small.
 pub const MAX_LINE: usize = 2048;
@@ -146,55 +147,6 @@ pub struct Template {
     /// Lines that had this template.
     pub lines: u64,
 }
-
-/// A fast hash for template keys (the Fx hash of rustc): SipHash of every log line's
-/// template was a measurable cost. Collisions cannot hurt much: at most
-/// [`MinerLimits::max_templates`] keys per miner.
-#[derive(Clone, Copy, Default)]
-pub struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            for (o, c) in b.iter_mut().zip(rest) {
-                *o = *c;
-            }
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Streaming miner: push lines, then read [`Miner::templates`].
 #[derive(Clone, Debug, Default)]
@@ -466,7 +418,7 @@ impl Miner {
         self.lines += 1;
         // The first line (what `lines()` gives; its `\r` goes with the trim).
         let line_end = memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
-        let mut first = crate::sections::trim(text.get(..line_end).unwrap_or(text));
+        let mut first = crate::text::trim(text.get(..line_end).unwrap_or(text));
         let cut = first.len() > MAX_LINE;
         if cut {
             // Long lines (a dumped payload) are mined from their start only.

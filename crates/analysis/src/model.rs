@@ -153,12 +153,13 @@ pub struct LogStream {
     pub previous: bool,
     /// The log's entries, kept only when the source was at most
     /// [`Limits::keep_text_bytes`](crate::input::Limits::keep_text_bytes) long (else
-    /// empty: the detectors read [`LogStream::digest`]).
+    /// empty: the detectors read the stream's digest, [`LogStream::digest`]).
     pub lines: Vec<LogLine>,
-    /// What the detectors read, gathered while the log was read ([`crate::logdigest`]);
-    /// `None` for a stream built by hand from `lines`.
+    /// Where the summary the detectors read, gathered while the log was read, is kept
+    /// beside the model: an index into `logdigest::Digests`. `None` for a stream built by
+    /// hand from `lines` (its summary is made from them when needed).
     #[serde(skip)]
-    pub digest: Option<Box<crate::logdigest::LogDigest>>,
+    pub digest: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]

@@ -236,33 +236,6 @@ fn ansi_re() -> &'static Regex {
     re(&R, r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 }
 
-/// `s.trim()`, at once when `s` starts and ends with a visible ASCII byte (most log
-/// lines): `str::trim` decodes a character at each end, and lines are trimmed several
-/// times on their way (2–5 % of the time).
-#[inline]
-pub fn trim(s: &str) -> &str {
-    let b = s.as_bytes();
-    match (b.first(), b.last()) {
-        (Some(&f), Some(&l)) if visible(f) && visible(l) => s,
-        _ => s.trim(),
-    }
-}
-
-/// `s.trim().is_empty()`, at once when `s` starts with a visible ASCII byte.
-#[inline]
-pub fn is_blank(s: &str) -> bool {
-    match s.as_bytes().first() {
-        Some(&f) if visible(f) => false,
-        _ => s.trim().is_empty(),
-    }
-}
-
-/// A byte that is ASCII and neither white space nor a control character below the space.
-#[inline]
-fn visible(b: u8) -> bool {
-    b > b' ' && b < 0x80
-}
-
 /// Removes ANSI escape sequences (colours, cursor moves) and a trailing CR.
 pub fn clean_line(line: &str) -> std::borrow::Cow<'_, str> {
     let has_escape = memchr::memchr(0x1b, line.as_bytes()).is_some();
@@ -732,25 +705,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn trim_and_is_blank_are_the_str_ones() {
-        for t in [
-            "", " ", "a", " a ", "\ta\r", "a\u{a0}", "\u{85}x", "\u{3000}", "x\u{1c}", "\u{1f}", "é", " é ", "\x0b",
-            "~\x7f",
-        ] {
-            assert_eq!(super::trim(t), t.trim(), "{t:?}");
-            assert_eq!(super::is_blank(t), t.trim().is_empty(), "{t:?}");
-        }
-    }
-
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
-        #[test]
-        fn trim_matches_str_trim(t in "[a \t\r\n\x0b\x0c\x1c\x7f\u{85}\u{a0}\u{3000}é]{0,8}") {
-            proptest::prop_assert_eq!(super::trim(&t), t.trim());
-            proptest::prop_assert_eq!(super::is_blank(&t), t.trim().is_empty());
-        }
-
         #[test]
         fn lines_match_reference(text in "[a\n\r\x1b\\[0-9;m\\]\x07é ]{0,40}") {
             let got: Vec<String> = lines(&text).map(|l| l.into_owned()).collect();

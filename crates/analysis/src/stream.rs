@@ -29,11 +29,13 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
+use crate::finding::Analysis;
 use crate::input::{self, Limits};
+use crate::logdigest::Digests;
 use crate::model::{self, Capture, Model, Origin, SectionKind};
 use crate::parse::{self, logs::LaterDigest, logs::LogParser, Ctx};
 use crate::sections::{self, Command, Section};
-use crate::{time, Analysis};
+use crate::time;
 
 /// Largest non-log section gathered before it is parsed (64 MiB); beyond, its lines are
 /// skipped with a warning.
@@ -81,6 +83,8 @@ const GZ_STEP: usize = 256;
 #[derive(Clone, Default)]
 struct State {
     model: Model,
+    /// The digests of the model's log streams.
+    digests: Digests,
     seq: HashMap<SectionKind, u32>,
 }
 
@@ -226,7 +230,7 @@ impl Analyzer {
             // Read whole; each adds its own sources. Not a support bundle after all (a
             // damaged archive header) or not a memray report: read as text as usual.
             if let Some(expanded) = crate::support_bundle::expand(&src.name, &bytes, limits) {
-                crate::support_bundle::add_to_model(&src.name, expanded, &mut st.model, &mut st.seq);
+                crate::support_bundle::add_to_model(&src.name, expanded, &mut st.model, &mut st.digests, &mut st.seq);
                 return;
             }
             let decoded = input::decode(&src.name, &bytes, limits);
@@ -286,7 +290,7 @@ impl Analyzer {
                 src.full.is_some(),
                 limits,
             ));
-            LaterDigest::resolve(std::mem::take(&mut src.later), &mut st.model, &mut src.quoted);
+            LaterDigest::resolve(std::mem::take(&mut src.later), &mut st.digests, &mut src.quoted);
             if src.lossy {
                 problems.push(input::lossy(&src.name));
             }
@@ -339,17 +343,23 @@ impl Analyzer {
     }
 
     /// Ends the current input and runs the detectors.
-    pub fn finish(mut self) -> Analysis {
+    pub fn finish(self) -> Analysis {
+        self.finish_with_digests().0
+    }
+
+    /// [`Analyzer::finish`], and the digests of the model's log streams.
+    pub(crate) fn finish_with_digests(mut self) -> (Analysis, Digests) {
         self.end();
         let mut model = self.st.model;
+        let mut digests = self.st.digests;
         resolve_default_containers(&mut model);
         // Warnings pushed directly by a parser are bounded too.
         for w in &mut model.warnings {
             model::shorten_message(&mut w.message);
         }
-        crate::pyprof::join(&mut model);
-        let findings = crate::finding::detect_with(&model, self.limits.digest_threads);
-        Analysis { model, findings }
+        crate::parse::pyprof::join(&mut model, &mut digests);
+        let findings = crate::detect::run_default_with(&model, &digests, self.limits.digest_threads);
+        (Analysis { model, findings }, digests)
     }
 }
 
@@ -636,7 +646,7 @@ impl Splitter {
     fn step(&mut self, env: &mut Env<'_>) {
         let Some((n, text)) = self.window.pop_front() else { return };
         self.core.process(n, &text, &self.window, env);
-        self.core.prev_blank = Some(sections::is_blank(&text));
+        self.core.prev_blank = Some(crate::text::is_blank(&text));
         if self.spare.len() < AHEAD + 2 {
             self.spare.push(text);
         }
@@ -747,7 +757,7 @@ impl Cur {
 
     fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
         self.last_line = n;
-        let blank = sections::is_blank(line);
+        let blank = crate::text::is_blank(line);
         if let Body::Lines(lines, cut) = &mut self.body {
             if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
                 // A bare output of no known shape: a log by its file name, else skipped.
@@ -919,6 +929,7 @@ impl Core {
             }
         }
         let model = &mut env.st.model;
+        let digests = &mut env.st.digests;
         let counter = env.st.seq.entry(cur.kind).or_insert(0);
         let ctx = Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
         *counter += 1;
@@ -930,9 +941,9 @@ impl Core {
                     for &(n, l) in &section.lines {
                         p.line(n, l, model, env.keep);
                     }
-                    p.finish(&section, model, env.quoted, env.keep);
+                    p.finish(&section, model, digests, env.quoted, env.keep);
                 } else {
-                    parse::parse_section(&section, &ctx, model);
+                    parse::parse_section(&section, &ctx, model, digests);
                 }
                 if let Some(from) = cut {
                     model.warn(
@@ -955,7 +966,7 @@ impl Core {
             // ends, so this thread goes on reading meanwhile.
             (false, Some(p)) => {
                 let later = env.threads.then_some(&mut *env.later);
-                p.finish_later(&section, model, env.quoted, env.keep, later);
+                p.finish_later(&section, model, digests, env.quoted, env.keep, later);
             }
             (false, None) => {
                 model.warn(origin, format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line))
@@ -1197,10 +1208,11 @@ mod tests {
         }
         let mut a = Analyzer::new(keep_none());
         a.feed(text.as_bytes());
-        let r = a.finish();
+        let (r, digests) = a.finish_with_digests();
         let f = r.findings.iter().find(|f| f.kind == "memory-error").expect("a finding");
         assert!(f.title.starts_with("app: 10000 MemoryErrors, "), "{}", f.title);
-        let d = r.model.pods[0].containers[0].logs[0].digest.as_ref().unwrap();
+        let d = digests.of(&r.model.pods[0].containers[0].logs[0]);
+        assert!(r.model.pods[0].containers[0].logs[0].digest.is_some());
         assert!(d.matched.len() <= crate::logdigest::MAX_MATCHED);
     }
 

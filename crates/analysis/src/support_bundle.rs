@@ -32,6 +32,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use crate::input::Limits;
+use crate::logdigest::Digests;
 use crate::model::{self, Model, SectionKind};
 use crate::sections::{Command, Section};
 
@@ -308,7 +309,13 @@ fn logs_error(path: &str) -> Option<String> {
 /// Adds an opened bundle to the model: one source for the bundle itself (the list of
 /// what was read, where its warnings point), then one source per member, each parsed as
 /// the output of its implied command.
-pub fn add_to_model(name: &str, expanded: Expanded, model: &mut Model, seq: &mut HashMap<SectionKind, u32>) {
+pub fn add_to_model(
+    name: &str,
+    expanded: Expanded,
+    model: &mut Model,
+    digests: &mut Digests,
+    seq: &mut HashMap<SectionKind, u32>,
+) {
     let index = model.sources.len();
     let mut listing: Vec<String> = Vec::with_capacity(expanded.members.len() + 2);
     listing.push(format!("# support bundle: {} members read", expanded.members.len()));
@@ -347,11 +354,11 @@ pub fn add_to_model(name: &str, expanded: Expanded, model: &mut Model, seq: &mut
         );
     }
     for m in expanded.members {
-        add_member(m, model, seq);
+        add_member(m, model, digests, seq);
     }
 }
 
-fn add_member(m: Member, model: &mut Model, seq: &mut HashMap<SectionKind, u32>) {
+fn add_member(m: Member, model: &mut Model, digests: &mut Digests, seq: &mut HashMap<SectionKind, u32>) {
     let source = model.sources.len();
     let lines: Vec<std::borrow::Cow<'_, str>> = crate::sections::lines(&m.text).collect();
     {
@@ -376,7 +383,7 @@ fn add_member(m: Member, model: &mut Model, seq: &mut HashMap<SectionKind, u32>)
         let counter = seq.entry(kind).or_insert(0);
         let ctx = crate::parse::Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
         *counter += 1;
-        crate::parse::parse_section(&section, &ctx, model);
+        crate::parse::parse_section(&section, &ctx, model, digests);
         model.sections.push(model::SectionInfo {
             kind,
             command: Some(m.command.clone()),

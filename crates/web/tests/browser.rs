@@ -99,8 +99,8 @@ fn the_view_crosses_from_worker_to_page_with_any_size() {
 #[wasm_bindgen_test]
 fn the_page_simd_scan_finds_the_line_rules_words() {
     // The page's wasm finds these words with simd128 code of its own
-    // (`detect::words::block`): every word at every position of a 16-byte block.
-    use kubeleak_analysis::detect::words::{find, Words};
+    // (`rules::words::block`): every word at every position of a 16-byte block.
+    use kubeleak_analysis::rules::words::{find, Words};
     let memory = ["MemoryError", "sigkill", "Signal 9", "EXIT", "killed", "child PROCESS", "BrokenProcessPool"];
     let gc = ["gc: ", "gc.garbage", "ResourceWarning: unclosed "];
     for pad in 0..40 {

@@ -353,7 +353,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             for stream in &c.logs {
                 // The digest's miner read every entry that is not a tool's output
                 // (detect/profiles.rs reads those).
-                let digest = super::digest(stream);
+                let digest = cx.digest(stream);
                 for t in digest.miner.templates() {
                     for slot in &t.slots {
                         if let Some(mut s) = analyze_slot(cx, slot, t, &mem) {

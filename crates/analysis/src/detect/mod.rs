@@ -10,7 +10,10 @@
 use jiff::{SignedDuration, Timestamp};
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Container, Model, Origin, Pod, Sample};
+use std::borrow::Cow;
+
+use crate::logdigest::{Digests, LogDigest};
+use crate::model::{Container, LogStream, Model, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 
 pub mod evicted;
@@ -22,7 +25,6 @@ pub mod memory_error;
 pub mod oom;
 pub mod profiles;
 pub mod restarts;
-pub mod words;
 
 /// Every threshold a detector uses, with the value we chose and why.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,33 +114,48 @@ impl Default for Thresholds {
     }
 }
 
-/// The digest of a log stream: the one read with the log, else one made from its lines
-/// (streams built by hand).
-pub fn digest(stream: &crate::model::LogStream) -> std::borrow::Cow<'_, crate::logdigest::LogDigest> {
-    match &stream.digest {
-        Some(d) => std::borrow::Cow::Borrowed(d),
-        None => std::borrow::Cow::Owned(crate::logdigest::LogDigest::from_lines(&stream.lines)),
-    }
+/// Runs every detector over the model with the default [`Thresholds`]. Findings come
+/// sorted by severity (worst first), then by how soon the limit is hit.
+pub fn run_default(model: &Model, digests: &Digests) -> Vec<Finding> {
+    run_with(model, digests, &Thresholds::default(), false)
+}
+
+/// [`run_default`]; natively with `threads`, the `circular-references` detector (the slowest:
+/// it reads every gc statistics line kept) runs on a second thread meanwhile, with the
+/// same findings (see [`run_with`]).
+pub fn run_default_with(model: &Model, digests: &Digests, threads: bool) -> Vec<Finding> {
+    run_with(model, digests, &Thresholds::default(), threads)
 }
 
 /// What every detector reads.
 pub struct Cx<'a> {
     pub model: &'a Model,
+    /// The summaries of the model's log streams.
+    pub digests: &'a Digests,
     pub t: &'a Thresholds,
+}
+
+impl Cx<'_> {
+    /// The digest of a log stream: the one read with the log, else one made from its
+    /// lines (streams built by hand).
+    pub fn digest<'s>(&'s self, stream: &'s LogStream) -> Cow<'s, LogDigest> {
+        self.digests.of(stream)
+    }
 }
 
 /// Runs every detector, merges duplicates (one finding per cause, evidence merged),
 /// caps evidence and sorts: severity (worst first), then time to the limit (soonest
-/// first), then pod, container and kind.
+/// first), then pod, container and kind. The log streams' digests are made from their
+/// lines (a model built by hand).
 pub fn run(model: &Model, t: &Thresholds) -> Vec<Finding> {
-    run_with(model, t, false)
+    run_with(model, &Digests::default(), t, false)
 }
 
 /// [`run`]; with `threads` (natively; ignored on wasm32), `gc` runs on a scoped thread
 /// while the detectors before it run here. It reads no other detector's findings, and
 /// its findings go in at its own place in the order, so the result is the same.
-pub fn run_with(model: &Model, t: &Thresholds, threads: bool) -> Vec<Finding> {
-    let cx = Cx { model, t };
+pub fn run_with(model: &Model, digests: &Digests, t: &Thresholds, threads: bool) -> Vec<Finding> {
+    let cx = Cx { model, digests, t };
     let before = |out: &mut Vec<Finding>| {
         oom::detect(&cx, out);
         restarts::detect(&cx, out);

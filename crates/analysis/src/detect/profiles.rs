@@ -359,8 +359,9 @@ mod tests {
         let mut c = container("worker", Some(512));
         c.logs.push(log(lines, "2026-11-24T10:00:00Z", 60));
         let mut m = model_with(vec![pod("w-1", vec![c])]);
-        crate::pyprof::join(&mut m);
-        run(&m, &Thresholds::default())
+        let mut digests = crate::logdigest::Digests::default();
+        crate::parse::pyprof::join(&mut m, &mut digests);
+        super::super::run_with(&m, &digests, &Thresholds::default(), false)
     }
 
     #[test]

@@ -59,6 +59,7 @@ use jiff::Timestamp;
 
 use super::{origin, Ctx};
 use crate::digest_sink::DigestSink;
+use crate::logdigest::Digests;
 use crate::model::{LogLine, LogStream, Model, Origin};
 use crate::sections::Section;
 
@@ -418,13 +419,13 @@ fn resolve_container(model: &Model, ns: Option<&str>, pod: &str, all: bool) -> S
 }
 
 /// Reads a whole section (the streaming [`LogParser`] over its lines).
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model, digests: &mut Digests) {
     let mut p = LogParser::new(section, ctx, model);
     for &(n, raw) in &section.lines {
         p.line(n, raw, model, true);
     }
     let mut texts = std::collections::BTreeMap::new();
-    p.finish(section, model, &mut texts, true);
+    p.finish(section, model, digests, &mut texts, true);
 }
 
 /// How the lines of a section are read, decided by its first line of content.
@@ -436,32 +437,26 @@ struct Modes {
 }
 
 /// A log stream put in the model before its digest is finished (see
-/// [`LogParser::finish_later`]): where it is (indices into [`Model::pods`], its
-/// containers and their logs, which only grow while an input is read) and its digest.
+/// [`LogParser::finish_later`]): the slot of its digest in [`Digests`], and the digest.
 pub struct LaterDigest {
-    pub pod: usize,
-    pub container: usize,
-    pub log: usize,
+    pub slot: usize,
     pub pending: crate::digest_sink::Pending,
 }
 
 impl LaterDigest {
     /// Waits for each digest, in the order the streams ended, and puts it and its
     /// texts where [`LogParser::finish`] would have.
-    pub fn resolve(later: Vec<LaterDigest>, model: &mut Model, quoted: &mut std::collections::BTreeMap<u32, String>) {
+    pub fn resolve(
+        later: Vec<LaterDigest>,
+        digests: &mut Digests,
+        quoted: &mut std::collections::BTreeMap<u32, String>,
+    ) {
         for l in later {
             let (digest, texts) = l.pending.wait();
             for (n, t) in texts {
                 quoted.entry(n).or_insert(t);
             }
-            let log = model
-                .pods
-                .get_mut(l.pod)
-                .and_then(|p| p.containers.get_mut(l.container))
-                .and_then(|c| c.logs.get_mut(l.log));
-            if let Some(log) = log {
-                log.digest = Some(Box::new(digest));
-            }
+            digests.fill(l.slot, digest);
         }
     }
 }
@@ -553,14 +548,14 @@ impl LogParser {
         let at = Origin { source: self.source, line: n };
         // Modes are decided by the first line of content.
         if self.modes.is_none()
-            && !crate::sections::is_blank(raw)
+            && !crate::text::is_blank(raw)
             && defaulted_container(raw).is_none()
             && !kubectl_message(raw, false)
         {
             self.decide(Some(raw));
         }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let trimmed = crate::sections::trim(line);
+        let trimmed = crate::text::trim(line);
         if trimmed.is_empty() || trimmed == "^C" {
             return;
         }
@@ -630,7 +625,7 @@ impl LogParser {
             Some((t, body)) => (Some(t), body),
             None => (None, rest),
         };
-        if crate::sections::is_blank(body) {
+        if crate::text::is_blank(body) {
             return;
         }
         stream.push(at, time, body, raw, cuts, keep);
@@ -642,10 +637,11 @@ impl LogParser {
         self,
         section: &Section<'_>,
         model: &mut Model,
+        digests: &mut Digests,
         quoted: &mut std::collections::BTreeMap<u32, String>,
         keep: bool,
     ) {
-        self.finish_later(section, model, quoted, keep, None);
+        self.finish_later(section, model, digests, quoted, keep, None);
     }
 
     /// [`LogParser::finish`]; with `later`, a stream whose digest is still being
@@ -656,6 +652,7 @@ impl LogParser {
         mut self,
         section: &Section<'_>,
         model: &mut Model,
+        digests: &mut Digests,
         quoted: &mut std::collections::BTreeMap<u32, String>,
         keep: bool,
         mut later: Option<&mut Vec<LaterDigest>>,
@@ -715,15 +712,16 @@ impl LogParser {
             let pod = model.pod_index(namespace, &s.pod, s.first);
             let container = model.pods[pod].container_index(&container);
             let logs = &mut model.pods[pod].containers[container].logs;
+            let slot = digests.slot();
             logs.push(LogStream {
                 previous: self.target.previous,
                 lines: if keep { s.lines } else { Vec::new() },
-                digest: None,
+                digest: Some(slot),
             });
-            let d = LaterDigest { pod, container, log: logs.len() - 1, pending: s.digest.finish_later() };
+            let d = LaterDigest { slot, pending: s.digest.finish_later() };
             match later.as_deref_mut() {
                 Some(later) => later.push(d),
-                None => LaterDigest::resolve(vec![d], model, quoted),
+                None => LaterDigest::resolve(vec![d], digests, quoted),
             }
         }
         if cuts.lines > 0 || cuts.tracebacks > 0 {

@@ -2,6 +2,7 @@
 //! understood into the [`Model`], with the origin of every fact, and reports what it
 //! could not read as a warning (never a panic).
 
+use crate::logdigest::Digests;
 use crate::model::{Model, Origin, SectionKind};
 use crate::sections::Section;
 
@@ -12,6 +13,7 @@ pub mod get_pods;
 pub mod logs;
 pub mod node_metrics;
 pub mod pods_json;
+pub mod pyprof;
 pub mod top;
 pub mod top_node;
 
@@ -37,7 +39,7 @@ pub(crate) fn origin(section: &Section<'_>, line: u32) -> Origin {
 }
 
 /// Hands a section to the parser of its kind.
-pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model, digests: &mut Digests) {
     match section.kind {
         SectionKind::TopPod => top::parse(section, ctx, model),
         SectionKind::TopNode => top_node::parse(section, ctx, model),
@@ -49,8 +51,8 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             events_json::parse(section, ctx, model)
         }
         SectionKind::GetEvents => events::parse(section, ctx, model),
-        SectionKind::Logs => logs::parse(section, ctx, model),
-        SectionKind::PyProfile => crate::pyprof::parse(section, ctx, model),
+        SectionKind::Logs => logs::parse(section, ctx, model, digests),
+        SectionKind::PyProfile => pyprof::parse(section, ctx, model),
         SectionKind::Unknown => {
             if !section.is_blank() {
                 model.warn(
@@ -67,7 +69,7 @@ pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             if section.command.as_ref().is_some_and(node_metrics::is_summary_command) {
                 return node_metrics::parse(section, ctx, model); // `kubectl get --raw …/stats/summary`
             }
-            if crate::pyprof::parse_command(section, ctx, model) {
+            if pyprof::parse_command(section, ctx, model) {
                 return; // `kubectl exec POD -- py-spy dump …`: a Python memory tool's output
             }
             if let Some(cmd) = section.command.as_ref().filter(|c| c.positional.first().is_some_and(|w| w == "exec")) {

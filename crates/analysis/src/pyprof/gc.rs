@@ -183,7 +183,7 @@ impl super::Reader for Reader {
     fn feed(&mut self, l: &Line<'_>, out: &mut Profiles) -> bool {
         let text = l.text;
         static GC: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
-        if !super::contains(&GC, "gc: ", text) {
+        if !crate::text::contains(&GC, "gc: ", text) {
             return false;
         }
         let said = if text.is_ascii() { said_ascii(text) } else { said_re(text) };

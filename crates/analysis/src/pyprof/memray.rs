@@ -34,10 +34,10 @@ enum Part {
 }
 
 fn title(line: &str) -> Option<Part> {
-    let l = crate::sections::trim(line);
+    let l = crate::text::trim(line);
     // Every title ends with `:` or names the largest allocating locations (most lines: neither).
     static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
-    if !l.ends_with(':') && !super::contains(&F, "largest allocating locations (by ", l) {
+    if !l.ends_with(':') && !crate::text::contains(&F, "largest allocating locations (by ", l) {
         return None;
     }
     if l.ends_with("Total allocations:") {

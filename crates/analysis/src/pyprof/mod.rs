@@ -8,9 +8,9 @@
 //! - [`pyspy`]: `py-spy dump`.
 //!
 //! A pasted block is a section of kind [`SectionKind::PyProfile`] (recognised by
-//! [`is_header`] from `sections::detect_header`); what it holds goes to
-//! [`Model::profiles`] until [`join`] (called once at the end of `analyze`) ties it to
-//! the only pod of the bundle. [`join`] also reads every container's log lines, so the
+//! [`is_header`] from `sections::detect_header`); `parse/pyprof.rs` reads it with
+//! [`scan`], and its `join` (called once at the end of the analysis) ties it to
+//! the only pod of the bundle. `join` also reads every container's log lines, so the
 //! logs stay the owner of their lines and the profiles only point at them.
 //!
 //! Example: the log line `/app/worker/thumbs.py:41: size=8173 KiB (+8173 KiB),
@@ -20,9 +20,7 @@
 
 use jiff::Timestamp;
 
-use crate::model::{Model, Origin, Profiles};
-use crate::parse::{origin, Ctx};
-use crate::sections::Section;
+use crate::model::{Origin, Profiles};
 
 pub mod gc;
 pub mod memray;
@@ -30,16 +28,6 @@ pub mod memray_html;
 pub mod objgraph;
 pub mod pyspy;
 pub mod tracemalloc;
-
-/// True when `hay` contains `needle`: a searcher built once per needle (`str::contains`
-/// and `memmem::find` build one per call, a real cost on every log line).
-pub(crate) fn contains(
-    cell: &'static std::sync::OnceLock<memchr::memmem::Finder<'static>>,
-    needle: &'static str,
-    hay: &str,
-) -> bool {
-    cell.get_or_init(|| memchr::memmem::Finder::new(needle.as_bytes())).find(hay.as_bytes()).is_some()
-}
 
 /// One line to read, with where it came from and its time when known.
 #[derive(Clone, Copy, Debug)]
@@ -80,7 +68,7 @@ pub struct Scanner {
 /// four substring searches on every line.
 pub(crate) fn may_start(text: &str) -> bool {
     let b = text.as_bytes();
-    let t = crate::sections::trim(text);
+    let t = crate::text::trim(text);
     let at = |p: usize, s: &str| b.get(p..p + s.len()) == Some(s.as_bytes());
     // memray's titles end with `:`; py-spy's dump starts with these; tracemalloc's
     // headers; an objgraph row (its cheap shape test).
@@ -123,7 +111,7 @@ impl Scanner {
     /// [`Scanner::line`], with [`may_start`] of the line already known (the digest
     /// thread gets it from the reading thread, see `digest_sink.rs`).
     pub fn line_known(&mut self, l: &Line<'_>, out: &mut Profiles, may: Option<bool>) -> bool {
-        if crate::sections::is_blank(l.text) {
+        if crate::text::is_blank(l.text) {
             for r in self.readers() {
                 r.blank(out);
             }
@@ -189,95 +177,6 @@ pub fn is_header(lines: &[(u32, &str)], i: usize) -> bool {
         || objgraph::starts_block(line, next)
 }
 
-/// A section's output lines, with the section's time.
-fn section_lines<'a>(section: &Section<'a>) -> Vec<Line<'a>> {
-    section.lines.iter().map(|&(n, text)| Line { at: section.at, origin: origin(section, n), text }).collect()
-}
-
-/// Parses a pasted block ([`SectionKind::PyProfile`](crate::model::SectionKind)) into
-/// [`Model::profiles`]; [`join`] ties it to a pod later.
-pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
-    let found = scan(&section_lines(section));
-    if found.is_empty() {
-        model.warn(
-            origin(section, section.first_line),
-            format!("no Python memory tool output could be read in lines {}-{}", section.first_line, section.last_line),
-        );
-    }
-    model.profiles.append(found);
-}
-
-/// The output of a command the bundle shows with its prompt when it holds a Python
-/// memory tool's output: `kubectl exec POD [-c CONTAINER] -- …` ties it to that pod and
-/// container; any other command (`$ py-spy dump --pid 1`, `$ memray stats out.bin`) is
-/// kept like a pasted block. `false` (nothing taken) when there is no such output.
-pub fn parse_command(section: &Section<'_>, ctx: &Ctx, model: &mut Model) -> bool {
-    let found = scan(&section_lines(section));
-    if found.is_empty() {
-        return false;
-    }
-    let Some(cmd) = section.command.as_ref() else {
-        model.profiles.append(found); // not kubectl: a local command
-        return true;
-    };
-    let target = match cmd.positional.first().map(String::as_str) {
-        Some("exec") => cmd.positional.get(1),
-        _ => None,
-    };
-    let pod_name = target.map(|t| t.strip_prefix("pod/").or_else(|| t.strip_prefix("pods/")).unwrap_or(t));
-    match pod_name.filter(|p| !p.contains('/')) {
-        Some(pod_name) => {
-            let ns = ctx.namespace(section).map(str::to_string);
-            let pod = model.pod_mut(ns.as_deref(), pod_name, origin(section, section.first_line));
-            match cmd.container.as_deref() {
-                Some(c) => pod.container_mut(c).profiles.append(found),
-                None => pod.profiles.append(found),
-            }
-        }
-        // `kubectl exec deploy/worker`: which pod is not said.
-        None => model.profiles.append(found),
-    }
-    true
-}
-
-/// Called once after parsing: reads the profiles in every container's log, and ties
-/// pasted blocks to the bundle's only pod (its only container when it has one).
-pub fn join(model: &mut Model) {
-    for pod in &mut model.pods {
-        for c in &mut pod.containers {
-            let mut found = Profiles::default();
-            for stream in &mut c.logs {
-                let digest = stream
-                    .digest
-                    .get_or_insert_with(|| Box::new(crate::logdigest::LogDigest::from_lines(&stream.lines)));
-                found.append(std::mem::take(&mut digest.profiles));
-            }
-            c.profiles.append(found);
-        }
-    }
-    if model.profiles.is_empty() {
-        return;
-    }
-    let first = first_origin(&model.profiles);
-    if let [pod] = &mut model.pods[..] {
-        let profiles = std::mem::take(&mut model.profiles);
-        let apps: Vec<usize> = (0..pod.containers.len()).filter(|&i| !pod.containers[i].init).collect();
-        match apps[..] {
-            [i] => pod.containers[i].profiles.append(profiles),
-            _ => pod.profiles.append(profiles),
-        }
-    } else {
-        let n = model.pods.len();
-        model.warn(
-            first,
-            format!(
-                "Python memory tool output not tied to a pod ({n} pods in the bundle): paste it with \
-`kubectl logs` of its pod, or with `$ kubectl exec POD -c CONTAINER -- …`, to join it to the findings"
-            ),
-        );
-    }
-}
-
 /// The lines a tool's output came from, so log detectors can leave them to the
 /// profile detector (a periodic tracemalloc line is not an application counter).
 pub fn tool_lines(p: &Profiles) -> std::collections::HashSet<Origin> {
@@ -296,10 +195,6 @@ pub(crate) fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
         .chain(p.stacks.iter().map(|x| x.origin))
         .chain(p.stacks.iter().flat_map(|s| s.frames.iter().map(|x| x.origin)))
         .chain(p.memory_records.iter().map(|x| x.origin))
-}
-
-fn first_origin(p: &Profiles) -> Origin {
-    all_origins(p).min().unwrap_or_default()
 }
 
 /// `8173 KiB`, `+1.5 MiB`, `-320 B` (tracemalloc's units, 1024-based) in bytes.

@@ -39,7 +39,7 @@ pub(super) fn row_shape(t: &str) -> bool {
 }
 
 fn row(text: &str) -> Option<(String, u64, i64)> {
-    let t = crate::sections::trim(text);
+    let t = crate::text::trim(text);
     if !row_shape(t) {
         return None;
     }

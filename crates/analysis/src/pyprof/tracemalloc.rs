@@ -101,8 +101,8 @@ impl super::Reader for Reader {
         // Cheap tests first: most log lines are none of this.
         static SIZE: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
         static BLOCKS: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
-        let stat = super::contains(&SIZE, ": size=", text);
-        if !stat && self.pending.is_none() && !self.open && !super::contains(&BLOCKS, " memory blocks: ", text) {
+        let stat = crate::text::contains(&SIZE, ": size=", text);
+        if !stat && self.pending.is_none() && !self.open && !crate::text::contains(&BLOCKS, " memory blocks: ", text) {
             let t = text.trim_start();
             if !(t.starts_with('#') || t.starts_with("[ Top") || t.starts_with("Top ")) {
                 return false;
