@@ -322,7 +322,7 @@ pub struct FindingChart {
 /// `memory` is [`memory_series`] of the finding's model, computed once for all its
 /// findings (it fits a trend to every series: per finding, that was most of the time
 /// the page spent building its view of a big bundle).
-pub fn finding_chart(memory: &(XAxis, Vec<Series>), f: &crate::Finding) -> Option<FindingChart> {
+pub fn finding_chart(memory: &(XAxis, Vec<Series>), f: &crate::finding::Finding) -> Option<FindingChart> {
     let log = f.series.clone()?;
     if log.points.is_empty() {
         return None;

@@ -44,7 +44,7 @@ pub struct LogDigest {
     /// Template miner over the entries that are not a tool's output.
     pub miner: Miner,
     /// Python memory tools' output found in the stream (moved to the container by
-    /// [`crate::pyprof::join`]).
+    /// [`crate::parse::pyprof::join`]).
     pub profiles: Profiles,
     /// Entries a line rule matched, with their 0-based position among the entries.
     pub matched: Vec<(u64, LogLine)>,

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
+use crate::finding::Analysis;
 use crate::model::{self, Model};
-use crate::Analysis;
 
 pub const SCHEMA: &str = "kubeleak.analysis/v1";
 
@@ -56,7 +56,7 @@ pub struct Sample {
 #[derive(Serialize, Debug)]
 pub struct Finding {
     pub kind: &'static str,
-    pub severity: crate::Severity,
+    pub severity: crate::finding::Severity,
     pub pod: Option<String>,
     pub container: Option<String>,
     pub title: String,

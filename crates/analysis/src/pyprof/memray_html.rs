@@ -7,7 +7,7 @@
 //! bytes memray tracked; jinja's `tojson` with `separators=(",", ":")`). Recognised by its
 //! `<title>memray - …</title>` and that declaration; each record becomes one
 //! [`MemoryRecord`] of [`Profiles::memory_records`](crate::model::Profiles), citing the
-//! line of the declaration, and [`crate::pyprof::join`] ties them to the bundle's only
+//! line of the declaration, and [`crate::parse::pyprof::join`] ties them to the bundle's only
 //! pod. Example, in a report's last script:
 //! ```text
 //! const memory_records = [[1795514400000,52428800,1048576],[1795514460000,104857600,50331648]];
