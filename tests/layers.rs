@@ -18,7 +18,7 @@ const ANALYSIS_LAYERS: &[(&str, &[&str])] = &[
     ("base", &["text", "display", "quantity", "time", "stats", "input"]),
     ("model", &["model", "finding"]),
     ("readers", &["rules", "pyprof", "logmine"]),
-    ("reading", &["sections", "parse", "logdigest", "digest_sink"]),
+    ("reading", &["sections", "split", "parse", "logdigest", "digest_sink"]),
     ("analysis", &["detect", "chart", "report", "html"]),
     ("driving", &["stream", "support_bundle", "lib"]),
 ];

@@ -1,6 +1,7 @@
-//! Section detection on arbitrary text, cleaned and numbered the way `analyze` does it.
+//! Section detection on arbitrary text, cleaned and numbered the way `analyze` does it,
+//! through the splitter the analysis runs (`split::Splitter`).
 #![no_main]
-use kubeleak_analysis::sections;
+use kubeleak_analysis::{sections, split};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.as_str()))
         .collect();
-    let split = sections::split(0, "paste", &numbered);
+    let split = split::split(0, "paste", &numbered);
     for s in &split.sections {
         assert!(s.first_line <= s.last_line || s.lines.is_empty(), "section ends before it starts");
         for (n, _) in &s.lines {

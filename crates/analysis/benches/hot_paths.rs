@@ -1,6 +1,6 @@
 //! Criterion benches of the analysis hot paths, on bundles from the deterministic
 //! generator (`cargo xtask gen-bundle`): line splitting and cleaning, section detection
-//! (`sections::split`), quantity parsing, `top` parsing, and the whole `analyze`.
+//! (`split::split`, the product's splitter), quantity parsing, `top` parsing, and the whole `analyze`.
 //!
 //! Run: `cargo bench -p kubeleak-analysis` (or `-- split` for one group). Throughput is
 //! reported in input bytes. Native only: on wasm32 this target is an empty `main`.
@@ -12,7 +12,7 @@ mod native {
 
     use criterion::{criterion_group, BatchSize, Criterion, Throughput};
     use kubeleak_analysis::model::{Model, SectionKind};
-    use kubeleak_analysis::{input, parse, quantity, sections, Input};
+    use kubeleak_analysis::{input, parse, quantity, sections, split, Input};
 
     /// Size of the bundle for the line, section and analyze benches.
     const BUNDLE_BYTES: u64 = 10_000_000;
@@ -74,11 +74,11 @@ mod native {
         let mut g = c.benchmark_group("sections");
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("split (collector bundle)", |b| {
-            b.iter(|| sections::split(0, "bundle.txt", black_box(&lines)).sections.len())
+            b.iter(|| split::split(0, "bundle.txt", black_box(&lines)).sections.len())
         });
         g.throughput(Throughput::Bytes(bare_log.len() as u64));
         g.bench_function("split (bare log, no prompts)", |b| {
-            b.iter(|| sections::split(0, "paste", black_box(&bare_lines)).sections.len())
+            b.iter(|| split::split(0, "paste", black_box(&bare_lines)).sections.len())
         });
         g.finish();
     }
@@ -110,7 +110,7 @@ mod native {
         // 120 samples of 60 pods (100 containers): the top part of a 1 GB bundle.
         let text = xtask::gen::top_samples(1, 1_000_000_000, 120);
         let lines = numbered(&text);
-        let split = sections::split(0, "bundle.txt", &lines);
+        let split = split::split(0, "bundle.txt", &lines);
         let tops: Vec<_> = split.sections.iter().filter(|s| s.kind == SectionKind::TopPod).collect();
         let rows: usize = tops.iter().map(|s| s.lines.len()).sum();
         let mut g = c.benchmark_group("top");

@@ -30,6 +30,7 @@ pub mod quantity;
 pub mod report;
 pub mod rules;
 pub mod sections;
+pub mod split;
 pub mod stats;
 pub mod stream;
 pub mod support_bundle;

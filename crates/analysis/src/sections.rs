@@ -1,6 +1,6 @@
-//! Splitting a bundle's text into sections: one per `kubectl` output.
-//!
-//! Recognises, line by line:
+//! What a bundle's sections are made of: the kubectl [`Command`] a prompt shows, the
+//! [`Section`] the parsers read, cleaning lines ([`lines`]: ANSI codes, CR), and the
+//! recognisers the splitter ([`crate::split`]) applies line by line:
 //! - prompt lines: `$ kubectl …`, `% kubectl …`, `user@host:~/x$ kubectl …`,
 //!   `[me@box dir]$ kubectl …`, `# kubectl …`, `PS C:\> kubectl …`, and a bare
 //!   `kubectl …` line; other shell commands (`date`, `grep`, `watch`…) after a prompt;
@@ -24,8 +24,7 @@ use std::sync::OnceLock;
 use jiff::Timestamp;
 use regex::Regex;
 
-use crate::model::{Capture, SectionKind};
-use crate::time;
+use crate::model::SectionKind;
 
 /// A kubectl command line as the prompt showed it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -415,143 +414,6 @@ pub(crate) fn kind_from_name(name: &str) -> Option<SectionKind> {
     }
 }
 
-/// Result of splitting one source.
-#[derive(Debug, Default)]
-pub struct Split<'a> {
-    pub sections: Vec<Section<'a>>,
-    /// Header values of a collector bundle, if it had one.
-    pub capture: Capture,
-}
-
-/// Splits one source's cleaned lines into sections. `lines` are (1-based number, text).
-pub fn split<'a>(source: usize, source_name: &'a str, lines: &[(u32, &'a str)]) -> Split<'a> {
-    let mut out = Split::default();
-    let mut current: Option<Section<'a>> = None;
-    let mut in_header = true;
-    let mut i = 0;
-
-    let finish = |s: Option<Section<'a>>, out: &mut Split<'a>| {
-        if let Some(s) = s {
-            out.sections.push(s);
-        }
-    };
-
-    while i < lines.len() {
-        let (n, line) = lines[i];
-        // Collector header at the top of the file: `# kubeleak-bundle: 1`, then `# key: value`.
-        if in_header {
-            let kv = line.strip_prefix("# ").and_then(|r| r.split_once(':'));
-            match kv {
-                Some((k, v)) if k == "kubeleak-bundle" || out.capture.format_version.is_some() => {
-                    let v = v.trim().to_string();
-                    match k.trim() {
-                        "kubeleak-bundle" => out.capture.format_version = Some(v),
-                        "captured-at" => out.capture.captured_at = v.parse().ok(),
-                        "context" => out.capture.context = Some(v),
-                        "namespace" => out.capture.namespace = Some(v),
-                        "selector" => out.capture.selector = Some(v),
-                        _ => {} // documented extra keys (redacted counts, tool version)
-                    }
-                    i += 1;
-                    continue;
-                }
-                _ => in_header = false,
-            }
-        }
-        // Collector annotations after a command's output.
-        if let Some(rest) =
-            (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten()
-        {
-            if let Some(s) = current.as_mut() {
-                if let Some(code) = rest.strip_prefix("exit-code ") {
-                    s.exit_code = code.trim().parse().ok();
-                } else if let Some(err) = rest.strip_prefix("stderr: ") {
-                    s.stderr.push(err.to_string());
-                }
-                s.last_line = n;
-            }
-            i += 1;
-            continue;
-        }
-        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every"))
-            .then(|| watch_re().captures(line))
-            .flatten()
-        {
-            finish(current.take(), &mut out);
-            let mut s = Section::new(source, source_name, n);
-            s.at = time::parse_ctime(&c["date"]);
-            set_command(&mut s, c["cmd"].trim());
-            current = Some(s);
-            i += 1;
-            continue;
-        }
-        if let Some(c) = may_be_prompt(line).then(|| prompt_re().captures(line)).flatten() {
-            finish(current.take(), &mut out);
-            let mut s = Section::new(source, source_name, n);
-            let mut cmd = c.name("cmd").or_else(|| c.name("bare")).map_or("", |m| m.as_str()).trim().to_string();
-            if let Some(a) = at_re().captures(&cmd) {
-                s.at = a["at"].parse::<Timestamp>().ok();
-                let cut = a.get(0).map(|m| m.start()).unwrap_or(cmd.len());
-                cmd.truncate(cut);
-            }
-            set_command(&mut s, &cmd);
-            current = Some(s);
-            i += 1;
-            continue;
-        }
-        // Output line.
-        let s = current.get_or_insert_with(|| Section::new(source, source_name, n));
-        let is_bare = s.command.is_none() && s.other_command.is_none();
-        // A Python memory tool's block pasted after a kubectl table (not inside a log).
-        if is_bare || (!matches!(s.kind, SectionKind::Logs | SectionKind::Other) && crate::pyprof::is_header(lines, i))
-        {
-            if let Some(kind) = detect_header(lines, i) {
-                // Bare outputs get no time of their own: a guessed one would fake a trend.
-                if s.kind != SectionKind::Unknown || !s.is_blank() {
-                    finish(current.take(), &mut out);
-                    current = Some(Section::new(source, source_name, n));
-                }
-                current.as_mut().expect("set above").kind = kind;
-            }
-        }
-        let s = current.as_mut().expect("set above");
-        s.lines.push((n, line));
-        s.last_line = n;
-        i += 1;
-    }
-    finish(current.take(), &mut out);
-
-    // Bare content with no header: a name hint may still say what it is.
-    for s in &mut out.sections {
-        if s.kind == SectionKind::Unknown && s.command.is_none() && s.other_command.is_none() {
-            if let Some(k) = kind_from_name(source_name) {
-                s.kind = k;
-            }
-        }
-    }
-    apply_date_commands(&mut out.sections);
-    out
-}
-
-/// A `date` command's output gives the time of the next kubectl command that has none.
-fn apply_date_commands(sections: &mut [Section<'_>]) {
-    let mut pending: Option<Timestamp> = None;
-    for s in sections.iter_mut() {
-        if let Some(oc) = &s.other_command {
-            if oc.split_whitespace().next() == Some("date") {
-                pending = s.lines.iter().find_map(|(_, l)| time::parse_ctime(l));
-            }
-            continue;
-        }
-        if s.command.is_some() {
-            if s.at.is_none() {
-                s.at = pending;
-            }
-            pending = None;
-        }
-    }
-}
-
 pub(crate) fn set_command(s: &mut Section<'_>, cmd: &str) {
     match Command::parse_kubectl(cmd) {
         Some(c) => {
@@ -593,64 +455,6 @@ pub(crate) fn set_command(s: &mut Section<'_>, cmd: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn numbered(text: &str) -> Vec<(u32, &str)> {
-        text.lines().enumerate().map(|(i, l)| (i as u32 + 1, l)).collect()
-    }
-
-    #[test]
-    fn prompts_of_many_shells() {
-        for p in [
-            "$ kubectl top pod -n shop",
-            "% kubectl top pod -n shop",
-            "user@host:~/x$ kubectl top pod -n shop",
-            "[me@box work]$ kubectl top pod -n shop",
-            "# kubectl top pod -n shop",
-            "PS C:\\Users\\me> kubectl top pod -n shop",
-            "kubectl top pod -n shop",
-        ] {
-            let text = format!("{p}\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n");
-            let lines = numbered(&text);
-            let split = split(0, "t", &lines);
-            assert_eq!(split.sections.len(), 1, "{p}");
-            assert_eq!(split.sections[0].kind, SectionKind::TopPod, "{p}");
-            assert_eq!(split.sections[0].namespace(), Some("shop"), "{p}");
-            assert_eq!(split.sections[0].lines.len(), 2, "{p}");
-        }
-    }
-
-    #[test]
-    fn annotations_and_header() {
-        let text = "# kubeleak-bundle: 1\n# captured-at: 2026-11-24T10:00:00Z\n# namespace: shop\n\n$ kubectl top pod -n shop --containers  # at 2026-11-24T10:00:05Z\nerror: Metrics API not available\n# kubeleak: exit-code 1\n# kubeleak: stderr: error: Metrics API not available\n";
-        let lines = numbered(text);
-        let split = split(0, "b", &lines);
-        assert_eq!(split.capture.format_version.as_deref(), Some("1"));
-        assert_eq!(split.capture.namespace.as_deref(), Some("shop"));
-        let s = split.sections.iter().find(|s| s.kind == SectionKind::TopPod).unwrap();
-        assert_eq!(s.at.unwrap().to_string(), "2026-11-24T10:00:05Z");
-        assert_eq!(s.exit_code, Some(1));
-        assert!(s.command.as_ref().unwrap().containers_flag);
-        assert_eq!(s.stderr, vec!["error: Metrics API not available"]);
-    }
-
-    #[test]
-    fn bare_outputs_by_shape() {
-        let text = "NAME   READY   STATUS    RESTARTS   AGE\nw-1    1/1     Running   0          5m\n\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n";
-        let lines = numbered(text);
-        let kinds: Vec<_> = split(0, "t", &lines).sections.iter().map(|s| s.kind).collect();
-        assert_eq!(kinds, vec![SectionKind::GetPods, SectionKind::TopPod]);
-    }
-
-    #[test]
-    fn watch_header_and_date_give_times() {
-        let text = "Every 30.0s: kubectl top pod -n shop    host: Tue Nov 24 10:00:00 2026\n\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n$ date -u\nTue Nov 24 10:05:00 UTC 2026\n$ kubectl top pod\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   12Mi\n";
-        let lines = numbered(text);
-        let split = split(0, "t", &lines);
-        let tops: Vec<_> = split.sections.iter().filter(|s| s.kind == SectionKind::TopPod).collect();
-        assert_eq!(tops.len(), 2);
-        assert_eq!(tops[0].at.unwrap().to_string(), "2026-11-24T10:00:00Z");
-        assert_eq!(tops[1].at.unwrap().to_string(), "2026-11-24T10:05:00Z");
-    }
 
     #[test]
     fn command_flags() {

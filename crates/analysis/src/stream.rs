@@ -5,7 +5,7 @@
 //! under [`Limits::max_inflated_bytes`]; binary data is refused from its first 8 KiB;
 //! invalid UTF-8 is replaced line by line (U+FFFD); a line longer than
 //! [`MAX_LINE_BYTES`] keeps its first 64 MiB (with a warning). Lines are cleaned (ANSI codes, CR),
-//! then cut into sections as [`crate::sections::split`] does (prompts, `watch` headers,
+//! then cut into sections by [`crate::split::Splitter`] (prompts, `watch` headers,
 //! collector annotations, shapes of bare outputs, with six lines of look-ahead). A log
 //! section's lines go straight into the log parser and each stream's digest
 //! ([`crate::logdigest`]); any other section (`describe`, `get pods`, `top`, events,
@@ -24,7 +24,7 @@
 //! let analysis = a.finish();
 //! ```
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use jiff::Timestamp;
@@ -35,7 +35,7 @@ use crate::logdigest::Digests;
 use crate::model::{self, Capture, Model, Origin, SectionKind};
 use crate::parse::{self, logs::LaterDigest, logs::LogParser, Ctx};
 use crate::sections::{self, Command, Section};
-use crate::time;
+use crate::split::{self, Annotation, Head, Splitter};
 
 /// Largest non-log section gathered before it is parsed (64 MiB); beyond, its lines are
 /// skipped with a warning.
@@ -44,9 +44,6 @@ pub const MAX_SECTION_BYTES: usize = 64 << 20;
 /// Longest line read (64 MiB): the rest of a longer line is skipped with a warning, so
 /// a file without line ends is never held whole.
 pub const MAX_LINE_BYTES: usize = 64 << 20;
-
-/// Lines of look-ahead the section detection needs (`describe`, JSON headers).
-const AHEAD: usize = 6;
 
 /// Bytes looked at before deciding what an input is (a tar header is 512 bytes, gzipped
 /// a few more; a memray report names itself in its `<title>`).
@@ -133,7 +130,7 @@ struct Src {
     /// Log streams whose digests the digest thread is finishing: resolved when the
     /// input ends.
     later: Vec<LaterDigest>,
-    sp: Splitter,
+    reading: Reading,
 }
 
 impl Analyzer {
@@ -164,7 +161,7 @@ impl Analyzer {
             full: Some((String::new(), Vec::new())),
             quoted: BTreeMap::new(),
             later: Vec::new(),
-            sp: Splitter::new(),
+            reading: Reading::new(name),
         }));
     }
 
@@ -281,7 +278,7 @@ impl Analyzer {
                 let last = std::mem::take(&mut src.partial);
                 src.line(&last, false, st, limits);
             }
-            src.sp.end(&mut Env::new(
+            src.reading.end(&mut Env::new(
                 st,
                 &mut src.quoted,
                 &mut src.later,
@@ -424,7 +421,7 @@ impl Src {
         }
         // Streams of this input: forgotten with it.
         self.later.clear();
-        self.sp = Splitter::new();
+        self.reading = Reading::new(&self.name);
         self.partial = Vec::new();
         self.sniff = Vec::new();
         self.sniffed = true;
@@ -582,7 +579,7 @@ impl Src {
         }
         let mut env =
             Env::new(st, &mut self.quoted, &mut self.later, self.index, &self.name, self.full.is_some(), limits);
-        self.sp.push(self.line_count, &clean, &mut env);
+        self.reading.push(self.line_count, &clean, &mut env);
     }
 }
 
@@ -611,64 +608,92 @@ impl<'e> Env<'e> {
     }
 }
 
-/// Lines with look-ahead, into sections.
-struct Splitter {
-    window: VecDeque<(u32, String)>,
-    spare: Vec<String>,
-    core: Core,
+/// The splitter of one input and the section it is reading.
+struct Reading {
+    splitter: Splitter,
+    cur: Option<Cur>,
 }
 
-impl Splitter {
-    fn new() -> Self {
-        Splitter {
-            window: VecDeque::with_capacity(AHEAD + 2),
-            spare: Vec::new(),
-            core: Core {
-                prev_blank: None,
-                in_header: true,
-                capture: Some(Capture::default()),
-                cur: None,
-                pending_date: None,
-            },
-        }
+impl Reading {
+    fn new(name: &str) -> Reading {
+        Reading { splitter: Splitter::new(name), cur: None }
     }
 
     fn push(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
-        let mut buf = self.spare.pop().unwrap_or_default();
-        buf.clear();
-        buf.push_str(line);
-        self.window.push_back((n, buf));
-        if self.window.len() > AHEAD {
-            self.step(env);
-        }
-    }
-
-    fn step(&mut self, env: &mut Env<'_>) {
-        let Some((n, text)) = self.window.pop_front() else { return };
-        self.core.process(n, &text, &self.window, env);
-        self.core.prev_blank = Some(crate::text::is_blank(&text));
-        if self.spare.len() < AHEAD + 2 {
-            self.spare.push(text);
-        }
+        self.splitter.push(n, line, &mut Sections { cur: &mut self.cur, env });
     }
 
     fn end(&mut self, env: &mut Env<'_>) {
-        while !self.window.is_empty() {
-            self.step(env);
-        }
-        self.core.end_header(env);
-        self.core.finish_cur(env);
+        self.splitter.end(&mut Sections { cur: &mut self.cur, env });
     }
 }
 
-struct Core {
-    prev_blank: Option<bool>,
-    in_header: bool,
-    /// The collector header read so far (merged into the model when it ends).
-    capture: Option<Capture>,
-    cur: Option<Cur>,
-    /// The time a `date` command printed, for the next kubectl command.
-    pending_date: Option<Timestamp>,
+/// The splitter's events turned into parsed sections: a log section's lines go to its
+/// log parser as they arrive; any other section's lines are gathered, and parsed when
+/// it ends.
+struct Sections<'r, 'e> {
+    cur: &'r mut Option<Cur>,
+    env: &'r mut Env<'e>,
+}
+
+impl split::Sink for Sections<'_, '_> {
+    fn capture(&mut self, capture: Capture) {
+        merge_capture(&mut self.env.st.model.capture, capture);
+    }
+
+    fn begin(&mut self, head: Head) {
+        let mut cur = Cur::new(head.first_line);
+        cur.kind = head.kind;
+        cur.at = head.at;
+        cur.command = head.command;
+        cur.other_command = head.other_command;
+        cur.prompt = head.prompt;
+        if cur.kind == SectionKind::Logs {
+            cur.body = Body::Log(cur.log_parser(self.env));
+        }
+        *self.cur = Some(cur);
+    }
+
+    fn kind(&mut self, kind: SectionKind) {
+        if let Some(c) = self.cur.as_mut() {
+            c.kind = kind;
+        }
+    }
+
+    fn log_by_name(&mut self) {
+        let env = &mut *self.env;
+        let Some(cur) = self.cur.as_mut() else { return };
+        cur.kind = SectionKind::Logs;
+        let mut p = cur.log_parser(env);
+        if let Body::Lines(lines, _) = std::mem::replace(&mut cur.body, Body::Skip) {
+            for (m, l) in lines.iter() {
+                p.line(m, l, &mut env.st.model, env.keep);
+            }
+        }
+        cur.body = Body::Log(p);
+    }
+
+    fn line(&mut self, n: u32, text: &str) {
+        if let Some(cur) = self.cur.as_mut() {
+            cur.add(n, text, self.env);
+        }
+    }
+
+    fn annotation(&mut self, n: u32, annotation: Annotation<'_>) {
+        let Some(s) = self.cur.as_mut() else { return };
+        match annotation {
+            Annotation::ExitCode(code) => s.exit_code = code,
+            Annotation::Stderr(err) => s.stderr.push(err.to_string()),
+            Annotation::Other => {}
+        }
+        s.last_line = n;
+    }
+
+    fn end(&mut self) {
+        if let Some(cur) = self.cur.take() {
+            finish_section(cur, self.env);
+        }
+    }
 }
 
 /// A section being read.
@@ -733,10 +758,6 @@ impl Cur {
         }
     }
 
-    fn bare(&self) -> bool {
-        self.command.is_none() && self.other_command.is_none()
-    }
-
     /// The section's head (no lines) for the parsers.
     fn section<'a>(&self, source: usize, name: &'a str) -> Section<'a> {
         let mut s = Section::new(source, name, self.first_line);
@@ -760,19 +781,9 @@ impl Cur {
         let blank = crate::text::is_blank(line);
         if let Body::Lines(lines, cut) = &mut self.body {
             if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
-                // A bare output of no known shape: a log by its file name, else skipped.
-                if sections::kind_from_name(env.name) == Some(SectionKind::Logs) {
-                    self.kind = SectionKind::Logs;
-                    let mut p = self.log_parser(env);
-                    if let Body::Lines(lines, _) = std::mem::replace(&mut self.body, Body::Skip) {
-                        for (m, l) in lines.iter() {
-                            p.line(m, l, &mut env.st.model, env.keep);
-                        }
-                    }
-                    self.body = Body::Log(p);
-                } else {
-                    self.body = Body::Skip;
-                }
+                // A bare output of no known shape: skipped (a log by its file name was
+                // told apart before this line, see `split::Sink::log_by_name`).
+                self.body = Body::Skip;
             } else if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
                 lines.push(n, line);
             } else if cut.is_none() {
@@ -786,207 +797,74 @@ impl Cur {
     }
 }
 
-impl Core {
-    fn end_header(&mut self, env: &mut Env<'_>) {
-        self.in_header = false;
-        if let Some(c) = self.capture.take() {
-            merge_capture(&mut env.st.model.capture, c);
-        }
-    }
-
-    /// A new section that starts with a prompt or `watch` header at line `n`.
-    fn begin(&mut self, n: u32, line: &str, at: Option<Timestamp>, cmd: &str, env: &mut Env<'_>) {
-        self.finish_cur(env);
-        let mut s = Section::new(env.source, env.name, n);
-        s.at = at;
-        sections::set_command(&mut s, cmd);
-        let mut cur = Cur::new(n);
-        cur.kind = s.kind;
-        cur.at = s.at;
-        cur.command = s.command;
-        cur.other_command = s.other_command;
-        cur.prompt = Some(line.to_string());
-        // A `date` command's output gives the time of the next kubectl command that has none.
-        if cur.command.is_some() {
-            if cur.at.is_none() {
-                cur.at = self.pending_date;
-            }
-            self.pending_date = None;
-        }
-        if cur.kind == SectionKind::Logs {
-            cur.body = Body::Log(cur.log_parser(env));
-        }
-        self.cur = Some(cur);
-    }
-
-    fn process(&mut self, n: u32, line: &str, ahead: &VecDeque<(u32, String)>, env: &mut Env<'_>) {
-        // Collector header at the top of the file: `# kubeleak-bundle: 1`, then `# key: value`.
-        if self.in_header {
-            let kv = line.strip_prefix("# ").and_then(|r| r.split_once(':'));
-            let started = self.capture.as_ref().is_some_and(|c| c.format_version.is_some());
-            match kv {
-                Some((k, v)) if k == "kubeleak-bundle" || started => {
-                    if let Some(c) = self.capture.as_mut() {
-                        let v = v.trim().to_string();
-                        match k.trim() {
-                            "kubeleak-bundle" => c.format_version = Some(v),
-                            "captured-at" => c.captured_at = v.parse().ok(),
-                            "context" => c.context = Some(v),
-                            "namespace" => c.namespace = Some(v),
-                            "selector" => c.selector = Some(v),
-                            _ => {} // documented extra keys (redacted counts, tool version)
-                        }
-                    }
-                    return;
-                }
-                _ => self.end_header(env),
-            }
-        }
-        // Collector annotations after a command's output.
-        if let Some(rest) =
-            (line.as_bytes().first() == Some(&b'#')).then(|| line.strip_prefix("# kubeleak: ")).flatten()
-        {
-            if let Some(s) = self.cur.as_mut() {
-                if let Some(code) = rest.strip_prefix("exit-code ") {
-                    s.exit_code = code.trim().parse().ok();
-                } else if let Some(err) = rest.strip_prefix("stderr: ") {
-                    s.stderr.push(err.to_string());
-                }
-                s.last_line = n;
-            }
-            return;
-        }
-        if let Some(c) = (line.as_bytes().first() == Some(&b'E') && line.starts_with("Every"))
-            .then(|| sections::watch_re().captures(line))
-            .flatten()
-        {
-            let at = time::parse_ctime(&c["date"]);
-            let cmd = c["cmd"].trim().to_string();
-            self.begin(n, line, at, &cmd, env);
-            return;
-        }
-        if let Some(c) = sections::may_be_prompt(line).then(|| sections::prompt_re().captures(line)).flatten() {
-            let mut cmd = c.name("cmd").or_else(|| c.name("bare")).map_or("", |m| m.as_str()).trim().to_string();
-            let mut at = None;
-            if let Some(a) = sections::at_re().captures(&cmd) {
-                at = a["at"].parse::<Timestamp>().ok();
-                let cut = a.get(0).map(|m| m.start()).unwrap_or(cmd.len());
-                cmd.truncate(cut);
-            }
-            self.begin(n, line, at, &cmd, env);
-            return;
-        }
-        // Output line.
-        let cur = self.cur.get_or_insert_with(|| Cur::new(n));
-        let is_bare = cur.bare();
-        let kind_ok = !matches!(cur.kind, SectionKind::Logs | SectionKind::Other);
-        if is_bare || kind_ok {
-            // The lines around this one, as `sections::split` sees them.
-            let mut around: Vec<(u32, &str)> = Vec::with_capacity(AHEAD + 2);
-            if let Some(b) = self.prev_blank {
-                around.push((0, if b { "" } else { "-" }));
-            }
-            let i = around.len();
-            around.push((n, line));
-            around.extend(ahead.iter().map(|(m, t)| (*m, t.as_str())));
-            if is_bare || crate::pyprof::is_header(&around, i) {
-                if let Some(kind) = sections::detect_header(&around, i) {
-                    // Bare outputs get no time of their own: a guessed one would fake a trend.
-                    let cur = self.cur.as_ref().expect("set above");
-                    if cur.kind != SectionKind::Unknown || cur.nonblank {
-                        self.finish_cur(env);
-                        self.cur = Some(Cur::new(n));
-                    }
-                    if let Some(c) = self.cur.as_mut() {
-                        c.kind = kind;
-                    }
-                }
-            }
-        }
-        if let Some(cur) = self.cur.as_mut() {
-            cur.add(n, line, env);
-        }
-    }
-
-    fn finish_cur(&mut self, env: &mut Env<'_>) {
-        let Some(mut cur) = self.cur.take() else { return };
-        if cur.kind == SectionKind::Unknown && cur.bare() {
-            if let Some(k) = sections::kind_from_name(env.name) {
-                cur.kind = k;
-            }
-        }
-        let body = std::mem::replace(&mut cur.body, Body::Skip);
-        let mut section = cur.section(env.source, env.name);
-        let (lines, cut, parser, gathered) = match body {
-            Body::Lines(l, cut) => (l, cut, None, true),
-            Body::Log(p) => (Gathered::default(), None, Some(p), false),
-            Body::Skip => (Gathered::default(), None, None, false),
-        };
-        section.lines = lines.iter().collect();
-        if let Some(oc) = &cur.other_command {
-            if oc.split_whitespace().next() == Some("date") {
-                self.pending_date = section.lines.iter().find_map(|(_, l)| time::parse_ctime(l));
-            }
-        }
-        let model = &mut env.st.model;
-        let digests = &mut env.st.digests;
-        let counter = env.st.seq.entry(cur.kind).or_insert(0);
-        let ctx = Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
-        *counter += 1;
-        let origin = Origin { source: env.source, line: cur.first_line };
-        match (gathered, parser) {
-            (true, _) => {
-                if cur.kind == SectionKind::Logs {
-                    let mut p = LogParser::new(&section, &ctx, model).with_threads(env.threads);
-                    for &(n, l) in &section.lines {
-                        p.line(n, l, model, env.keep);
-                    }
-                    p.finish(&section, model, digests, env.quoted, env.keep);
-                } else {
-                    parse::parse_section(&section, &ctx, model, digests);
-                }
-                if let Some(from) = cut {
-                    model.warn(
-                        Origin { source: env.source, line: from },
-                        format!(
-                            "lines {}-{}: the output is larger than {} MiB; only its first {} MiB were read, lines {from}-{} were skipped",
-                            cur.first_line,
-                            cur.last_line,
-                            MAX_SECTION_BYTES >> 20,
-                            MAX_SECTION_BYTES >> 20,
-                            cur.last_line
-                        ),
-                    );
-                }
+/// Parses a section that ended (see [`Sections`]).
+fn finish_section(mut cur: Cur, env: &mut Env<'_>) {
+    let body = std::mem::replace(&mut cur.body, Body::Skip);
+    let mut section = cur.section(env.source, env.name);
+    let (lines, cut, parser, gathered) = match body {
+        Body::Lines(l, cut) => (l, cut, None, true),
+        Body::Log(p) => (Gathered::default(), None, Some(p), false),
+        Body::Skip => (Gathered::default(), None, None, false),
+    };
+    section.lines = lines.iter().collect();
+    let model = &mut env.st.model;
+    let digests = &mut env.st.digests;
+    let counter = env.st.seq.entry(cur.kind).or_insert(0);
+    let ctx = Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
+    *counter += 1;
+    let origin = Origin { source: env.source, line: cur.first_line };
+    match (gathered, parser) {
+        (true, _) => {
+            if cur.kind == SectionKind::Logs {
+                let mut p = LogParser::new(&section, &ctx, model).with_threads(env.threads);
                 for &(n, l) in &section.lines {
-                    env.quoted.entry(n).or_insert_with(|| l.to_string());
+                    p.line(n, l, model, env.keep);
                 }
+                p.finish(&section, model, digests, env.quoted, env.keep);
+            } else {
+                parse::parse_section(&section, &ctx, model, digests);
             }
-            // With the digest thread, the stream's digest is collected when the input
-            // ends, so this thread goes on reading meanwhile.
-            (false, Some(p)) => {
-                let later = env.threads.then_some(&mut *env.later);
-                p.finish_later(&section, model, digests, env.quoted, env.keep, later);
+            if let Some(from) = cut {
+                model.warn(
+                    Origin { source: env.source, line: from },
+                    format!(
+                        "lines {}-{}: the output is larger than {} MiB; only its first {} MiB were read, lines {from}-{} were skipped",
+                        cur.first_line,
+                        cur.last_line,
+                        MAX_SECTION_BYTES >> 20,
+                        MAX_SECTION_BYTES >> 20,
+                        cur.last_line
+                    ),
+                );
             }
-            (false, None) => {
-                model.warn(origin, format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line))
+            for &(n, l) in &section.lines {
+                env.quoted.entry(n).or_insert_with(|| l.to_string());
             }
         }
-        if let Some(p) = cur.prompt.take() {
-            env.quoted.entry(cur.first_line).or_insert(p);
+        // With the digest thread, the stream's digest is collected when the input
+        // ends, so this thread goes on reading meanwhile.
+        (false, Some(p)) => {
+            let later = env.threads.then_some(&mut *env.later);
+            p.finish_later(&section, model, digests, env.quoted, env.keep, later);
         }
-        if cur.kind == SectionKind::Unknown && !cur.nonblank {
-            return; // blank lines between outputs are not a section
+        (false, None) => {
+            model.warn(origin, format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line))
         }
-        model.sections.push(model::SectionInfo {
-            kind: cur.kind,
-            command: cur.command.as_ref().map(|c| c.raw.clone()).or_else(|| cur.other_command.clone()),
-            at: cur.at,
-            source: env.source,
-            first_line: cur.first_line,
-            last_line: cur.last_line,
-        });
     }
+    if let Some(p) = cur.prompt.take() {
+        env.quoted.entry(cur.first_line).or_insert(p);
+    }
+    if cur.kind == SectionKind::Unknown && !cur.nonblank {
+        return; // blank lines between outputs are not a section
+    }
+    model.sections.push(model::SectionInfo {
+        kind: cur.kind,
+        command: cur.command.as_ref().map(|c| c.raw.clone()).or_else(|| cur.other_command.clone()),
+        at: cur.at,
+        source: env.source,
+        first_line: cur.first_line,
+        last_line: cur.last_line,
+    });
 }
 
 pub(crate) fn merge_capture(into: &mut Capture, from: Capture) {
