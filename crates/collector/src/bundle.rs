@@ -22,7 +22,8 @@ use jiff::Timestamp;
 pub struct Header {
     pub captured_at: Option<Timestamp>,
     pub context: Option<String>,
-    pub namespace: String,
+    /// `None` for every namespace (`-A`): `# all-namespaces: true` instead.
+    pub namespace: Option<String>,
     pub selector: Option<String>,
     pub pod: Option<String>,
     pub kubectl_version: Option<String>,
@@ -58,7 +59,10 @@ pub fn render(header: &Header, entries: &[Entry]) -> String {
     if let Some(c) = &header.context {
         out.push_str(&format!("# context: {}\n", one_line(c)));
     }
-    out.push_str(&format!("# namespace: {}\n", one_line(&header.namespace)));
+    match &header.namespace {
+        Some(ns) => out.push_str(&format!("# namespace: {}\n", one_line(ns))),
+        None => out.push_str("# all-namespaces: true\n"),
+    }
     if let Some(s) = &header.selector {
         out.push_str(&format!("# selector: {}\n", one_line(s)));
     }
@@ -126,6 +130,11 @@ impl Pending {
         Ok(Pending { tmp, path: path.to_path_buf() })
     }
 
+    /// The temporary file (removed when a third interrupt quits at once).
+    pub fn partial_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
     /// Writes `text` (gzip unless `gzip` is false), syncs, and renames over the target.
     pub fn finish(mut self, text: &str, gzip: bool) -> Result<()> {
         let file = self.tmp.as_file_mut();
@@ -153,7 +162,7 @@ mod tests {
         let h = Header {
             captured_at: "2026-11-24T10:00:00Z".parse().ok(),
             context: Some("prod".into()),
-            namespace: "shop".into(),
+            namespace: Some("shop".into()),
             selector: Some("app=worker".into()),
             redacted: Some(2),
             ..Header::default()
@@ -171,6 +180,8 @@ mod tests {
             text,
             "# kubeleak-bundle: 1\n# captured-at: 2026-11-24T10:00:00Z\n# context: prod\n# namespace: shop\n# selector: app=worker\n# redacted: 2\n# interrupted: false\n$ kubectl top pod -n shop -l app=worker --containers  # at 2026-11-24T10:00:05Z\n# kubeleak: exit-code 1\n# kubeleak: stderr: error: Metrics API not available\n"
         );
+        let all = render(&Header { namespace: None, ..h }, &[]);
+        assert!(all.contains("\n# all-namespaces: true\n") && !all.contains("# namespace:"), "{all}");
     }
 
     #[test]

@@ -6,16 +6,19 @@
 //! then, in parallel, `logs --timestamps` for every container of every selected pod (and
 //! `--previous` where the container restarted). Pod and container names come from the
 //! `-o json` output. A failed command is recorded with its exit code and stderr and the
-//! collection goes on; the first Ctrl-C ends sampling (logs are still taken), a second
-//! one stops the running commands and writes what was gathered.
+//! collection goes on; the first Ctrl-C (or SIGTERM, SIGHUP: `signals.rs`) ends sampling
+//! (logs are still taken), a second one stops the running commands and writes what was
+//! gathered. Without `-n` the namespace is the current context's; `-A` takes every one
+//! (each pod's logs are then asked in its own namespace).
 //!
 //! Exit codes (also in `--help` and `docs/collector.md`): 0 written, 2 usage or I/O
-//! error, 3 kubectl missing, 4 cluster unreachable, 5 no pod matched, 130 interrupted.
+//! error, 3 kubectl missing, 4 cluster unreachable, 5 no pod matched, 130 (143, 129)
+//! interrupted.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
@@ -25,11 +28,14 @@ use crate::bundle::{self, Entry, Header};
 use crate::kubectl::{Kubectl, Run, Status};
 use crate::pods::{pods_from_json, PodInfo};
 use crate::redact;
+use crate::signals::{self, interrupted, say, ABORT};
 
 pub const EXIT_KUBECTL_MISSING: u8 = 3;
 pub const EXIT_UNREACHABLE: u8 = 4;
 pub const EXIT_NO_PODS: u8 = 5;
-pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Longest run of one `kubectl debug` (the debug image may have to be pulled first).
+const DEBUG_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Commands run at once at most.
 const PARALLEL: usize = 4;
@@ -40,13 +46,18 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   3    kubectl not found or not executable (nothing written)
   4    cluster unreachable or credentials refused (bundle written with the failed command)
   5    no pod matches the selector or --pod (bundle written without samples and logs)
-  130  interrupted by Ctrl-C (bundle written, marked `# interrupted: true`)";
+  130  interrupted by Ctrl-C (bundle written, marked `# interrupted: true`);
+       143 by SIGTERM, 129 by SIGHUP, handled alike (a third signal quits without writing)";
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Namespace of the pods.
+    /// Namespace of the pods (default: the current context's namespace, as kubectl
+    /// resolves it; `default` when it sets none).
     #[arg(short = 'n', long)]
-    pub namespace: String,
+    pub namespace: Option<String>,
+    /// Pods of every namespace (with -l; kubectl's `-A`).
+    #[arg(short = 'A', long, conflicts_with_all = ["namespace", "pod"])]
+    pub all_namespaces: bool,
     /// Label selector of the pods (e.g. `app=worker`).
     #[arg(short = 'l', long, required_unless_present = "pod", conflicts_with = "pod")]
     pub selector: Option<String>,
@@ -59,18 +70,34 @@ pub struct Args {
     /// kubeconfig file (default: kubectl's own: $KUBECONFIG or ~/.kube/config).
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
+    /// kubeconfig cluster to use (kubectl's `--cluster`).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// kubeconfig user to use (kubectl's `--user`).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Act as this user (kubectl's `--as`; impersonation).
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Act as this group, repeatable (kubectl's `--as-group`).
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_group: Vec<String>,
+    /// How long kubectl waits for one server request (kubectl's `--request-timeout`,
+    /// e.g. `10s`); --timeout still bounds the whole command.
+    #[arg(long, value_name = "DURATION")]
+    pub request_timeout: Option<String>,
     /// The kubectl to run.
     #[arg(long, default_value = "kubectl")]
     pub kubectl: PathBuf,
     /// How many `kubectl top` samples to take (0: none).
     #[arg(long, default_value_t = 5)]
     pub samples: u32,
-    /// Time between samples (`15s`, `1m`, `500ms`).
+    /// Time between samples (`15s`, `1m30s`, `2h`, `500ms`).
     #[arg(long, default_value = "15s", value_parser = parse_duration)]
     pub interval: Duration,
-    /// Logs newer than this (kubectl's `--since`, e.g. `2h`) instead of the whole log.
-    #[arg(long, conflicts_with = "tail")]
-    pub since: Option<String>,
+    /// Logs newer than this (`2h`, `1h30m`; kubectl's `--since`) instead of the whole log.
+    #[arg(long, conflicts_with = "tail", value_parser = parse_duration)]
+    pub since: Option<Duration>,
     /// Last N log lines per container instead of the whole log (`--tail=-1`).
     #[arg(long, allow_hyphen_values = true)]
     pub tail: Option<i64>,
@@ -83,12 +110,13 @@ pub struct Args {
     /// Keep secrets as they are (redaction is on by default).
     #[arg(long)]
     pub no_redact: bool,
-    /// Longest time one kubectl command may run before it is killed.
+    /// Longest time one kubectl command may run before it is killed (`30s`, `2m`).
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
-    /// Also run Python memory tools inside the containers with `kubectl exec` (off by
-    /// default; comma-separated or repeated). tracemalloc and objgraph need the app's
-    /// SIGUSR2 hook (docs/collector.md); memray-stats and py-spy need the tool in the image.
+    /// Also run Python memory tools in the containers (off by default; comma-separated
+    /// or repeated). tracemalloc and objgraph need the app's SIGUSR2 hook
+    /// (docs/collector.md); memray-stats and py-spy need the tool in the image, or, for
+    /// py-spy, --debug-image.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub profile: Vec<crate::profile::Profile>,
     /// With --profile: only this container of each pod (default: every app container).
@@ -100,57 +128,63 @@ pub struct Args {
     /// With --profile: how long the hook may take to answer, and how long memray tracks.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub profile_wait: Duration,
+    /// With --profile py-spy: run py-spy from this image in an ephemeral debug container
+    /// beside each app container (`kubectl debug --target`), so the app's image needs
+    /// nothing. Needs the `pods/ephemeralcontainers` permission.
+    #[arg(long, value_name = "IMAGE", requires = "profile")]
+    pub debug_image: Option<String>,
+    /// With --debug-image: kubectl debug's `--profile` (`general` adds SYS_PTRACE;
+    /// `sysadmin`, kubectl 1.30+, is privileged, for clusters where ptrace needs more).
+    #[arg(long, value_name = "PROFILE", default_value = "general", requires = "debug_image")]
+    pub debug_profile: String,
 }
 
-/// `500ms`, `15s`, `1.5m`, `2h`, or plain seconds.
+/// A duration: jiff's friendly format (`500ms`, `15s`, `1m30s`, `1.5m`, `2h`, `1h 30m`)
+/// or ISO 8601 (`PT1M`), or plain seconds (`20`). Not negative; no days (use hours).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 15s, 1m, 500ms)"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("`{s}`: unknown unit (use ms, s, m or h)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is out of range"))
+    if let Ok(secs) = s.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is not a duration of 0 or more"));
+    }
+    let d: jiff::SignedDuration =
+        s.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 500ms, 15s, 1m30s, 2h)"))?;
+    Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))
 }
 
-static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
-static ABORT: AtomicBool = AtomicBool::new(false);
-
-fn interrupted() -> bool {
-    INTERRUPTS.load(Ordering::SeqCst) > 0
+/// A duration as Go (kubectl) writes it: `1h30m`, `1m30s`, `500ms`, `0s`.
+pub fn go_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    let ms = d.subsec_millis();
+    let mut out = String::new();
+    if secs >= 3600 {
+        out.push_str(&format!("{}h", secs / 3600));
+        secs %= 3600;
+    }
+    if secs >= 60 {
+        out.push_str(&format!("{}m", secs / 60));
+        secs %= 60;
+    }
+    match (secs, ms) {
+        (0, 0) if !out.is_empty() => {}
+        (0, ms) if ms > 0 && out.is_empty() => out.push_str(&format!("{ms}ms")),
+        (s, 0) => out.push_str(&format!("{s}s")),
+        (s, ms) => out.push_str(&format!("{s}.{ms:03}s")),
+    }
+    out
 }
 
-fn install_ctrlc() {
-    let _ = ctrlc::set_handler(|| {
-        let n = INTERRUPTS.fetch_add(1, Ordering::SeqCst) + 1;
-        match n {
-            1 => eprintln!(
-                "kubeleak: interrupted: sampling stops, logs are still taken (Ctrl-C again to write the bundle now)"
-            ),
-            2 => {
-                eprintln!("kubeleak: interrupted again: stopping kubectl and writing what was gathered");
-                ABORT.store(true, Ordering::SeqCst);
-            }
-            _ => std::process::exit(i32::from(EXIT_INTERRUPTED)),
-        }
-    });
-}
-
-/// `kubectl logs` for every container of every pod, and `--previous` for the restarted
-/// ones. `--since` wins over `--tail`; neither means the whole log (`--tail=-1`).
-pub fn log_jobs(pods: &[PodInfo], ns: &str, since: Option<&str>, tail: Option<i64>) -> Vec<Vec<String>> {
+/// `kubectl logs` for every container of every pod (in the pod's namespace, `ns` when it
+/// is not known), and `--previous` for the restarted ones. `--since` wins over `--tail`;
+/// neither means the whole log (`--tail=-1`).
+pub fn log_jobs(pods: &[PodInfo], ns: &str, since: Option<Duration>, tail: Option<i64>) -> Vec<Vec<String>> {
     let window = match (since, tail) {
-        (Some(s), _) => format!("--since={s}"),
+        (Some(s), _) => format!("--since={}", go_duration(s)),
         (None, Some(t)) => format!("--tail={t}"),
         (None, None) => "--tail=-1".to_string(),
     };
     let mut jobs = Vec::new();
     for p in pods {
+        let ns = p.namespace.as_deref().unwrap_or(ns);
         for (c, restarted) in &p.containers {
             let base: Vec<String> =
                 ["logs", "-n", ns, &p.name, "-c", c, "--timestamps", &window].iter().map(|w| w.to_string()).collect();
@@ -222,11 +256,11 @@ impl Progress {
             Status::Signal(s) => format!("killed (signal {s})"),
             Status::SpawnFailed { message, .. } => format!("could not start: {message}"),
         };
-        eprintln!("kubeleak: {}  {how} ({:.1}s)", run.display(), run.took.as_secs_f64());
+        say(&format!("kubeleak: {}  {how} ({:.1}s)", run.display(), run.took.as_secs_f64()));
     }
     fn say(&self, msg: &str) {
         if self.tty {
-            eprintln!("kubeleak: {msg}");
+            say(&format!("kubeleak: {msg}"));
         }
     }
 }
@@ -255,7 +289,7 @@ fn entry(run: &Run, redact_on: bool, redacted: &mut usize, timeout: Duration) ->
             Some(124)
         }
         Status::Aborted => {
-            notes.push("stopped by Ctrl-C".into());
+            notes.push(format!("stopped by {}", signals::first_name()));
             Some(130)
         }
         Status::SpawnFailed { message, .. } => {
@@ -269,43 +303,103 @@ fn entry(run: &Run, redact_on: bool, redacted: &mut usize, timeout: Duration) ->
     Entry { command: run.display(), at: Some(run.at), stdout, exit_code, stderr, notes }
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
-    if args.namespace.trim().is_empty() {
-        bail!("-n NAMESPACE must not be empty");
+/// The namespace of the current context (or of `--context`), as kubectl resolves it: the
+/// kubeconfig's `namespace` for that context, `default` when it sets none. A local read
+/// (`kubectl config view --minify`), not written to the transcript.
+fn context_namespace(k: &Kubectl) -> String {
+    let args: Vec<String> =
+        ["config", "view", "--minify", "-o", "jsonpath={..namespace}"].iter().map(|s| s.to_string()).collect();
+    let r = k.run(&args, &AtomicBool::new(false));
+    let out = String::from_utf8_lossy(&r.stdout).trim().to_string();
+    // `{..namespace}` lists every match; the minified config has one context.
+    match out.split_whitespace().next() {
+        Some(ns) if r.ok() => ns.to_string(),
+        _ => "default".to_string(),
     }
-    install_ctrlc();
-    let progress = Progress { tty: std::io::stderr().is_terminal() };
+}
+
+/// kubectl's global flags given to kubeleak, passed to every command.
+fn global_flags(args: &Args) -> Vec<String> {
     let mut global = Vec::new();
+    let mut flag = |name: &str, v: &str| global.extend([name.to_string(), v.to_string()]);
     if let Some(c) = &args.context {
-        global.extend(["--context".to_string(), c.clone()]);
+        flag("--context", c);
     }
     if let Some(k) = &args.kubeconfig {
-        global.extend(["--kubeconfig".to_string(), k.display().to_string()]);
+        flag("--kubeconfig", &k.display().to_string());
     }
-    let kubectl = Kubectl { program: args.kubectl.clone(), global, timeout: args.timeout };
+    if let Some(c) = &args.cluster {
+        flag("--cluster", c);
+    }
+    if let Some(u) = &args.user {
+        flag("--user", u);
+    }
+    if let Some(a) = &args.as_user {
+        flag("--as", a);
+    }
+    for g in &args.as_group {
+        flag("--as-group", g);
+    }
+    if let Some(t) = &args.request_timeout {
+        flag("--request-timeout", t);
+    }
+    global
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.namespace.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        bail!("-n NAMESPACE must not be empty");
+    }
+    signals::install();
+    let progress = Progress { tty: std::io::stderr().is_terminal() };
+    let kubectl = Kubectl { program: args.kubectl.clone(), global: global_flags(&args), timeout: args.timeout };
     let captured_at = Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now());
-    let ns = args.namespace.clone();
     let target: Vec<String> = match (&args.pod, &args.selector) {
         (Some(p), _) => vec![p.clone()],
         (None, Some(s)) => vec!["-l".into(), s.clone()],
         (None, None) => bail!("give -l SELECTOR or --pod NAME"),
     };
+
+    // The bundle's file first: an unwritable directory is reported before any waiting.
+    // Without -o its name holds the namespace, which without -n is only known from
+    // kubectl: the file is then created right after `kubectl config view` (a local read).
+    let default_name = |ns: &str| {
+        let stamp = captured_at.strftime("%Y%m%dT%H%M%SZ").to_string();
+        let safe_ns: String = ns.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        PathBuf::from(format!("kubeleak-{safe_ns}-{stamp}.{}", if args.no_gzip { "txt" } else { "txt.gz" }))
+    };
+    let early = match &args.output {
+        Some(p) => Some((p.clone(), bundle::Pending::create(p)?)),
+        None => None,
+    };
+    // The namespace: -n, every one (-A), or the context's.
+    let ns: Option<String> = if args.all_namespaces {
+        None
+    } else {
+        Some(args.namespace.clone().unwrap_or_else(|| context_namespace(&kubectl)))
+    };
+    let (path, pending) = match early {
+        Some(e) => e,
+        None => {
+            let p = default_name(ns.as_deref().unwrap_or("all"));
+            let pending = bundle::Pending::create(&p)?;
+            (p, pending)
+        }
+    };
+    signals::set_partial(Some(pending.partial_path().to_path_buf()));
+    let scope: Vec<String> = match &ns {
+        Some(n) => vec!["-n".into(), n.clone()],
+        None => vec!["-A".into()],
+    };
+    let where_ = ns.as_deref().map_or("any namespace".to_string(), |n| format!("namespace {n}"));
     let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<String>>();
     let with_target = |head: &[&str], tail: &[&str]| {
         let mut v = words(head);
-        v.extend(["-n".to_string(), ns.clone()]);
+        v.extend(scope.iter().cloned());
         v.extend(target.iter().cloned());
         v.extend(words(tail));
         v
     };
-
-    // The bundle's file first: an unwritable directory is reported before any waiting.
-    let path = args.output.clone().unwrap_or_else(|| {
-        let stamp = captured_at.strftime("%Y%m%dT%H%M%SZ").to_string();
-        let safe_ns: String = ns.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-        PathBuf::from(format!("kubeleak-{safe_ns}-{stamp}.{}", if args.no_gzip { "txt" } else { "txt.gz" }))
-    });
-    let pending = bundle::Pending::create(&path)?;
 
     let mut runs: Vec<Run> = Vec::new();
 
@@ -315,10 +409,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Status::SpawnFailed { not_found, message } = &version.status {
         let what = kubectl.program.display();
         if *not_found {
-            eprintln!("kubeleak: kubectl not found (`{what}`): install kubectl or pass --kubectl PATH");
+            say(&format!("kubeleak: kubectl not found (`{what}`): install kubectl or pass --kubectl PATH"));
         } else {
-            eprintln!("kubeleak: cannot run `{what}`: {message}");
+            say(&format!("kubeleak: cannot run `{what}`: {message}"));
         }
+        signals::set_partial(None);
         return Ok(ExitCode::from(EXIT_KUBECTL_MISSING));
     }
     let kubectl_version = client_version(&String::from_utf8_lossy(&version.stdout));
@@ -333,8 +428,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if unreachable {
         let why = if runs[0].status == Status::TimedOut {
             format!(
-                "`kubectl version` did not answer within {}s (if your kubeconfig uses a login plugin that waits for you, run `kubectl get pods -n {ns}` once yourself, then retry)",
-                args.timeout.as_secs_f64()
+                "`kubectl version` did not answer within {}s (if your kubeconfig uses a login plugin that waits for you, run `kubectl get pods {}` once yourself, then retry)",
+                args.timeout.as_secs_f64(),
+                scope.join(" ")
             )
         } else {
             first_line(&runs[0].stderr_text()).to_string()
@@ -344,13 +440,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } else {
             "cannot reach the cluster"
         };
-        eprintln!(
+        say(&format!(
             "kubeleak: {what}{}: {why}",
             context.as_deref().map(|c| format!(" (context {c})")).unwrap_or_default(),
-        );
+        ));
     } else {
         // 2. The pods, their description and the namespace's events, in parallel.
-        let mut events = words(&["get", "events", "-n", &ns]);
+        let mut events = words(&["get", "events"]);
+        events.extend(scope.iter().cloned());
         if let Some(p) = &args.pod {
             events.extend(["--field-selector".to_string(), format!("involvedObject.name={p}")]);
         }
@@ -365,7 +462,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if json.ok() {
             match pods_from_json(&String::from_utf8_lossy(&json.stdout)) {
                 Ok(p) => pods = p,
-                Err(e) => eprintln!("kubeleak: {e}; logs are not collected"),
+                Err(e) => say(&format!("kubeleak: {e}; logs are not collected")),
             }
             no_pods = pods.is_empty();
         } else if args.pod.is_some()
@@ -373,21 +470,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
         {
             no_pods = true;
         } else {
-            eprintln!(
+            say(&format!(
                 "kubeleak: `{}` failed ({}); pod names unknown, logs are not collected",
                 json.display(),
                 first_line(&json.stderr_text())
-            );
+            ));
         }
         runs.extend(done);
 
+        let default_ns = ns.clone().unwrap_or_default();
         if no_pods {
             let what = match (&args.pod, &args.selector) {
                 (Some(p), _) => format!("pod {p} not found"),
                 (None, Some(s)) => format!("no pod matches -l {s}"),
                 _ => String::new(),
             };
-            eprintln!("kubeleak: {what} in namespace {ns}; no samples or logs taken");
+            let hint = if args.namespace.is_none() && !args.all_namespaces {
+                " (the context's namespace; give -n NAMESPACE or -A)"
+            } else {
+                ""
+            };
+            say(&format!("kubeleak: {what} in {where_}{hint}; no samples or logs taken"));
         } else {
             // 3. Memory samples at a fixed rate.
             let start = Instant::now();
@@ -420,7 +523,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             // 4. Logs of every container, and of the previous run of restarted ones.
             if !ABORT.load(Ordering::SeqCst) {
-                let jobs = log_jobs(&pods, &ns, args.since.as_deref(), args.tail);
+                let jobs = log_jobs(&pods, &default_ns, args.since, args.tail);
                 progress.say(&format!("taking {} log(s)", jobs.len()));
                 let done = kubectl.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
                 runs.extend(done);
@@ -432,16 +535,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     container: args.profile_container.clone(),
                     pid: args.profile_pid,
                     wait: args.profile_wait,
+                    debug: args.debug_image.as_ref().map(|image| crate::profile::Debug {
+                        image: image.clone(),
+                        profile: args.debug_profile.clone(),
+                        suffix: captured_at.as_second().to_string(),
+                    }),
                 };
-                let jobs = crate::profile::jobs(&pods, &ns, &opts);
-                progress.say(&format!("running {} profile command(s) with kubectl exec", jobs.len()));
+                let jobs = crate::profile::jobs(&pods, &default_ns, &opts);
                 // memray tracks for --profile-wait, then reads its file: give exec that long too.
                 let exec = Kubectl {
                     timeout: args.timeout.max(args.profile_wait.saturating_mul(2) + Duration::from_secs(15)),
                     ..kubectl.clone()
                 };
-                let done = exec.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
-                runs.extend(done);
+                if !jobs.exec.is_empty() {
+                    progress.say(&format!("running {} profile command(s) with kubectl exec", jobs.exec.len()));
+                    runs.extend(exec.run_all(&jobs.exec, PARALLEL, &ABORT, &|r| progress.show(r)));
+                }
+                if !jobs.debug.is_empty() && !ABORT.load(Ordering::SeqCst) {
+                    progress.say(&format!("running py-spy in {} ephemeral debug container(s)", jobs.debug.len()));
+                    // The debug image may have to be pulled first.
+                    let debug = Kubectl { timeout: exec.timeout.max(DEBUG_TIMEOUT), ..kubectl.clone() };
+                    runs.extend(debug.run_all(&jobs.debug, PARALLEL, &ABORT, &|r| progress.show(r)));
+                }
             }
         }
     }
@@ -462,26 +577,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let text = bundle::render(&header, &entries);
     pending.finish(&text, !args.no_gzip)?;
+    signals::set_partial(None);
 
     let failed = runs.iter().filter(|r| !r.ok()).count();
     let logs = runs.iter().filter(|r| r.args.first().map(String::as_str) == Some("logs")).count();
     let containers: usize = pods.iter().map(|p| p.containers.len()).sum();
-    println!("Wrote {}", path.display());
-    println!(
+    // Not println!: after a SIGHUP the terminal may be gone, and that is no reason to panic.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Wrote {}", path.display());
+    let _ = writeln!(
+        out,
         "{} pod(s), {} container(s), {samples_ok}/{} memory sample(s), {logs} log(s), {} command(s) run, {failed} failed, {}{}",
         pods.len(),
         containers,
         args.samples,
         runs.len(),
         if args.no_redact { "redaction off".to_string() } else { format!("{redacted} value(s) redacted") },
-        if was_interrupted { ", interrupted" } else { "" }
+        if was_interrupted { format!(", interrupted ({})", signals::first_name()) } else { String::new() }
     );
     Ok(if unreachable {
         ExitCode::from(EXIT_UNREACHABLE)
     } else if no_pods {
         ExitCode::from(EXIT_NO_PODS)
     } else if was_interrupted {
-        ExitCode::from(EXIT_INTERRUPTED)
+        ExitCode::from(signals::exit_code())
     } else {
         ExitCode::SUCCESS
     })
@@ -525,8 +644,9 @@ mod tests {
 
     #[test]
     fn log_commands() {
-        let pods = vec![PodInfo {
+        let mut pods = vec![PodInfo {
             name: "w-1".into(),
+            namespace: None,
             containers: vec![("worker".into(), true), ("side".into(), false)],
             app_containers: vec!["worker".into(), "side".into()],
         }];
@@ -540,8 +660,11 @@ mod tests {
                 "logs -n shop w-1 -c side --timestamps --tail=-1",
             ]
         );
-        assert_eq!(log_jobs(&pods, "shop", Some("2h"), Some(5))[0][7], "--since=2h");
+        assert_eq!(log_jobs(&pods, "shop", Some(Duration::from_secs(5400)), Some(5))[0][7], "--since=1h30m");
         assert_eq!(log_jobs(&pods, "shop", None, Some(500))[0][7], "--tail=500");
+        // -A: each pod's logs in its own namespace.
+        pods[0].namespace = Some("batch".into());
+        assert_eq!(log_jobs(&pods, "", None, None)[0][..3], ["logs", "-n", "batch"]);
     }
 
     #[test]
@@ -549,8 +672,65 @@ mod tests {
         assert_eq!(parse_duration("15s"), Ok(Duration::from_secs(15)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("1.5m"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("PT1M"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("5d").is_err(), "no days: their length depends on the calendar");
+        assert!(parse_duration("-5s").is_err());
+        assert!(parse_duration("-5").is_err());
+        assert!(parse_duration("1m30").is_err());
+    }
+
+    #[test]
+    fn go_durations() {
+        let d = |s: &str| go_duration(parse_duration(s).unwrap());
+        assert_eq!(d("1m30s"), "1m30s");
+        assert_eq!(d("2h"), "2h");
+        assert_eq!(d("90m"), "1h30m");
+        assert_eq!(d("1h0m5s"), "1h5s");
+        assert_eq!(d("500ms"), "500ms");
+        assert_eq!(d("1.5s"), "1.500s");
+        assert_eq!(d("0s"), "0s");
+    }
+
+    #[test]
+    fn global_flags_pass_through() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct T {
+            #[command(flatten)]
+            a: Args,
+        }
+        let t = T::try_parse_from([
+            "t",
+            "-l",
+            "app=w",
+            "--context",
+            "prod",
+            "--cluster",
+            "c1",
+            "--user",
+            "u1",
+            "--as",
+            "oncall",
+            "--as-group",
+            "sre",
+            "--as-group",
+            "dev",
+            "--request-timeout",
+            "10s",
+        ])
+        .unwrap();
+        assert_eq!(
+            global_flags(&t.a).join(" "),
+            "--context prod --cluster c1 --user u1 --as oncall --as-group sre --as-group dev --request-timeout 10s"
+        );
+        assert!(t.a.namespace.is_none() && !t.a.all_namespaces);
+        assert!(T::try_parse_from(["t", "-A", "-n", "shop", "-l", "a=b"]).is_err(), "-A with -n");
+        assert!(T::try_parse_from(["t", "-A", "--pod", "p"]).is_err(), "-A with --pod");
+        assert!(T::try_parse_from(["t", "-l", "a=b", "--debug-image", "x"]).is_err(), "--debug-image needs --profile");
     }
 }

@@ -20,6 +20,18 @@ use jiff::{Timestamp, Unit};
 /// Most bytes kept from one command's stdout (a `logs --tail=-1` can be huge).
 pub const MAX_OUTPUT: usize = 256 << 20;
 
+/// The process ids (= process group ids) of the kubectl commands running now, so a
+/// third interrupt can kill them all before quitting ([`kill_running`]).
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Kills every running kubectl command's process group (the process is about to exit).
+pub fn kill_running() {
+    let pids = RUNNING.lock().map(|v| v.clone()).unwrap_or_default();
+    for pid in pids {
+        kill_group(pid);
+    }
+}
+
 /// How to call kubectl: the program and the flags every command gets.
 #[derive(Clone, Debug)]
 pub struct Kubectl {
@@ -116,9 +128,16 @@ impl Kubectl {
                 return run;
             }
         };
+        let pid = child.id();
+        if let Ok(mut r) = RUNNING.lock() {
+            r.push(pid);
+        }
         let out = child.stdout.take().map(|s| thread::spawn(move || read_capped(s, MAX_OUTPUT)));
         let err = child.stderr.take().map(|s| thread::spawn(move || read_capped(s, 1 << 20)));
         run.status = wait(&mut child, self.timeout, abort);
+        if let Ok(mut r) = RUNNING.lock() {
+            r.retain(|p| *p != pid);
+        }
         if let Some(Ok((bytes, cut))) = out.map(|h| h.join()) {
             run.stdout = bytes;
             run.truncated = cut;
@@ -215,9 +234,15 @@ fn exit_status(st: std::process::ExitStatus) -> Status {
 /// Kills the child and its process group (the kubectl dispatcher may have started the
 /// real kubectl as its own child).
 fn kill(child: &mut Child) {
+    kill_group(child.id());
+    let _ = child.kill();
+}
+
+/// SIGKILL to the process group of a child started by [`Kubectl::run`].
+fn kill_group(pid: u32) {
     #[cfg(unix)]
     {
-        if let Ok(pid) = i32::try_from(child.id()) {
+        if let Ok(pid) = i32::try_from(pid) {
             // SAFETY: kill(2) with a negative pid signals the process group we created
             // for this child (`process_group(0)` makes its pgid equal to its pid).
             unsafe {
@@ -225,7 +250,8 @@ fn kill(child: &mut Child) {
             }
         }
     }
-    let _ = child.kill();
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 #[cfg(all(test, unix))]

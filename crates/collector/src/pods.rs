@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodInfo {
     pub name: String,
+    /// `metadata.namespace` (the pods of `-A` come from several).
+    pub namespace: Option<String>,
     pub containers: Vec<(String, bool)>,
     /// Names of the containers that are not init containers, in order.
     pub app_containers: Vec<String>,
@@ -43,7 +45,8 @@ pub fn pods_from_json(text: &str) -> Result<Vec<PodInfo>, String> {
                 }
             }
         }
-        pods.push(PodInfo { name: name.to_string(), containers, app_containers });
+        let namespace = item.pointer("/metadata/namespace").and_then(|n| n.as_str()).map(str::to_string);
+        pods.push(PodInfo { name: name.to_string(), namespace, containers, app_containers });
     }
     Ok(pods)
 }
@@ -54,13 +57,14 @@ mod tests {
 
     #[test]
     fn pods_and_restarted_containers() {
-        let json = r#"{"kind":"List","items":[{"metadata":{"name":"w-1"},"spec":{"initContainers":[{"name":"init"}],"containers":[{"name":"worker"},{"name":"side"}]},
+        let json = r#"{"kind":"List","items":[{"metadata":{"name":"w-1","namespace":"shop"},"spec":{"initContainers":[{"name":"init"}],"containers":[{"name":"worker"},{"name":"side"}]},
             "status":{"containerStatuses":[{"name":"worker","restartCount":2},{"name":"side","restartCount":0}]}}]}"#;
         let pods = pods_from_json(json).unwrap();
         assert_eq!(
             pods,
             vec![PodInfo {
                 name: "w-1".into(),
+                namespace: Some("shop".into()),
                 containers: vec![("init".into(), false), ("worker".into(), true), ("side".into(), false)],
                 app_containers: vec!["worker".into(), "side".into()],
             }]
@@ -68,5 +72,6 @@ mod tests {
         assert!(pods_from_json("nope").is_err());
         let one = r#"{"kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}}"#;
         assert_eq!(pods_from_json(one).unwrap()[0].containers, vec![("c".to_string(), false)]);
+        assert_eq!(pods_from_json(one).unwrap()[0].namespace, None);
     }
 }

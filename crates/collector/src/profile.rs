@@ -13,6 +13,13 @@
 //!   (memray and gdb or lldb in the image, and the SYS_PTRACE capability).
 //! - `py-spy`: `py-spy dump --pid PID` (py-spy in the image, SYS_PTRACE).
 //!
+//! With `--debug-image IMAGE`, `py-spy` runs instead in an ephemeral debug container that
+//! shares the target container's process namespace, so the app's image needs nothing:
+//! `kubectl debug -n NS POD --target=CONTAINER --image=IMAGE --profile=general
+//! --container=kubeleak-py-spy-N --attach=true -- py-spy dump --pid PID` (kubectl waits
+//! for it, attaches, or prints its log when it has already ended). The hook's tools and
+//! memray still use `kubectl exec` (they need the app's own Python).
+//!
 //! Each run is one `$ kubectl exec -n NS POD -c CONTAINER -- sh -c '…'` section of the
 //! bundle; the analysis reads its output as that container's profile. A tool missing from
 //! the image exits 127 with a `kubeleak: … is not installed` line on stderr, recorded in
@@ -95,10 +102,34 @@ pub struct Options {
     pub pid: u32,
     /// How long the hook may take, and how long memray tracks.
     pub wait: Duration,
+    /// `py-spy` in an ephemeral debug container instead of `kubectl exec`.
+    pub debug: Option<Debug>,
 }
 
-/// The `kubectl exec` commands (words after `kubectl`) for every selected container.
-pub fn jobs(pods: &[PodInfo], ns: &str, opts: &Options) -> Vec<Vec<String>> {
+/// `--debug-image` and its companions.
+#[derive(Clone, Debug)]
+pub struct Debug {
+    /// The image with py-spy (`--debug-image`).
+    pub image: String,
+    /// kubectl debug's `--profile` (`general` adds SYS_PTRACE; `sysadmin` is privileged).
+    pub profile: String,
+    /// Makes the ephemeral container's name unique in the pod (`kubeleak-py-spy-N`):
+    /// an ephemeral container stays in the pod's spec until the pod is replaced.
+    pub suffix: String,
+}
+
+/// The commands (words after `kubectl`) of `--profile`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Jobs {
+    /// `kubectl exec … -- sh -c '…'` in the app containers.
+    pub exec: Vec<Vec<String>>,
+    /// `kubectl debug … -- py-spy dump` in ephemeral containers (`--debug-image`).
+    pub debug: Vec<Vec<String>>,
+}
+
+/// The `kubectl exec` (and with `--debug-image`, `kubectl debug`) commands for every
+/// selected container; `ns` is the namespace of pods whose own is not known.
+pub fn jobs(pods: &[PodInfo], ns: &str, opts: &Options) -> Jobs {
     let mut profiles = opts.profiles.clone();
     profiles.sort();
     profiles.dedup();
@@ -118,23 +149,51 @@ pub fn jobs(pods: &[PodInfo], ns: &str, opts: &Options) -> Vec<Vec<String>> {
     if profiles.contains(&Profile::MemrayStats) {
         scripts.push(memray_script(opts.pid, wait_s));
     }
-    if profiles.contains(&Profile::PySpy) {
+    if profiles.contains(&Profile::PySpy) && opts.debug.is_none() {
         scripts.push(pyspy_script(opts.pid));
     }
-    let mut out = Vec::new();
+    let mut out = Jobs::default();
     for p in pods {
+        let ns = p.namespace.as_deref().unwrap_or(ns);
         for c in &p.app_containers {
             if opts.container.as_ref().is_some_and(|only| only != c) {
                 continue;
             }
             for s in &scripts {
-                out.push(
+                out.exec.push(
                     ["exec", "-n", ns, &p.name, "-c", c, "--", "sh", "-c", s].iter().map(|w| w.to_string()).collect(),
                 );
+            }
+            if let Some(d) = opts.debug.as_ref().filter(|_| profiles.contains(&Profile::PySpy)) {
+                out.debug.push(debug_pyspy(ns, &p.name, c, d, opts.pid));
             }
         }
     }
     out
+}
+
+/// `kubectl debug` of `py-spy dump` in an ephemeral container beside `container`.
+pub fn debug_pyspy(ns: &str, pod: &str, container: &str, d: &Debug, pid: u32) -> Vec<String> {
+    let name = format!("kubeleak-py-spy-{}", d.suffix);
+    [
+        "debug",
+        "-n",
+        ns,
+        pod,
+        &format!("--target={container}"),
+        &format!("--image={}", d.image),
+        &format!("--profile={}", d.profile),
+        &format!("--container={name}"),
+        "--attach=true",
+        "--",
+        "py-spy",
+        "dump",
+        "--pid",
+        &pid.to_string(),
+    ]
+    .iter()
+    .map(|w| w.to_string())
+    .collect()
 }
 
 #[cfg(test)]
@@ -144,6 +203,7 @@ mod tests {
     fn pods() -> Vec<PodInfo> {
         vec![PodInfo {
             name: "w-1".into(),
+            namespace: None,
             containers: vec![("init".into(), false), ("worker".into(), true), ("side".into(), false)],
             app_containers: vec!["worker".into(), "side".into()],
         }]
@@ -156,8 +216,9 @@ mod tests {
             container: None,
             pid: 1,
             wait: Duration::from_secs(5),
+            debug: None,
         };
-        let jobs = jobs(&pods(), "shop", &opts);
+        let jobs = jobs(&pods(), "shop", &opts).exec;
         let heads: Vec<String> = jobs.iter().map(|j| j[..8].join(" ")).collect();
         assert_eq!(
             heads,
@@ -176,11 +237,54 @@ mod tests {
             container: Some("worker".into()),
             pid: 7,
             wait: Duration::from_secs(10),
+            debug: None,
         };
-        let jobs = super::jobs(&pods(), "shop", &only);
+        let jobs = super::jobs(&pods(), "shop", &only).exec;
         assert_eq!(jobs.len(), 1);
         assert!(jobs[0][9].contains("memray attach --duration 10 -f -o \"$f\" 7"), "{}", jobs[0][9]);
         assert!(jobs[0][9].contains("sleep 12; memray stats"));
+    }
+
+    #[test]
+    fn debug_image_moves_py_spy_to_an_ephemeral_container() {
+        let mut pods = pods();
+        pods[0].namespace = Some("batch".into());
+        let opts = Options {
+            profiles: vec![Profile::PySpy, Profile::Tracemalloc],
+            container: Some("worker".into()),
+            pid: 1,
+            wait: Duration::from_secs(5),
+            debug: Some(Debug { image: "py-spy:0.4".into(), profile: "general".into(), suffix: "17".into() }),
+        };
+        let jobs = jobs(&pods, "shop", &opts);
+        // The hook still needs the app's process: exec; py-spy does not.
+        assert_eq!(jobs.exec.len(), 1);
+        assert!(jobs.exec[0][9].starts_with("p=$(cat /tmp/kubeleak-profile.pid"), "{:?}", jobs.exec);
+        assert_eq!(jobs.exec[0][2], "batch", "the pod's own namespace");
+        assert_eq!(
+            jobs.debug,
+            vec![[
+                "debug",
+                "-n",
+                "batch",
+                "w-1",
+                "--target=worker",
+                "--image=py-spy:0.4",
+                "--profile=general",
+                "--container=kubeleak-py-spy-17",
+                "--attach=true",
+                "--",
+                "py-spy",
+                "dump",
+                "--pid",
+                "1"
+            ]
+            .map(String::from)
+            .to_vec()]
+        );
+        // Without py-spy asked for, no ephemeral container.
+        let only_hook = Options { profiles: vec![Profile::Tracemalloc], ..opts };
+        assert!(super::jobs(&pods, "shop", &only_hook).debug.is_empty());
     }
 
     /// The documented hook, in a real Python process, answered through the real script;

@@ -7,7 +7,13 @@
 //! (`previous`, `timestamps`, `tailLines`), events (list, `Table`, and by
 //! `fieldSelector=involvedObject.uid=…` as `describe` asks) and `metrics.k8s.io/v1beta1`
 //! PodMetrics whose memory grows with each request, and the namespace (kubectl asks for it
-//! after a NotFound). Faults are switched on by [`Options`].
+//! after a NotFound). Everything is served per namespace and across namespaces
+//! (`/api/v1/pods`, as `-A` asks); [`Options::second_namespace`] adds a pod in
+//! [`OTHER_NAMESPACE`]. `kubectl debug` is answered too: the `ephemeralcontainers`
+//! subresource (a strategic merge patch adding the container) runs the container's command
+//! here at once, with the `PATH` of its image ([`Options::debug_images`]), and the pod then
+//! shows it terminated, with its output as the container's log. Faults are switched on by
+//! [`Options`].
 //!
 //! tiny_http does the HTTP/1.1 parts (keep-alive, chunked bodies, header parsing) that a
 //! hand-written `TcpListener` loop would have to get right; each request is answered on its
@@ -23,6 +29,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 pub const NAMESPACE: &str = "shop";
+/// The namespace of [`OTHER_POD`] ([`Options::second_namespace`]).
+pub const OTHER_NAMESPACE: &str = "batch";
+pub const OTHER_POD: &str = "worker-5c4b3a291-zz7kq";
 pub const OOM_POD: &str = "worker-7d9f8b6c5-x2x9k";
 pub const OK_POD: &str = "worker-7d9f8b6c5-q8r2m";
 pub const OOM_POD_UID: &str = "6f1c1a52-3c1e-4b7e-9a55-0b8f3f1d2c11";
@@ -56,6 +65,10 @@ pub struct Options {
     /// `kubectl exec` into a container of [`OOM_POD`] runs the command here with this
     /// `PATH` (the "image's" tools); other pods get `/usr/bin:/bin`.
     pub exec_path: Option<String>,
+    /// A second matching pod, in [`OTHER_NAMESPACE`].
+    pub second_namespace: bool,
+    /// Images `kubectl debug` may start, each with the `PATH` its command runs with.
+    pub debug_images: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -69,6 +82,8 @@ impl Default for Options {
             legacy_discovery: false,
             unauthorized: false,
             exec_path: None,
+            second_namespace: false,
+            debug_images: Vec::new(),
         }
     }
 }
@@ -79,6 +94,7 @@ pub struct ApiServer {
     /// `METHOD path-and-query | Accept | User-Agent` of every request, in order.
     pub log: Arc<Mutex<Vec<String>>>,
     server: Arc<tiny_http::Server>,
+    state: Arc<State>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
@@ -87,15 +103,15 @@ impl ApiServer {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("ip address").port();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let state = Arc::new(State { opts, port, metrics_calls: AtomicU32::new(0) });
-        let (s, l) = (server.clone(), log.clone());
+        let state = Arc::new(State { opts, port, metrics_calls: AtomicU32::new(0), ephemeral: Mutex::new(Vec::new()) });
+        let (s, l, st) = (server.clone(), log.clone(), state.clone());
         let thread = thread::spawn(move || {
             for rq in s.incoming_requests() {
-                let (state, log) = (state.clone(), l.clone());
+                let (state, log) = (st.clone(), l.clone());
                 thread::spawn(move || handle(rq, &state, &log));
             }
         });
-        ApiServer { url: format!("http://127.0.0.1:{port}"), port, log, server, thread: Some(thread) }
+        ApiServer { url: format!("http://127.0.0.1:{port}"), port, log, server, state, thread: Some(thread) }
     }
 
     pub fn requests(&self) -> Vec<String> {
@@ -104,10 +120,22 @@ impl ApiServer {
 
     /// A kubeconfig pointing at this server (context `test-ctx`, namespace `shop`).
     pub fn kubeconfig(&self) -> String {
+        self.kubeconfig_with_namespace(Some(NAMESPACE))
+    }
+
+    /// A kubeconfig pointing at this server: context `test-ctx` with this namespace (or
+    /// none), and a second context `other-ctx` with namespace `batch`.
+    pub fn kubeconfig_with_namespace(&self, ns: Option<&str>) -> String {
+        let ns_line = ns.map(|n| format!("    namespace: {n}\n")).unwrap_or_default();
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: {}\ncontexts:\n- name: test-ctx\n  context:\n    cluster: test\n    user: tester\n    namespace: shop\ncurrent-context: test-ctx\nusers:\n- name: tester\n  user: {{}}\n",
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: {}\ncontexts:\n- name: test-ctx\n  context:\n    cluster: test\n    user: tester\n{ns_line}- name: other-ctx\n  context:\n    cluster: test\n    user: tester\n    namespace: {OTHER_NAMESPACE}\ncurrent-context: test-ctx\nusers:\n- name: tester\n  user: {{}}\n",
             self.url
         )
+    }
+
+    /// The ephemeral containers `kubectl debug` added: (pod, the container as patched in).
+    pub fn ephemeral_containers(&self) -> Vec<(String, Value)> {
+        self.state.ephemeral.lock().unwrap().iter().map(|e| (e.pod.clone(), e.spec.clone())).collect()
     }
 }
 
@@ -124,6 +152,18 @@ struct State {
     opts: Options,
     port: u16,
     metrics_calls: AtomicU32,
+    /// Ephemeral containers added by `kubectl debug`, in order.
+    ephemeral: Mutex<Vec<Ephemeral>>,
+}
+
+/// One ephemeral container: its spec as patched in, and how its command ended here.
+struct Ephemeral {
+    pod: String,
+    spec: Value,
+    output: String,
+    exit_code: i32,
+    reason: String,
+    message: String,
 }
 
 struct Reply {
@@ -189,8 +229,16 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
         None => (url.clone(), String::new()),
     };
     let params = parse_query(&query);
+    let method = rq.method().to_string();
     let reply = if state.opts.unauthorized {
         status(401, "Unauthorized", "Unauthorized")
+    } else if method == "PATCH" {
+        patch(&path, &body, state)
+    } else if param(&params, "watch") == Some("true") {
+        // A watch that ends at once, empty: the client lists again (kubectl debug's wait
+        // is satisfied by the list, which already shows the container's state).
+        thread::sleep(Duration::from_millis(200));
+        Reply { code: 200, content_type: "application/json".into(), body: String::new() }
     } else {
         route(&path, &params, &accept, state)
     };
@@ -302,9 +350,98 @@ fn param<'a>(params: &'a [(String, String)], k: &str) -> Option<&'a str> {
     params.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str())
 }
 
+/// `/api/v1/namespaces/NS/REST` → (Some(NS), REST); `/api/v1/REST` → (None, REST); the
+/// same under `/apis/metrics.k8s.io/v1beta1`.
+fn split_ns<'a>(path: &'a str, prefix: &str) -> Option<(Option<&'a str>, &'a str)> {
+    let rest = path.strip_prefix(prefix)?.strip_prefix('/')?;
+    match rest.strip_prefix("namespaces/") {
+        Some(r) => {
+            let (ns, rest) = r.split_once('/')?;
+            Some((Some(ns), rest))
+        }
+        None => Some((None, rest)),
+    }
+}
+
+/// The pods of a namespace (all of them for `None`), selected by `labelSelector` and
+/// `fieldSelector=metadata.name=…`.
+fn listed(st: &State, ns: Option<&str>, params: &[(String, String)]) -> Vec<Value> {
+    let by_name = param(params, "fieldSelector").and_then(|f| f.strip_prefix("metadata.name=")).map(str::to_string);
+    select(&pods(st), param(params, "labelSelector"))
+        .into_iter()
+        .filter(|p| ns.is_none_or(|n| p["metadata"]["namespace"] == n))
+        .filter(|p| by_name.as_deref().is_none_or(|n| p["metadata"]["name"] == n))
+        .collect()
+}
+
+/// `kubectl debug`: a strategic merge patch of the pod's `ephemeralcontainers`.
+fn patch(path: &str, body: &[u8], st: &State) -> Reply {
+    let Some((Some(ns), rest)) = split_ns(path, "/api/v1") else {
+        return status(405, "MethodNotAllowed", "the test API server patches ephemeralcontainers only");
+    };
+    let Some(name) = rest.strip_prefix("pods/").and_then(|r| r.strip_suffix("/ephemeralcontainers")) else {
+        return status(405, "MethodNotAllowed", "the test API server patches ephemeralcontainers only");
+    };
+    if !pods(st).iter().any(|p| p["metadata"]["name"] == name && p["metadata"]["namespace"] == ns) {
+        return status(404, "NotFound", &format!("pods \"{name}\" not found"));
+    }
+    let Ok(patch) = serde_json::from_slice::<Value>(body) else {
+        return status(400, "BadRequest", "the patch is not JSON");
+    };
+    let known: Vec<String> = st
+        .ephemeral
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.pod == name)
+        .map(|e| e.spec["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    for c in patch["spec"]["ephemeralContainers"].as_array().into_iter().flatten() {
+        let cname = c["name"].as_str().unwrap_or("").to_string();
+        if cname.is_empty() || known.contains(&cname) {
+            continue;
+        }
+        let image = c["image"].as_str().unwrap_or("");
+        let words: Vec<String> = c["command"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(c["args"].as_array().into_iter().flatten())
+            .filter_map(|w| w.as_str().map(str::to_string))
+            .collect();
+        let path = st.opts.debug_images.iter().find(|(i, _)| i == image).map(|(_, p)| p.clone());
+        let (output, exit_code, reason, message) = match (path, words.split_first()) {
+            (None, _) => (String::new(), 128, "StartError".to_string(), format!("image {image:?} not found")),
+            (Some(p), Some((prog, args))) => {
+                match std::process::Command::new(prog).args(args).env_clear().env("PATH", &p).output() {
+                    Ok(o) => {
+                        let code = o.status.code().unwrap_or(1);
+                        let mut out = String::from_utf8_lossy(&o.stdout).into_owned();
+                        out.push_str(&String::from_utf8_lossy(&o.stderr));
+                        (out, code, if code == 0 { "Completed" } else { "Error" }.to_string(), String::new())
+                    }
+                    Err(e) => (String::new(), 128, "StartError".to_string(), format!("exec: {prog:?}: {e}")),
+                }
+            }
+            (Some(_), None) => (String::new(), 0, "Completed".to_string(), String::new()),
+        };
+        st.ephemeral.lock().unwrap().push(Ephemeral {
+            pod: name.to_string(),
+            spec: c.clone(),
+            output,
+            exit_code,
+            reason,
+            message,
+        });
+    }
+    let pod = pods(st).into_iter().find(|p| p["metadata"]["name"] == name).unwrap();
+    json_reply(200, pod)
+}
+
 fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> Reply {
-    let ns_pods = format!("/api/v1/namespaces/{NAMESPACE}/pods");
     let table = accept.contains("as=Table");
+    let core = split_ns(path, "/api/v1");
+    let metrics = split_ns(path, "/apis/metrics.k8s.io/v1beta1");
     match path {
         "/version" => json_reply(200, version(&st.opts.git_version)),
         "/api" | "/apis" => discovery(path, accept, st),
@@ -330,8 +467,8 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
                 json_reply(200, ns)
             }
         }
-        p if p == ns_pods => {
-            let pods = select(&pods(st), param(params, "labelSelector"));
+        _ if core.is_some_and(|(_, rest)| rest == "pods") => {
+            let pods = listed(st, core.and_then(|c| c.0), params);
             if table {
                 json_reply(200, pods_table(&pods))
             } else {
@@ -341,10 +478,11 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
                 )
             }
         }
-        p if p.starts_with(&format!("{ns_pods}/")) => {
-            let rest = &p[ns_pods.len() + 1..];
+        _ if core.is_some_and(|(ns, rest)| ns.is_some() && rest.starts_with("pods/")) => {
+            let (ns, rest) = core.unwrap();
+            let rest = &rest["pods/".len()..];
             let (name, sub) = rest.split_once('/').unwrap_or((rest, ""));
-            let Some(pod) = pods(st).into_iter().find(|p| p["metadata"]["name"] == name) else {
+            let Some(pod) = listed(st, ns, &[]).into_iter().find(|p| p["metadata"]["name"] == name) else {
                 let mut r = status(404, "NotFound", &format!("pods \"{name}\" not found"));
                 let mut v: Value = serde_json::from_str(&r.body).unwrap();
                 v["details"] = json!({"name": name, "kind": "pods"});
@@ -358,8 +496,12 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
                 _ => status(404, "NotFound", "the server could not find the requested resource"),
             }
         }
-        p if p == format!("/api/v1/namespaces/{NAMESPACE}/events") => {
-            let evs = events_for(param(params, "fieldSelector"));
+        _ if core.is_some_and(|(_, rest)| rest == "events") => {
+            let ns = core.and_then(|c| c.0);
+            let evs: Vec<Value> = events_for(param(params, "fieldSelector"))
+                .into_iter()
+                .filter(|e| ns.is_none_or(|n| e["metadata"]["namespace"] == n))
+                .collect();
             if table {
                 json_reply(200, events_table(&evs))
             } else {
@@ -369,17 +511,15 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
                 )
             }
         }
-        p if st.opts.metrics && p == format!("/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods") => {
+        _ if st.opts.metrics && metrics.is_some_and(|(_, rest)| rest == "pods") => {
             let n = st.metrics_calls.fetch_add(1, Ordering::SeqCst);
-            let pods = select(&pods(st), param(params, "labelSelector"));
+            let pods = listed(st, metrics.and_then(|m| m.0), params);
             json_reply(200, pod_metrics(&pods, n))
         }
-        p if st.opts.metrics
-            && p.starts_with(&format!("/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods/")) =>
-        {
-            let name = &p[p.rfind('/').map_or(0, |i| i + 1)..];
+        _ if st.opts.metrics && metrics.is_some_and(|(ns, rest)| ns.is_some() && rest.starts_with("pods/")) => {
+            let name = &path[path.rfind('/').map_or(0, |i| i + 1)..];
             let n = st.metrics_calls.fetch_add(1, Ordering::SeqCst);
-            let pods = pods(st);
+            let pods = listed(st, metrics.and_then(|m| m.0), &[]);
             match pods.iter().find(|p| p["metadata"]["name"] == name) {
                 Some(pod) => {
                     let list = pod_metrics(std::slice::from_ref(pod), n);
@@ -492,7 +632,7 @@ fn container(name: &str, image: &str, env: Value, args: Value, limit: &str, requ
 fn pod(name: &str, uid: &str, ip: &str, containers: Vec<Value>, statuses: Vec<Value>) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "generateName": "worker-7d9f8b6c5-", "namespace": NAMESPACE, "uid": uid,
+        "metadata": {"name": name, "generateName": format!("{}-", name.rsplit_once('-').map_or(name, |p| p.0)), "namespace": NAMESPACE, "uid": uid,
                      "resourceVersion": "48190", "creationTimestamp": CREATED,
                      "labels": {"app": "worker", "pod-template-hash": "7d9f8b6c5"},
                      "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "worker-7d9f8b6c5", "uid": "a3c9e1f0-1111-4c3b-9d2e-7f6a5b4c3d2e", "controller": true, "blockOwnerDeletion": true}]},
@@ -568,7 +708,35 @@ fn pods(st: &State) -> Vec<Value> {
     let mut oom = oom;
     oom["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/last-applied-configuration":
         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"hunter2-db-pass\"},{\"name\":\"LOG_LEVEL\",\"value\":\"info\"}],\"name\":\"worker\"}]}}\n"});
-    vec![oom, ok]
+    let mut all = vec![oom, ok];
+    if st.opts.second_namespace {
+        let mut other = pod(
+            OTHER_POD,
+            "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "10.8.2.9",
+            vec![container("worker", "registry.example.com/batch/worker:2.0.1", json!([]), json!([]), "1Gi", "512Mi")],
+            vec![
+                json!({"name": "worker", "ready": true, "restartCount": 0, "image": "registry.example.com/batch/worker:2.0.1",
+                        "imageID": "registry.example.com/batch/worker@sha256:9c1d", "containerID": "containerd://7b8c9d0e1f2a",
+                        "started": true, "state": {"running": {"startedAt": "2026-11-24T08:00:00Z"}}, "lastState": {}}),
+            ],
+        );
+        other["metadata"]["namespace"] = json!(OTHER_NAMESPACE);
+        all.push(other);
+    }
+    // What `kubectl debug` added.
+    for e in st.ephemeral.lock().unwrap().iter() {
+        let Some(p) = all.iter_mut().find(|p| p["metadata"]["name"] == e.pod.as_str()) else { continue };
+        let spec = p["spec"]["ephemeralContainers"].as_array().cloned().unwrap_or_default();
+        p["spec"]["ephemeralContainers"] = json!(spec.into_iter().chain([e.spec.clone()]).collect::<Vec<_>>());
+        let statuses = p["status"]["ephemeralContainerStatuses"].as_array().cloned().unwrap_or_default();
+        let status = json!({"name": e.spec["name"], "image": e.spec["image"], "imageID": "", "ready": false, "restartCount": 0,
+                            "state": {"terminated": {"exitCode": e.exit_code, "reason": e.reason, "message": e.message,
+                                                     "startedAt": "2026-11-24T10:00:01Z", "finishedAt": "2026-11-24T10:00:02Z"}},
+                            "lastState": {}});
+        p["status"]["ephemeralContainerStatuses"] = json!(statuses.into_iter().chain([status]).collect::<Vec<_>>());
+    }
+    all
 }
 
 /// Pods matching a `key=value[,key=value]` selector (all when none).
@@ -717,7 +885,7 @@ fn pod_metrics(pods: &[Value], n: u32) -> Value {
                     json!({"name": cname, "usage": {"cpu": "212m", "memory": format!("{ki}Ki")}})
                 })
                 .collect();
-            json!({"metadata": {"name": name, "namespace": NAMESPACE, "creationTimestamp": "2026-11-24T10:00:00Z",
+            json!({"metadata": {"name": name, "namespace": p["metadata"]["namespace"], "creationTimestamp": "2026-11-24T10:00:00Z",
                                 "labels": p["metadata"]["labels"]},
                    "timestamp": "2026-11-24T09:59:52Z", "window": "15.012s", "containers": containers})
         })
@@ -735,6 +903,9 @@ fn logs(pod: &Value, params: &[(String, String)], st: &State) -> Reply {
         );
     }
     let container = param(params, "container").unwrap_or("worker");
+    if let Some(e) = st.ephemeral.lock().unwrap().iter().find(|e| e.pod == name && e.spec["name"] == container) {
+        return Reply { code: 200, content_type: "text/plain".into(), body: e.output.clone() };
+    }
     let previous = param(params, "previous") == Some("true");
     let timestamps = param(params, "timestamps") == Some("true");
     let lines: Vec<(&str, String)> = match (container, previous) {

@@ -1,0 +1,5 @@
+//! `kubeleak`: see `cli.rs`.
+
+fn main() -> std::process::ExitCode {
+    kubeleak::cli::main()
+}
