@@ -15,6 +15,10 @@
 //! [`Limits::keep_text_bytes`]; otherwise a source keeps the text of the lines facts,
 //! findings and evidence may quote ([`crate::model::Source::quoted`]).
 //!
+//! The parts: [`decode`] (bytes to cleaned lines, per input), the splitter
+//! ([`crate::split`]), and [`parsing`] (its events into parsers and the model); this
+//! file drives them and ends the analysis ([`Analyzer::finish`]).
+//!
 //! Example:
 //! ```ignore
 //! let mut a = Analyzer::new(Limits::default());
@@ -25,17 +29,12 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-
-use jiff::Timestamp;
 
 use crate::finding::Analysis;
 use crate::input::{self, Limits};
 use crate::logdigest::Digests;
 use crate::model::{self, Capture, Model, Origin, SectionKind};
-use crate::parse::{self, logs::LaterDigest, logs::LogParser, Ctx};
-use crate::sections::{self, Command, Section};
-use crate::split::{self, Annotation, Head, Splitter};
+use crate::parse::{self, logs::LaterDigest};
 
 /// Largest non-log section gathered before it is parsed (64 MiB); beyond, its lines are
 /// skipped with a warning.
@@ -45,36 +44,11 @@ pub const MAX_SECTION_BYTES: usize = 64 << 20;
 /// a file without line ends is never held whole.
 pub const MAX_LINE_BYTES: usize = 64 << 20;
 
-/// Bytes looked at before deciding what an input is (a tar header is 512 bytes, gzipped
-/// a few more; a memray report names itself in its `<title>`).
-const SNIFF: usize = 16 * 1024;
+mod decode;
+mod parsing;
 
-/// Whether the first bytes of an input are a support bundle or a memray report, which
-/// are read whole rather than streamed as a transcript.
-fn whole_input(head: &[u8]) -> bool {
-    if crate::support_bundle::is_tar(head) {
-        return true;
-    }
-    let mut start = [0u8; 4096];
-    let mut got = 0;
-    if head.starts_with(&input::GZIP_MAGIC) {
-        use std::io::Read;
-        let mut gz = flate2::read::MultiGzDecoder::new(head);
-        while got < start.len() {
-            match gz.read(&mut start[got..]) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => got += n,
-            }
-        }
-    } else {
-        got = head.len().min(start.len());
-        start[..got].copy_from_slice(&head[..got]);
-    }
-    memchr::memmem::find(&start[..got], b"<title>memray - ").is_some()
-}
-
-/// Bytes of compressed input inflated at a time (at most ~260 KiB of output).
-const GZ_STEP: usize = 256;
+use decode::{damaged, start, whole_input, Dec, SNIFF};
+use parsing::{Env, Reading};
 
 /// The model and per-kind section counters: what a refused gzip input rolls back.
 #[derive(Clone, Default)]
@@ -90,18 +64,6 @@ pub struct Analyzer {
     limits: Limits,
     st: State,
     src: Option<Box<Src>>,
-}
-
-enum Dec {
-    /// The first [`SNIFF`] bytes are not in yet: gzip or not, archive or not, is not known.
-    Start(Vec<u8>),
-    /// A support bundle (tar, tar.gz) or a memray HTML report: read whole at the end
-    /// ([`crate::support_bundle`], [`crate::pyprof::memray_html`]).
-    Whole(Vec<u8>),
-    Plain,
-    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
-    /// Refused, or damaged gzip: the rest of the input is ignored.
-    Done,
 }
 
 /// One input being read.
@@ -360,513 +322,6 @@ impl Analyzer {
     }
 }
 
-/// The first bytes of an input decide gzip or plain text.
-fn start(src: &mut Src, st: &mut State, limits: &Limits, buf: &[u8]) {
-    if buf.starts_with(&input::GZIP_MAGIC) {
-        // Nothing of this input is in the model yet: a refusal restores this.
-        src.snapshot = Some(Box::new(st.clone()));
-        src.dec = Dec::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
-        src.gunzip(buf, st, limits);
-    } else {
-        src.dec = Dec::Plain;
-        src.text(buf, st, limits);
-    }
-}
-
-fn damaged(name: &str, e: &std::io::Error, inflated: u64) -> String {
-    format!("{name}: truncated or damaged gzip ({e}); analyzed the {inflated} bytes inflated before the damage")
-}
-
-impl Src {
-    fn gunzip(&mut self, chunk: &[u8], st: &mut State, limits: &Limits) {
-        for piece in chunk.chunks(GZ_STEP) {
-            let Dec::Gzip(d) = &mut self.dec else { return };
-            // `flush` hands over all that inflated (the decoder holds it back otherwise).
-            let res = d.write_all(piece).and_then(|()| d.flush());
-            let out = std::mem::take(d.get_mut());
-            self.inflated_text(&out, st, limits);
-            if let Err(e) = res {
-                if self.refused.is_none() {
-                    self.damaged = Some(damaged(&self.name, &e, self.inflated));
-                }
-                self.dec = Dec::Done;
-                return;
-            }
-        }
-    }
-
-    /// Inflated bytes, under the cap.
-    fn inflated_text(&mut self, out: &[u8], st: &mut State, limits: &Limits) {
-        if self.refused.is_some() {
-            return;
-        }
-        if self.inflated.saturating_add(out.len() as u64) > limits.max_inflated_bytes {
-            let msg = format!(
-                "{}: refused: gzip inflates to more than {} (the cap for one input); \
-                 this looks like a decompression bomb. Nothing of it was analyzed.",
-                self.name,
-                input::cap_text(limits.max_inflated_bytes)
-            );
-            self.refuse(st, msg);
-            return;
-        }
-        self.inflated += out.len() as u64;
-        self.text(out, st, limits);
-    }
-
-    /// Refuses the input: what was read of it is taken back.
-    fn refuse(&mut self, st: &mut State, msg: String) {
-        if let Some(s) = self.snapshot.take() {
-            *st = *s;
-        }
-        // Streams of this input: forgotten with it.
-        self.later.clear();
-        self.reading = Reading::new(&self.name);
-        self.partial = Vec::new();
-        self.sniff = Vec::new();
-        self.sniffed = true;
-        self.refused = Some(msg);
-        self.dec = Dec::Done;
-    }
-
-    /// Decoded bytes: the first 8 KiB are held back to recognise binary data.
-    fn text(&mut self, bytes: &[u8], st: &mut State, limits: &Limits) {
-        if self.refused.is_some() {
-            return;
-        }
-        if !self.sniffed {
-            self.sniff.extend_from_slice(bytes);
-            if self.sniff.len() < 8192 {
-                return;
-            }
-            self.sniffed = true;
-            let head = std::mem::take(&mut self.sniff);
-            if let Some(kind) = input::binary_kind(&head) {
-                let msg = input::refused_binary(&self.name, kind);
-                self.refuse(st, msg);
-                return;
-            }
-            self.lines(&head, st, limits);
-            return;
-        }
-        self.lines(bytes, st, limits);
-    }
-
-    /// Cuts bytes into lines; an unfinished line waits for the next bytes.
-    fn lines(&mut self, bytes: &[u8], st: &mut State, limits: &Limits) {
-        let mut rest = bytes;
-        // A line begun in earlier bytes ends here (or goes on past them).
-        if !self.partial.is_empty() || self.skipped > 0 {
-            let Some(i) = memchr::memchr(b'\n', rest) else {
-                self.keep_partial(rest);
-                return;
-            };
-            let (piece, after) = rest.split_at(i);
-            self.long_line(piece, st, limits);
-            rest = after.get(1..).unwrap_or(&[]);
-        }
-        // The whole lines: one UTF-8 check for all (nearly always valid), one scan for
-        // line ends and escape bytes together.
-        let complete = memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1);
-        let (whole, tail) = rest.split_at(complete);
-        match std::str::from_utf8(whole) {
-            Ok(text) => {
-                let (mut start, mut esc) = (0, false);
-                for p in memchr::memchr2_iter(b'\n', 0x1b, whole) {
-                    if whole.get(p) == Some(&0x1b) {
-                        esc = true;
-                        continue;
-                    }
-                    let piece = text.get(start..p).unwrap_or("");
-                    if piece.len() <= MAX_LINE_BYTES {
-                        self.text_line(std::borrow::Cow::Borrowed(piece), Some(esc), piece.len(), true, st, limits);
-                    } else {
-                        self.long_line(piece.as_bytes(), st, limits);
-                    }
-                    (start, esc) = (p + 1, false);
-                }
-            }
-            Err(_) => {
-                let mut r = whole;
-                while let Some(i) = memchr::memchr(b'\n', r) {
-                    let (piece, after) = r.split_at(i);
-                    if piece.len() <= MAX_LINE_BYTES {
-                        self.line(piece, true, st, limits);
-                    } else {
-                        self.long_line(piece, st, limits);
-                    }
-                    r = after.get(1..).unwrap_or(&[]);
-                }
-            }
-        }
-        self.keep_partial(tail);
-    }
-
-    /// A line that continues an unfinished one, or is longer than [`MAX_LINE_BYTES`]:
-    /// through [`Src::keep_partial`], which cuts it.
-    fn long_line(&mut self, piece: &[u8], st: &mut State, limits: &Limits) {
-        self.keep_partial(piece);
-        let whole = std::mem::take(&mut self.partial);
-        self.line(&whole, true, st, limits);
-        self.partial = whole;
-        self.partial.clear();
-    }
-
-    /// Adds to the unfinished line, up to [`MAX_LINE_BYTES`] (cut at a character).
-    fn keep_partial(&mut self, piece: &[u8]) {
-        let room = MAX_LINE_BYTES.saturating_sub(self.partial.len());
-        if piece.len() <= room && self.skipped == 0 {
-            self.partial.extend_from_slice(piece);
-            return;
-        }
-        let mut take = if self.skipped > 0 { 0 } else { piece.len().min(room) };
-        // Not inside a UTF-8 character: back off its continuation bytes (at most 3).
-        let mut back = 0;
-        while take > 0 && back < 3 && piece.get(take).is_some_and(|b| b & 0xC0 == 0x80) {
-            take -= 1;
-            back += 1;
-        }
-        self.partial.extend_from_slice(piece.get(..take).unwrap_or(&[]));
-        self.skipped += (piece.len() - take) as u64;
-    }
-
-    fn line(&mut self, bytes: &[u8], newline: bool, st: &mut State, limits: &Limits) {
-        let text = match std::str::from_utf8(bytes) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => {
-                self.lossy = true;
-                String::from_utf8_lossy(bytes)
-            }
-        };
-        self.text_line(text, None, bytes.len(), newline, st, limits);
-    }
-
-    /// A decoded line (`raw_len`: its bytes before decoding); `esc`: whether it has an
-    /// escape byte, when already known.
-    fn text_line(
-        &mut self,
-        text: std::borrow::Cow<'_, str>,
-        esc: Option<bool>,
-        raw_len: usize,
-        newline: bool,
-        st: &mut State,
-        limits: &Limits,
-    ) {
-        self.text_bytes += text.len() as u64 + u64::from(newline) + self.skipped;
-        let clean = match esc {
-            Some(e) => sections::clean(&text, e),
-            None => sections::clean_line(&text),
-        };
-        self.line_count = self.line_count.saturating_add(1);
-        if self.skipped > 0 {
-            let total = raw_len as u64 + self.skipped;
-            self.skipped = 0;
-            st.model.warn(
-                Origin { source: self.index, line: self.line_count },
-                format!(
-                    "line {} has {total} bytes: only its first {} MiB were read, the rest was skipped",
-                    self.line_count,
-                    MAX_LINE_BYTES >> 20
-                ),
-            );
-        }
-        if self.text_bytes > limits.keep_text_bytes {
-            self.full = None;
-        }
-        if let Some((text, ends)) = self.full.as_mut() {
-            text.push_str(&clean);
-            ends.push(text.len());
-        }
-        let mut env =
-            Env::new(st, &mut self.quoted, &mut self.later, self.index, &self.name, self.full.is_some(), limits);
-        self.reading.push(self.line_count, &clean, &mut env);
-    }
-}
-
-/// What a section being read needs from around it.
-struct Env<'e> {
-    st: &'e mut State,
-    quoted: &'e mut BTreeMap<u32, String>,
-    later: &'e mut Vec<LaterDigest>,
-    source: usize,
-    name: &'e str,
-    keep: bool,
-    threads: bool,
-}
-
-impl<'e> Env<'e> {
-    fn new(
-        st: &'e mut State,
-        quoted: &'e mut BTreeMap<u32, String>,
-        later: &'e mut Vec<LaterDigest>,
-        source: usize,
-        name: &'e str,
-        keep: bool,
-        limits: &Limits,
-    ) -> Self {
-        Env { st, quoted, later, source, name, keep, threads: limits.digest_threads }
-    }
-}
-
-/// The splitter of one input and the section it is reading.
-struct Reading {
-    splitter: Splitter,
-    cur: Option<Cur>,
-}
-
-impl Reading {
-    fn new(name: &str) -> Reading {
-        Reading { splitter: Splitter::new(name), cur: None }
-    }
-
-    fn push(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
-        self.splitter.push(n, line, &mut Sections { cur: &mut self.cur, env });
-    }
-
-    fn end(&mut self, env: &mut Env<'_>) {
-        self.splitter.end(&mut Sections { cur: &mut self.cur, env });
-    }
-}
-
-/// The splitter's events turned into parsed sections: a log section's lines go to its
-/// log parser as they arrive; any other section's lines are gathered, and parsed when
-/// it ends.
-struct Sections<'r, 'e> {
-    cur: &'r mut Option<Cur>,
-    env: &'r mut Env<'e>,
-}
-
-impl split::Sink for Sections<'_, '_> {
-    fn capture(&mut self, capture: Capture) {
-        merge_capture(&mut self.env.st.model.capture, capture);
-    }
-
-    fn begin(&mut self, head: Head) {
-        let mut cur = Cur::new(head.first_line);
-        cur.kind = head.kind;
-        cur.at = head.at;
-        cur.command = head.command;
-        cur.other_command = head.other_command;
-        cur.prompt = head.prompt;
-        if cur.kind == SectionKind::Logs {
-            cur.body = Body::Log(cur.log_parser(self.env));
-        }
-        *self.cur = Some(cur);
-    }
-
-    fn kind(&mut self, kind: SectionKind) {
-        if let Some(c) = self.cur.as_mut() {
-            c.kind = kind;
-        }
-    }
-
-    fn log_by_name(&mut self) {
-        let env = &mut *self.env;
-        let Some(cur) = self.cur.as_mut() else { return };
-        cur.kind = SectionKind::Logs;
-        let mut p = cur.log_parser(env);
-        if let Body::Lines(lines, _) = std::mem::replace(&mut cur.body, Body::Skip) {
-            for (m, l) in lines.iter() {
-                p.line(m, l, &mut env.st.model, env.keep);
-            }
-        }
-        cur.body = Body::Log(p);
-    }
-
-    fn line(&mut self, n: u32, text: &str) {
-        if let Some(cur) = self.cur.as_mut() {
-            cur.add(n, text, self.env);
-        }
-    }
-
-    fn annotation(&mut self, n: u32, annotation: Annotation<'_>) {
-        let Some(s) = self.cur.as_mut() else { return };
-        match annotation {
-            Annotation::ExitCode(code) => s.exit_code = code,
-            Annotation::Stderr(err) => s.stderr.push(err.to_string()),
-            Annotation::Other => {}
-        }
-        s.last_line = n;
-    }
-
-    fn end(&mut self) {
-        if let Some(cur) = self.cur.take() {
-            finish_section(cur, self.env);
-        }
-    }
-}
-
-/// A section being read.
-struct Cur {
-    kind: SectionKind,
-    command: Option<Command>,
-    other_command: Option<String>,
-    at: Option<Timestamp>,
-    exit_code: Option<i32>,
-    stderr: Vec<String>,
-    first_line: u32,
-    last_line: u32,
-    nonblank: bool,
-    /// The prompt line's text, when the section starts with one.
-    prompt: Option<String>,
-    body: Body,
-}
-
-/// Lines of a section gathered in one string: (number, start, end) of each.
-#[derive(Default)]
-struct Gathered {
-    text: String,
-    lines: Vec<(u32, u32, u32)>,
-}
-
-impl Gathered {
-    fn push(&mut self, n: u32, line: &str) {
-        // Offsets fit: a gathered section is at most MAX_SECTION_BYTES.
-        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        self.text.push_str(line);
-        self.lines.push((n, start, u32::try_from(self.text.len()).unwrap_or(u32::MAX)));
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
-        self.lines.iter().map(|&(n, a, b)| (n, self.text.get(a as usize..b as usize).unwrap_or("")))
-    }
-}
-
-enum Body {
-    /// Lines gathered until the section ends (first line left out, when too big).
-    Lines(Gathered, Option<u32>),
-    /// A log section, read as it streams.
-    Log(Box<LogParser>),
-    /// An unrecognized bare output: only its extent is kept.
-    Skip,
-}
-
-impl Cur {
-    fn new(n: u32) -> Cur {
-        Cur {
-            kind: SectionKind::Unknown,
-            command: None,
-            other_command: None,
-            at: None,
-            exit_code: None,
-            stderr: Vec::new(),
-            first_line: n,
-            last_line: n,
-            nonblank: false,
-            prompt: None,
-            body: Body::Lines(Gathered::default(), None),
-        }
-    }
-
-    /// The section's head (no lines) for the parsers.
-    fn section<'a>(&self, source: usize, name: &'a str) -> Section<'a> {
-        let mut s = Section::new(source, name, self.first_line);
-        s.kind = self.kind;
-        s.command = self.command.clone();
-        s.other_command = self.other_command.clone();
-        s.at = self.at;
-        s.exit_code = self.exit_code;
-        s.stderr = self.stderr.clone();
-        s.last_line = self.last_line;
-        s
-    }
-
-    fn log_parser(&self, env: &Env<'_>) -> Box<LogParser> {
-        let ctx = Ctx { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
-        Box::new(LogParser::new(&self.section(env.source, env.name), &ctx, &env.st.model).with_threads(env.threads))
-    }
-
-    fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
-        self.last_line = n;
-        let blank = crate::text::is_blank(line);
-        if let Body::Lines(lines, cut) = &mut self.body {
-            if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
-                // A bare output of no known shape: skipped (a log by its file name was
-                // told apart before this line, see `split::Sink::log_by_name`).
-                self.body = Body::Skip;
-            } else if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
-                lines.push(n, line);
-            } else if cut.is_none() {
-                *cut = Some(n);
-            }
-        }
-        if let Body::Log(p) = &mut self.body {
-            p.line(n, line, &mut env.st.model, env.keep);
-        }
-        self.nonblank |= !blank;
-    }
-}
-
-/// Parses a section that ended (see [`Sections`]).
-fn finish_section(mut cur: Cur, env: &mut Env<'_>) {
-    let body = std::mem::replace(&mut cur.body, Body::Skip);
-    let mut section = cur.section(env.source, env.name);
-    let (lines, cut, parser, gathered) = match body {
-        Body::Lines(l, cut) => (l, cut, None, true),
-        Body::Log(p) => (Gathered::default(), None, Some(p), false),
-        Body::Skip => (Gathered::default(), None, None, false),
-    };
-    section.lines = lines.iter().collect();
-    let model = &mut env.st.model;
-    let digests = &mut env.st.digests;
-    let counter = env.st.seq.entry(cur.kind).or_insert(0);
-    let ctx = Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
-    *counter += 1;
-    let origin = Origin { source: env.source, line: cur.first_line };
-    match (gathered, parser) {
-        (true, _) => {
-            if cur.kind == SectionKind::Logs {
-                let mut p = LogParser::new(&section, &ctx, model).with_threads(env.threads);
-                for &(n, l) in &section.lines {
-                    p.line(n, l, model, env.keep);
-                }
-                p.finish(&section, model, digests, env.quoted, env.keep);
-            } else {
-                parse::parse_section(&section, &ctx, model, digests);
-            }
-            if let Some(from) = cut {
-                model.warn(
-                    Origin { source: env.source, line: from },
-                    format!(
-                        "lines {}-{}: the output is larger than {} MiB; only its first {} MiB were read, lines {from}-{} were skipped",
-                        cur.first_line,
-                        cur.last_line,
-                        MAX_SECTION_BYTES >> 20,
-                        MAX_SECTION_BYTES >> 20,
-                        cur.last_line
-                    ),
-                );
-            }
-            for &(n, l) in &section.lines {
-                env.quoted.entry(n).or_insert_with(|| l.to_string());
-            }
-        }
-        // With the digest thread, the stream's digest is collected when the input
-        // ends, so this thread goes on reading meanwhile.
-        (false, Some(p)) => {
-            let later = env.threads.then_some(&mut *env.later);
-            p.finish_later(&section, model, digests, env.quoted, env.keep, later);
-        }
-        (false, None) => {
-            model.warn(origin, format!("unrecognized section skipped (lines {}-{})", cur.first_line, cur.last_line))
-        }
-    }
-    if let Some(p) = cur.prompt.take() {
-        env.quoted.entry(cur.first_line).or_insert(p);
-    }
-    if cur.kind == SectionKind::Unknown && !cur.nonblank {
-        return; // blank lines between outputs are not a section
-    }
-    model.sections.push(model::SectionInfo {
-        kind: cur.kind,
-        command: cur.command.as_ref().map(|c| c.raw.clone()).or_else(|| cur.other_command.clone()),
-        at: cur.at,
-        source: env.source,
-        first_line: cur.first_line,
-        last_line: cur.last_line,
-    });
-}
-
 pub(crate) fn merge_capture(into: &mut Capture, from: Capture) {
     into.format_version = into.format_version.take().or(from.format_version);
     into.captured_at = into.captured_at.or(from.captured_at);
@@ -896,6 +351,8 @@ fn resolve_default_containers(model: &mut Model) {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
+    use std::io::Write;
+
     use super::Analyzer;
     use crate::input::Limits;
     use crate::report;
@@ -923,7 +380,6 @@ mod tests {
     }
 
     fn gzip(data: &[u8]) -> Vec<u8> {
-        use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(data).unwrap();
         enc.finish().unwrap()
