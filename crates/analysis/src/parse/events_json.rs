@@ -5,7 +5,7 @@
 //! For each event it reads `involvedObject` (`kind`, `name`, `namespace`), `type`,
 //! `reason`, `message`, `count` (or `series.count`) and the last time it was seen
 //! (`lastTimestamp`, else `series.lastObservedTime`, else `eventTime`, else
-//! `firstTimestamp`). Events on a `Pod` go to that pod, events on a `Node` to that node,
+//! `firstTimestamp`). Events on a `Pod` go to that pod, events on a `TreeNode` to that node,
 //! like `get events` tables ([`super::events`]); events about other objects are counted in
 //! one warning. Every event cites the line of its `reason`. Example:
 //! ```text
@@ -19,15 +19,15 @@
 use std::collections::BTreeMap;
 
 use super::events::add_event;
-use super::pods_json::{json_tree, Node, V};
+use super::tree::{json_tree, TreeNode, TreeValue};
 use super::{origin, Ctx};
 use crate::model::{Event, Model, Origin};
 use crate::sections::Section;
 use crate::time;
 
-fn text<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
+fn text<'n>(node: &'n TreeNode, key: &str) -> Option<&'n str> {
     match node.get(key).map(|n| &n.v) {
-        Some(V::Str(s)) => Some(s.as_str()),
+        Some(TreeValue::Str(s)) => Some(s.as_str()),
         _ => None,
     }
 }
@@ -42,11 +42,11 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             return;
         }
     };
-    let items: &[Node] = match (&doc.v, text(&doc, "kind")) {
-        (V::Seq(items), _) => items,
-        (V::Map(_), Some("Event")) => std::slice::from_ref(&doc),
-        (V::Map(_), _) => match doc.get("items").map(|i| &i.v) {
-            Some(V::Seq(items)) => items,
+    let items: &[TreeNode] = match (&doc.v, text(&doc, "kind")) {
+        (TreeValue::Seq(items), _) => items,
+        (TreeValue::Map(_), Some("Event")) => std::slice::from_ref(&doc),
+        (TreeValue::Map(_), _) => match doc.get("items").map(|i| &i.v) {
+            Some(TreeValue::Seq(items)) => items,
             None => &[],
             Some(_) => {
                 model.warn(origin(section, doc.line), "`items` of the event list is not a list; skipped");
@@ -70,7 +70,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
 }
 
 fn read_event(
-    item: &Node,
+    item: &TreeNode,
     section: &Section<'_>,
     ctx: &Ctx,
     model: &mut Model,
@@ -78,7 +78,7 @@ fn read_event(
     first_other: &mut Option<Origin>,
 ) {
     let at = origin(section, item.line);
-    if !matches!(item.v, V::Map(_)) {
+    if !matches!(item.v, TreeValue::Map(_)) {
         model.warn(at, format!("an event should be a mapping, found {}; skipped", item.describe()));
         return;
     }
@@ -94,7 +94,7 @@ fn read_event(
     };
     let series = item.get("series");
     let count = match item.get("count").or_else(|| series.and_then(|s| s.get("count"))).map(|n| &n.v) {
-        Some(V::Int(c)) => u32::try_from(*c).unwrap_or(if *c < 0 { 0 } else { u32::MAX }),
+        Some(TreeValue::Int(c)) => u32::try_from(*c).unwrap_or(if *c < 0 { 0 } else { u32::MAX }),
         None => 1,
         Some(_) => {
             model.warn(at, "event `count` is not a number; taken as 1");
@@ -125,7 +125,7 @@ fn read_event(
             let pod = model.pod_mut(ns, name, at);
             add_event(&mut pod.events, event);
         }
-        "Node" => {
+        "TreeNode" => {
             let node = model.node_mut(name, at);
             add_event(&mut node.events, event);
         }
@@ -171,7 +171,7 @@ mod tests {
             "type": "Warning"
         },
         {
-            "involvedObject": {"kind": "Node", "name": "node-1"},
+            "involvedObject": {"kind": "TreeNode", "name": "node-1"},
             "kind": "Event",
             "eventTime": "2026-11-24T10:01:00.000000Z",
             "message": "System OOM encountered, victim process: python, pid: 4242",

@@ -16,6 +16,7 @@ pub mod pods_json;
 pub mod pyprof;
 pub mod top;
 pub mod top_node;
+pub(crate) mod tree;
 
 /// What a parser knows beyond its section.
 #[derive(Clone, Debug, Default)]

@@ -21,7 +21,7 @@
 //! gives node `node-1` a sample of 3 GiB and container `worker` of pod `shop/worker-1` a
 //! sample of 496 MiB at 10:00:02Z.
 
-use super::pods_json::{json_tree, Node, V};
+use super::tree::{json_tree, TreeNode, TreeValue};
 use super::{origin, Ctx};
 use crate::model::{Model, NodeSample, Sample};
 use crate::sections::{Command, Section};
@@ -42,9 +42,9 @@ fn node_of(cmd: &Command) -> Option<String> {
     })
 }
 
-fn text<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
+fn text<'n>(node: &'n TreeNode, key: &str) -> Option<&'n str> {
     match node.get(key).map(|n| &n.v) {
-        Some(V::Str(s)) => Some(s.as_str()),
+        Some(TreeValue::Str(s)) => Some(s.as_str()),
         _ => None,
     }
 }
@@ -56,12 +56,12 @@ struct Reading {
     line: u32,
 }
 
-fn reading(owner: &Node, what: &str, section: &Section<'_>, model: &mut Model) -> Option<Reading> {
+fn reading(owner: &TreeNode, what: &str, section: &Section<'_>, model: &mut Model) -> Option<Reading> {
     let memory = owner.get("memory")?;
     let entry = memory.entry("workingSetBytes")?;
     let bytes = match entry.value.v {
-        V::Int(b) if b >= 0 => u64::try_from(b).ok()?,
-        V::Null => return None,
+        TreeValue::Int(b) if b >= 0 => u64::try_from(b).ok()?,
+        TreeValue::Null => return None,
         _ => {
             model.warn(
                 origin(section, entry.line),
@@ -82,7 +82,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             return;
         }
     };
-    if !matches!(doc.v, V::Map(_)) || (doc.get("node").is_none() && doc.get("pods").is_none()) {
+    if !matches!(doc.v, TreeValue::Map(_)) || (doc.get("node").is_none() && doc.get("pods").is_none()) {
         model.warn(
             origin(section, doc.line),
             "node metrics skipped: this is not the kubelet's stats summary (no `node` or `pods`)",
@@ -108,16 +108,16 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
             }
         }
     }
-    let pods: &[Node] = match doc.get("pods").map(|p| &p.v) {
-        Some(V::Seq(p)) => p,
+    let pods: &[TreeNode] = match doc.get("pods").map(|p| &p.v) {
+        Some(TreeValue::Seq(p)) => p,
         _ => &[],
     };
     for p in pods {
         let Some(pod_ref) = p.get("podRef") else { continue };
         let Some(name) = text(pod_ref, "name") else { continue };
         let ns = text(pod_ref, "namespace");
-        let containers: &[Node] = match p.get("containers").map(|c| &c.v) {
-            Some(V::Seq(c)) => c,
+        let containers: &[TreeNode] = match p.get("containers").map(|c| &c.v) {
+            Some(TreeValue::Seq(c)) => c,
             _ => &[],
         };
         let mut readings = Vec::new();

@@ -35,302 +35,24 @@
 //! [`model::set_fact`], so a different value in another section is a warning.
 //!
 //! **Lines.** Every fact cites the line of its own field, e.g. the `"memory": "512Mi"`
-//! line of a limit. YAML is read with saphyr, which marks every node with its line. JSON
-//! is checked by serde_json (exact error messages, nesting limit 128), then a small
-//! scanner (`JsonScan`) walks the accepted text once to build the same tree with lines
-//! (serde_json keeps no positions). Both end in one tree type (`Node`) and one mapping
-//! to the model. Values of the wrong type (`"restartCount": "five"`) are warnings and
-//! are skipped; nesting deeper than 128 levels is a warning, never a stack overflow.
+//! line of a limit: JSON and YAML are read into one tree whose values carry their lines
+//! (`tree.rs`), and one mapping reads pods from it. Values of the wrong type
+//! (`"restartCount": "five"`) are warnings and are skipped; nesting deeper than 128
+//! levels is a warning, never a stack overflow.
 //!
 //! Why saphyr for YAML: it is maintained, YAML 1.2, pure Rust (builds for wasm32 with
 //! default features off), limits alias expansion (billion laughs) and flow nesting, and
 //! is the one reader that gives every node its line. The serde_yaml forks
 //! (serde_norway, serde_yaml_ng) deserialize straight to values with no positions.
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{LoadableYamlNode, MarkedYaml};
 
+use super::tree::{from_json, from_yaml, json_nodes, LineMap, TreeNode, TreeValue, MAX_DEPTH, MAX_YAML_INDENT};
 use super::{origin, Ctx};
 use crate::model::{self, ContainerState, Fact, Model, Origin, Warning};
 use crate::quantity;
 use crate::sections::Section;
 use crate::time;
-
-/// Deepest nesting read (serde_json's own limit); kubectl's pods nest about 12 deep.
-const MAX_DEPTH: usize = 128;
-
-/// Longest run of indentation and block indicators (`- `, `? `) accepted at the start
-/// of a YAML line. Each nesting level of block YAML costs at least one column, so this
-/// bounds the depth of what saphyr builds (and drops recursively).
-const MAX_YAML_INDENT: usize = 512;
-
-/// A JSON/YAML value with the bundle line where it starts.
-#[derive(Debug)]
-pub(crate) struct Node {
-    pub(crate) line: u32,
-    pub(crate) v: V,
-}
-
-#[derive(Debug)]
-pub(crate) enum V {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
-}
-
-#[derive(Debug)]
-pub(crate) struct Entry {
-    pub(crate) key: String,
-    /// Line of the key (for a nested mapping in YAML, the value starts a line later).
-    pub(crate) line: u32,
-    pub(crate) value: Node,
-}
-
-impl Node {
-    pub(crate) fn entry(&self, key: &str) -> Option<&Entry> {
-        match &self.v {
-            // A repeated JSON key: the last one counts, as in serde_json and Go.
-            V::Map(entries) => entries.iter().rev().find(|e| e.key == key),
-            _ => None,
-        }
-    }
-
-    /// The value of `key`, `None` if absent or null.
-    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
-        self.entry(key).map(|e| &e.value).filter(|n| !matches!(n.v, V::Null))
-    }
-
-    pub(crate) fn describe(&self) -> String {
-        match &self.v {
-            V::Null => "null".into(),
-            V::Bool(b) => b.to_string(),
-            V::Int(i) => format!("the number {i}"),
-            V::Float(f) => format!("the number {f}"),
-            V::Str(s) if s.chars().count() > 60 => {
-                let head: String = s.chars().take(60).collect();
-                format!("{head:?}…")
-            }
-            V::Str(s) => format!("{s:?}"),
-            V::Seq(_) => "a list".into(),
-            V::Map(_) => "a mapping".into(),
-        }
-    }
-}
-
-/// Maps lines of the text handed to a reader (1-based) to bundle lines.
-struct LineMap<'a> {
-    numbers: &'a [u32],
-    /// Index in `numbers` of the text's first line.
-    offset: usize,
-}
-
-impl LineMap<'_> {
-    fn at(&self, text_line: usize) -> u32 {
-        let i = self.offset.saturating_add(text_line.saturating_sub(1));
-        self.numbers.get(i).or(self.numbers.last()).copied().unwrap_or(0)
-    }
-}
-
-/// Converts saphyr's tree; `Err(line)` when nested deeper than [`MAX_DEPTH`].
-fn from_yaml(y: &MarkedYaml<'_>, lines: &LineMap<'_>, depth: usize) -> Result<Node, u32> {
-    let line = lines.at(y.span.start.line());
-    if depth > MAX_DEPTH {
-        return Err(line);
-    }
-    let v = match &y.data {
-        YamlData::Value(s) => scalar(s),
-        YamlData::Representation(s, _, _) => V::Str(s.to_string()),
-        YamlData::Sequence(items) => {
-            V::Seq(items.iter().map(|i| from_yaml(i, lines, depth + 1)).collect::<Result<_, _>>()?)
-        }
-        YamlData::Mapping(m) => {
-            let mut entries = Vec::with_capacity(m.len());
-            for (k, value) in m.iter() {
-                // Keys that are not scalars (`? [a, b]`) never occur in kubectl output.
-                let key = match &k.data {
-                    YamlData::Value(s) => match scalar(s) {
-                        V::Str(s) => s,
-                        V::Int(i) => i.to_string(),
-                        V::Bool(b) => b.to_string(),
-                        V::Float(f) => f.to_string(),
-                        _ => continue,
-                    },
-                    YamlData::Representation(s, _, _) => s.to_string(),
-                    _ => continue,
-                };
-                entries.push(Entry {
-                    key,
-                    line: lines.at(k.span.start.line()),
-                    value: from_yaml(value, lines, depth + 1)?,
-                });
-            }
-            V::Map(entries)
-        }
-        YamlData::Tagged(_, inner) => return from_yaml(inner, lines, depth + 1),
-        YamlData::Alias(_) | YamlData::BadValue => V::Null,
-    };
-    Ok(Node { line, v })
-}
-
-fn scalar(s: &Scalar<'_>) -> V {
-    match s {
-        Scalar::Null => V::Null,
-        Scalar::Boolean(b) => V::Bool(*b),
-        Scalar::Integer(i) => V::Int(*i),
-        Scalar::FloatingPoint(f) => V::Float(f.into_inner()),
-        Scalar::String(s) => V::Str(s.to_string()),
-    }
-}
-
-/// Fallback when saphyr cannot read a JSON document serde_json accepted: every node
-/// cites the document's first line. serde_json limits nesting to 128, so the recursion
-/// is bounded.
-fn from_json(v: &serde_json::Value, line: u32) -> Node {
-    use serde_json::Value as J;
-    let v = match v {
-        J::Null => V::Null,
-        J::Bool(b) => V::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => V::Int(i),
-            None => V::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        J::String(s) => V::Str(s.clone()),
-        J::Array(a) => V::Seq(a.iter().map(|x| from_json(x, line)).collect()),
-        J::Object(o) => {
-            V::Map(o.iter().map(|(k, x)| Entry { key: k.clone(), line, value: from_json(x, line) }).collect())
-        }
-    };
-    Node { line, v }
-}
-
-/// Builds the tree of one JSON document that serde_json has already accepted, with the
-/// line of every key and value. Hand-written because serde_json keeps no positions, and
-/// saphyr (which reads JSON as YAML 1.2, with positions) is about 300 times slower than
-/// serde_json on JSON, while a bundle's `-o json` can be tens of megabytes. Strings with
-/// escapes are decoded by serde_json. `None` if the text is not what serde_json accepted
-/// (then the caller falls back to serde_json's value). Recursion is bounded by
-/// serde_json's nesting limit, checked before.
-struct JsonScan<'t> {
-    b: &'t [u8],
-    i: usize,
-    /// 1-based line of `b[i]` in the text.
-    line: usize,
-}
-
-impl JsonScan<'_> {
-    fn blank(&mut self) {
-        while let Some(&c) = self.b.get(self.i) {
-            match c {
-                b'\n' => self.line += 1,
-                b' ' | b'\t' | b'\r' => {}
-                _ => break,
-            }
-            self.i += 1;
-        }
-    }
-
-    fn eat(&mut self, c: u8) -> Option<()> {
-        self.blank();
-        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
-    }
-
-    fn value(&mut self, lines: &LineMap<'_>, depth: usize) -> Option<Node> {
-        self.blank();
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let line = lines.at(self.line);
-        let v = match *self.b.get(self.i)? {
-            b'{' => {
-                self.i += 1;
-                let mut entries = Vec::new();
-                if self.eat(b'}').is_none() {
-                    loop {
-                        self.blank();
-                        let key_line = lines.at(self.line);
-                        let key = self.string()?;
-                        self.eat(b':')?;
-                        let value = self.value(lines, depth + 1)?;
-                        entries.push(Entry { key, line: key_line, value });
-                        if self.eat(b',').is_none() {
-                            self.eat(b'}')?;
-                            break;
-                        }
-                    }
-                }
-                V::Map(entries)
-            }
-            b'[' => {
-                self.i += 1;
-                let mut items = Vec::new();
-                if self.eat(b']').is_none() {
-                    loop {
-                        items.push(self.value(lines, depth + 1)?);
-                        if self.eat(b',').is_none() {
-                            self.eat(b']')?;
-                            break;
-                        }
-                    }
-                }
-                V::Seq(items)
-            }
-            b'"' => V::Str(self.string()?),
-            _ => {
-                let start = self.i;
-                while self.b.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
-                    self.i += 1;
-                }
-                match std::str::from_utf8(self.b.get(start..self.i)?).ok()? {
-                    "true" => V::Bool(true),
-                    "false" => V::Bool(false),
-                    "null" => V::Null,
-                    word => match word.parse::<i64>() {
-                        Ok(i) => V::Int(i),
-                        Err(_) => V::Float(word.parse::<f64>().ok()?),
-                    },
-                }
-            }
-        };
-        Some(Node { line, v })
-    }
-
-    fn string(&mut self) -> Option<String> {
-        if self.b.get(self.i) != Some(&b'"') {
-            return None;
-        }
-        let start = self.i;
-        self.i += 1;
-        let mut escaped = false;
-        loop {
-            match *self.b.get(self.i)? {
-                b'\\' => {
-                    escaped = true;
-                    self.i += 2;
-                }
-                b'"' => break,
-                _ => self.i += 1,
-            }
-        }
-        self.i += 1;
-        // Both ends are `"`, so the slice is on character boundaries.
-        let raw = std::str::from_utf8(self.b.get(start..self.i)?).ok()?;
-        if escaped {
-            serde_json::from_str(raw).ok()
-        } else {
-            raw.get(1..raw.len() - 1).map(str::to_string)
-        }
-    }
-}
-
-fn json_nodes(doc: &str, lines: &LineMap<'_>) -> Option<Node> {
-    let mut scan = JsonScan { b: doc.as_bytes(), i: 0, line: 1 };
-    let node = scan.value(lines, 0)?;
-    scan.blank();
-    (scan.i == doc.len()).then_some(node)
-}
 
 /// The section's output lines joined with `\n`, and their bundle line numbers. kubectl's
 /// own error lines (`Error from server (NotFound): …`, `error: …`) become warnings and
@@ -463,33 +185,33 @@ fn read_docs(docs: &[MarkedYaml<'_>], lines: &LineMap<'_>, section: &Section<'_>
 }
 
 /// One document: a list of pods or one pod.
-fn read_doc(doc: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+fn read_doc(doc: &TreeNode, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     let at = origin(section, doc.line);
-    if matches!(doc.v, V::Null) {
+    if matches!(doc.v, TreeValue::Null) {
         return; // empty YAML document (`---` at the end)
     }
-    if let V::Seq(items) = &doc.v {
+    if let TreeValue::Seq(items) = &doc.v {
         // A bare JSON array of pods: older Replicated support bundles wrote `pods.Items`.
         for item in items {
             read_doc(item, section, ctx, model);
         }
         return;
     }
-    if !matches!(doc.v, V::Map(_)) {
+    if !matches!(doc.v, TreeValue::Map(_)) {
         model.warn(at, format!("expected a pod or a list of pods, found {}; skipped", doc.describe()));
         return;
     }
     let kind = match doc.get("kind").map(|k| &k.v) {
-        Some(V::Str(k)) => Some(k.as_str()),
+        Some(TreeValue::Str(k)) => Some(k.as_str()),
         _ => None,
     };
     let is_list = matches!(kind, Some("List" | "PodList")) || (kind.is_none() && doc.get("items").is_some());
     if is_list {
         match doc.get("items").map(|i| &i.v) {
-            Some(V::Seq(items)) => {
+            Some(TreeValue::Seq(items)) => {
                 for item in items {
                     let item_kind = match item.get("kind").map(|k| &k.v) {
-                        Some(V::Str(k)) => Some(k.as_str()),
+                        Some(TreeValue::Str(k)) => Some(k.as_str()),
                         _ => None,
                     };
                     match item_kind {
@@ -515,47 +237,6 @@ fn read_doc(doc: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     }
 }
 
-/// One JSON document of a section as a tree whose values carry their bundle lines, for
-/// the other JSON readers (`events_json`, `node_metrics`). `Ok(None)` for an empty
-/// section; `Err((line, why))` when it is not one JSON value (truncated, damaged).
-pub(crate) fn json_tree(section: &Section<'_>) -> Result<Option<Node>, (u32, String)> {
-    let mut text = String::new();
-    let mut numbers = Vec::with_capacity(section.lines.len());
-    for (i, &(n, l)) in section.lines.iter().enumerate() {
-        if i > 0 {
-            text.push('\n');
-        }
-        text.push_str(l);
-        numbers.push(n);
-    }
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    let lines = LineMap { numbers: &numbers, offset: 0 };
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-        let line = if e.is_eof() {
-            section.lines.iter().rev().find(|(_, l)| !l.trim().is_empty()).map_or(0, |&(n, _)| n)
-        } else {
-            lines.at(e.line())
-        };
-        let why = if e.is_eof() {
-            "the JSON ends early (truncated?)".to_string()
-        } else {
-            format!("cannot read the JSON ({e})")
-        };
-        return Err((line, why));
-    }
-    match json_nodes(&text, &lines) {
-        Some(node) => Ok(Some(node)),
-        None => {
-            let first = lines.at(1);
-            serde_json::from_str::<serde_json::Value>(&text)
-                .map(|v| Some(from_json(&v, first)))
-                .map_err(|e| (first, format!("cannot read the JSON ({e})")))
-        }
-    }
-}
-
 /// Typed access to fields, collecting a warning for each value of the wrong type.
 struct Reader {
     source: usize,
@@ -572,17 +253,17 @@ impl Reader {
         self.warnings.push(Warning { origin, message });
     }
 
-    fn wrong(&mut self, node: &Node, what: &str, key: &str, expected: &str) {
+    fn wrong(&mut self, node: &TreeNode, what: &str, key: &str, expected: &str) {
         let found = node.describe();
         self.warn(node.line, format!("{what}: `{key}` is {found}, not {expected}; ignored"));
     }
 
     /// Text of `key`; `None` if absent, null or "".
-    fn text(&mut self, node: &Node, key: &str, what: &str) -> Option<(String, u32)> {
+    fn text(&mut self, node: &TreeNode, key: &str, what: &str) -> Option<(String, u32)> {
         let n = node.get(key)?;
         match &n.v {
-            V::Str(s) if s.is_empty() => None,
-            V::Str(s) => Some((s.clone(), n.line)),
+            TreeValue::Str(s) if s.is_empty() => None,
+            TreeValue::Str(s) => Some((s.clone(), n.line)),
             _ => {
                 self.wrong(n, what, key, "text");
                 None
@@ -591,12 +272,12 @@ impl Reader {
     }
 
     /// A name: text, or digits (YAML reads `name: 123` as a number).
-    fn name(&mut self, node: &Node, key: &str, what: &str) -> Option<(String, u32)> {
+    fn name(&mut self, node: &TreeNode, key: &str, what: &str) -> Option<(String, u32)> {
         let n = node.get(key)?;
         match &n.v {
-            V::Str(s) if s.is_empty() => None,
-            V::Str(s) => Some((s.clone(), n.line)),
-            V::Int(i) => Some((i.to_string(), n.line)),
+            TreeValue::Str(s) if s.is_empty() => None,
+            TreeValue::Str(s) => Some((s.clone(), n.line)),
+            TreeValue::Int(i) => Some((i.to_string(), n.line)),
             _ => {
                 self.wrong(n, what, key, "text");
                 None
@@ -604,10 +285,10 @@ impl Reader {
         }
     }
 
-    fn int(&mut self, node: &Node, key: &str, what: &str) -> Option<(i64, u32)> {
+    fn int(&mut self, node: &TreeNode, key: &str, what: &str) -> Option<(i64, u32)> {
         let n = node.get(key)?;
         match &n.v {
-            V::Int(i) => Some((*i, n.line)),
+            TreeValue::Int(i) => Some((*i, n.line)),
             _ => {
                 self.wrong(n, what, key, "a whole number");
                 None
@@ -615,10 +296,10 @@ impl Reader {
         }
     }
 
-    fn boolean(&mut self, node: &Node, key: &str, what: &str) -> Option<bool> {
+    fn boolean(&mut self, node: &TreeNode, key: &str, what: &str) -> Option<bool> {
         let n = node.get(key)?;
         match &n.v {
-            V::Bool(b) => Some(*b),
+            TreeValue::Bool(b) => Some(*b),
             _ => {
                 self.wrong(n, what, key, "true or false");
                 None
@@ -626,10 +307,10 @@ impl Reader {
         }
     }
 
-    fn map<'n>(&mut self, node: &'n Node, key: &str, what: &str) -> Option<&'n Node> {
+    fn map<'n>(&mut self, node: &'n TreeNode, key: &str, what: &str) -> Option<&'n TreeNode> {
         let n = node.get(key)?;
         match &n.v {
-            V::Map(_) => Some(n),
+            TreeValue::Map(_) => Some(n),
             _ => {
                 self.wrong(n, what, key, "a mapping");
                 None
@@ -637,10 +318,10 @@ impl Reader {
         }
     }
 
-    fn seq<'n>(&mut self, node: &'n Node, key: &str, what: &str) -> &'n [Node] {
+    fn seq<'n>(&mut self, node: &'n TreeNode, key: &str, what: &str) -> &'n [TreeNode] {
         let Some(n) = node.get(key) else { return &[] };
         match &n.v {
-            V::Seq(items) => items,
+            TreeValue::Seq(items) => items,
             _ => {
                 self.wrong(n, what, key, "a list");
                 &[]
@@ -649,7 +330,7 @@ impl Reader {
     }
 
     /// An RFC 3339 time; a value that is not one is a warning.
-    fn time(&mut self, node: &Node, key: &str, what: &str) -> Option<jiff::Timestamp> {
+    fn time(&mut self, node: &TreeNode, key: &str, what: &str) -> Option<jiff::Timestamp> {
         let (s, line) = self.text(node, key, what)?;
         let t = time::parse_rfc3339(&s);
         if t.is_none() {
@@ -659,12 +340,12 @@ impl Reader {
     }
 
     /// Memory of a `resources.limits` / `requests` mapping, in bytes, with its line.
-    fn memory(&mut self, resources: Option<&Node>, key: &str, what: &str) -> Option<(u64, u32)> {
+    fn memory(&mut self, resources: Option<&TreeNode>, key: &str, what: &str) -> Option<(u64, u32)> {
         let part = self.map(resources?, key, what)?;
         let n = part.get("memory")?;
         let text = match &n.v {
-            V::Str(s) => s.clone(),
-            V::Int(i) => i.to_string(),
+            TreeValue::Str(s) => s.clone(),
+            TreeValue::Int(i) => i.to_string(),
             _ => {
                 self.wrong(n, what, &format!("resources.{key}.memory"), "a quantity");
                 return None;
@@ -681,13 +362,13 @@ impl Reader {
 
     /// A `state` / `lastState` mapping: `running`, `waiting` or `terminated`, plus the
     /// `signal` of a termination (for the status word).
-    fn state(&mut self, node: &Node, what: &str) -> Option<(ContainerState, Option<i64>)> {
+    fn state(&mut self, node: &TreeNode, what: &str) -> Option<(ContainerState, Option<i64>)> {
         for kind in ["waiting", "terminated", "running"] {
             let Some(entry) = node.entry(kind) else { continue };
             let s = &entry.value;
             match s.v {
-                V::Null => continue,
-                V::Map(_) => {}
+                TreeValue::Null => continue,
+                TreeValue::Map(_) => {}
                 _ => {
                     self.wrong(s, what, kind, "a mapping");
                     continue;
@@ -727,8 +408,8 @@ struct Status {
     signal: Option<i64>,
 }
 
-fn read_pod(p: &Node, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
-    if !matches!(p.v, V::Map(_)) {
+fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+    if !matches!(p.v, TreeValue::Map(_)) {
         model.warn(origin(section, p.line), format!("expected a pod, found {}; skipped", p.describe()));
         return;
     }
