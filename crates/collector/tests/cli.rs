@@ -109,3 +109,123 @@ fn single_thread_gives_the_same_report() {
     assert!(kinds.contains(&"cache-without-eviction") && kinds.contains(&"memory-error"), "{kinds:?}");
     assert_eq!(String::from_utf8(one.stdout).unwrap(), String::from_utf8(two.stdout).unwrap());
 }
+
+fn kubectl_kubeleak(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kubectl-kubeleak")).args(args).output().unwrap()
+}
+
+/// Called as `kubectl-kubeleak` (the plugin), help and usage errors say `kubectl kubeleak`;
+/// as `kubeleak`, they do not (negative control).
+#[test]
+fn the_plugin_binary_names_itself_kubectl_kubeleak() {
+    let help = kubectl_kubeleak(&["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(help.status.success());
+    assert!(text.contains("Usage: kubectl kubeleak <COMMAND>"), "{text}");
+    let collect = kubectl_kubeleak(&["collect", "--help"]);
+    assert!(String::from_utf8_lossy(&collect.stdout).contains("Usage: kubectl kubeleak collect [OPTIONS]"));
+    let bad = kubectl_kubeleak(&["analyze"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("Usage: kubectl kubeleak analyze <FILES>..."), "{err}");
+    let missing = kubectl_kubeleak(&["analyze", "/nonexistent/b.txt"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("kubectl kubeleak: cannot read /nonexistent/b.txt"));
+
+    let plain = kubeleak(&["--help"]);
+    let text = String::from_utf8_lossy(&plain.stdout);
+    assert!(text.contains("Usage: kubeleak <COMMAND>") && !text.contains("Usage: kubectl kubeleak"), "{text}");
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "_kubeleak()"),
+        ("zsh", "#compdef kubeleak"),
+        ("fish", "complete -c kubeleak"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = kubeleak(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{shell}: {text}");
+        for word in ["collect", "analyze", "all-namespaces", "debug-image"] {
+            assert!(text.contains(word), "{shell} completes {word}");
+        }
+    }
+    // The bash script is valid bash, and completes subcommands when sourced.
+    let script = String::from_utf8(kubeleak(&["completions", "bash"]).stdout).unwrap();
+    let check = format!(
+        "{script}\nCOMP_WORDS=(kubeleak col); COMP_CWORD=1; _kubeleak kubeleak col kubeleak; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+    );
+    let out = Command::new("bash").args(["-c", &check]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "collect");
+    // As the plugin, for the file kubectl runs.
+    let plugin = String::from_utf8(kubectl_kubeleak(&["completions", "bash"]).stdout).unwrap();
+    assert!(plugin.contains("kubectl-kubeleak"), "{plugin}");
+    // Negative control: an unknown shell is a usage error.
+    assert_eq!(kubeleak(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// Nothing recognised: exit status 3 and a line saying so; the report is still printed.
+#[test]
+fn analyze_exits_3_when_nothing_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "shopping list\n- milk\n- eggs\n$ ls\nbundle.txt\n").unwrap();
+    let out = kubeleak(&["analyze", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kubeleak: nothing in the input was recognised as kubectl output"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 pod(s)"), "{}", String::from_utf8_lossy(&out.stdout));
+    // JSON too, and from stdin.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeleak"))
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+    // Negative controls: recognised input exits 0 (and 1 with --fail-on), with junk beside it too.
+    let ok = kubeleak(&["analyze", &fixture("skeleton-top.txt"), junk.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(ok.stderr.is_empty());
+    // Documented in --help.
+    let help = String::from_utf8(kubeleak(&["analyze", "--help"]).stdout).unwrap();
+    assert!(help.contains("3  nothing in the input was recognised"), "{help}");
+}
+
+/// The krew manifest has what `krew` validates: the plugin name as the file's, a `v`
+/// version equal to the crate's, and for every platform a selector, a URI to the
+/// release archive, a sha256 and the binary, which is `kubectl-kubeleak`.
+#[test]
+fn the_krew_manifest_is_complete() {
+    let text = std::fs::read_to_string(format!("{}/../../plugins/kubeleak.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let field = |key: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.trim_start().trim_start_matches("- ").strip_prefix(&format!("{key}: ")))
+            .map(|v| v.trim().trim_matches('"').to_string())
+            .collect()
+    };
+    assert_eq!(field("apiVersion"), ["krew.googlecontainertools.github.com/v1alpha2"]);
+    assert_eq!(field("kind"), ["Plugin"]);
+    assert_eq!(field("name"), ["kubeleak"]);
+    let version = format!("v{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(field("version"), std::slice::from_ref(&version));
+    assert!(!field("shortDescription").is_empty() && text.contains("description: |"));
+    let uris = field("uri");
+    let shas = field("sha256");
+    let bins = field("bin");
+    assert!(uris.len() >= 3, "{uris:?}");
+    assert_eq!((uris.len(), bins.len()), (shas.len(), shas.len()));
+    for (u, s) in uris.iter().zip(&shas) {
+        assert!(u.starts_with("https://") && u.contains(&format!("/{version}/")) && u.ends_with(".tar.gz"), "{u}");
+        assert!(s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()), "sha256 {s}");
+    }
+    assert!(bins.iter().all(|b| b == "kubectl-kubeleak" || b == "kubectl-kubeleak.exe"), "{bins:?}");
+    assert_eq!(text.matches("os: ").count(), uris.len(), "one selector per platform");
+}

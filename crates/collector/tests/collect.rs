@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::apiserver::{ApiServer, Options, NAMESPACE, OK_POD, OOM_POD, SECRETS};
+use support::apiserver::{ApiServer, Options, NAMESPACE, OK_POD, OOM_POD, OTHER_POD, SECRETS};
 
 /// A per-test HOME with `.kube/config` pointing at the server (kubectl's discovery cache
 /// lives under HOME, so tests never share it).
@@ -712,4 +712,432 @@ fn profile_exec_refused_by_the_server_is_recorded_1_27() {
     assert!(s.iter().any(|l| l.contains("websockets only") || l.contains("upgrade")), "{s:?}");
     let a = analyze(&env.path("b.txt"));
     assert!(a.model.warnings.iter().any(|w| w.message.contains("`kubectl exec") && w.message.contains("failed")));
+}
+
+/// A `py-spy` stand-in that prints a real-format dump, in its own directory (an "image").
+fn py_spy_image() -> tempfile::TempDir {
+    let image = tempfile::tempdir().unwrap();
+    let py_spy = image.path().join("py-spy");
+    std::fs::write(
+        &py_spy,
+        "#!/bin/sh\ncat <<'DUMP'\nProcess 1: python -m worker\nPython v3.12.7 (/usr/local/bin/python3.12)\n\n\
+Thread 0x7F3A2C1D0740 (active): \"MainThread\"\n    resize (PIL/Image.py:2192)\n    make_thumbnail (worker/thumbs.py:41)\n\
+    handle_batch (worker/jobs.py:88)\n    <module> (worker/__main__.py:12)\nDUMP\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&py_spy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    image
+}
+
+/// The prompts of a bundle.
+fn prompts(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with("$ ")).collect()
+}
+
+/// `kubectl kubeleak collect -l app=worker`, no -n: the plugin, found by the real kubectl
+/// on PATH, collects the namespace of the kubeconfig's current context (`shop`).
+#[test]
+fn the_plugin_collects_the_current_contexts_namespace() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let plugin_dir = Path::new(env!("CARGO_BIN_EXE_kubectl-kubeleak")).parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(plugin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let out = Command::new("kubectl")
+        .args(["kubeleak", "collect", "-l", "app=worker", "--samples", "1", "--interval", "1m30s", "-o", "b.txt"])
+        .env("PATH", &path)
+        .env("HOME", env.home.path())
+        .env_remove("KUBECONFIG")
+        .current_dir(env.home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("\n# namespace: shop\n"), "{text}");
+    assert!(text.contains("$ kubectl get pods -n shop -l app=worker -o wide  # at "), "{text}");
+    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker")), "{text}");
+    let a = analyze(&env.path("b.txt"));
+    assert!(a.model.pod(Some("shop"), OOM_POD).is_some());
+    // The context's namespace was read locally, not asked of the server.
+    assert!(!server.requests().iter().any(|r| r.contains("/namespaces/default/")), "{:?}", server.requests());
+
+    // `kubectl kubeleak --help` names itself so.
+    let help = Command::new("kubectl").args(["kubeleak", "--help"]).env("PATH", &path).output().unwrap();
+    let help_text = String::from_utf8_lossy(&help.stdout);
+    assert!(help.status.success() && help_text.contains("Usage: kubectl kubeleak <COMMAND>"), "{help_text}");
+}
+
+/// Negative control: a context without a namespace means `default` (as kubectl resolves
+/// it), where nothing matches; `--context` picks another context's namespace.
+#[test]
+fn a_context_without_namespace_means_default_and_context_picks_its_own() {
+    let server = ApiServer::start(Options { second_namespace: true, ..Options::default() });
+    let env = Env::new(Some(&server));
+    std::fs::write(env.path(".kube/config"), server.kubeconfig_with_namespace(None)).unwrap();
+    let out = env.collect(&["-l", "app=worker", "--samples", "1", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "no pod matches -l app=worker in namespace default (the context's namespace; give -n NAMESPACE or -A)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(bundle_of(&env, "b.txt").contains("\n# namespace: default\n"));
+
+    let out = env.collect(&["--context", "other-ctx", "-l", "app=worker", "--samples", "1", "-o", "c.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "c.txt");
+    assert!(text.contains("\n# context: other-ctx\n# namespace: batch\n"), "{text}");
+    assert!(text.contains("$ kubectl get pods -n batch -l app=worker -o wide --context other-ctx  # at "), "{text}");
+    assert!(text.contains(&format!("$ kubectl logs -n batch {OTHER_POD} -c worker")), "{text}");
+    assert!(!text.contains(OOM_POD), "{text}");
+    // An explicit -n wins over the context.
+    let out = env.collect(&["-n", "shop", "-l", "app=worker", "--samples", "0", "-o", "d.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(bundle_of(&env, "d.txt").contains("\n# namespace: shop\n"));
+}
+
+/// `-A`: the pods of every namespace; each pod's logs asked in its own namespace.
+#[test]
+fn all_namespaces() {
+    let server = ApiServer::start(Options { second_namespace: true, ..Options::default() });
+    let env = Env::new(Some(&server));
+    let out = env.collect(&["-A", "-l", "app=worker", "--samples", "1", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 pod(s), 4 container(s), 1/1 memory sample(s), 5 log(s)"));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("\n# all-namespaces: true\n") && !text.contains("# namespace:"), "{text}");
+    for p in [
+        "$ kubectl get pods -A -l app=worker -o wide  # at ",
+        "$ kubectl describe pod -A -l app=worker  # at ",
+        "$ kubectl get events -A  # at ",
+        "$ kubectl top pod -A -l app=worker --containers  # at ",
+    ] {
+        assert!(text.contains(p), "{p}\n{text}");
+    }
+    assert!(text.contains(&format!("$ kubectl logs -n batch {OTHER_POD} -c worker --timestamps --tail=-1  # at ")));
+    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker --timestamps --tail=-1 --previous")));
+    assert!(!text.contains("# kubeleak: exit-code"), "{text}");
+    // kubectl printed the NAMESPACE column; the analysis puts each pod in its namespace.
+    assert!(section(&text, "-o wide")[1].starts_with("NAMESPACE "), "{text}");
+    let a = analyze(&env.path("b.txt"));
+    assert!(a.model.pod(Some("batch"), OTHER_POD).is_some(), "{:#?}", a.model.pods);
+    let w = a.model.pod(Some("shop"), OOM_POD).and_then(|p| p.container("worker")).expect("worker");
+    assert_eq!(w.memory_samples.len(), 1);
+    assert!(server.requests().iter().any(|r| r.starts_with("GET /api/v1/pods?")), "{:?}", server.requests());
+    // -A cannot name one pod.
+    let out = env.collect(&["-A", "--pod", OOM_POD, "-o", "c.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `--as`, `--as-group`, `--cluster`, `--user`, `--request-timeout` reach every kubectl
+/// command (and the server sees the impersonation).
+#[test]
+fn global_kubectl_flags_pass_through() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let out = env.collect(
+        &[
+            BASE,
+            &["--as", "oncall@example.com", "--as-group", "sre", "--cluster", "test", "--user", "tester"],
+            &["--request-timeout", "10s", "-o", "b.txt"],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    let flags = "--cluster test --user tester --as oncall@example.com --as-group sre --request-timeout 10s  # at ";
+    for p in prompts(&text) {
+        assert!(p.contains(flags), "{p}");
+    }
+    let requests = server.requests();
+    let pods = requests.iter().find(|r| r.contains("/pods?")).expect("a pods request");
+    assert!(pods.contains("impersonate-user=oncall@example.com") && pods.contains("impersonate-group=sre"), "{pods}");
+    // Negative control: without --as no impersonation.
+    let out = env.collect(&[BASE, &["-o", "c.txt"]].concat());
+    assert!(out.status.success());
+    assert!(!server.requests()[requests.len()..].iter().any(|r| r.contains("impersonate-")));
+}
+
+#[test]
+fn durations_like_1m30s_are_accepted_and_bad_ones_refused() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let out = env.collect(&[
+        "-l",
+        "app=worker",
+        "--samples",
+        "1",
+        "--interval",
+        "1m30s",
+        "--timeout",
+        "1m",
+        "--since",
+        "2h",
+        "-o",
+        "b.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker --timestamps --since=2h  # at ")));
+    let out = env.collect(&["-l", "app=worker", "--interval", "1m30", "-o", "c.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`1m30` is not a duration"), "{}", stderr(&out));
+    assert!(server.requests().len() > 3);
+}
+
+/// Sends `sig` to a collection whose logs hang, `times` times (the next one once the
+/// previous was taken), and returns its output.
+fn signalled(env: &Env, server: &ApiServer, sig: &str, times: usize, extra: &[&str]) -> Output {
+    let child = env
+        .command(
+            &[&["-n", "shop", "-l", "app=worker", "--samples", "50", "--interval", "300ms", "--timeout", "25s"], extra]
+                .concat(),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    // Only this run's requests count (the server may have served an earlier one).
+    let before = server.requests().len();
+    let count = |what: &str| server.requests()[before..].iter().filter(|r| r.contains(what)).count();
+    while count("/apis/metrics.k8s.io/v1beta1/namespaces") < 1 {
+        assert!(start.elapsed().as_secs() < 30, "no samples taken");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let send = || assert!(Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
+    for i in 0..times {
+        send();
+        if i == 0 && times > 1 {
+            while count("/log?") < 1 {
+                assert!(start.elapsed().as_secs() < 30, "no logs asked");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    out
+}
+
+#[test]
+fn sigterm_and_sighup_are_handled_like_ctrl_c() {
+    let server = ApiServer::start(Options { hang_path: Some("/log?".into()), ..Options::default() });
+    let env = Env::new(Some(&server));
+    // Two SIGTERMs: sampling ends, then the hanging logs are stopped and the bundle written.
+    let out = signalled(&env, &server, "-TERM", 2, &["-o", "t.txt"]);
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kubeleak: SIGTERM: sampling stops"), "{}", stderr(&out));
+    let text = bundle_of(&env, "t.txt");
+    assert!(text.contains("\n# interrupted: true\n"), "{text}");
+    assert!(text.contains("# kubeleak: exit-code 130\n# kubeleak: stopped by SIGTERM\n"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(", interrupted (SIGTERM)"));
+    // SIGHUP, the same way.
+    let out = signalled(&env, &server, "-HUP", 2, &["-o", "h.txt"]);
+    assert_eq!(out.status.code(), Some(129), "{}", stderr(&out));
+    assert!(bundle_of(&env, "h.txt").contains("\n# interrupted: true\n"));
+}
+
+/// A third signal quits at once: no bundle, no partial file, no kubectl left running.
+#[test]
+fn a_third_signal_quits_leaving_nothing_behind() {
+    let server = ApiServer::start(Options { hang_path: Some("/log?".into()), ..Options::default() });
+    let env = Env::new(Some(&server));
+    let cfg = env.path("kubeconfig-third-signal");
+    std::fs::write(&cfg, server.kubeconfig()).unwrap();
+    let cfg_s = cfg.display().to_string();
+    // The first signal while sampling; the next two while the logs hang.
+    let child = env
+        .command(&[
+            "-n",
+            "shop",
+            "-l",
+            "app=worker",
+            "--samples",
+            "50",
+            "--interval",
+            "300ms",
+            "--timeout",
+            "25s",
+            "--kubeconfig",
+            &cfg_s,
+            "-o",
+            "b.txt",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let count = |what: &str| server.requests().iter().filter(|r| r.contains(what)).count();
+    let kill =
+        |sig: &str| assert!(Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
+    while count("/apis/metrics.k8s.io/v1beta1/namespaces") < 1 {
+        assert!(start.elapsed().as_secs() < 30, "no samples taken");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    kill("-TERM");
+    while count("/log?") < 2 {
+        assert!(start.elapsed().as_secs() < 30, "no logs asked");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The logs hang now; a running kubectl holds our kubeconfig's path in its arguments.
+    let kubectls = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.contains(&cfg_s) && c.contains(" logs "))
+            .collect()
+    };
+    assert!(!kubectls().is_empty(), "kubectl logs should be running");
+    kill("-TERM");
+    kill("-TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    assert!(stderr(&out).contains("quitting without writing"), "{}", stderr(&out));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(kubectls(), Vec::<String>::new(), "no kubectl left behind");
+    let left: Vec<String> = std::fs::read_dir(env.home.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("kubeleak") || n.starts_with("b.txt"))
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "no bundle and no partial file");
+}
+
+/// Negative control: under `nohup` (SIGHUP ignored from the start), SIGHUP stays ignored.
+#[test]
+fn sighup_stays_ignored_under_nohup() {
+    let server = ApiServer::start(Options::default());
+    let env = Env::new(Some(&server));
+    let cmd = format!(
+        "trap '' HUP; exec {} collect -n shop -l app=worker --samples 4 --interval 500ms -o b.txt",
+        env!("CARGO_BIN_EXE_kubeleak")
+    );
+    let child = Command::new("sh")
+        .args(["-c", &cmd])
+        .env("HOME", env.home.path())
+        .env_remove("KUBECONFIG")
+        .current_dir(env.home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !server.requests().iter().any(|r| r.contains("/apis/metrics.k8s.io/v1beta1/namespaces")) {
+        assert!(start.elapsed().as_secs() < 30, "no samples taken");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = bundle_of(&env, "b.txt");
+    assert!(text.contains("\n# interrupted: false\n"), "{text}");
+    assert_eq!(text.matches("$ kubectl top pod").count(), 4);
+}
+
+/// `--profile py-spy --debug-image IMAGE`: the real kubectl runs `kubectl debug` with
+/// `--target`, the test server adds the ephemeral container (strategic merge patch of
+/// `pods/NAME/ephemeralcontainers`), runs py-spy from the "image", and kubectl prints the
+/// container's output. The app's image has no py-spy and is not exec'd into.
+fn debug_profile_collect(version: &str) {
+    let image = py_spy_image();
+    let server = ApiServer::start(Options {
+        git_version: version.into(),
+        debug_images: vec![
+            ("py-spy:0.4.0".into(), format!("{}:/usr/bin:/bin", image.path().display())),
+            ("busybox:1.36".into(), "/usr/bin:/bin".into()),
+        ],
+        ..Options::default()
+    });
+    let env = Env::new(Some(&server));
+    let out = env.collect(
+        &[
+            BASE,
+            &["--profile", "py-spy", "--debug-image", "py-spy:0.4.0", "--profile-container", "worker"],
+            &["-o", "b.txt", "--no-gzip"],
+        ]
+        .concat(),
+    );
+    let requests = server.requests().join("\n");
+    assert!(
+        out.status.success(),
+        "{:?} {}\n{}\n{requests}",
+        out.status,
+        stderr(&out),
+        std::fs::read_to_string(env.path("b.txt")).unwrap_or_default()
+    );
+    let bundle = read_bundle(&env.path("b.txt"));
+    assert!(!requests.contains("/exec?"), "no kubectl exec: {requests}");
+    assert!(
+        requests.contains(&format!("PATCH /api/v1/namespaces/shop/pods/{OOM_POD}/ephemeralcontainers")),
+        "{requests}\n{:?}",
+        section(&bundle, "kubectl debug")
+    );
+    let added = server.ephemeral_containers();
+    assert_eq!(added.len(), 2, "one per pod's worker: {added:?}");
+    for (_, c) in &added {
+        assert_eq!(c["targetContainerName"], "worker", "{c}");
+        assert_eq!(c["image"], "py-spy:0.4.0", "{c}");
+        assert!(c["name"].as_str().unwrap().starts_with("kubeleak-py-spy-"), "{c}");
+        assert_eq!(c["securityContext"]["capabilities"]["add"][0], "SYS_PTRACE", "--profile=general: {c}");
+        let cmd: Vec<&str> = c["command"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+        assert_eq!(cmd, ["py-spy", "dump", "--pid", "1"], "{c}");
+    }
+    let s = section(
+        &bundle,
+        &format!("debug -n shop {OOM_POD} --target=worker --image=py-spy:0.4.0 --profile=general --container=kubeleak-py-spy-"),
+    );
+    assert!(s[0].contains("--attach=true -- py-spy dump --pid 1  # at "), "{s:?}");
+    assert!(s.iter().any(|l| l.contains("make_thumbnail (worker/thumbs.py:41)")), "{bundle}");
+    assert!(!s.iter().any(|l| l.starts_with("# kubeleak: exit-code")), "{s:?}");
+    // The analysis reads the dump (a `kubectl debug` section is not tied to a container
+    // by the analysis yet: with two pods it is the bundle's).
+    let a = analyze(&env.path("b.txt"));
+    let stacks = a.model.profiles.stacks.len()
+        + a.model.pods.iter().flat_map(|p| &p.containers).map(|c| c.profiles.stacks.len()).sum::<usize>();
+    assert!(stacks >= 2, "{:#?}", a.model.profiles);
+
+    // Negative control: an image without py-spy gives no dump (and the app image still
+    // was not touched).
+    let out = env.collect(
+        &[
+            BASE,
+            &["--profile", "py-spy", "--debug-image", "busybox:1.36", "--profile-container", "worker"],
+            &["-o", "c.txt"],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle = read_bundle(&env.path("c.txt"));
+    assert!(bundle.contains("--image=busybox:1.36"), "{bundle}");
+    assert!(!bundle.contains("make_thumbnail"), "{bundle}");
+}
+
+#[test]
+fn profile_by_ephemeral_debug_container_1_33() {
+    debug_profile_collect("v1.33.1");
+}
+
+#[test]
+fn profile_by_ephemeral_debug_container_1_30() {
+    debug_profile_collect("v1.30.13");
+}
+
+#[test]
+fn profile_by_ephemeral_debug_container_1_27() {
+    debug_profile_collect("v1.27.16");
 }

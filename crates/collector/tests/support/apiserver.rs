@@ -218,7 +218,15 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
         .find(|h| h.field.equiv("User-Agent"))
         .map(|h| h.value.as_str().to_string())
         .unwrap_or_default();
-    log.lock().unwrap().push(format!("{} {} | {} | {}", rq.method(), url, accept, agent));
+    // Impersonation (`--as`, `--as-group`), when asked.
+    let impersonate: Vec<String> = rq
+        .headers()
+        .iter()
+        .filter(|h| h.field.as_str().as_str().to_ascii_lowercase().starts_with("impersonate-"))
+        .map(|h| format!("{}={}", h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str()))
+        .collect();
+    let impersonate = if impersonate.is_empty() { String::new() } else { format!(" | {}", impersonate.join(" ")) };
+    log.lock().unwrap().push(format!("{} {} | {} | {}{impersonate}", rq.method(), url, accept, agent));
     if let Some(h) = &state.opts.hang_path {
         if url.contains(h.as_str()) {
             thread::sleep(Duration::from_secs(30));
@@ -640,7 +648,7 @@ fn pod(name: &str, uid: &str, ip: &str, containers: Vec<Value>, statuses: Vec<Va
                  "dnsPolicy": "ClusterFirst", "serviceAccountName": "default", "nodeName": "node-a-1", "schedulerName": "default-scheduler",
                  "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
                  "priority": 0, "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority",
-                 "automountServiceAccountToken": false,
+                 "automountServiceAccountToken": false, "securityContext": {},
                  "volumes": [{"name": "creds", "secret": {"secretName": "worker-creds", "defaultMode": 420}}]},
         "status": {"phase": "Running",
                    "conditions": [
