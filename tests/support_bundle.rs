@@ -130,7 +130,7 @@ fn the_worker_story_end_to_end() {
     assert_eq!(others, ["1 event about objects other than pods and nodes not read (ReplicaSet ×1)"]);
 
     // Findings: the OOM kill and the growing cache, with evidence inside the members.
-    let kinds: Vec<&str> = a.findings.iter().map(|f| f.kind).collect();
+    let kinds: Vec<&str> = a.findings.iter().map(|f| f.kind.as_str()).collect();
     assert!(kinds.contains(&"oom-killed"), "{kinds:?}");
     let cache = a.findings.iter().find(|f| f.title.contains("cache")).unwrap_or_else(|| panic!("{kinds:?}"));
     assert!(cache.evidence.iter().all(|o| m.source_name(*o).starts_with("support-bundle-worker.tar.gz:")));

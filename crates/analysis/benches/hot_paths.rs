@@ -120,7 +120,7 @@ mod native {
                 Model::default,
                 |mut model| {
                     for (seq, s) in tops.iter().enumerate() {
-                        let ctx = parse::Ctx { default_namespace: Some("shop".into()), seq: seq as u32 };
+                        let ctx = parse::SectionContext { default_namespace: Some("shop".into()), seq: seq as u32 };
                         parse::top::parse(s, &ctx, &mut model);
                     }
                     model

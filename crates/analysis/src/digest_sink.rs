@@ -40,7 +40,7 @@ pub struct DigestSink {
 enum Inner {
     Here(Box<DigestBuilder>),
     #[cfg(not(target_arch = "wasm32"))]
-    Thread(remote::Remote),
+    Thread(thread_sink::ThreadSink),
 }
 
 impl DigestSink {
@@ -48,7 +48,7 @@ impl DigestSink {
     pub fn new(threads: bool) -> Self {
         let b = Box::new(DigestBuilder::new());
         #[cfg(not(target_arch = "wasm32"))]
-        let inner = if threads { Inner::Thread(remote::Remote::start(b)) } else { Inner::Here(b) };
+        let inner = if threads { Inner::Thread(thread_sink::ThreadSink::start(b)) } else { Inner::Here(b) };
         #[cfg(target_arch = "wasm32")]
         let inner = {
             let _ = threads;
@@ -80,37 +80,37 @@ impl DigestSink {
     /// [`DigestSink::finish`] without waiting for the digest thread: it finishes the
     /// stream while the reading thread goes on with the next lines (the reading thread
     /// used to wait at every stream's end, for up to [`IN_FLIGHT`] batches).
-    pub fn finish_later(self) -> Pending {
+    pub fn finish_later(self) -> DigestFuture {
         match self.inner {
-            Inner::Here(b) => Pending(PendingInner::Ready(Box::new(b.finish()))),
+            Inner::Here(b) => DigestFuture(FutureInner::Ready(Box::new(b.finish()))),
             #[cfg(not(target_arch = "wasm32"))]
-            Inner::Thread(r) => Pending(PendingInner::Thread(r.finish_later())),
+            Inner::Thread(r) => DigestFuture(FutureInner::Thread(r.finish_later())),
         }
     }
 }
 
 /// A stream's digest being finished (see [`DigestSink::finish_later`]).
-pub struct Pending(PendingInner);
+pub struct DigestFuture(FutureInner);
 
-enum PendingInner {
+enum FutureInner {
     Ready(Box<(LogDigest, Vec<(u32, String)>)>),
     #[cfg(not(target_arch = "wasm32"))]
-    Thread(remote::Reply),
+    Thread(thread_sink::Reply),
 }
 
-impl Pending {
+impl DigestFuture {
     /// The digest and its texts, once the digest thread has finished the stream.
     pub fn wait(self) -> (LogDigest, Vec<(u32, String)>) {
         match self.0 {
-            PendingInner::Ready(done) => *done,
+            FutureInner::Ready(done) => *done,
             #[cfg(not(target_arch = "wasm32"))]
-            PendingInner::Thread(reply) => remote::wait(reply),
+            FutureInner::Thread(reply) => thread_sink::wait(reply),
         }
     }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-mod remote {
+mod thread_sink {
     use std::collections::HashMap;
     use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -120,7 +120,7 @@ mod remote {
     use jiff::Timestamp;
 
     use super::{BATCH_BYTES, BATCH_ENTRIES, IN_FLIGHT};
-    use crate::logdigest::{Checked, DigestBuilder, LogDigest};
+    use crate::logdigest::{DigestBuilder, EntryCheck, LogDigest};
     use crate::model::Origin;
 
     /// Entries copied for the digest thread: texts in one arena.
@@ -140,7 +140,7 @@ mod remote {
         raws: (usize, usize),
         /// What is found out on the reading thread (where it balances the two threads
         /// best: see docs/performance.md).
-        checked: Checked,
+        checked: EntryCheck,
     }
 
     impl Batch {
@@ -259,13 +259,13 @@ mod remote {
         }
     }
 
-    pub struct Remote {
+    pub struct ThreadSink {
         id: u64,
         batch: Batch,
         finished: bool,
     }
 
-    impl Drop for Remote {
+    impl Drop for ThreadSink {
         fn drop(&mut self) {
             if !self.finished {
                 // Best effort: a dead digest thread has nothing to forget.
@@ -274,16 +274,16 @@ mod remote {
         }
     }
 
-    impl Remote {
-        pub fn start(builder: Box<DigestBuilder>) -> Remote {
+    impl ThreadSink {
+        pub fn start(builder: Box<DigestBuilder>) -> ThreadSink {
             static NEXT: AtomicU64 = AtomicU64::new(0);
             let id = NEXT.fetch_add(1, Ordering::Relaxed);
             send(Job::Start(id, builder));
-            Remote { id, batch: spare().unwrap_or_default(), finished: false }
+            ThreadSink { id, batch: spare().unwrap_or_default(), finished: false }
         }
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-            let checked = Checked::of(text);
+            let checked = EntryCheck::of(text);
             let first = self.batch.raws.len();
             let mut at_text = None;
             for (n, t) in raws {

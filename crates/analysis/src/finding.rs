@@ -18,10 +18,121 @@ pub enum Severity {
     Critical,
 }
 
+/// What a finding says is wrong: the stable names of the JSON contract
+/// (`docs/analysis-json-v1.md`), e.g. `oom-killed`. Ordered by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `oom-killed`
+    OomKilled,
+    /// `crash-loop`
+    CrashLoop,
+    /// `frequent-restarts`
+    FrequentRestarts,
+    /// `evicted`
+    Evicted,
+    /// `memory-near-limit`
+    MemoryNearLimit,
+    /// `no-memory-limit`
+    NoMemoryLimit,
+    /// `memory-growth`
+    MemoryGrowth,
+    /// `memory-error`
+    MemoryError,
+    /// `unbounded-collection`
+    UnboundedCollection,
+    /// `cache-without-eviction`
+    CacheWithoutEviction,
+    /// `large-object-retention`
+    LargeObjectRetention,
+    /// `global-state-accumulation`
+    GlobalStateAccumulation,
+    /// `circular-references`
+    CircularReferences,
+}
+
+impl Kind {
+    /// Every kind, in the contract's order.
+    pub const ALL: [Kind; 13] = [
+        Kind::OomKilled,
+        Kind::CrashLoop,
+        Kind::FrequentRestarts,
+        Kind::Evicted,
+        Kind::MemoryNearLimit,
+        Kind::NoMemoryLimit,
+        Kind::MemoryGrowth,
+        Kind::MemoryError,
+        Kind::UnboundedCollection,
+        Kind::CacheWithoutEviction,
+        Kind::LargeObjectRetention,
+        Kind::GlobalStateAccumulation,
+        Kind::CircularReferences,
+    ];
+
+    /// The contract's name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::OomKilled => "oom-killed",
+            Kind::CrashLoop => "crash-loop",
+            Kind::FrequentRestarts => "frequent-restarts",
+            Kind::Evicted => "evicted",
+            Kind::MemoryNearLimit => "memory-near-limit",
+            Kind::NoMemoryLimit => "no-memory-limit",
+            Kind::MemoryGrowth => "memory-growth",
+            Kind::MemoryError => "memory-error",
+            Kind::UnboundedCollection => "unbounded-collection",
+            Kind::CacheWithoutEviction => "cache-without-eviction",
+            Kind::LargeObjectRetention => "large-object-retention",
+            Kind::GlobalStateAccumulation => "global-state-accumulation",
+            Kind::CircularReferences => "circular-references",
+        }
+    }
+
+    /// The kind of a contract name.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl PartialOrd for Kind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Kind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for Kind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    /// Stable kind from the contract, e.g. `oom-killed`.
-    pub kind: &'static str,
+    /// What is wrong, e.g. [`Kind::OomKilled`].
+    pub kind: Kind,
     pub severity: Severity,
     pub namespace: Option<String>,
     pub pod: Option<String>,
@@ -63,7 +174,7 @@ pub struct LogPoint {
 
 impl Finding {
     /// A finding with empty texts and no evidence yet.
-    pub fn new(kind: &'static str, severity: Severity) -> Finding {
+    pub fn new(kind: Kind, severity: Severity) -> Finding {
         Finding {
             kind,
             severity,

@@ -100,7 +100,7 @@ pub fn report_with_chart(
         h.push_str(&format!(
             "<section class=\"finding {sev}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\
              <h3>{}</h3><p>{}</p><p><b>What to do:</b> {}</p>{mined}<pre>{}</pre></section>\n",
-            escape(f.kind),
+            escape(f.kind.as_str()),
             target,
             escape(&f.title),
             escape(&f.detail),

@@ -140,7 +140,7 @@ impl Digests {
 }
 
 /// An entry waiting for the tool readers.
-struct Pending {
+struct WaitingEntry {
     at: Option<Timestamp>,
     origin: Origin,
     /// What the miner reads: the first line, trimmed, at most [`MAX_LINE`] bytes.
@@ -157,7 +157,7 @@ struct Marks([usize; 6]);
 pub struct DigestBuilder {
     d: LogDigest,
     scan: Scanner,
-    pending: Vec<Pending>,
+    pending: Vec<WaitingEntry>,
     marks: Marks,
     /// Texts of the lines readers took (swept to the profiles' own lines: a gc run
     /// quotes its `collecting` line, not its `objects` and `done` lines).
@@ -261,7 +261,7 @@ fn miner_line(text: &str) -> &str {
 /// What is found out about an entry before it is digested: on the reading thread, where
 /// the digest thread has it for free (see `digest_sink.rs`), or at once on one thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Checked {
+pub struct EntryCheck {
     /// [`rules_match`] of the text.
     pub matched: bool,
     /// [`crate::pyprof::may_start`] of a one-line text (true for several lines: each is
@@ -269,19 +269,19 @@ pub struct Checked {
     pub tools: bool,
 }
 
-impl Checked {
-    pub fn of(text: &str) -> Checked {
+impl EntryCheck {
+    pub fn of(text: &str) -> EntryCheck {
         let single = memchr::memchr(b'\n', text.as_bytes()).is_none();
-        Checked { matched: rules_match(text), tools: !single || crate::pyprof::may_start(text) }
+        EntryCheck { matched: rules_match(text), tools: !single || crate::pyprof::may_start(text) }
     }
 }
 
 /// True when a line rule of `memory-error` or `circular-references` may care about the
 /// entry (one of its lines).
 pub fn rules_match(text: &str) -> bool {
-    use crate::rules::{gc, memory_error, words};
+    use crate::rules::{gc, keywords, memory_error};
     // One pass for the words the rules need first: most entries have none.
-    let w = words::find(text.as_bytes());
+    let w = keywords::find(text.as_bytes());
     if !w.memory_error && !w.gc {
         return false;
     }
@@ -308,10 +308,10 @@ impl DigestBuilder {
     /// Adds one entry. `raws`: the source lines it was read from (number, text as the
     /// source shows it), for the texts evidence may quote; may be empty.
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-        self.push_checked(at, text, origin, raws, Checked::of(text));
+        self.push_checked(at, text, origin, raws, EntryCheck::of(text));
     }
 
-    /// [`DigestBuilder::push`] with the entry's [`Checked`] already known (the digest
+    /// [`DigestBuilder::push`] with the entry's [`EntryCheck`] already known (the digest
     /// thread gets it from the reading thread: see `digest_sink.rs`).
     pub fn push_checked(
         &mut self,
@@ -319,7 +319,7 @@ impl DigestBuilder {
         text: &str,
         origin: Origin,
         raws: &[(u32, &str)],
-        checked: Checked,
+        checked: EntryCheck,
     ) {
         let matched = checked.matched;
         let index = self.d.entries;
@@ -357,7 +357,7 @@ impl DigestBuilder {
             }
         }
         if taken || !self.pending.is_empty() {
-            self.pending.push(Pending { at, origin, first: miner_line(text).to_string(), raw: raw0.to_string() });
+            self.pending.push(WaitingEntry { at, origin, first: miner_line(text).to_string(), raw: raw0.to_string() });
             // An entry no reader took ended every block: the readers said all they will
             // about the waiting entries.
             if !taken || self.pending.len() > MAX_PENDING {

@@ -183,7 +183,7 @@ pub fn build(analysis: &Analysis) -> Report {
             .findings
             .iter()
             .map(|f| Finding {
-                kind: f.kind,
+                kind: f.kind.as_str(),
                 severity: f.severity,
                 pod: f.pod.clone(),
                 container: f.container.clone(),

@@ -381,7 +381,7 @@ fn add_member(m: Member, model: &mut Model, digests: &mut Digests, seq: &mut Has
             last_line: last,
         };
         let counter = seq.entry(kind).or_insert(0);
-        let ctx = crate::parse::Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
+        let ctx = crate::parse::SectionContext { default_namespace: model.capture.namespace.clone(), seq: *counter };
         *counter += 1;
         crate::parse::parse_section(&section, &ctx, model, digests);
         model.sections.push(model::SectionInfo {

@@ -99,21 +99,21 @@ fn the_view_crosses_from_worker_to_page_with_any_size() {
 #[wasm_bindgen_test]
 fn the_page_simd_scan_finds_the_line_rules_words() {
     // The page's wasm finds these words with simd128 code of its own
-    // (`rules::words::block`): every word at every position of a 16-byte block.
-    use kubeleak_analysis::rules::words::{find, Words};
+    // (`rules::keywords::block`): every word at every position of a 16-byte block.
+    use kubeleak_analysis::rules::keywords::{find, Keywords};
     let memory = ["MemoryError", "sigkill", "Signal 9", "EXIT", "killed", "child PROCESS", "BrokenProcessPool"];
     let gc = ["gc: ", "gc.garbage", "ResourceWarning: unclosed "];
     for pad in 0..40 {
         let lead = "x".repeat(pad);
         for w in memory {
             let t = format!("{lead}{w} after");
-            assert_eq!(find(t.as_bytes()), Words { memory_error: true, gc: false }, "{t:?}");
+            assert_eq!(find(t.as_bytes()), Keywords { memory_error: true, gc: false }, "{t:?}");
         }
         for w in gc {
             let t = format!("{lead}{w}x");
-            assert_eq!(find(t.as_bytes()), Words { memory_error: false, gc: true }, "{t:?}");
+            assert_eq!(find(t.as_bytes()), Keywords { memory_error: false, gc: true }, "{t:?}");
         }
         let plain = format!("{lead}2026-11-24T10:00:00Z INFO GET /api/products/511 HTTP/1.1 200 OK took 4 ms");
-        assert_eq!(find(plain.as_bytes()), Words::default(), "{plain:?}");
+        assert_eq!(find(plain.as_bytes()), Keywords::default(), "{plain:?}");
     }
 }

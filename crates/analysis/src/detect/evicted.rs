@@ -9,12 +9,12 @@
 //! Example: status `Evicted` and event `Evicted  The node was low on resource: memory.`
 //! gives "pod worker-1 was evicted: The node was low on resource: memory."
 
-use super::{app_containers, finding_for, Cx};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, DetectorInput};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::Origin;
 
 /// The `Message:` line describe prints a few lines after `Status:` for an evicted pod.
-fn describe_message(cx: &Cx<'_>, status: Origin) -> Option<(Origin, String)> {
+fn describe_message(cx: &DetectorInput<'_>, status: Origin) -> Option<(Origin, String)> {
     (1..=4).find_map(|d| {
         let o = Origin { source: status.source, line: status.line.checked_add(d)? };
         let text = cx.model.line_text(o).trim();
@@ -24,7 +24,7 @@ fn describe_message(cx: &Cx<'_>, status: Origin) -> Option<(Origin, String)> {
 }
 
 /// describe prints `Status: Failed` then `Reason: Evicted` for an evicted pod.
-fn describe_reason_evicted(cx: &Cx<'_>, status: Origin) -> bool {
+fn describe_reason_evicted(cx: &DetectorInput<'_>, status: Origin) -> bool {
     (1..=2).any(|d| {
         let Some(line) = status.line.checked_add(d) else {
             return false;
@@ -34,7 +34,7 @@ fn describe_reason_evicted(cx: &Cx<'_>, status: Origin) -> bool {
     })
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         let status = pod.status.as_ref().filter(|s| {
             s.value.eq_ignore_ascii_case("Evicted") || (s.value == "Failed" && describe_reason_evicted(cx, s.origin))
@@ -47,7 +47,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         if status.is_none() && events.is_empty() && states.is_empty() {
             continue;
         }
-        let mut f = finding_for("evicted", Severity::Critical, pod, None);
+        let mut f = finding_for(Kind::Evicted, Severity::Critical, pod, None);
         let mut message = events.iter().map(|e| (e.origin, e.message.clone())).next();
         if message.is_none() {
             message = status.and_then(|s| describe_message(cx, s.origin));

@@ -19,12 +19,12 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use super::growth::{shape, Shape, ShapeRule};
-use super::{app_containers, finding_for, Cx, CONFIRM_IN_POD};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, DetectorInput, CONFIRM_IN_POD};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::Origin;
 use crate::rules::gc::{done_numbers, oldest_generation, res, Literals};
 
-fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
+fn growing(points: &[(f64, f64)], cx: &DetectorInput<'_>) -> bool {
     let x: Vec<f64> = points.iter().map(|p| p.0).collect();
     let y: Vec<f64> = points.iter().map(|p| p.1).collect();
     let rule = ShapeRule {
@@ -39,7 +39,7 @@ fn growing(points: &[(f64, f64)], cx: &Cx<'_>) -> bool {
     matches!(shape(&x, &y, &rule), Some(Shape::Growing { .. }))
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     let r = res();
     for pod in &cx.model.pods {
         for c in app_containers(pod) {
@@ -97,7 +97,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 }
             }
             let mut parts = Vec::new();
-            let mut f = finding_for("circular-references", Severity::Warning, pod, Some(c));
+            let mut f = finding_for(Kind::CircularReferences, Severity::Warning, pod, Some(c));
             if unc_total > 0 {
                 let mut ts: Vec<(&String, &usize)> = types.iter().collect();
                 ts.sort_by(|a, b| b.1.cmp(a.1));

@@ -28,10 +28,10 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{
-    app_containers, approx, bytes_f, capture_time, finding_for, oom, rate_per_hour, sorted_samples, when, Cx,
-    Thresholds, CONFIRM_IN_POD,
+    app_containers, approx, bytes_f, capture_time, finding_for, oom, rate_per_hour, sorted_samples, when,
+    DetectorInput, Thresholds, CONFIRM_IN_POD,
 };
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 use crate::stats::{self, Line, MannKendall};
@@ -145,7 +145,7 @@ struct Subject<'a> {
     spec_known: bool,
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         let any_container_samples = app_containers(pod).any(|c| !c.memory_samples.is_empty());
         for c in app_containers(pod) {
@@ -165,7 +165,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 oom_cycle(cx, pod, c, out);
             }
             if c.memory_samples.is_empty() && !records.is_empty() {
-                for f in out[before..].iter_mut().filter(|f| f.kind == "memory-growth") {
+                for f in out[before..].iter_mut().filter(|f| f.kind == Kind::MemoryGrowth) {
                     f.detail = format!(
                         "From memray's memory records (the process's resident size, {} records of a memray report): {}",
                         records.len(),
@@ -204,7 +204,7 @@ fn memray_samples(c: &Container) -> Vec<Sample> {
 }
 
 /// Trend over samples; `true` when there were enough timed samples to judge.
-fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
+fn samples_trend(cx: &DetectorInput<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
     if !s.samples.is_empty() && s.samples.iter().all(|x| x.at.is_none()) {
         return untimed_trend(cx, s, out);
     }
@@ -255,7 +255,7 @@ fn samples_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
     match shape {
         Shape::Growing { line, mk } => {
             let rate = line.slope; // bytes per hour
-            let mut f = finding_for("memory-growth", Severity::Warning, s.pod, s.container);
+            let mut f = finding_for(Kind::MemoryGrowth, Severity::Warning, s.pod, s.container);
             let mut title = format!("{who} grew {}", rate_per_hour(rate));
             if let Some(runs) = between_restarts {
                 title.push_str(&format!(" in each of its last {runs} runs"));
@@ -315,7 +315,7 @@ raising the limit."
             out.push(f);
         }
         Shape::Sawtooth { drops } => {
-            let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
+            let mut f = finding_for(Kind::MemoryGrowth, Severity::Info, s.pod, s.container);
             f.title = format!(
                 "{who} memory rises and falls (sawtooth, {drops} drop{}): not steady growth",
                 if drops == 1 { "" } else { "s" }
@@ -332,7 +332,7 @@ or process batches in smaller chunks (generators, streaming)."
             out.push(f);
         }
         Shape::Plateau { level } => {
-            let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
+            let mut f = finding_for(Kind::MemoryGrowth, Severity::Info, s.pod, s.container);
             f.title = format!("{who} memory rose then levelled off at about {}: not a leak", bytes_f(level));
             f.detail = format!(
                 "{series}. The last third of the samples is flat: a bounded cache or pool filled up (warm-up)."
@@ -345,7 +345,7 @@ or process batches in smaller chunks (generators, streaming)."
         Shape::Flat => {
             let no_limit = s.limit.is_none() && s.spec_known;
             if oomed || restarted || no_limit {
-                let mut f = finding_for("memory-growth", Severity::Info, s.pod, s.container);
+                let mut f = finding_for(Kind::MemoryGrowth, Severity::Info, s.pod, s.container);
                 f.title = format!("{who} memory is flat at about {}: no growth", format_bytes(last.bytes));
                 f.detail = format!("{series}. No trend over the samples.");
                 if oomed {
@@ -368,7 +368,7 @@ possible: sample more often, or log peak RSS (`resource.getrusage(resource.RUSAG
 
 /// Samples without times (a hand paste of several `top` outputs): the same test over
 /// the sample order; a rise is reported without a rate, since the bundle gives no time.
-fn untimed_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
+fn untimed_trend(cx: &DetectorInput<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
     let sorted = sorted_samples(s.samples);
     let x: Vec<f64> = (0..sorted.len()).map(|i| i as f64).collect();
     let y: Vec<f64> = sorted.iter().map(|p| p.bytes as f64).collect();
@@ -383,7 +383,7 @@ fn untimed_trend(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Vec<Finding>) -> bool {
             Some(c) => c.name.clone(),
             None => format!("pod {}", s.pod.name),
         };
-        let mut f = finding_for("memory-growth", Severity::Warning, s.pod, s.container);
+        let mut f = finding_for(Kind::MemoryGrowth, Severity::Warning, s.pod, s.container);
         f.title = format!(
             "{who} rose from {} to {} over {} samples (no times in the bundle, so no rate)",
             format_bytes(first.bytes),
@@ -442,7 +442,7 @@ fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall,
 }
 
 /// With few samples: the OOM cycle gives the rate.
-fn oom_cycle(cx: &Cx<'_>, pod: &Pod, c: &Container, out: &mut Vec<Finding>) {
+fn oom_cycle(cx: &DetectorInput<'_>, pod: &Pod, c: &Container, out: &mut Vec<Finding>) {
     let Some(term) = c.last_termination.as_ref().filter(|t| oom::oom_state(t) == Some(true)) else {
         return;
     };
@@ -454,7 +454,7 @@ fn oom_cycle(cx: &Cx<'_>, pod: &Pod, c: &Container, out: &mut Vec<Finding>) {
         return;
     }
     let rate = limit.value as f64 / hours(run);
-    let mut f = finding_for("memory-growth", Severity::Warning, pod, Some(c));
+    let mut f = finding_for(Kind::MemoryGrowth, Severity::Warning, pod, Some(c));
     f.title = format!(
         "{} grows about {}: it reached its {} limit after running {} before the last OOM kill",
         c.name,

@@ -18,12 +18,12 @@
 //! Example: latest sample 470Mi with a 512Mi limit gives
 //! "worker uses 470Mi of its 512Mi limit (92 %)".
 
-use super::{app_containers, finding_for, sorted_samples, Cx};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, sorted_samples, DetectorInput};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
 
-fn request_note(cx: &Cx<'_>, c: &Container, samples: &[Sample]) -> Option<(String, Vec<Origin>)> {
+fn request_note(cx: &DetectorInput<'_>, c: &Container, samples: &[Sample]) -> Option<(String, Vec<Origin>)> {
     let req = c.memory_request.as_ref()?;
     let peak = samples.iter().max_by_key(|s| s.bytes)?;
     if req.value == 0 || (peak.bytes as f64) < cx.t.request_below_usage_ratio * req.value as f64 {
@@ -43,7 +43,7 @@ request are evicted first. Set the request near the steady usage.",
     ))
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     let spec_read = spec_read(cx);
     // Pods (and containers; `None` = the whole pod) that earlier detectors found in
     // trouble, collected once so this stays linear in pods and findings.
@@ -51,8 +51,8 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
     let troubled_set: std::collections::HashSet<Key> = out
         .iter()
         .filter(|f| {
-            matches!(f.kind, "evicted" | "oom-killed" | "memory-error")
-                || (f.kind == "memory-growth" && f.severity > Severity::Info)
+            matches!(f.kind, Kind::Evicted | Kind::OomKilled | Kind::MemoryError)
+                || (f.kind == Kind::MemoryGrowth && f.severity > Severity::Info)
         })
         .map(|f| (f.namespace.clone(), f.pod.clone(), f.container.clone()))
         .collect();
@@ -75,7 +75,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 }
             } else if spec_read && (c.image.is_some() || c.memory_request.is_some() || c.state.is_some()) {
                 let sev = if troubled(Some(&c.name)) { Severity::Warning } else { Severity::Info };
-                let mut f = finding_for("no-memory-limit", sev, pod, Some(c));
+                let mut f = finding_for(Kind::NoMemoryLimit, sev, pod, Some(c));
                 let peak = c.memory_samples.iter().max_by_key(|s| s.bytes);
                 f.title = format!("{} has no memory limit", c.name);
                 if let Some(p) = peak {
@@ -124,14 +124,14 @@ OOMKilled restart of this container."
     }
 }
 
-fn spec_read(cx: &Cx<'_>) -> bool {
+fn spec_read(cx: &DetectorInput<'_>) -> bool {
     use crate::model::SectionKind::*;
     cx.model.sections.is_empty()
         || cx.model.sections.iter().any(|s| matches!(s.kind, DescribePod | GetPodsJson | GetPodsYaml))
 }
 
 fn near(
-    cx: &Cx<'_>,
+    cx: &DetectorInput<'_>,
     pod: &Pod,
     c: Option<&Container>,
     latest: &Sample,
@@ -146,7 +146,7 @@ fn near(
         return None;
     }
     let sev = if ratio >= 1.0 { Severity::Critical } else { Severity::Warning };
-    let mut f = finding_for("memory-near-limit", sev, pod, c);
+    let mut f = finding_for(Kind::MemoryNearLimit, sev, pod, c);
     let who = match c {
         Some(c) => c.name.clone(),
         None => format!("pod {}", pod.name),

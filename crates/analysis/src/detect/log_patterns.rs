@@ -35,8 +35,8 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 
 use super::growth::{shape, Shape, ShapeRule};
-use super::{app_containers, finding_for, sorted_samples, Cx, CONFIRM_IN_POD};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, sorted_samples, DetectorInput, CONFIRM_IN_POD};
+use crate::finding::{Finding, Kind, Severity};
 use crate::logmine::{Point, Slot, Template, Unit};
 use crate::model::{Container, Origin, Pod, Sample};
 use crate::quantity::format_bytes;
@@ -170,41 +170,41 @@ fn has(words: &[String], set: &[&str]) -> bool {
 }
 
 /// The pattern a slot's words point to, or `None` (unknown, throughput, memory itself).
-pub fn classify(words: &[String], unit: Unit) -> Option<&'static str> {
+pub fn classify(words: &[String], unit: Unit) -> Option<Kind> {
     if has(words, CACHE) {
-        return Some("cache-without-eviction");
+        return Some(Kind::CacheWithoutEviction);
     }
     if has(words, GLOBAL) {
-        return Some("global-state-accumulation");
+        return Some(Kind::GlobalStateAccumulation);
     }
     let memory = has(words, MEMORY);
     if has(words, LARGE) {
-        return Some("large-object-retention");
+        return Some(Kind::LargeObjectRetention);
     }
     if has(words, COLLECTION_STRONG) && !memory {
-        return Some("unbounded-collection");
+        return Some(Kind::UnboundedCollection);
     }
     if has(words, THROUGHPUT) || memory {
         return None;
     }
     if unit == Unit::Bytes {
-        return Some("large-object-retention");
+        return Some(Kind::LargeObjectRetention);
     }
-    has(words, COLLECTION_WEAK).then_some("unbounded-collection")
+    has(words, COLLECTION_WEAK).then_some(Kind::UnboundedCollection)
 }
 
-fn priority(kind: &str) -> u8 {
+fn priority(kind: Kind) -> u8 {
     match kind {
-        "cache-without-eviction" => 4,
-        "global-state-accumulation" => 3,
-        "large-object-retention" => 2,
+        Kind::CacheWithoutEviction => 4,
+        Kind::GlobalStateAccumulation => 3,
+        Kind::LargeObjectRetention => 2,
         _ => 1,
     }
 }
 
 /// A growing slot.
 struct Suspect {
-    kind: &'static str,
+    kind: Kind,
     template: String,
     /// The message of a JSON / logfmt line.
     message: Option<String>,
@@ -270,7 +270,7 @@ fn correlation(points: &[Point], mem: &[&Sample]) -> Option<f64> {
     stats::spearman(&a, &b)
 }
 
-fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Option<Suspect> {
+fn analyze_slot(cx: &DetectorInput<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Option<Suspect> {
     let (template, tmpl_words) = (&t.text, &t.words);
     if matches!(slot.unit, Unit::Duration | Unit::Percent) {
         return None;
@@ -345,7 +345,7 @@ fn analyze_slot(cx: &Cx<'_>, slot: &Slot, t: &Template, mem: &[&Sample]) -> Opti
     })
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         for c in app_containers(pod) {
             let mem = memory_samples(pod, c);
@@ -387,7 +387,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 f.pod.as_deref() == Some(pod.name.as_str())
                     && f.namespace == pod.namespace
                     && (f.container.as_deref() == Some(c.name.as_str()) || f.container.is_none())
-                    && ((f.kind == "memory-growth" && f.severity > Severity::Info) || f.kind == "oom-killed")
+                    && ((f.kind == Kind::MemoryGrowth && f.severity > Severity::Info) || f.kind == Kind::OomKilled)
             });
             let mut seen_titles = HashSet::new();
             for s in merged {
@@ -401,7 +401,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn finding(
-    cx: &Cx<'_>,
+    cx: &DetectorInput<'_>,
     pod: &Pod,
     c: &Container,
     s: &Suspect,
@@ -427,9 +427,13 @@ fn finding(
         None => f.title.push_str(&format!(" over {} lines", s.lines)),
     }
     let what = match s.kind {
-        "cache-without-eviction" => "a cache that only grows: entries are added and never evicted",
-        "global-state-accumulation" => "module-level or class-level state that accumulates for the life of the process",
-        "large-object-retention" => "large objects (payloads, documents, frames, responses) kept referenced after use",
+        Kind::CacheWithoutEviction => "a cache that only grows: entries are added and never evicted",
+        Kind::GlobalStateAccumulation => {
+            "module-level or class-level state that accumulates for the life of the process"
+        }
+        Kind::LargeObjectRetention => {
+            "large objects (payloads, documents, frames, responses) kept referenced after use"
+        }
         _ => "a collection (list, dict, queue, buffer) that only grows",
     };
     let example = match &s.message {
@@ -476,23 +480,23 @@ fn finding(
 }
 
 /// Concrete Python advice per pattern.
-pub fn advice(kind: &str) -> &'static str {
+pub fn advice(kind: Kind) -> &'static str {
     match kind {
-        "cache-without-eviction" => {
+        Kind::CacheWithoutEviction => {
             "Bound the cache: `functools.lru_cache(maxsize=1024)` instead of `@cache` / `lru_cache(maxsize=None)` or a \
 plain dict; for hand-made caches `cachetools.LRUCache(maxsize=…)` or `cachetools.TTLCache(maxsize=10_000, ttl=600)`. \
 Never key a cache by unbounded values (request ids, timestamps, whole payloads). `lru_cache` on a method keeps every \
 `self` alive: cache a module-level function of hashable arguments, or use `cachetools.cachedmethod`. \
 `func.cache_info().currsize` shows the size."
         }
-        "global-state-accumulation" => {
+        Kind::GlobalStateAccumulation => {
             "Module-level dicts, lists and sets, class attributes (`class Handler: seen = set()`) and singletons live \
 as long as the process. Move the state into an object with a lifecycle (created per request, job or batch and \
 dropped after), or bound it (`cachetools.TTLCache`, `collections.deque(maxlen=…)`); keep \"seen\" ids with a TTL \
 or in an external store with expiry (Redis `SET key 1 EX 3600`); hold registries of live objects in \
 `weakref.WeakValueDictionary` / `weakref.WeakSet`."
         }
-        "large-object-retention" => {
+        Kind::LargeObjectRetention => {
             "Process and discard: do not keep whole payloads, documents, DataFrames or responses in lists or on \
 long-lived objects; keep only what you need (ids, sums). Stream instead of loading: generators (`yield`), \
 `requests.get(url, stream=True).iter_content()`, `ijson` for big JSON, pandas `read_csv(chunksize=…)`, database \
@@ -530,14 +534,14 @@ mod tests {
     #[test]
     fn classify_words() {
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(classify(&w("cache size"), Unit::Count), Some("cache-without-eviction"));
-        assert_eq!(classify(&w("seen ids"), Unit::Count), Some("global-state-accumulation"));
-        assert_eq!(classify(&w("retained payloads"), Unit::Count), Some("large-object-retention"));
-        assert_eq!(classify(&w("pending jobs"), Unit::Count), Some("unbounded-collection"));
+        assert_eq!(classify(&w("cache size"), Unit::Count), Some(crate::finding::Kind::CacheWithoutEviction));
+        assert_eq!(classify(&w("seen ids"), Unit::Count), Some(crate::finding::Kind::GlobalStateAccumulation));
+        assert_eq!(classify(&w("retained payloads"), Unit::Count), Some(crate::finding::Kind::LargeObjectRetention));
+        assert_eq!(classify(&w("pending jobs"), Unit::Count), Some(crate::finding::Kind::UnboundedCollection));
         assert_eq!(classify(&w("processed total"), Unit::Count), None);
         assert_eq!(classify(&w("items processed total"), Unit::Count), None);
         assert_eq!(classify(&w("rss"), Unit::Bytes), None);
-        assert_eq!(classify(&w("held"), Unit::Bytes), Some("large-object-retention"));
+        assert_eq!(classify(&w("held"), Unit::Bytes), Some(crate::finding::Kind::LargeObjectRetention));
     }
 
     #[test]

@@ -17,14 +17,14 @@
 //! Example: `[2026-11-24 10:01:02 +0000] [1] [ERROR] Worker (pid:8) was sent SIGKILL! Perhaps out of memory?`
 //! gives "web: 1 gunicorn worker sent SIGKILL (\"Perhaps out of memory?\")".
 
-use super::{app_containers, finding_for, when, Cx, CONFIRM_IN_POD};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, when, DetectorInput, CONFIRM_IN_POD};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::Origin;
 use crate::rules::memory_error::{pattern_of, patterns, PATTERNS};
 
 /// The origin of line `k` of a multi-line log entry starting at `origin`, when that
 /// source line holds `text`; else the entry's first line.
-pub fn line_of(cx: &Cx<'_>, origin: Origin, k: usize, text: &str) -> Origin {
+pub fn line_of(cx: &DetectorInput<'_>, origin: Origin, k: usize, text: &str) -> Origin {
     let Some(line) = u32::try_from(k).ok().and_then(|k| origin.line.checked_add(k)) else {
         return origin;
     };
@@ -37,12 +37,12 @@ pub fn line_of(cx: &Cx<'_>, origin: Origin, k: usize, text: &str) -> Origin {
     }
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         for c in app_containers(pod) {
             let ps = patterns();
             let mut counts = [0usize; PATTERNS];
-            let mut f = finding_for("memory-error", Severity::Critical, pod, Some(c));
+            let mut f = finding_for(Kind::MemoryError, Severity::Critical, pod, Some(c));
             let (mut first, mut last) = (None, None);
             for stream in &c.logs {
                 let digest = cx.digest(stream);

@@ -9,7 +9,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Kind, Severity};
 use std::borrow::Cow;
 
 use crate::logdigest::{Digests, LogDigest};
@@ -128,14 +128,14 @@ pub fn run_default_with(model: &Model, digests: &Digests, threads: bool) -> Vec<
 }
 
 /// What every detector reads.
-pub struct Cx<'a> {
+pub struct DetectorInput<'a> {
     pub model: &'a Model,
     /// The summaries of the model's log streams.
     pub digests: &'a Digests,
     pub t: &'a Thresholds,
 }
 
-impl Cx<'_> {
+impl DetectorInput<'_> {
     /// The digest of a log stream: the one read with the log, else one made from its
     /// lines (streams built by hand).
     pub fn digest<'s>(&'s self, stream: &'s LogStream) -> Cow<'s, LogDigest> {
@@ -155,7 +155,7 @@ pub fn run(model: &Model, t: &Thresholds) -> Vec<Finding> {
 /// while the detectors before it run here. It reads no other detector's findings, and
 /// its findings go in at its own place in the order, so the result is the same.
 pub fn run_with(model: &Model, digests: &Digests, t: &Thresholds, threads: bool) -> Vec<Finding> {
-    let cx = Cx { model, digests, t };
+    let cx = DetectorInput { model, digests, t };
     let before = |out: &mut Vec<Finding>| {
         oom::detect(&cx, out);
         restarts::detect(&cx, out);
@@ -203,16 +203,19 @@ pub fn run_with(model: &Model, digests: &Digests, t: &Thresholds, threads: bool)
             .then_with(|| a.namespace.cmp(&b.namespace))
             .then_with(|| a.pod.cmp(&b.pod))
             .then_with(|| a.container.cmp(&b.container))
-            .then_with(|| a.kind.cmp(b.kind))
+            .then_with(|| a.kind.cmp(&b.kind))
     });
     out
 }
 
 /// Kinds that may appear several times for one container (one per log template).
-fn per_template(kind: &str) -> bool {
+fn per_template(kind: Kind) -> bool {
     matches!(
         kind,
-        "unbounded-collection" | "cache-without-eviction" | "large-object-retention" | "global-state-accumulation"
+        Kind::UnboundedCollection
+            | Kind::CacheWithoutEviction
+            | Kind::LargeObjectRetention
+            | Kind::GlobalStateAccumulation
     )
 }
 
@@ -290,7 +293,7 @@ pub fn cap_evidence(mut ev: Vec<Origin>, max: usize) -> Vec<Origin> {
 }
 
 /// A finding about a pod (and a container of it).
-pub fn finding_for(kind: &'static str, severity: Severity, pod: &Pod, container: Option<&Container>) -> Finding {
+pub fn finding_for(kind: Kind, severity: Severity, pod: &Pod, container: Option<&Container>) -> Finding {
     let mut f = Finding::new(kind, severity);
     f.namespace = pod.namespace.clone();
     f.pod = Some(pod.name.clone());
@@ -445,7 +448,7 @@ pub(crate) mod testutil {
     }
 
     pub fn kinds(f: &[crate::Finding]) -> Vec<&'static str> {
-        f.iter().map(|f| f.kind).collect()
+        f.iter().map(|f| f.kind.as_str()).collect()
     }
 }
 
@@ -466,9 +469,9 @@ mod tests {
     #[test]
     fn pod_level_joins_container_level() {
         let p = pod("w", vec![container("app", Some(512))]);
-        let mut a = finding_for("oom-killed", Severity::Critical, &p, p.containers.first());
+        let mut a = finding_for(crate::finding::Kind::OomKilled, Severity::Critical, &p, p.containers.first());
         a.evidence.push(o(5));
-        let mut b = finding_for("oom-killed", Severity::Warning, &p, None);
+        let mut b = finding_for(crate::finding::Kind::OomKilled, Severity::Warning, &p, None);
         b.evidence.push(o(3));
         let m = merge(vec![a, b]);
         assert_eq!(m.len(), 1);

@@ -11,8 +11,8 @@
 //! `Finished: Tue, 24 Nov 2026 09:29:50 +0000`, limit 512Mi, 5 restarts gives
 //! "worker was OOMKilled (exit 137) at its 512Mi limit, last at 2026-11-24 09:29 UTC; 5 restarts".
 
-use super::{app_containers, finding_for, when, Cx, CONFIRM_IN_POD};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, when, DetectorInput, CONFIRM_IN_POD};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Container, ContainerState, Event, Pod};
 use crate::quantity::format_bytes;
 
@@ -52,7 +52,7 @@ fn event_names(e: &Event, c: &str) -> bool {
         || m.contains(&format!("ontainer \"{c}\""))
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         let events: Vec<&Event> = pod.events.iter().filter(|e| oom_event(e)).collect();
         let mut used_events = vec![false; events.len()];
@@ -78,7 +78,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let status = pod.status.as_ref().filter(|s| s.value.eq_ignore_ascii_case("OOMKilled"));
         let loose: Vec<&Event> = (0..events.len()).filter(|&i| !used_events[i]).map(|i| events[i]).collect();
         if status.is_some() || !loose.is_empty() {
-            let mut f = finding_for("oom-killed", Severity::Critical, pod, None);
+            let mut f = finding_for(Kind::OomKilled, Severity::Critical, pod, None);
             let times: u32 = loose.iter().map(|e| e.count.max(1)).sum();
             f.title = if times > 1 {
                 format!("pod {} was OOMKilled {times} times", pod.name)
@@ -109,7 +109,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
 
 /// Node events (`OOMKilling` from the kernel monitor, `SystemOOM` from the kubelet):
 /// joined to the OOM finding of a pod on that node, else a finding of their own.
-fn node_events(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+fn node_events(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for node in &cx.model.nodes {
         let events: Vec<&Event> = node.events.iter().filter(|e| oom_event(e)).collect();
         if events.is_empty() {
@@ -118,7 +118,7 @@ fn node_events(cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let on_node: Vec<&Pod> =
             cx.model.pods.iter().filter(|p| p.node.as_deref() == Some(node.name.as_str())).collect();
         let known = out.iter_mut().find(|f| {
-            f.kind == "oom-killed"
+            f.kind == Kind::OomKilled
                 && on_node.iter().any(|p| f.pod.as_deref() == Some(p.name.as_str()) && f.namespace == p.namespace)
         });
         if let Some(f) = known {
@@ -129,7 +129,7 @@ fn node_events(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let times: u32 = events.iter().map(|e| e.count.max(1)).sum();
-        let mut f = Finding::new("oom-killed", Severity::Critical);
+        let mut f = Finding::new(Kind::OomKilled, Severity::Critical);
         if let [p] = on_node[..] {
             f.namespace = p.namespace.clone();
             f.pod = Some(p.name.clone());
@@ -176,7 +176,7 @@ leak: gunicorn `--max-requests 1000 --max-requests-jitter 100`, celery `--max-ta
 fn container_finding(pod: &Pod, c: &Container, states: &[(&ContainerState, bool)], events: &[&Event]) -> Finding {
     let sure = states.iter().any(|(_, s)| *s) || !events.is_empty();
     let severity = if sure { Severity::Critical } else { Severity::Warning };
-    let mut f = finding_for("oom-killed", severity, pod, Some(c));
+    let mut f = finding_for(Kind::OomKilled, severity, pod, Some(c));
     let event_times: u32 = events.iter().map(|e| e.count.max(1)).sum();
     let times = event_times.max(u32::try_from(states.len()).unwrap_or(1));
     let limit = c.memory_limit.as_ref().map(|l| l.value);

@@ -28,12 +28,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{app_containers, finding_for, Cx, CONFIRM_IN_POD};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, DetectorInput, CONFIRM_IN_POD};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::{AllocationSite, Container, Origin, Pod, Profiles};
 
-const LEAK_KINDS: [&str; 4] =
-    ["cache-without-eviction", "global-state-accumulation", "large-object-retention", "unbounded-collection"];
+const LEAK_KINDS: [Kind; 4] =
+    [Kind::CacheWithoutEviction, Kind::GlobalStateAccumulation, Kind::LargeObjectRetention, Kind::UnboundedCollection];
 const CACHE_WORDS: [&str; 8] = ["cache", "cached", "caches", "caching", "lru", "memo", "memoize", "memoized"];
 const COLLECTIONS: [&str; 9] =
     ["dict", "list", "set", "deque", "OrderedDict", "defaultdict", "Counter", "frozenset", "WeakValueDictionary"];
@@ -43,7 +43,7 @@ struct Grower {
     /// `/app/images.py:88` or `dict`.
     place: String,
     /// The kind its name points to, when it may give a finding of its own.
-    kind: Option<&'static str>,
+    kind: Option<Kind>,
     /// The kind comes from its name (a cache module, `dict`), not only from its size.
     named: bool,
     sentence: String,
@@ -77,7 +77,7 @@ fn site_label(s: &AllocationSite) -> String {
     }
 }
 
-fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
+fn growing_sites(cx: &DetectorInput<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
     let mut by_site: BTreeMap<(String, Option<u32>), Vec<&AllocationSite>> = BTreeMap::new();
     for s in &p.allocation_sites {
         by_site.entry((s.file.clone(), s.line)).or_default().push(s);
@@ -131,9 +131,9 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
         let grown = delta.unsigned_abs();
         let named = cache_named(&last.file);
         let kind = if named {
-            Some("cache-without-eviction")
+            Some(Kind::CacheWithoutEviction)
         } else if grown >= cx.t.growth_min_bytes {
-            Some("large-object-retention")
+            Some(Kind::LargeObjectRetention)
         } else {
             None
         };
@@ -144,7 +144,7 @@ fn growing_sites(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
     out
 }
 
-fn growing_types(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
+fn growing_types(cx: &DetectorInput<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
     // Tables where every row is `+count` are a first call: everything is "new".
     let mut tables: BTreeMap<u32, bool> = BTreeMap::new();
     for t in &p.type_growth {
@@ -167,9 +167,9 @@ fn growing_types(cx: &Cx<'_>, p: &Profiles) -> Vec<(Grower, u64)> {
         let last = rows.iter().map(|r| r.count).next_back().unwrap_or(0);
         let short = name.rsplit('.').next().unwrap_or(name);
         let kind = if cache_named(name) {
-            Some("cache-without-eviction")
+            Some(Kind::CacheWithoutEviction)
         } else if COLLECTIONS.contains(&short) {
-            Some("unbounded-collection")
+            Some(Kind::UnboundedCollection)
         } else {
             None
         };
@@ -217,7 +217,7 @@ fn localise(f: &mut Finding, g: &Grower) {
     f.severity = f.severity.max(Severity::Warning);
 }
 
-fn own_finding(pod: &Pod, c: Option<&Container>, g: &Grower, kind: &'static str) -> Finding {
+fn own_finding(pod: &Pod, c: Option<&Container>, g: &Grower, kind: Kind) -> Finding {
     let mut f = finding_for(kind, Severity::Warning, pod, c);
     let who = c.map_or(pod.name.as_str(), |c| c.name.as_str());
     f.title = format!("{who}: {}", g.sentence);
@@ -225,8 +225,8 @@ fn own_finding(pod: &Pod, c: Option<&Container>, g: &Grower, kind: &'static str)
         "{}. The memory tool's own output names the place that keeps memory: {}.",
         g.sentence,
         match kind {
-            "cache-without-eviction" => "a cache that only ever adds entries grows until the container is killed",
-            "unbounded-collection" => "a collection that is appended to and never trimmed grows with every request",
+            Kind::CacheWithoutEviction => "a cache that only ever adds entries grows until the container is killed",
+            Kind::UnboundedCollection => "a collection that is appended to and never trimmed grows with every request",
             _ => "large objects (payloads, frames, buffers) stay referenced after use",
         }
     );
@@ -240,7 +240,7 @@ objects when done (`del`, no module-level lists of results). {CONFIRM_IN_POD}",
     f
 }
 
-fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: &mut Vec<Finding>) {
+fn detect_one(cx: &DetectorInput<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: &mut Vec<Finding>) {
     if p.is_empty() {
         return;
     }
@@ -264,10 +264,10 @@ fn detect_one(cx: &Cx<'_>, pod: &Pod, c: Option<&Container>, p: &Profiles, out: 
     if unc > 0 {
         let mut ev: Vec<Origin> = p.gc_uncollectable.iter().map(|o| o.origin).collect();
         ev.extend(p.gc_runs.iter().filter(|r| r.uncollectable.unwrap_or(0) > 0).map(|r| r.origin));
-        match out.iter().position(|f| belongs(f, pod, c) && f.kind == "circular-references") {
+        match out.iter().position(|f| belongs(f, pod, c) && f.kind == Kind::CircularReferences) {
             Some(i) => out[i].evidence.extend(ev),
             None => {
-                let mut f = finding_for("circular-references", Severity::Warning, pod, c);
+                let mut f = finding_for(Kind::CircularReferences, Severity::Warning, pod, c);
                 let who = c.map_or(pod.name.as_str(), |c| c.name.as_str());
                 let mut types: BTreeMap<&str, usize> = BTreeMap::new();
                 for o in &p.gc_uncollectable {
@@ -341,7 +341,7 @@ free: they stay in `gc.garbage` for the life of the process."
     }
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         detect_one(cx, pod, None, &pod.profiles, out);
         for c in app_containers(pod) {

@@ -10,8 +10,8 @@
 //! Example: `State: Waiting`, `Reason: CrashLoopBackOff`, `Restart Count: 7`, last
 //! termination OOMKilled gives "worker is in CrashLoopBackOff (7 restarts; last exit: OOMKilled, code 137)".
 
-use super::{app_containers, finding_for, oom, Cx};
-use crate::finding::{Finding, Severity};
+use super::{app_containers, finding_for, oom, DetectorInput};
+use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Container, ContainerState};
 
 fn is_crash_loop(s: &str) -> bool {
@@ -32,7 +32,7 @@ fn restarts_of(c: &Container) -> Option<u32> {
     c.restarts.as_ref().map(|r| r.value)
 }
 
-pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         let backoff: Vec<_> = pod
             .events
@@ -45,7 +45,7 @@ pub fn detect(cx: &Cx<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             any_loop = true;
-            let mut f = finding_for("crash-loop", Severity::Critical, pod, Some(c));
+            let mut f = finding_for(Kind::CrashLoop, Severity::Critical, pod, Some(c));
             let mut bits = Vec::new();
             if let Some(n) = restarts_of(c) {
                 bits.push(format!("{n} restarts"));
@@ -82,7 +82,7 @@ names the cause. If it ends abruptly without one, look for a SIGKILL (exit 137) 
             out.push(f);
         }
         if let Some(s) = pod.status.as_ref().filter(|s| is_crash_loop(&s.value)) {
-            let mut f = finding_for("crash-loop", Severity::Critical, pod, None);
+            let mut f = finding_for(Kind::CrashLoop, Severity::Critical, pod, None);
             f.title = format!("pod {} is in CrashLoopBackOff", pod.name);
             if let Some(r) = &pod.restarts {
                 f.title.push_str(&format!(" ({} restarts)", r.value));
@@ -110,7 +110,7 @@ for the crashed run's log."
             if n < cx.t.frequent_restarts || oom::container_oom_killed(c) {
                 continue;
             }
-            let mut f = finding_for("frequent-restarts", Severity::Warning, pod, Some(c));
+            let mut f = finding_for(Kind::FrequentRestarts, Severity::Warning, pod, Some(c));
             f.title = format!("{} restarted {n} times", c.name);
             if let Some(e) = last_exit(c.last_termination.as_ref()) {
                 f.title.push_str(&format!("; last exit: {e}"));
@@ -131,7 +131,7 @@ failures in the events. If the log ends without a traceback, the process was kil
                     || pod.status.as_ref().is_some_and(|s| s.value == "OOMKilled")
                     || pod.events.iter().any(oom::oom_event);
                 if !oom {
-                    let mut f = finding_for("frequent-restarts", Severity::Warning, pod, None);
+                    let mut f = finding_for(Kind::FrequentRestarts, Severity::Warning, pod, None);
                     f.title = format!("pod {} restarted {} times", pod.name, r.value);
                     f.detail = "The cause is not in this bundle: no OOM kill is shown.".into();
                     f.advice =

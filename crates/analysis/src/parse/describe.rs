@@ -35,7 +35,7 @@ use jiff::Timestamp;
 use super::events::{
     add_event, age_and_count, cells_at, columns, continue_message, is_event_type, last_seen, split_cells, Column,
 };
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::model::{self, ContainerState, Event, Fact, Model, Origin, Warning};
 use crate::quantity;
 use crate::sections::Section;
@@ -118,7 +118,7 @@ pub(crate) fn parse_rfc1123z(s: &str) -> Option<Timestamp> {
     (t.as_second() >= YEAR_2).then_some(t)
 }
 
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let lines = &section.lines;
     let starts: Vec<usize> =
         lines.iter().enumerate().filter(|(_, (_, l))| l.starts_with("Name:")).map(|(i, _)| i).collect();
@@ -143,7 +143,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
 }
 
 /// Reads one pod: `block` starts at its `Name:` line.
-fn parse_pod(section: &Section<'_>, ctx: &Ctx, model: &mut Model, block: &[(u32, &str)]) {
+fn parse_pod(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, block: &[(u32, &str)]) {
     let Some(&(name_line, first)) = block.first() else { return };
     let name = key_value(first).map(|(_, v)| v).unwrap_or("");
     if name.is_empty() {

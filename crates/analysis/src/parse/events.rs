@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::model::{Event, Model, Origin};
 use crate::sections::Section;
 use crate::time;
@@ -305,7 +305,7 @@ fn flush(pending: &mut Option<(Target, Event)>, others: &mut BTreeMap<String, u3
     }
 }
 
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let now = section.at.or(model.capture.captured_at);
     let mut layout: Option<Layout> = None;
     let mut pending: Option<(Target, Event)> = None;

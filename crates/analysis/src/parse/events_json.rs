@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use super::events::add_event;
 use super::tree::{json_tree, TreeNode, TreeValue};
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::model::{Event, Model, Origin};
 use crate::sections::Section;
 use crate::time;
@@ -33,7 +33,7 @@ fn text<'n>(node: &'n TreeNode, key: &str) -> Option<&'n str> {
 }
 
 /// Reads an `EventList` (or a bare array, or one `Event`) into the pods' and nodes' events.
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let doc = match json_tree(section) {
         Ok(Some(doc)) => doc,
         Ok(None) => return,
@@ -72,7 +72,7 @@ pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
 fn read_event(
     item: &TreeNode,
     section: &Section<'_>,
-    ctx: &Ctx,
+    ctx: &SectionContext,
     model: &mut Model,
     others: &mut BTreeMap<String, u32>,
     first_other: &mut Option<Origin>,

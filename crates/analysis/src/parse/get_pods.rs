@@ -21,7 +21,7 @@
 //! column, else the command's `-n`, else the bundle's. `No resources found …` is not a
 //! warning; `error: …` lines and rows that fit no column layout are.
 
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::model::{Fact, Model};
 use crate::sections::Section;
 
@@ -224,7 +224,7 @@ fn restarts(cell: &str) -> Option<u32> {
     count.parse().ok()
 }
 
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let mut layout = layout_from_command(section);
     for &(n, line) in &section.lines {
         let at = origin(section, n);

@@ -20,7 +20,7 @@ pub(crate) mod tree;
 
 /// What a parser knows beyond its section.
 #[derive(Clone, Debug, Default)]
-pub struct Ctx {
+pub struct SectionContext {
     /// Namespace to assume when neither the output nor the command names one (the
     /// collector header's namespace).
     pub default_namespace: Option<String>,
@@ -28,7 +28,7 @@ pub struct Ctx {
     pub seq: u32,
 }
 
-impl Ctx {
+impl SectionContext {
     /// The namespace of a section: `-n` on its command, else the default.
     pub fn namespace<'a>(&'a self, section: &'a Section<'_>) -> Option<&'a str> {
         section.namespace().or(self.default_namespace.as_deref())
@@ -40,7 +40,7 @@ pub(crate) fn origin(section: &Section<'_>, line: u32) -> Origin {
 }
 
 /// Hands a section to the parser of its kind.
-pub fn parse_section(section: &Section<'_>, ctx: &Ctx, model: &mut Model, digests: &mut Digests) {
+pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests) {
     match section.kind {
         SectionKind::TopPod => top::parse(section, ctx, model),
         SectionKind::TopNode => top_node::parse(section, ctx, model),

@@ -22,7 +22,7 @@
 //! sample of 496 MiB at 10:00:02Z.
 
 use super::tree::{json_tree, TreeNode, TreeValue};
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::model::{Model, NodeSample, Sample};
 use crate::sections::{Command, Section};
 use crate::time;
@@ -73,7 +73,7 @@ fn reading(owner: &TreeNode, what: &str, section: &Section<'_>, model: &mut Mode
     Some(Reading { bytes, at: text(memory, "time").and_then(time::parse_rfc3339), line: entry.line })
 }
 
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let doc = match json_tree(section) {
         Ok(Some(doc)) => doc,
         Ok(None) => return,

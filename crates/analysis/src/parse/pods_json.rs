@@ -48,7 +48,7 @@
 use saphyr::{LoadableYamlNode, MarkedYaml};
 
 use super::tree::{from_json, from_yaml, json_nodes, LineMap, TreeNode, TreeValue, MAX_DEPTH, MAX_YAML_INDENT};
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::model::{self, ContainerState, Fact, Model, Origin, Warning};
 use crate::quantity;
 use crate::sections::Section;
@@ -75,7 +75,7 @@ fn joined(section: &Section<'_>, model: &mut Model) -> (String, Vec<u32>) {
 }
 
 /// Reads the output of `kubectl get pods -o json`.
-pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse_json(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let (text, numbers) = joined(section, model);
     if text.trim().is_empty() {
         return;
@@ -148,7 +148,7 @@ pub fn parse_json(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
 }
 
 /// Reads the output of `kubectl get pods -o yaml`.
-pub fn parse_yaml(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse_yaml(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let (text, numbers) = joined(section, model);
     if text.trim().is_empty() {
         return;
@@ -174,7 +174,13 @@ pub fn parse_yaml(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
     }
 }
 
-fn read_docs(docs: &[MarkedYaml<'_>], lines: &LineMap<'_>, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+fn read_docs(
+    docs: &[MarkedYaml<'_>],
+    lines: &LineMap<'_>,
+    section: &Section<'_>,
+    ctx: &SectionContext,
+    model: &mut Model,
+) {
     for d in docs {
         match from_yaml(d, lines, 0) {
             Ok(node) => read_doc(&node, section, ctx, model),
@@ -185,7 +191,7 @@ fn read_docs(docs: &[MarkedYaml<'_>], lines: &LineMap<'_>, section: &Section<'_>
 }
 
 /// One document: a list of pods or one pod.
-fn read_doc(doc: &TreeNode, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+fn read_doc(doc: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let at = origin(section, doc.line);
     if matches!(doc.v, TreeValue::Null) {
         return; // empty YAML document (`---` at the end)
@@ -408,7 +414,7 @@ struct Status {
     signal: Option<i64>,
 }
 
-fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     if !matches!(p.v, TreeValue::Map(_)) {
         model.warn(origin(section, p.line), format!("expected a pod, found {}; skipped", p.describe()));
         return;

@@ -7,7 +7,7 @@
 //! bundle's only pod. [`join`] also takes the profiles each log stream's digest found, so
 //! the logs stay the owner of their lines and the profiles only point at them.
 
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::logdigest::Digests;
 use crate::model::{Model, Origin, Profiles};
 use crate::pyprof::{all_origins, scan, Line};
@@ -20,7 +20,7 @@ fn section_lines<'a>(section: &Section<'a>) -> Vec<Line<'a>> {
 
 /// Parses a pasted block ([`SectionKind::PyProfile`](crate::model::SectionKind)) into
 /// [`Model::profiles`]; [`join`] ties it to a pod later.
-pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, _ctx: &SectionContext, model: &mut Model) {
     let found = scan(&section_lines(section));
     if found.is_empty() {
         model.warn(
@@ -35,7 +35,7 @@ pub fn parse(section: &Section<'_>, _ctx: &Ctx, model: &mut Model) {
 /// memory tool's output: `kubectl exec POD [-c CONTAINER] -- …` ties it to that pod and
 /// container; any other command (`$ py-spy dump --pid 1`, `$ memray stats out.bin`) is
 /// kept like a pasted block. `false` (nothing taken) when there is no such output.
-pub fn parse_command(section: &Section<'_>, ctx: &Ctx, model: &mut Model) -> bool {
+pub fn parse_command(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) -> bool {
     let found = scan(&section_lines(section));
     if found.is_empty() {
         return false;

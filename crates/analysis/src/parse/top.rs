@@ -10,7 +10,7 @@
 //! ```
 //! gives pod `worker-7d9f8b6c5-x2x9k` a sample of 315621376 bytes.
 
-use super::{origin, words, Ctx};
+use super::{origin, words, SectionContext};
 use crate::model::{Model, Sample};
 use crate::quantity;
 use crate::sections::Section;
@@ -33,7 +33,7 @@ fn layout(header: &[&str]) -> Option<Layout> {
     }
 }
 
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let mut current: Option<Layout> = None;
     let mut after_sum_rule = false;
     for &(n, line) in &section.lines {

@@ -13,7 +13,7 @@
 //! ```
 //! gives node `node-1` a sample of 7176454144 bytes at 91%.
 
-use super::{origin, words, Ctx};
+use super::{origin, words, SectionContext};
 use crate::model::{Model, NodeSample};
 use crate::quantity;
 use crate::sections::Section;
@@ -38,7 +38,7 @@ fn layout(header: &[&str]) -> Option<Layout> {
     })
 }
 
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let no_headers = section
         .command
         .as_ref()

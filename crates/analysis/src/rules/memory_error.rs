@@ -53,8 +53,8 @@ pub const PATTERNS: usize = 5;
 /// True when one of the patterns matches the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
     // Every pattern needs one of these words (ASCII case aside): most lines have none,
-    // which `words::find` tells in one pass, before the regex that says it exactly.
-    if !super::words::find(t.as_bytes()).memory_error || !may_match(t) {
+    // which `keywords::find` tells in one pass, before the regex that says it exactly.
+    if !super::keywords::find(t.as_bytes()).memory_error || !may_match(t) {
         return false;
     }
     patterns().iter().any(|p| p.re.is_match(t))

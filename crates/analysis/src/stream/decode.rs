@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use super::parsing::{Env, Reading};
-use super::{Src, State, MAX_LINE_BYTES};
+use super::{InputReading, State, MAX_LINE_BYTES};
 use crate::input::{self, Limits};
 use crate::model::Origin;
 use crate::sections;
@@ -43,7 +43,7 @@ pub(super) fn whole_input(head: &[u8]) -> bool {
 /// Bytes of compressed input inflated at a time (at most ~260 KiB of output).
 const GZ_STEP: usize = 256;
 
-pub(super) enum Dec {
+pub(super) enum Decoder {
     /// The first [`SNIFF`] bytes are not in yet: gzip or not, archive or not, is not known.
     Start(Vec<u8>),
     /// A support bundle (tar, tar.gz) or a memray HTML report: read whole at the end
@@ -56,14 +56,14 @@ pub(super) enum Dec {
 }
 
 /// The first bytes of an input decide gzip or plain text.
-pub(super) fn start(src: &mut Src, st: &mut State, limits: &Limits, buf: &[u8]) {
+pub(super) fn start(src: &mut InputReading, st: &mut State, limits: &Limits, buf: &[u8]) {
     if buf.starts_with(&input::GZIP_MAGIC) {
         // Nothing of this input is in the model yet: a refusal restores this.
         src.snapshot = Some(Box::new(st.clone()));
-        src.dec = Dec::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
+        src.dec = Decoder::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new())));
         src.gunzip(buf, st, limits);
     } else {
-        src.dec = Dec::Plain;
+        src.dec = Decoder::Plain;
         src.text(buf, st, limits);
     }
 }
@@ -72,10 +72,10 @@ pub(super) fn damaged(name: &str, e: &std::io::Error, inflated: u64) -> String {
     format!("{name}: truncated or damaged gzip ({e}); analyzed the {inflated} bytes inflated before the damage")
 }
 
-impl Src {
+impl InputReading {
     pub(super) fn gunzip(&mut self, chunk: &[u8], st: &mut State, limits: &Limits) {
         for piece in chunk.chunks(GZ_STEP) {
-            let Dec::Gzip(d) = &mut self.dec else { return };
+            let Decoder::Gzip(d) = &mut self.dec else { return };
             // `flush` hands over all that inflated (the decoder holds it back otherwise).
             let res = d.write_all(piece).and_then(|()| d.flush());
             let out = std::mem::take(d.get_mut());
@@ -84,7 +84,7 @@ impl Src {
                 if self.refused.is_none() {
                     self.damaged = Some(damaged(&self.name, &e, self.inflated));
                 }
-                self.dec = Dec::Done;
+                self.dec = Decoder::Done;
                 return;
             }
         }
@@ -121,7 +121,7 @@ impl Src {
         self.sniff = Vec::new();
         self.sniffed = true;
         self.refused = Some(msg);
-        self.dec = Dec::Done;
+        self.dec = Decoder::Done;
     }
 
     /// Decoded bytes: the first 8 KiB are held back to recognise binary data.
@@ -198,7 +198,7 @@ impl Src {
     }
 
     /// A line that continues an unfinished one, or is longer than [`MAX_LINE_BYTES`]:
-    /// through [`Src::keep_partial`], which cuts it.
+    /// through [`InputReading::keep_partial`], which cuts it.
     pub(super) fn long_line(&mut self, piece: &[u8], st: &mut State, limits: &Limits) {
         self.keep_partial(piece);
         let whole = std::mem::take(&mut self.partial);

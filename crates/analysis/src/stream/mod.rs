@@ -34,7 +34,7 @@ use crate::finding::Analysis;
 use crate::input::{self, Limits};
 use crate::logdigest::Digests;
 use crate::model::{self, Capture, Model, Origin, SectionKind};
-use crate::parse::{self, logs::LaterDigest};
+use crate::parse::{self, logs::DigestToCollect};
 
 /// Largest non-log section gathered before it is parsed (64 MiB); beyond, its lines are
 /// skipped with a warning.
@@ -47,7 +47,7 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 mod decode;
 mod parsing;
 
-use decode::{damaged, start, whole_input, Dec, SNIFF};
+use decode::{damaged, start, whole_input, Decoder, SNIFF};
 use parsing::{Env, Reading};
 
 /// The model and per-kind section counters: what a refused gzip input rolls back.
@@ -63,16 +63,16 @@ struct State {
 pub struct Analyzer {
     limits: Limits,
     st: State,
-    src: Option<Box<Src>>,
+    src: Option<Box<InputReading>>,
 }
 
 /// One input being read.
-struct Src {
+struct InputReading {
     index: usize,
     name: String,
     warn_mark: usize,
     raw_len: u64,
-    dec: Dec,
+    dec: Decoder,
     inflated: u64,
     snapshot: Option<Box<State>>,
     damaged: Option<String>,
@@ -91,7 +91,7 @@ struct Src {
     quoted: BTreeMap<u32, String>,
     /// Log streams whose digests the digest thread is finishing: resolved when the
     /// input ends.
-    later: Vec<LaterDigest>,
+    later: Vec<DigestToCollect>,
     reading: Reading,
 }
 
@@ -103,12 +103,12 @@ impl Analyzer {
     /// Starts a new input (source); ends the current one first.
     pub fn begin(&mut self, name: &str) {
         self.end();
-        self.src = Some(Box::new(Src {
+        self.src = Some(Box::new(InputReading {
             index: self.st.model.sources.len(),
             name: name.to_string(),
             warn_mark: self.st.model.warnings.len(),
             raw_len: 0,
-            dec: Dec::Start(Vec::new()),
+            dec: Decoder::Start(Vec::new()),
             inflated: 0,
             snapshot: None,
             damaged: None,
@@ -137,32 +137,32 @@ impl Analyzer {
         src.raw_len += chunk.len() as u64;
         let st = &mut self.st;
         let limits = &self.limits;
-        match std::mem::replace(&mut src.dec, Dec::Done) {
-            Dec::Start(mut buf) => {
+        match std::mem::replace(&mut src.dec, Decoder::Done) {
+            Decoder::Start(mut buf) => {
                 buf.extend_from_slice(chunk);
                 if buf.len() < SNIFF {
-                    src.dec = Dec::Start(buf);
+                    src.dec = Decoder::Start(buf);
                     return;
                 }
                 if whole_input(&buf) {
-                    src.dec = Dec::Whole(buf);
+                    src.dec = Decoder::Whole(buf);
                     return;
                 }
                 start(src, st, limits, &buf);
             }
-            Dec::Whole(mut buf) => {
+            Decoder::Whole(mut buf) => {
                 buf.extend_from_slice(chunk);
-                src.dec = Dec::Whole(buf);
+                src.dec = Decoder::Whole(buf);
             }
-            Dec::Plain => {
-                src.dec = Dec::Plain;
+            Decoder::Plain => {
+                src.dec = Decoder::Plain;
                 src.text(chunk, st, limits);
             }
-            Dec::Gzip(d) => {
-                src.dec = Dec::Gzip(d);
+            Decoder::Gzip(d) => {
+                src.dec = Decoder::Gzip(d);
                 src.gunzip(chunk, st, limits);
             }
-            Dec::Done => {}
+            Decoder::Done => {}
         }
     }
 
@@ -171,15 +171,15 @@ impl Analyzer {
         let Some(mut src) = self.src.take() else { return };
         let st = &mut self.st;
         let limits = &self.limits;
-        let whole = match std::mem::replace(&mut src.dec, Dec::Done) {
-            Dec::Start(buf) if whole_input(&buf) => Some(buf),
-            Dec::Start(buf) => {
+        let whole = match std::mem::replace(&mut src.dec, Decoder::Done) {
+            Decoder::Start(buf) if whole_input(&buf) => Some(buf),
+            Decoder::Start(buf) => {
                 if !buf.is_empty() {
                     start(&mut src, st, limits, &buf);
                 }
                 None
             }
-            Dec::Whole(buf) => Some(buf),
+            Decoder::Whole(buf) => Some(buf),
             other => {
                 src.dec = other;
                 None
@@ -199,9 +199,9 @@ impl Analyzer {
             }
             start(&mut src, st, limits, &bytes);
         }
-        match std::mem::replace(&mut src.dec, Dec::Done) {
-            Dec::Start(_) | Dec::Whole(_) => {}
-            Dec::Gzip(mut d) => {
+        match std::mem::replace(&mut src.dec, Decoder::Done) {
+            Decoder::Start(_) | Decoder::Whole(_) => {}
+            Decoder::Gzip(mut d) => {
                 let res = d.try_finish();
                 let out = std::mem::take(d.get_mut());
                 src.inflated_text(&out, st, limits);
@@ -211,7 +211,7 @@ impl Analyzer {
                     }
                 }
             }
-            Dec::Plain | Dec::Done => {}
+            Decoder::Plain | Decoder::Done => {}
         }
         if src.refused.is_none() && !src.sniffed {
             src.sniffed = true;
@@ -249,7 +249,7 @@ impl Analyzer {
                 src.full.is_some(),
                 limits,
             ));
-            LaterDigest::resolve(std::mem::take(&mut src.later), &mut st.digests, &mut src.quoted);
+            DigestToCollect::resolve(std::mem::take(&mut src.later), &mut st.digests, &mut src.quoted);
             if src.lossy {
                 problems.push(input::lossy(&src.name));
             }

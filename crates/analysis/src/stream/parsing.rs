@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::{merge_capture, State, MAX_SECTION_BYTES};
 use crate::input::Limits;
 use crate::model::{self, Capture, Origin, SectionKind};
-use crate::parse::{self, logs::LaterDigest, logs::LogParser, Ctx};
+use crate::parse::{self, logs::DigestToCollect, logs::LogParser, SectionContext};
 use crate::sections::{Command, Section};
 use crate::split::{self, Annotation, Head, Splitter};
 
@@ -18,7 +18,7 @@ use crate::split::{self, Annotation, Head, Splitter};
 pub(super) struct Env<'e> {
     st: &'e mut State,
     quoted: &'e mut BTreeMap<u32, String>,
-    later: &'e mut Vec<LaterDigest>,
+    later: &'e mut Vec<DigestToCollect>,
     source: usize,
     name: &'e str,
     keep: bool,
@@ -29,7 +29,7 @@ impl<'e> Env<'e> {
     pub(super) fn new(
         st: &'e mut State,
         quoted: &'e mut BTreeMap<u32, String>,
-        later: &'e mut Vec<LaterDigest>,
+        later: &'e mut Vec<DigestToCollect>,
         source: usize,
         name: &'e str,
         keep: bool,
@@ -42,7 +42,7 @@ impl<'e> Env<'e> {
 /// The splitter of one input and the section it is reading.
 pub(super) struct Reading {
     splitter: Splitter,
-    cur: Option<Cur>,
+    cur: Option<OpenSection>,
 }
 
 impl Reading {
@@ -63,7 +63,7 @@ impl Reading {
 /// log parser as they arrive; any other section's lines are gathered, and parsed when
 /// it ends.
 struct Sections<'r, 'e> {
-    cur: &'r mut Option<Cur>,
+    cur: &'r mut Option<OpenSection>,
     env: &'r mut Env<'e>,
 }
 
@@ -73,7 +73,7 @@ impl split::Sink for Sections<'_, '_> {
     }
 
     fn begin(&mut self, head: Head) {
-        let mut cur = Cur::new(head.first_line);
+        let mut cur = OpenSection::new(head.first_line);
         cur.kind = head.kind;
         cur.at = head.at;
         cur.command = head.command;
@@ -128,7 +128,7 @@ impl split::Sink for Sections<'_, '_> {
 }
 
 /// A section being read.
-struct Cur {
+struct OpenSection {
     kind: SectionKind,
     command: Option<Command>,
     other_command: Option<String>,
@@ -172,9 +172,9 @@ enum Body {
     Skip,
 }
 
-impl Cur {
-    pub(super) fn new(n: u32) -> Cur {
-        Cur {
+impl OpenSection {
+    pub(super) fn new(n: u32) -> OpenSection {
+        OpenSection {
             kind: SectionKind::Unknown,
             command: None,
             other_command: None,
@@ -203,7 +203,7 @@ impl Cur {
     }
 
     fn log_parser(&self, env: &Env<'_>) -> Box<LogParser> {
-        let ctx = Ctx { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
+        let ctx = SectionContext { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
         Box::new(LogParser::new(&self.section(env.source, env.name), &ctx, &env.st.model).with_threads(env.threads))
     }
 
@@ -229,7 +229,7 @@ impl Cur {
 }
 
 /// Parses a section that ended (see [`Sections`]).
-fn finish_section(mut cur: Cur, env: &mut Env<'_>) {
+fn finish_section(mut cur: OpenSection, env: &mut Env<'_>) {
     let body = std::mem::replace(&mut cur.body, Body::Skip);
     let mut section = cur.section(env.source, env.name);
     let (lines, cut, parser, gathered) = match body {
@@ -241,7 +241,7 @@ fn finish_section(mut cur: Cur, env: &mut Env<'_>) {
     let model = &mut env.st.model;
     let digests = &mut env.st.digests;
     let counter = env.st.seq.entry(cur.kind).or_insert(0);
-    let ctx = Ctx { default_namespace: model.capture.namespace.clone(), seq: *counter };
+    let ctx = SectionContext { default_namespace: model.capture.namespace.clone(), seq: *counter };
     *counter += 1;
     let origin = Origin { source: env.source, line: cur.first_line };
     match (gathered, parser) {

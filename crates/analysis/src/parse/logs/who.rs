@@ -12,7 +12,7 @@
 use crate::model::Model;
 use crate::sections::Section;
 
-use super::Ctx;
+use super::SectionContext;
 
 /// What the command line or the file name says about a log section.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -184,7 +184,7 @@ pub(super) fn from_file_name(path: &str) -> Option<(String, Option<String>, Opti
 }
 
 /// Reads the command (or the file name of a bare section).
-pub(super) fn target(section: &Section<'_>, ctx: &Ctx, model: &Model) -> Target {
+pub(super) fn target(section: &Section<'_>, ctx: &SectionContext, model: &Model) -> Target {
     let mut t = Target { namespace: ctx.namespace(section).map(str::to_string), ..Target::default() };
     let Some(cmd) = &section.command else {
         t.bare = true;

@@ -57,15 +57,13 @@ use std::collections::{HashMap, VecDeque};
 
 use jiff::Timestamp;
 
-use super::{origin, Ctx};
+use super::{origin, SectionContext};
 use crate::digest_sink::DigestSink;
 use crate::logdigest::Digests;
 use crate::model::{LogLine, LogStream, Model, Origin};
 use crate::sections::Section;
 
-#[path = "logs_time.rs"]
 mod line_time;
-#[path = "logs_who.rs"]
 mod who;
 
 /// Largest stored text of one log line, in bytes.
@@ -419,7 +417,7 @@ fn resolve_container(model: &Model, ns: Option<&str>, pod: &str, all: bool) -> S
 }
 
 /// Reads a whole section (the streaming [`LogParser`] over its lines).
-pub fn parse(section: &Section<'_>, ctx: &Ctx, model: &mut Model, digests: &mut Digests) {
+pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests) {
     let mut p = LogParser::new(section, ctx, model);
     for &(n, raw) in &section.lines {
         p.line(n, raw, model, true);
@@ -438,16 +436,16 @@ struct Modes {
 
 /// A log stream put in the model before its digest is finished (see
 /// [`LogParser::finish_later`]): the slot of its digest in [`Digests`], and the digest.
-pub struct LaterDigest {
+pub struct DigestToCollect {
     pub slot: usize,
-    pub pending: crate::digest_sink::Pending,
+    pub pending: crate::digest_sink::DigestFuture,
 }
 
-impl LaterDigest {
+impl DigestToCollect {
     /// Waits for each digest, in the order the streams ended, and puts it and its
     /// texts where [`LogParser::finish`] would have.
     pub fn resolve(
-        later: Vec<LaterDigest>,
+        later: Vec<DigestToCollect>,
         digests: &mut Digests,
         quoted: &mut std::collections::BTreeMap<u32, String>,
     ) {
@@ -489,7 +487,7 @@ pub struct LogParser {
 
 impl LogParser {
     /// Starts a section (its command or file name is known; its lines are not).
-    pub fn new(section: &Section<'_>, ctx: &Ctx, model: &Model) -> LogParser {
+    pub fn new(section: &Section<'_>, ctx: &SectionContext, model: &Model) -> LogParser {
         let target = who::target(section, ctx, model);
         LogParser {
             default_container: target.container.clone(),
@@ -646,7 +644,7 @@ impl LogParser {
 
     /// [`LogParser::finish`]; with `later`, a stream whose digest is still being
     /// finished on the digest thread goes in with no digest yet, and its digest (and the
-    /// texts it quotes) is left in `later` for [`LaterDigest::resolve`] (before the input
+    /// texts it quotes) is left in `later` for [`DigestToCollect::resolve`] (before the input
     /// ends: the indices hold while it is read).
     pub fn finish_later(
         mut self,
@@ -655,7 +653,7 @@ impl LogParser {
         digests: &mut Digests,
         quoted: &mut std::collections::BTreeMap<u32, String>,
         keep: bool,
-        mut later: Option<&mut Vec<LaterDigest>>,
+        mut later: Option<&mut Vec<DigestToCollect>>,
     ) {
         let start = self.start;
         // kubectl's errors first, as the section printed them (known only now).
@@ -718,10 +716,10 @@ impl LogParser {
                 lines: if keep { s.lines } else { Vec::new() },
                 digest: Some(slot),
             });
-            let d = LaterDigest { slot, pending: s.digest.finish_later() };
+            let d = DigestToCollect { slot, pending: s.digest.finish_later() };
             match later.as_deref_mut() {
                 Some(later) => later.push(d),
-                None => LaterDigest::resolve(vec![d], digests, quoted),
+                None => DigestToCollect::resolve(vec![d], digests, quoted),
             }
         }
         if cuts.lines > 0 || cuts.tracebacks > 0 {

@@ -24,11 +24,11 @@
 //! way round.
 //!
 //! Example: `find(b"2026-11-24 WARN worker exited with 'signal 9 (SIGKILL)'")` gives
-//! `Words { memory_error: true, gc: false }`.
+//! `Keywords { memory_error: true, gc: false }`.
 
 /// Which rules may match a text (neither: none of them can).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Words {
+pub struct Keywords {
     /// One of `memory-error`'s words is in the text.
     pub memory_error: bool,
     /// One of `circular-references`' literals is in the text.
@@ -114,7 +114,7 @@ fn block(c: &[u8; 18]) -> u32 {
 }
 
 /// The words whose pair may start at `i`.
-fn check(hay: &[u8], i: usize, w: &mut Words) {
+fn check(hay: &[u8], i: usize, w: &mut Keywords) {
     for (k, &(word, fold, at)) in WORDS.iter().enumerate() {
         let Some(h) = i.checked_sub(at).and_then(|s| hay.get(s..s + word.len())) else { continue };
         let found = if fold { h.iter().zip(word).all(|(&a, &b)| a | 0x20 == b) } else { h == word };
@@ -129,8 +129,8 @@ fn check(hay: &[u8], i: usize, w: &mut Words) {
 }
 
 /// Which of the rules' words are in `hay` (see the module doc).
-pub fn find(hay: &[u8]) -> Words {
-    let mut w = Words::default();
+pub fn find(hay: &[u8]) -> Keywords {
+    let mut w = Keywords::default();
     let mut base = 0;
     let mut pad;
     while base < hay.len() {
@@ -162,13 +162,13 @@ pub fn find(hay: &[u8]) -> Words {
 
 #[cfg(test)]
 mod tests {
-    use super::{find, Words};
+    use super::{find, Keywords};
 
     /// What `find` must never miss: the old checks, by regex and substring search.
-    fn oracle(t: &str) -> Words {
+    fn oracle(t: &str) -> Keywords {
         let re = regex::Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool")
             .unwrap();
-        Words {
+        Keywords {
             memory_error: re.is_match(t),
             gc: t.contains("gc: ") || t.contains("gc.garbage") || t.contains("ResourceWarning: unclosed "),
         }
@@ -218,12 +218,12 @@ mod tests {
             assert!(!w.memory_error, "{t:?}");
             assert_eq!(w.gc, t.starts_with("gc: "), "{t:?}");
         }
-        assert_eq!(find(b"Killed"), Words { memory_error: true, gc: false });
+        assert_eq!(find(b"Killed"), Keywords { memory_error: true, gc: false });
         assert_eq!(
             find(b"x gc.garbage: 3 ResourceWarning: unclosed <socket>"),
-            Words { memory_error: false, gc: true }
+            Keywords { memory_error: false, gc: true }
         );
-        assert_eq!(find(b""), Words::default());
+        assert_eq!(find(b""), Keywords::default());
     }
 
     /// `block` (SIMD in the page) marks exactly the positions `pair` does.
