@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use xtask::gen;
 
+mod man;
+
 #[derive(Parser)]
 #[command(name = "xtask", about = "kubeleak developer tasks")]
 struct Cli {
@@ -68,6 +70,12 @@ enum Task {
         #[arg(long)]
         kubeleak: Option<PathBuf>,
     },
+    /// Write the man pages of the `kubeleak` command line (clap_mangen; `man.rs`).
+    Man {
+        /// Directory for kubeleak.1 and one page per subcommand.
+        #[arg(short, long, default_value = "target/man")]
+        output: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -96,6 +104,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Bench { size, seed, bundle, runs, kubeleak } => bench(size, seed, bundle, runs.max(1), kubeleak),
         Task::Scaling { size, factor, runs, kubeleak } => scaling(size, factor.max(2), runs.max(1), kubeleak),
+        Task::Man { output } => man::run(&output),
     }
 }
 
