@@ -25,10 +25,13 @@ use crate::logdigest::{DigestBuilder, LogDigest};
 use crate::model::Origin;
 
 /// Entries per batch.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const BATCH_ENTRIES: usize = 2048;
 /// Text bytes per batch (a batch is sent when either is reached).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const BATCH_BYTES: usize = 512 << 10;
 /// Batches sent to the digest thread and not yet digested.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const IN_FLIGHT: usize = 8;
 
 /// A stream's digest being built (see the module doc).
@@ -73,6 +76,7 @@ impl DigestSink {
     }
 
     /// The digest and the texts it may quote (as [`DigestBuilder::finish`]).
+    #[cfg(test)]
     pub fn finish(self) -> (LogDigest, Vec<(u32, String)>) {
         self.finish_later().wait()
     }

@@ -3,44 +3,58 @@
 //! The pure core of kubeleak: bytes in, findings and charts out. No I/O, no clock, no
 //! threads, so the same code runs in the `kubeleak` CLI and in the browser (wasm32).
 //!
-//! Data flow: [`Analyzer`] ([`stream`]: chunks of any size, gzip and binary checks as
-//! it reads, lines, sections as they arrive) → [`parse`] (one parser per kubectl output
-//! kind; logs line by line into [`logdigest`]s) → [`model::Model`] → detectors →
-//! [`report`] (the JSON contract) and [`chart`] (SVG via plotters). [`analyze`] and
-//! [`analyze_text`] feed whole inputs to an [`Analyzer`].
+//! Data flow (ARCHITECTURE.md walks one bundle through it): an [`Analyzer`] takes chunks
+//! of any size (gzip and binary checks as it reads), cuts lines, splits sections as they
+//! arrive, parses each (one parser per kubectl output kind; logs line by line into
+//! digests) into the [`Model`], runs the detectors into [`Finding`]s, and hands the
+//! [`Analysis`] to the outputs: [`report`] (the JSON contract), [`html`] (the shared
+//! report) and [`chart`] (SVG). [`analyze`] and [`analyze_text`] feed whole inputs to an
+//! [`Analyzer`].
 //!
 //! ```ignore
 //! let analysis = kubeleak_analysis::analyze_text("paste", "$ kubectl top pod\nNAME CPU(cores) MEMORY(bytes)\nw 1m 301Mi\n");
 //! assert_eq!(analysis.model.pods[0].memory_samples[0].bytes, 301 << 20);
 //! ```
 
-pub mod chart;
-pub mod detect;
-pub mod digest_sink;
+// The API, by layer (ARCHITECTURE.md): what the page, the CLI and the tests use.
 pub mod display;
-pub mod finding;
-pub mod html;
 pub mod input;
-pub mod logdigest;
-pub mod logmine;
-pub mod model;
-pub mod parse;
-pub mod pyprof;
 pub mod quantity;
-pub mod report;
-pub mod rules;
-pub mod sections;
-pub mod split;
-pub mod stats;
-pub mod stream;
-pub mod support_bundle;
-pub mod text;
 pub mod time;
 
-pub use finding::{Analysis, Finding, Severity};
-pub use input::Input;
+pub mod model;
+
+pub mod chart;
+pub mod html;
+pub mod report;
+
+pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Severity};
+pub use input::{Input, Limits};
 pub use model::Model;
 pub use stream::Analyzer;
+
+// Inner parts, public only for the benches, the fuzz targets and the page's test of the
+// keyword scan (native and wasm must agree); not an API.
+#[doc(hidden)]
+pub mod logmine;
+#[doc(hidden)]
+pub mod parse;
+#[doc(hidden)]
+pub mod rules;
+#[doc(hidden)]
+pub mod sections;
+#[doc(hidden)]
+pub mod split;
+
+mod detect;
+mod digest_sink;
+mod finding;
+mod logdigest;
+mod pyprof;
+mod stats;
+mod stream;
+mod support_bundle;
+mod text;
 
 /// Analyzes several inputs as one bundle (the streaming [`Analyzer`], fed each input whole).
 pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {

@@ -300,11 +300,6 @@ impl DigestBuilder {
         }
     }
 
-    /// Entries read so far.
-    pub fn entries(&self) -> u64 {
-        self.d.entries
-    }
-
     /// Adds one entry. `raws`: the source lines it was read from (number, text as the
     /// source shows it), for the texts evidence may quote; may be empty.
     pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {

@@ -52,6 +52,8 @@ pub struct Member {
     pub path: String,
     /// Source name: `BUNDLE:PATH`.
     pub name: String,
+    /// What the member is (its command says the same; the tests read this).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub kind: MemberKind,
     /// The `kubectl` command that prints what this member holds.
     pub command: String,

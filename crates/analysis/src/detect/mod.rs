@@ -114,13 +114,7 @@ impl Default for Thresholds {
     }
 }
 
-/// Runs every detector over the model with the default [`Thresholds`]. Findings come
-/// sorted by severity (worst first), then by how soon the limit is hit.
-pub fn run_default(model: &Model, digests: &Digests) -> Vec<Finding> {
-    run_with(model, digests, &Thresholds::default(), false)
-}
-
-/// [`run_default`]; natively with `threads`, the `circular-references` detector (the slowest:
+/// Runs every detector over the model with the default [`Thresholds`]; natively with `threads`, the `circular-references` detector (the slowest:
 /// it reads every gc statistics line kept) runs on a second thread meanwhile, with the
 /// same findings (see [`run_with`]).
 pub fn run_default_with(model: &Model, digests: &Digests, threads: bool) -> Vec<Finding> {
@@ -147,6 +141,7 @@ impl DetectorInput<'_> {
 /// caps evidence and sorts: severity (worst first), then time to the limit (soonest
 /// first), then pod, container and kind. The log streams' digests are made from their
 /// lines (a model built by hand).
+#[cfg(test)]
 pub fn run(model: &Model, t: &Thresholds) -> Vec<Finding> {
     run_with(model, &Digests::default(), t, false)
 }

@@ -393,7 +393,9 @@ impl Miner {
 
 #[cfg(test)]
 mod tests {
-    use super::tokens::{number, trim_punct, words};
+    use super::tokens::number;
+    #[cfg(not(target_arch = "wasm32"))]
+    use super::tokens::{trim_punct, words};
     use super::*;
 
     fn o(line: u32) -> Origin {

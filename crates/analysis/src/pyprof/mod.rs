@@ -177,12 +177,6 @@ pub fn is_header(lines: &[(u32, &str)], i: usize) -> bool {
         || objgraph::starts_block(line, next)
 }
 
-/// The lines a tool's output came from, so log detectors can leave them to the
-/// profile detector (a periodic tracemalloc line is not an application counter).
-pub fn tool_lines(p: &Profiles) -> std::collections::HashSet<Origin> {
-    all_origins(p).collect()
-}
-
 pub(crate) fn all_origins(p: &Profiles) -> impl Iterator<Item = Origin> + '_ {
     p.allocation_sites
         .iter()
