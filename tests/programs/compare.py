@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs kubeleak over the recorded bundles and compares with NAME.expected.json.
 
-    python3 tests/programs/compare.py                       # cargo run -q -p kubeleak
+    python3 tests/programs/compare.py                       # cargo run -q -p kubeleak --bin kubeleak
     python3 tests/programs/compare.py --kubeleak /tmp/kubeleak-base
     python3 tests/programs/compare.py --markdown            # a table for a report
 
@@ -31,11 +31,11 @@ def analyze(cmd, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--kubeleak", help="a kubeleak binary (default: cargo run -q -p kubeleak --)")
+    ap.add_argument("--kubeleak", help="a kubeleak binary (default: cargo run -q -p kubeleak --bin kubeleak --)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("names", nargs="*")
     a = ap.parse_args()
-    cmd = [a.kubeleak] if a.kubeleak else ["cargo", "run", "-q", "-p", "kubeleak", "--"]
+    cmd = [a.kubeleak] if a.kubeleak else ["cargo", "run", "-q", "-p", "kubeleak", "--bin", "kubeleak", "--"]
     names = a.names or sorted(os.path.basename(p)[: -len(".expected.json")] for p in glob.glob(os.path.join(FIXTURES, "*.expected.json")))
     bad = 0
     rows = []
