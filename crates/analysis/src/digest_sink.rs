@@ -199,7 +199,7 @@ mod thread_sink {
     type Slot = Result<Box<DigestBuilder>, Panic>;
 
     /// Digested batches, cleared, to be filled again by any stream: fresh batches cost
-    /// page faults and zeroed pages (10 % of the reading thread when every batch was new).
+    /// page faults and zeroed pages (docs/performance.md).
     fn spares() -> &'static Mutex<Vec<Batch>> {
         static S: OnceLock<Mutex<Vec<Batch>>> = OnceLock::new();
         S.get_or_init(|| Mutex::new(Vec::new()))

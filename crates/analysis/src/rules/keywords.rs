@@ -7,12 +7,10 @@
 //!   `ResourceWarning: unclosed `, as written.
 //!
 //! Almost no log line has any of them, so [`find`] must say "none" quickly, natively
-//! and in the page's wasm. A case-insensitive regex of the seven words cost 520
-//! instructions a line natively (its literal prefilter finds three-letter prefixes
-//! such as `exi`, `kil`, then its DFA runs) and 2.3 ns a byte in the page, whose regex
-//! has no literal prefilters (page weight); three `memmem` searches for the gc words
-//! cost 900 more. Written by hand because no library does this one thing for both
-//! targets: `aho-corasick` would add its code to the page.
+//! and in the page's wasm, where the regex crate has no literal prefilters (page
+//! weight); docs/performance.md has what a regex and `memmem` cost here. Written by
+//! hand because no library does this one thing for both targets: `aho-corasick` would
+//! add its code to the page.
 //!
 //! How: every word holds a pair of bytes that is rare in logs (`ye` of `memoryerror`,
 //! `gk`, `gn`, `xi`, `ki`, `d p`, `np`, and `gc`, `eW` as written): lines are scanned 16
@@ -84,7 +82,7 @@ fn block(c: &[u8; 18]) -> u32 {
 }
 
 /// [`block`] in wasm SIMD: the page is built with `opt-level = "z"`, at which LLVM does
-/// not vectorize loops, and the loop above then costs 4 ns a byte.
+/// not vectorize the loop above.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 fn block(c: &[u8; 18]) -> u32 {
