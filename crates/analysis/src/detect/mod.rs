@@ -56,6 +56,11 @@ pub struct Thresholds {
     /// The last third of a rising series has plateaued when its slope is below this
     /// share of the slope of the first two thirds (0.2): a bounded cache filled up.
     pub plateau_tail_ratio: f64,
+    /// An OOM kill after a run this short, with nothing showing growth, is
+    /// `memory-at-start` (5 min: a leak that fills a limit within minutes shows in the
+    /// log or in `top` samples; without either, the container most likely needs more than
+    /// its limit to start).
+    pub at_start_max_run: SignedDuration,
     /// `memory-growth` is critical when the limit is reached within this time (2h).
     pub critical_time_to_limit: SignedDuration,
     /// Fewest points of a number mined from logs for a trend (6).
@@ -75,6 +80,13 @@ pub struct Thresholds {
     /// Memory is "flat" when its Theil–Sen rise over the samples is below this share of
     /// its median (0.05); a growing throughput total with flat memory is not a leak.
     pub flat_memory_ratio: f64,
+    /// `gc: done, N unreachable` with a median N of at least this (1000) in three or
+    /// more collections of an OOM-killed container is cyclic garbage made as fast as the
+    /// service works (a few hundred come and go in any Python service).
+    pub gc_min_unreachable: f64,
+    /// Memory kept per processed item from this much (256Ki) is large-object
+    /// retention, and a size logged per item from this much names a large object.
+    pub large_object_min_bytes: u64,
     /// `ResourceWarning: unclosed …` must repeat this many times (3).
     pub resource_warning_repeats: usize,
     /// Most evidence lines kept per finding (10): first, last and evenly between.
@@ -99,6 +111,7 @@ impl Default for Thresholds {
             growth_min_ratio: 0.02,
             sawtooth_drop_ratio: 0.3,
             plateau_tail_ratio: 0.2,
+            at_start_max_run: SignedDuration::from_mins(5),
             critical_time_to_limit: SignedDuration::from_hours(2),
             log_min_points: 6,
             log_max_p: 0.01,
@@ -106,6 +119,8 @@ impl Default for Thresholds {
             log_min_rise_abs: 10.0,
             log_memory_correlation: 0.7,
             flat_memory_ratio: 0.05,
+            gc_min_unreachable: 1000.0,
+            large_object_min_bytes: 256 << 10,
             resource_warning_repeats: 3,
             max_evidence: 10,
             profile_site_min_growth: 1 << 20,
@@ -181,6 +196,8 @@ pub fn run_with(model: &Model, digests: &Digests, t: &Thresholds, threads: bool)
     }
     log_patterns::detect(&cx, &mut out);
     profiles::detect(&cx, &mut out);
+    // Reads the findings above: an OOM cycle is growth only with growth in a run.
+    growth::detect_cycles(&cx, &mut out);
     let mut out = merge(out);
     out.retain(|f| !f.evidence.is_empty());
     for f in &mut out {
