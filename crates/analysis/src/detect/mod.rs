@@ -231,7 +231,8 @@ fn per_template(kind: Kind) -> bool {
     )
 }
 
-/// One finding per (kind, pod, container) — per log template for the leak patterns;
+/// One finding per (kind, pod, container) — per log template (series) for the leak
+/// patterns, two findings of one series being one;
 /// a pod-level finding joins the container-level finding of the same kind when there
 /// is exactly one. The first finding's texts stay; the worst severity and the soonest
 /// time to the limit win; evidence is united.
@@ -243,7 +244,7 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                 && g.namespace == f.namespace
                 && g.pod == f.pod
                 && g.container == f.container
-                && (!per_template(f.kind) || g.title == f.title)
+                && (!per_template(f.kind) || g.title == f.title || same_series(g, &f))
         });
         match same {
             Some(i) => absorb(&mut out[i], f),
@@ -278,6 +279,12 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
         f.evidence.retain(|o| o.line > 0);
     }
     out
+}
+
+/// Two findings read the same numbers from the logs (one series, e.g. seen in two
+/// streams with other first and last values): one fact.
+fn same_series(a: &Finding, b: &Finding) -> bool {
+    matches!((&a.series, &b.series), (Some(x), Some(y)) if x.label == y.label)
 }
 
 fn absorb(into: &mut Finding, f: Finding) {
@@ -489,6 +496,27 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].evidence, vec![o(3), o(5)]);
         assert_eq!(m[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn one_series_is_one_finding() {
+        let p = pod("w", vec![container("app", Some(512))]);
+        let with = |title: &str, label: &str, line: u32| {
+            let mut f = finding_for(Kind::LargeObjectRetention, Severity::Warning, &p, p.containers.first());
+            f.title = title.into();
+            f.series = Some(crate::finding::LogSeries { label: label.into(), bytes: false, points: Vec::new() });
+            f.evidence.push(o(line));
+            f
+        };
+        let m = merge(vec![
+            with("app: `kept` grew from 1 to 9", "kept", 5),
+            with("app: `kept` grew from 2 to 7", "kept", 6),
+        ]);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].evidence, vec![o(5), o(6)]);
+        // Negative control: two series of one container stay two findings.
+        let m = merge(vec![with("app: `kept` grew", "kept", 5), with("app: `frames` grew", "frames", 6)]);
+        assert_eq!(m.len(), 2);
     }
 
     #[test]
