@@ -143,17 +143,41 @@ pub fn results(props: &Props) -> Html {
                 <span>{ &s.span }</span>
             </div>
 
+            if !v.diagnoses.is_empty() {
+                <h2>{ format!("Diagnoses ({})", v.diagnoses.len()) }</h2>
+                <div id="diagnoses">
+                { for v.diagnoses.iter().enumerate().map(|(n, d)| html! {
+                    <article class={classes!("finding", "diagnosis", d.severity.clone())} id={format!("diagnosis-{}", n + 1)}>
+                        <div class="meta"><span class="sev">{ &d.severity }</span>{" "}<span class="kind">{ d.kinds.join(", ") }</span>{" "}<span class="target">{ &d.target }</span></div>
+                        <h3 class="headline">{ &d.headline }</h3>
+                        <p class="muted">{ "Findings: " }
+                        { for d.findings.iter().map(|&i| html! {
+                            <a class="finding-link" href={format!("#finding-{}", i + 1)}>{ format!("{} ", i + 1) }</a>
+                        }) }
+                        </p>
+                        <p><b>{ "What to do:" }</b></p>
+                        <ol class="advice">{ for d.advice.iter().map(|a| html! { <li>{ a }</li> }) }</ol>
+                    </article>
+                }) }
+                </div>
+            }
+
             <h2>{ format!("Findings ({})", v.findings.len()) }</h2>
             if v.findings.is_empty() {
                 <p class="muted" id="no-findings">{ "No findings: nothing in this input points at a memory problem." }</p>
             }
             <div id="findings">
             { for v.findings.iter().enumerate().take(limit).map(|(i, f)| html! {
-                <article class={classes!("finding", f.severity.clone())} data-kind={f.kind.clone()}>
+                <article class={classes!("finding", f.severity.clone())} data-kind={f.kind.clone()} id={format!("finding-{}", i + 1)}>
                     <div class="meta"><span class="sev">{ &f.severity }</span>{" "}<span class="kind">{ &f.kind }</span>{" "}<span class="target">{ &f.target }</span></div>
                     <h3>{ &f.title }</h3>
                     <p>{ &f.detail }</p>
-                    <p class="advice"><b>{ "What to do: " }</b>{ &f.advice }</p>
+                    if let Some(n) = f.diagnosis {
+                        // Its advice is the diagnosis', said once there.
+                        <p class="advice"><b>{ "What to do: " }</b>{ "see " }<a class="diagnosis-link" href={format!("#diagnosis-{}", n + 1)}>{ format!("diagnosis {}", n + 1) }</a></p>
+                    } else {
+                        <p class="advice"><b>{ "What to do: " }</b>{ &f.advice }</p>
+                    }
                     if let Some(c) = &f.chart {
                         <figure class="chart finding-chart" aria-label={c.title.clone()}>
                             <LazyChart view={props.view.clone()} which={Which::Finding(i)} />

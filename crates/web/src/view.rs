@@ -75,6 +75,8 @@ pub fn shown(line: &str) -> String {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct View {
     pub summary: Summary,
+    /// One verdict per container with a problem, most severe first (shown first).
+    pub diagnoses: Vec<DiagnosisView>,
     pub findings: Vec<FindingView>,
     /// The memory chart's data (drawn by the page: plotters needs the DOM).
     pub axis: chart::XAxis,
@@ -128,6 +130,19 @@ pub struct Summary {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct DiagnosisView {
+    pub severity: String,
+    /// `pod/container`, `pod` or empty.
+    pub target: String,
+    pub headline: String,
+    pub kinds: Vec<String>,
+    /// Indexes into [`View::findings`].
+    pub findings: Vec<usize>,
+    /// What to do, each piece once.
+    pub advice: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct FindingView {
     pub kind: String,
     pub severity: String,
@@ -137,6 +152,9 @@ pub struct FindingView {
     pub title: String,
     pub detail: String,
     pub advice: String,
+    /// The diagnosis it belongs to (index into [`View::diagnoses`]): its advice is said
+    /// there, once.
+    pub diagnosis: Option<usize>,
     pub evidence: Vec<Evidence>,
     /// Indexes into [`Code::sites`] this finding is about.
     pub sites: Vec<usize>,
@@ -277,6 +295,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                 title: f.title.clone(),
                 detail: f.detail.clone(),
                 advice: f.advice.clone(),
+                diagnosis: None,
                 evidence: f.evidence.iter().map(|o| evidence(model, *o)).collect(),
                 sites: (0..code.sites.len())
                     .filter(|&i| mentions(&code.sites[i].place, &code.sites[i].origins))
@@ -285,6 +304,32 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
                     .filter(|&i| mentions(&format!("`{}`", code.types[i].name), &code.types[i].origins))
                     .collect(),
                 chart: chart::finding_chart(&memory, f),
+            }
+        })
+        .collect();
+
+    let mut findings = findings;
+    let diagnoses: Vec<DiagnosisView> = a
+        .diagnoses
+        .iter()
+        .enumerate()
+        .map(|(n, d)| {
+            for &i in &d.findings {
+                if let Some(f) = findings.get_mut(i) {
+                    f.diagnosis = Some(n);
+                }
+            }
+            DiagnosisView {
+                severity: severity_word(d.severity).into(),
+                target: match (&d.pod, &d.container) {
+                    (Some(p), Some(c)) => format!("{p}/{c}"),
+                    (Some(p), None) => p.clone(),
+                    _ => String::new(),
+                },
+                headline: d.headline.clone(),
+                kinds: d.kinds.iter().map(|k| k.to_string()).collect(),
+                findings: d.findings.clone(),
+                advice: d.advice.clone(),
             }
         })
         .collect();
@@ -360,6 +405,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
 
     View {
         summary,
+        diagnoses,
         findings,
         axis,
         series,
