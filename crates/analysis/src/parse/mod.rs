@@ -54,12 +54,9 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
         SectionKind::GetEvents => events::parse(section, ctx, model),
         SectionKind::Logs => logs::parse(section, ctx, model, digests),
         SectionKind::PyProfile => pyprof::parse(section, ctx, model),
-        SectionKind::Unknown => {
+        SectionKind::Unknown | SectionKind::Text => {
             if !section.is_blank() {
-                model.warn(
-                    origin(section, section.first_line),
-                    format!("unrecognized section skipped (lines {}-{})", section.first_line, section.last_line),
-                );
+                logs::parse_text(section, ctx, model, digests, None);
             }
         }
         SectionKind::Other => {
@@ -92,14 +89,18 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
                 }
                 return;
             }
-            if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
-                model.warn(
-                    origin(section, section.first_line),
-                    format!(
-                        "output of `{}` skipped: kubeleak does not read this kind (lines {}-{})",
-                        cmd.raw, section.first_line, section.last_line
-                    ),
-                );
+            if section.is_blank() {
+                return;
+            }
+            match (&section.command, &section.other_command) {
+                // Another kubectl command (`get pod X -o jsonpath=…`, `get deploy`): its
+                // output is read as text of the pod it names.
+                (Some(cmd), _) if !informational(cmd) => logs::parse_text(section, ctx, model, digests, cmd.pod_name()),
+                // A shell command's output (`python app.py`, `dmesg`, `docker logs web`).
+                (None, Some(other)) if other.split_whitespace().next() != Some("date") => {
+                    logs::parse_text(section, ctx, model, digests, None)
+                }
+                _ => {}
             }
         }
     }
