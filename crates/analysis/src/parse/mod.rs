@@ -9,6 +9,7 @@ use crate::sections::Section;
 pub mod describe;
 pub mod events;
 pub mod events_json;
+pub mod fragment;
 pub mod get_pods;
 pub mod logs;
 pub mod node_metrics;
@@ -44,7 +45,15 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
     match section.kind {
         SectionKind::TopPod => top::parse(section, ctx, model),
         SectionKind::TopNode => top_node::parse(section, ctx, model),
-        SectionKind::GetPods => get_pods::parse(section, ctx, model),
+        SectionKind::GetPods => {
+            // `get pods | grep Evicted` and `--no-headers` lose the header: rows by shape.
+            let headed = section.lines.iter().any(|(_, l)| l.trim_start().starts_with("NAME"));
+            if headed || section.command.as_ref().is_some_and(|c| c.args.iter().any(|a| a == "--no-headers")) {
+                get_pods::parse(section, ctx, model)
+            } else if !fragment::pod_rows(section, ctx, model) {
+                get_pods::parse(section, ctx, model)
+            }
+        }
         SectionKind::GetPodsJson => pods_json::parse_json(section, ctx, model),
         SectionKind::GetPodsYaml => pods_json::parse_yaml(section, ctx, model),
         SectionKind::DescribePod => describe::parse(section, ctx, model),
@@ -56,7 +65,7 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
         SectionKind::PyProfile => pyprof::parse(section, ctx, model),
         SectionKind::Unknown | SectionKind::Text => {
             if !section.is_blank() {
-                logs::parse_text(section, ctx, model, digests, None);
+                read_text(section, ctx, model, digests, None);
             }
         }
         SectionKind::Other => {
@@ -104,6 +113,14 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
             }
         }
     }
+}
+
+/// Text of no known shape: fragments of kubectl output in it (container blocks, `get
+/// pods` rows), then every line as the log of `pod` (or of the unnamed pod).
+fn read_text(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests, pod: Option<&str>) {
+    fragment::container_blocks(section, ctx, model, pod);
+    fragment::pod_rows(section, ctx, model);
+    logs::parse_text(section, ctx, model, digests, pod);
 }
 
 /// Splits a table row into cells on runs of 2+ spaces or tabs where possible, else on

@@ -213,15 +213,11 @@ impl OpenSection {
         if let Body::Lines(lines, cut) = &mut self.body {
             if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
                 // A bare output of no known shape (a log by its file name was told apart
-                // before this line, see `split::Sink::log_by_name`): read line by line as
-                // text, the log of a pod the text does not name.
+                // before this line, see `split::Sink::log_by_name`): text, read when it
+                // ends (fragments of kubectl output in it, then each line as a log).
                 self.kind = SectionKind::Text;
-                let ctx = SectionContext { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
-                let section = self.section(env.source, env.name);
-                self.body = Body::Log(Box::new(
-                    LogParser::anonymous(&section, &ctx, &env.st.model, None).with_threads(env.threads),
-                ));
-            } else if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
+            }
+            if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
                 lines.push(n, line);
             } else if cut.is_none() {
                 *cut = Some(n);
