@@ -27,6 +27,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WB_VERSION}$"; then
   say "installing wasm-bindgen-cli ${WB_VERSION} (about 1.5 min)"
   cargo install wasm-bindgen-cli --version "=${WB_VERSION}" --locked
 fi
+# cargo-deny for the dependency stage of scripts/test.sh (bans, licenses, sources; run
+# offline: it never fetches the advisory database).
+DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -q " ${DENY_VERSION}$"; then
+  say "installing cargo-deny ${DENY_VERSION} (about 6 min)"
+  cargo install cargo-deny --version "${DENY_VERSION}" --locked
+fi
 # playwright-core (drives the installed Chromium; downloads no browser) and binaryen's
 # wasm-opt 132 (Debian's 108 cannot read today's wasm).
 if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then

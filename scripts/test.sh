@@ -42,6 +42,9 @@ stage wasm cargo test --target wasm32-unknown-unknown -p kubeleak-web --locked
 stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 stage clippy-wasm cargo clippy --target wasm32-unknown-unknown -p kubeleak-analysis -p kubeleak-web --all-targets --locked -- -D warnings
 stage e2e bash -c 'cd tests/e2e && node --test'
+# Dependencies (deny.toml): banned unmaintained crates, duplicate majors, licenses, sources.
+# Offline: bans/licenses/sources need only Cargo.lock and the downloaded crates.
+stage deny cargo deny --offline --locked check bans licenses sources
 # Every fuzz target briefly (docs/security.md), where a nightly toolchain exists.
 if cargo +nightly --version >/dev/null 2>&1; then
   FUZZ_SECONDS="${FUZZ_SECONDS:-10}" stage fuzz-smoke bash scripts/fuzz-smoke.sh

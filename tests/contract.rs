@@ -55,3 +55,61 @@ fn warnings_and_evidence_point_at_lines() {
         }
     }
 }
+
+#[test]
+fn diagnoses_follow_the_contract() {
+    let json = sample_json();
+    let findings = json["findings"].as_array().unwrap();
+    let diags = json["diagnoses"].as_array().expect("top-level diagnoses (additive to v1)");
+    assert!(!diags.is_empty());
+    let sev = |s: &serde_json::Value| match s.as_str() {
+        Some("critical") => 2,
+        Some("warning") => 1,
+        _ => 0,
+    };
+    let mut last = 3;
+    for d in diags {
+        let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 6, "{keys:?}");
+        for k in ["pod", "container", "headline", "kinds", "findings", "advice"] {
+            assert!(d.get(k).is_some(), "diagnosis without {k}: {d}");
+        }
+        assert!(d["pod"].is_string() || d["pod"].is_null());
+        assert!(d["container"].is_string() || d["container"].is_null());
+        let headline = d["headline"].as_str().unwrap();
+        assert!(headline.starts_with(d["container"].as_str().unwrap_or("pod")), "{headline}");
+        let kinds: Vec<&str> = d["kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        let idx: Vec<usize> = d["findings"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap() as usize).collect();
+        assert!(!idx.is_empty());
+        // Every finding of the diagnosis is of its pod and container, and of one of its kinds;
+        // every kind has a finding.
+        for &i in &idx {
+            let f = &findings[i];
+            assert_eq!(f["pod"], d["pod"]);
+            assert!(kinds.contains(&f["kind"].as_str().unwrap()));
+        }
+        for k in &kinds {
+            assert!(idx.iter().any(|&i| findings[i]["kind"] == *k), "kind {k} without a finding");
+        }
+        let mut uniq = kinds.clone();
+        uniq.dedup();
+        assert_eq!(uniq.len(), kinds.len(), "each kind once");
+        let advice: Vec<&str> = d["advice"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        assert!(!advice.is_empty());
+        for (i, a) in advice.iter().enumerate() {
+            assert!(!advice[i + 1..].contains(a), "advice repeated: {a}");
+        }
+        // Most severe first.
+        let worst = idx.iter().map(|&i| sev(&findings[i]["severity"])).max().unwrap();
+        assert!(worst <= last, "diagnoses not ordered by severity");
+        last = worst;
+    }
+    // The crash-looping pod: root cause (the cache) first, the OOM kill after it.
+    let d = diags.iter().find(|d| d["pod"] == "image-worker-6c9f7d8b5-4xk2p").expect("its diagnosis");
+    let kinds: Vec<&str> = d["kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    assert_eq!(kinds[0], "cache-without-eviction");
+    let oom = kinds.iter().position(|k| *k == "oom-killed").unwrap();
+    assert!(oom > 0);
+    assert!(d["headline"].as_str().unwrap().contains("OOM-killed at its 512Mi limit"), "{}", d["headline"]);
+    assert!(d["headline"].as_str().unwrap().contains("runbook pattern 2"), "{}", d["headline"]);
+}

@@ -36,6 +36,8 @@ pub enum Kind {
     NoMemoryLimit,
     /// `memory-growth`
     MemoryGrowth,
+    /// `memory-at-start`: OOM-killed soon after every start with nothing showing growth.
+    MemoryAtStart,
     /// `memory-error`
     MemoryError,
     /// `unbounded-collection`
@@ -52,7 +54,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the contract's order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::OomKilled,
         Kind::CrashLoop,
         Kind::FrequentRestarts,
@@ -60,6 +62,7 @@ impl Kind {
         Kind::MemoryNearLimit,
         Kind::NoMemoryLimit,
         Kind::MemoryGrowth,
+        Kind::MemoryAtStart,
         Kind::MemoryError,
         Kind::UnboundedCollection,
         Kind::CacheWithoutEviction,
@@ -78,6 +81,7 @@ impl Kind {
             Kind::MemoryNearLimit => "memory-near-limit",
             Kind::NoMemoryLimit => "no-memory-limit",
             Kind::MemoryGrowth => "memory-growth",
+            Kind::MemoryAtStart => "memory-at-start",
             Kind::MemoryError => "memory-error",
             Kind::UnboundedCollection => "unbounded-collection",
             Kind::CacheWithoutEviction => "cache-without-eviction",
@@ -85,6 +89,19 @@ impl Kind {
             Kind::GlobalStateAccumulation => "global-state-accumulation",
             Kind::CircularReferences => "circular-references",
         }
+    }
+
+    /// A leak pattern read from the logs or the tools (runbook patterns 1–4, and
+    /// reference cycles): the object that grows, the root cause of a leak.
+    pub fn is_pattern(self) -> bool {
+        matches!(
+            self,
+            Kind::UnboundedCollection
+                | Kind::CacheWithoutEviction
+                | Kind::LargeObjectRetention
+                | Kind::GlobalStateAccumulation
+                | Kind::CircularReferences
+        )
     }
 
     /// The kind of a contract name.
@@ -191,9 +208,32 @@ impl Finding {
     }
 }
 
+/// The verdict on one container with a problem (`crate::diagnose` makes them): what
+/// is wrong in one sentence, the findings that make it up (root cause first) and what
+/// to do, each piece of advice once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnosis {
+    pub severity: Severity,
+    pub namespace: Option<String>,
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    /// One sentence: the container, the symptom with its numbers, the cause, the
+    /// runbook pattern.
+    pub headline: String,
+    /// The kinds of its findings, root cause first, each once.
+    pub kinds: Vec<Kind>,
+    /// Indexes into [`Analysis::findings`], in the order of `kinds`.
+    pub findings: Vec<usize>,
+    /// What to do, most specific first: the pattern's fix, how to confirm it, how to
+    /// live with it meanwhile. Each piece once.
+    pub advice: Vec<String>,
+}
+
 /// Everything the analysis produced.
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub model: Model,
     pub findings: Vec<Finding>,
+    /// One per container with a problem, most severe first.
+    pub diagnoses: Vec<Diagnosis>,
 }

@@ -1,5 +1,5 @@
-//! A self-contained HTML report: one file with inline CSS and SVG charts, the findings
-//! with their evidence lines, the pods, and what was analyzed. No scripts, no external
+//! A self-contained HTML report: one file with inline CSS and SVG charts, the diagnoses
+//! first (headline, kinds, advice once), the findings with their evidence lines, the pods, and what was analyzed. No scripts, no external
 //! references, so it can be mailed to someone without cluster access and opened offline.
 //!
 //! Every string from the bundle is escaped ([`escape`]); charts come from plotters' SVG
@@ -82,6 +82,33 @@ pub fn report_with_chart(
         model.sources.iter().map(|s| format!("{} ({} bytes, {} lines)", escape(&s.name), s.bytes, s.lines)).collect();
     h.push_str(&format!("Sources: {}</p>\n", sources.join(", ")));
 
+    // Diagnoses first: one verdict per container, its advice once.
+    let mut diagnosis_of = vec![None; analysis.findings.len()];
+    if !analysis.diagnoses.is_empty() {
+        h.push_str(&format!("<h2>Diagnoses ({})</h2>\n", analysis.diagnoses.len()));
+        for (n, d) in analysis.diagnoses.iter().enumerate() {
+            let sev = severity_word(d.severity);
+            let kinds: Vec<&str> = d.kinds.iter().map(|k| k.as_str()).collect();
+            let links: Vec<String> =
+                d.findings.iter().map(|&i| format!("<a href=\"#finding-{}\">{}</a>", i + 1, i + 1)).collect();
+            let advice: String = d.advice.iter().map(|a| format!("<li>{}</li>", escape(a))).collect();
+            h.push_str(&format!(
+                "<section class=\"finding diagnosis {sev}\" id=\"diagnosis-{}\"><div><span class=\"sev\">{sev}</span> \
+                 <span class=\"kind\">{}</span></div><h3>{}</h3><p class=\"muted\">Findings {}</p>\
+                 <p><b>What to do:</b></p><ol>{advice}</ol></section>\n",
+                n + 1,
+                escape(&kinds.join(", ")),
+                escape(&d.headline),
+                links.join(", ")
+            ));
+            for &i in &d.findings {
+                if let Some(slot) = diagnosis_of.get_mut(i) {
+                    *slot = Some(n + 1);
+                }
+            }
+        }
+    }
+
     // Findings.
     h.push_str(&format!("<h2>Findings ({})</h2>\n", analysis.findings.len()));
     if analysis.findings.is_empty() {
@@ -97,14 +124,19 @@ pub fn report_with_chart(
         };
         // A leak-pattern finding shows the numbers it read from the logs beside memory.
         let mined = chart::finding_chart(&memory, f).map(|c| draw_finding(i, &c)).unwrap_or_default();
+        // A finding of a diagnosis links to it instead of repeating the shared advice.
+        let todo = match diagnosis_of[i] {
+            Some(n) => format!("<p><b>What to do:</b> see <a href=\"#diagnosis-{n}\">diagnosis {n}</a>.</p>"),
+            None => format!("<p><b>What to do:</b> {}</p>", escape(&f.advice)),
+        };
         h.push_str(&format!(
-            "<section class=\"finding {sev}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\
-             <h3>{}</h3><p>{}</p><p><b>What to do:</b> {}</p>{mined}<pre>{}</pre></section>\n",
+            "<section class=\"finding {sev}\" id=\"finding-{}\"><div><span class=\"sev\">{sev}</span> <span class=\"kind\">{} {}</span></div>\
+             <h3>{}</h3><p>{}</p>{todo}{mined}<pre>{}</pre></section>\n",
+            i + 1,
             escape(f.kind.as_str()),
             target,
             escape(&f.title),
             escape(&f.detail),
-            escape(&f.advice),
             evidence_lines(model, &f.evidence)
         ));
     }
@@ -180,9 +212,11 @@ mod tests {
         assert!(!html.contains("<img"), "bundle text must be escaped");
         assert!(html.contains("&lt;img/src=x/onerror=alert(1)&gt;"));
         assert!(!html.contains("<script"));
-        for attr in [" src=", " href=", "url(", "@import"] {
+        for attr in [" src=", "url(", "@import"] {
             assert!(!html.contains(attr), "no external reference ({attr})");
         }
+        // Links only within the page (a finding to its diagnosis).
+        assert!(html.match_indices(" href=").all(|(i, _)| html[i..].starts_with(" href=\"#")));
         assert!(html.contains("<svg"));
         assert!(html.contains("shop/worker-1"));
         assert!(html.contains("301Mi"));
@@ -199,5 +233,18 @@ mod tests {
         assert!(html.contains("(from the logs)"), "the cache finding's own chart");
         assert!(html.contains("limit ~"), "the growing worker's projection to its limit");
         assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn diagnoses_come_first_with_their_advice_once() {
+        let a = analyze_text("sample", include_str!("../../../web/sample-bundle.txt"));
+        let html = report(&a, "0.1.0");
+        let (d, f) = (html.find("<h2>Diagnoses").unwrap(), html.find("<h2>Findings").unwrap());
+        assert!(d < f, "diagnoses before findings");
+        assert!(html.contains(&escape(&a.diagnoses[0].headline)));
+        let confirm = escape(crate::detect::CONFIRM_IN_POD);
+        let in_diagnoses = a.diagnoses.iter().filter(|d| d.advice.iter().any(|x| x == crate::detect::CONFIRM_IN_POD));
+        assert_eq!(html.matches(&confirm).count(), in_diagnoses.count(), "the shared advice once per diagnosis");
+        assert!(html.contains("see <a href=\"#diagnosis-1\">diagnosis 1</a>"));
     }
 }

@@ -47,6 +47,7 @@ pub mod sections;
 pub mod split;
 
 mod detect;
+mod diagnose;
 mod digest_sink;
 mod finding;
 mod logdigest;

@@ -17,6 +17,19 @@ pub struct Report {
     pub pods: Vec<Pod>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<Warning>,
+    /// One per container with a problem, most severe first (additive to v1, issue 17).
+    pub diagnoses: Vec<Diagnosis>,
+}
+
+/// The verdict on one container: `findings` are indexes into [`Report::findings`].
+#[derive(Serialize, Debug)]
+pub struct Diagnosis {
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub headline: String,
+    pub kinds: Vec<&'static str>,
+    pub findings: Vec<usize>,
+    pub advice: Vec<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -122,6 +135,11 @@ impl Report {
             v(&mut w.source);
             v(&mut w.message);
         }
+        for d in &mut self.diagnoses {
+            vo(&mut d.pod);
+            vo(&mut d.container);
+            v(&mut d.headline);
+        }
         self
     }
 }
@@ -201,6 +219,18 @@ pub fn build(analysis: &Analysis) -> Report {
                 source: model.source_name(w.origin).to_string(),
                 line: (w.origin.line > 0).then_some(w.origin.line),
                 message: w.message.clone(),
+            })
+            .collect(),
+        diagnoses: analysis
+            .diagnoses
+            .iter()
+            .map(|d| Diagnosis {
+                pod: d.pod.clone(),
+                container: d.container.clone(),
+                headline: d.headline.clone(),
+                kinds: d.kinds.iter().map(|k| k.as_str()).collect(),
+                findings: d.findings.clone(),
+                advice: d.advice.clone(),
             })
             .collect(),
     }

@@ -68,13 +68,39 @@ fn wrap(text: &str, indent: &str, width: usize) -> String {
     out
 }
 
-/// Pods with their memory samples, then findings, then warnings.
+/// The diagnoses (headline, kinds, advice once), then pods with their memory samples,
+/// then findings (whose advice is the diagnosis' when they belong to one), then
+/// warnings.
 pub fn render_with(analysis: &Analysis, colour: bool) -> String {
     let st = Style { on: colour };
     // Bundle text reaches the terminal only with its control, bidi and invisible
     // characters written out (a log line's ESC sequences could drive the terminal).
     let r = report::build(analysis).visible();
     let mut out = String::new();
+    // The verdicts first: one per container with a problem.
+    let mut diagnosis_of = vec![None; r.findings.len()];
+    if !r.diagnoses.is_empty() {
+        out.push_str(&format!("{} diagnosis(es)\n", r.diagnoses.len()));
+        for (n, d) in r.diagnoses.iter().enumerate() {
+            let worst = d.findings.iter().filter_map(|&i| r.findings.get(i)).map(|f| f.severity).max();
+            out.push_str(&format!(
+                "\n{}. {} {}\n",
+                n + 1,
+                worst.map(|s| st.severity(s)).unwrap_or_default(),
+                st.paint("1", &d.kinds.join(", "))
+            ));
+            out.push_str(&wrap(&st.paint("1", &d.headline), "   ", 100));
+            for (k, a) in d.advice.iter().enumerate() {
+                out.push_str(&wrap(&format!("{} {a}", st.paint("32", &format!("{}.", k + 1))), "   ", 100));
+            }
+            for &i in &d.findings {
+                if let Some(slot) = diagnosis_of.get_mut(i) {
+                    *slot = Some(n + 1);
+                }
+            }
+        }
+        out.push('\n');
+    }
     out.push_str(&format!("{} pod(s)\n", r.pods.len()));
     for p in &r.pods {
         let ns = p.namespace.as_deref().unwrap_or("?");
@@ -103,7 +129,7 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
         out.push_str("\nno findings\n");
     } else {
         out.push_str(&format!("\n{} finding(s)\n", r.findings.len()));
-        for (f, model_f) in r.findings.iter().zip(&analysis.findings) {
+        for ((f, model_f), diag) in r.findings.iter().zip(&analysis.findings).zip(&diagnosis_of) {
             let ns = model_f.namespace.as_deref().map(kubeleak_analysis::display::visible);
             let place = match (&ns, &f.pod, &f.container) {
                 (ns, Some(p), Some(c)) => {
@@ -117,8 +143,13 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
             if !f.detail.is_empty() {
                 out.push_str(&wrap(&f.detail, "    ", 100));
             }
-            if !f.advice.is_empty() {
-                out.push_str(&wrap(&format!("{} {}", st.paint("32", "advice:"), f.advice), "  ", 100));
+            match diag {
+                // Its advice is the diagnosis', said once there.
+                Some(n) => out.push_str(&format!("  {} see diagnosis {n}\n", st.paint("32", "advice:"))),
+                None if !f.advice.is_empty() => {
+                    out.push_str(&wrap(&format!("{} {}", st.paint("32", "advice:"), f.advice), "  ", 100))
+                }
+                None => {}
             }
             if !f.evidence.is_empty() {
                 out.push_str("  evidence:\n");
@@ -200,7 +231,10 @@ w-1   worker   1m           420Mi
         assert!(text.contains("WARNING  memory-growth  shop/w-1/worker\n"), "{text}");
         assert!(text.contains("  worker grew 60 MiB/h over 2h00m\n"), "{text}");
         assert!(text.contains("    bundle.txt:3: w-1   worker   1m           300Mi\n"), "{text}");
-        assert!(text.contains("  advice: "), "{text}");
+        assert!(text.contains("  advice: see diagnosis 1\n"), "{text}");
+        // The diagnoses come first.
+        assert!(text.starts_with("1 diagnosis(es)\n\n1. WARNING  memory-growth\n   worker grew 60 MiB/h"), "{text}");
+        assert_eq!(text.matches("To confirm inside the pod").count(), 1, "{text}");
         assert!(!text.contains('\x1b'));
         let coloured = render_with(&a, true);
         assert!(coloured.contains("\x1b[1;33mWARNING \x1b[0m"), "{coloured}");

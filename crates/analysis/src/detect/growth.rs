@@ -146,6 +146,28 @@ struct Subject<'a> {
 }
 
 pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
+    each_subject(cx, out, &mut |_, _| {});
+}
+
+/// The OOM cycle, once every other detector has run (it reads their findings): for
+/// each container OOM-killed without enough timed samples to judge a trend, a
+/// `memory-growth` finding from the cycle when something shows growth in a run, else
+/// `memory-at-start` when the runs were short ([`oom_cycle`]).
+pub fn detect_cycles(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
+    let mut unjudged: Vec<(&Pod, &Container)> = Vec::new();
+    each_subject(cx, &mut Vec::new(), &mut |pod, c| {
+        if !unjudged.iter().any(|(p, d)| std::ptr::eq(*p, pod) && std::ptr::eq(*d, c)) {
+            unjudged.push((pod, c));
+        }
+    });
+    for (pod, c) in unjudged {
+        oom_cycle(cx, pod, c, out);
+    }
+}
+
+/// Runs the sample trend of every container (and of pods without container samples);
+/// `unjudged` gets the containers too few timed samples leave unjudged.
+fn each_subject<'m>(cx: &DetectorInput<'m>, out: &mut Vec<Finding>, unjudged: &mut dyn FnMut(&'m Pod, &'m Container)) {
     for pod in &cx.model.pods {
         let any_container_samples = app_containers(pod).any(|c| !c.memory_samples.is_empty());
         for c in app_containers(pod) {
@@ -162,7 +184,7 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
             };
             let before = out.len();
             if !samples_trend(cx, &s, out) {
-                oom_cycle(cx, pod, c, out);
+                unjudged(pod, c);
             }
             if c.memory_samples.is_empty() && !records.is_empty() {
                 for f in out[before..].iter_mut().filter(|f| f.kind == Kind::MemoryGrowth) {
@@ -186,7 +208,7 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
             let s = Subject { pod, container: None, samples: &pod.memory_samples, limit, spec_known: false };
             if !samples_trend(cx, &s, out) && cs.len() == 1 {
                 if let Some(c) = cs.first() {
-                    oom_cycle(cx, pod, c, out);
+                    unjudged(pod, c);
                 }
             }
         }
@@ -228,7 +250,7 @@ fn samples_trend(cx: &DetectorInput<'_>, s: &Subject<'_>, out: &mut Vec<Finding>
     let n = timed.len();
     let evidence: Vec<Origin> =
         timed.iter().map(|p| p.origin).chain(s.limit.iter().flat_map(|(_, o)| o.iter().copied())).collect();
-    let oomed = s.container.is_some_and(oom::container_oom_killed);
+    let oomed = s.container.is_some_and(|c| oom::container_oom_killed(s.pod, c));
     let restarted = s.container.and_then(|c| c.restarts.as_ref()).is_some_and(|r| r.value > 0);
     let series = format!(
         "{} samples over {} ({} at {} → {} at {})",
@@ -308,60 +330,14 @@ is a trend, not a single spike.",
             f.detail = detail;
             f.advice = format!(
                 "Find the object that accumulates: the log-pattern findings (if any) name candidates. {CONFIRM_IN_POD} \
-Until it is fixed, recycle workers (gunicorn `--max-requests`, celery `--max-tasks-per-child`) rather than \
-raising the limit."
+{RECYCLE}"
             );
             f.evidence = evidence;
             out.push(f);
         }
-        Shape::Sawtooth { drops } => {
-            let mut f = finding_for(Kind::MemoryGrowth, Severity::Info, s.pod, s.container);
-            f.title = format!(
-                "{who} memory rises and falls (sawtooth, {drops} drop{}): not steady growth",
-                if drops == 1 { "" } else { "s" }
-            );
-            f.detail = format!(
-                "{series}. Memory was given back {drops} time(s): garbage collection, a batch finishing, or a \
-restart{}. A sawtooth is not a leak by itself; watch whether the lows rise from one cycle to the next.",
-                if oomed || restarted { " (this container did restart)" } else { "" }
-            );
-            f.advice = "If the peaks approach the limit, size the limit for the peak (largest batch) plus headroom, \
-or process batches in smaller chunks (generators, streaming)."
-                .into();
-            f.evidence = evidence;
-            out.push(f);
-        }
-        Shape::Plateau { level } => {
-            let mut f = finding_for(Kind::MemoryGrowth, Severity::Info, s.pod, s.container);
-            f.title = format!("{who} memory rose then levelled off at about {}: not a leak", bytes_f(level));
-            f.detail = format!(
-                "{series}. The last third of the samples is flat: a bounded cache or pool filled up (warm-up)."
-            );
-            f.advice =
-                "Nothing to fix if the level fits the limit with headroom; check the level against the limit.".into();
-            f.evidence = evidence;
-            out.push(f);
-        }
-        Shape::Flat => {
-            let no_limit = s.limit.is_none() && s.spec_known;
-            if oomed || restarted || no_limit {
-                let mut f = finding_for(Kind::MemoryGrowth, Severity::Info, s.pod, s.container);
-                f.title = format!("{who} memory is flat at about {}: no growth", format_bytes(last.bytes));
-                f.detail = format!("{series}. No trend over the samples.");
-                if oomed {
-                    f.detail.push_str(
-                        " The container was still OOM-killed: look for a burst (one large request, a big file read \
-at once) rather than a slow leak.",
-                    );
-                }
-                f.advice = "A flat series rules out a slow leak in this window; spikes between samples are still \
-possible: sample more often, or log peak RSS (`resource.getrusage(resource.RUSAGE_SELF).ru_maxrss`)."
-                    .into();
-                f.evidence = evidence;
-                out.push(f);
-            }
-        }
-        Shape::Noisy => {}
+        // A sawtooth (memory given back), a plateau (a bounded cache filled up), a flat
+        // or noisy series: no evidence of growth, so no growth finding (issue 17).
+        Shape::Sawtooth { .. } | Shape::Plateau { .. } | Shape::Flat | Shape::Noisy => {}
     }
     true
 }
@@ -441,7 +417,53 @@ fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall,
     Some((Line { slope, intercept: line.intercept }, mk, slopes.len()))
 }
 
-/// With few samples: the OOM cycle gives the rate.
+/// Whether something shows memory growing within one run of the container: at least
+/// two timed samples of one run (the killed run, or the current one), the last above
+/// the first, or a growing log series
+/// (a leak-pattern or `circular-references` finding of the container).
+fn growth_in_a_run(pod: &Pod, c: &Container, out: &[Finding]) -> bool {
+    let series = out.iter().any(|f| {
+        f.pod.as_deref() == Some(pod.name.as_str())
+            && f.namespace == pod.namespace
+            && f.container.as_deref() == Some(c.name.as_str())
+            && f.kind.is_pattern()
+    });
+    if series {
+        return true;
+    }
+    let own = if c.memory_samples.is_empty() && app_containers(pod).count() == 1 {
+        &pod.memory_samples[..]
+    } else {
+        &c.memory_samples[..]
+    };
+    let timed: Vec<&Sample> = sorted_samples(own).into_iter().filter(|s| s.at.is_some()).collect();
+    let mut runs: Vec<(Option<Timestamp>, Option<Timestamp>)> = Vec::new();
+    if let Some(t) = &c.last_termination {
+        runs.push((t.started, t.finished));
+    }
+    if let Some(s) = c.state.as_ref().filter(|s| s.state == "running") {
+        runs.push((s.started, None));
+    }
+    runs.iter().any(|&(from, to)| {
+        let inside: Vec<&&Sample> = timed
+            .iter()
+            .filter(|s| s.at.is_some_and(|t| from.is_none_or(|f| t >= f) && to.is_none_or(|e| t <= e)))
+            .collect();
+        match (inside.first(), inside.last()) {
+            (Some(a), Some(b)) if inside.len() >= 2 => b.bytes > a.bytes,
+            _ => false,
+        }
+    })
+}
+
+/// With too few samples to judge a trend: the OOM cycle. A container OOM-killed at
+/// limit L after running T grows about L/T, when something in a run shows growth
+/// ([`growth_in_a_run`]); then the next kill is due T after the current run started.
+/// Without such evidence, a run of at most
+/// [`at_start_max_run`](super::Thresholds::at_start_max_run) is `memory-at-start`: it
+/// needs more than its limit soon after start, or grows very fast, and only samples
+/// during a run can tell. A longer run without evidence gives no finding here (the
+/// `oom-killed` finding says what is known).
 fn oom_cycle(cx: &DetectorInput<'_>, pod: &Pod, c: &Container, out: &mut Vec<Finding>) {
     let Some(term) = c.last_termination.as_ref().filter(|t| oom::oom_state(t) == Some(true)) else {
         return;
@@ -450,7 +472,16 @@ fn oom_cycle(cx: &DetectorInput<'_>, pod: &Pod, c: &Container, out: &mut Vec<Fin
         return;
     };
     let run = since(start, end);
-    if run <= SignedDuration::ZERO {
+    if run < SignedDuration::ZERO {
+        return;
+    }
+    if !growth_in_a_run(pod, c, out) {
+        if run <= cx.t.at_start_max_run {
+            out.push(at_start(pod, c, term, limit, run));
+        }
+        return;
+    }
+    if run == SignedDuration::ZERO {
         return;
     }
     let rate = limit.value as f64 / hours(run);
@@ -465,7 +496,7 @@ fn oom_cycle(cx: &DetectorInput<'_>, pod: &Pod, c: &Container, out: &mut Vec<Fin
     f.detail = format!(
         "Too few timed memory samples for a trend, so the rate is inferred from the OOM cycle: {} limit / {} run \
 ({} → {}). This is an upper bound: the process starts above zero (interpreter, imports), so the leak itself is \
-somewhat slower.",
+somewhat slower. Growth within a run is shown by the container's other findings or samples.",
         format_bytes(limit.value),
         crate::time::format_duration(run),
         when(start),
@@ -488,10 +519,56 @@ somewhat slower.",
     if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
         f.severity = Severity::Critical;
     }
-    f.advice = format!("{CONFIRM_IN_POD} Until it is fixed, recycle workers (gunicorn `--max-requests`, celery `--max-tasks-per-child`).");
+    f.advice = format!("{CONFIRM_IN_POD} {RECYCLE}");
     f.evidence.push(term.origin);
     f.evidence.push(limit.origin);
     out.push(f);
+}
+
+/// How to live with a leak until it is fixed.
+pub const RECYCLE: &str = "Until it is fixed, recycle workers (gunicorn `--max-requests 1000 --max-requests-jitter \
+100`, celery `--max-tasks-per-child` / `--max-memory-per-child`) rather than raising the limit.";
+
+/// What to do about a container that needs more than its limit at start.
+pub const AT_START_ADVICE: &str = "Measure the peak at start: run the image with a larger limit and read the peak \
+(`kubectl top pod --containers` every few seconds during start-up, or log \
+`resource.getrusage(resource.RUSAGE_SELF).ru_maxrss` once loaded, or `memray run`), then set the limit to that \
+peak plus ~25 % headroom and the request close to it. Or need less at start: load models and data lazily or \
+memory-mapped (`mmap`, `numpy.load(..., mmap_mode=\"r\")`, safetensors), once per pod rather than per worker \
+(gunicorn `--preload`), and one shard at a time into its final place instead of whole files into memory.";
+
+/// `memory-at-start`: OOM-killed after a short run, nothing showing growth.
+fn at_start(
+    pod: &Pod,
+    c: &Container,
+    term: &crate::model::ContainerState,
+    limit: &crate::model::Fact<u64>,
+    run: SignedDuration,
+) -> Finding {
+    let mut f = finding_for(Kind::MemoryAtStart, Severity::Critical, pod, Some(c));
+    let restarts = c.restarts.as_ref().map(|r| r.value).unwrap_or(0);
+    f.title = format!(
+        "{} is OOM-killed soon after start: its last run lasted {} before it reached its {} limit",
+        c.name,
+        crate::time::format_duration(run),
+        format_bytes(limit.value)
+    );
+    if restarts > 0 {
+        f.title.push_str(&format!("; {restarts} restart{}", if restarts == 1 { "" } else { "s" }));
+    }
+    f.detail = format!(
+        "Nothing in the bundle shows memory growing during a run: no rising `top` samples, no growing log series. \
+A container killed {} after starting needs more than its {} limit soon after start (models, data or caches \
+loaded at start-up), or grows very fast; `top` samples during a run (or the peak RSS logged at start) tell which. \
+The rate limit / run time would be a guess, so none is given.",
+        crate::time::format_duration(run),
+        format_bytes(limit.value)
+    );
+    f.advice = AT_START_ADVICE.to_string();
+    f.evidence.push(term.origin);
+    f.evidence.push(limit.origin);
+    f.evidence.extend(c.restarts.as_ref().map(|r| r.origin));
+    f
 }
 
 #[cfg(test)]
@@ -541,16 +618,12 @@ mod tests {
     }
 
     #[test]
-    fn sawtooth_and_plateau_are_info() {
+    fn sawtooth_and_plateau_are_no_growth_finding() {
+        // Neither shows growth: no `memory-growth` finding at all (issue 17).
         let f = with_samples(&[200, 260, 320, 210, 270, 330, 205, 265], Some(512));
-        let g = growth(&f);
-        assert_eq!(g.len(), 1);
-        assert_eq!(g[0].severity, Severity::Info);
-        assert!(g[0].title.contains("sawtooth"), "{}", g[0].title);
+        assert!(growth(&f).is_empty(), "{f:#?}");
         let f = with_samples(&[200, 250, 300, 340, 350, 351, 350, 352, 351], Some(512));
-        let g = growth(&f);
-        assert_eq!(g[0].severity, Severity::Info, "{g:#?}");
-        assert!(g[0].title.contains("levelled off at about 351"), "{}", g[0].title);
+        assert!(growth(&f).is_empty(), "{f:#?}");
     }
 
     #[test]
@@ -586,14 +659,47 @@ mod tests {
     }
 
     #[test]
-    fn flat_without_limit_says_flat() {
-        let f = with_samples(&[300, 301, 300, 302, 301, 300], None);
-        let g = growth(&f);
-        assert_eq!(g.len(), 1);
-        assert_eq!(g[0].severity, Severity::Info);
-        assert!(g[0].title.contains("flat"));
-        // With a limit and no restarts, a flat series is not worth a finding.
+    fn flat_is_no_growth_finding() {
+        assert!(growth(&with_samples(&[300, 301, 300, 302, 301, 300], None)).is_empty());
         assert!(growth(&with_samples(&[300, 301, 300, 302, 301, 300], Some(512))).is_empty());
+    }
+
+    fn oom_killed_after(run_start: &str, run_end: &str) -> crate::model::Container {
+        let mut c = container("worker", Some(512));
+        c.last_termination = Some(ContainerState {
+            state: "terminated".into(),
+            reason: Some("OOMKilled".into()),
+            exit_code: Some(137),
+            started: Some(ts(run_start)),
+            finished: Some(ts(run_end)),
+            origin: o(20),
+        });
+        c.restarts = Some(Fact::new(3, o(25)));
+        c
+    }
+
+    #[test]
+    fn oom_cycle_without_growth_is_no_rate() {
+        // A short run, nothing growing: memory-at-start, not ~900 GiB/h of growth.
+        let c = oom_killed_after("2026-11-24T09:00:00Z", "2026-11-24T09:00:01Z");
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        assert!(growth(&f).is_empty(), "{f:#?}");
+        let s: Vec<_> = f.iter().filter(|f| f.kind == Kind::MemoryAtStart).collect();
+        assert_eq!(s.len(), 1, "{f:#?}");
+        assert_eq!(
+            s[0].title,
+            "worker is OOM-killed soon after start: its last run lasted 1s before it reached its 512Mi limit; 3 restarts"
+        );
+        // Negative controls: a long run without evidence is neither growth nor memory-at-start…
+        let c = oom_killed_after("2026-11-24T07:00:00Z", "2026-11-24T09:00:00Z");
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        assert!(growth(&f).is_empty() && !f.iter().any(|f| f.kind == Kind::MemoryAtStart), "{f:#?}");
+        // …and a short run whose samples rise is growth, not memory-at-start.
+        let mut c = oom_killed_after("2026-11-24T09:58:00Z", "2026-11-24T10:01:00Z");
+        c.memory_samples = samples(&[100, 400], 1);
+        let f = run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default());
+        assert_eq!(growth(&f).len(), 1, "{f:#?}");
+        assert!(!f.iter().any(|f| f.kind == Kind::MemoryAtStart));
     }
 
     #[test]
@@ -614,6 +720,8 @@ mod tests {
             ..ContainerState::default()
         });
         c.restarts = Some(Fact::new(3, o(25)));
+        // Growth in the current run: two rising samples.
+        c.memory_samples = samples(&[100, 200], 20);
         let mut m = model_with(vec![pod("w-1", vec![c])]);
         m.capture.captured_at = Some(ts("2026-11-24T10:30:10Z"));
         let f = run(&m, &Thresholds::default());

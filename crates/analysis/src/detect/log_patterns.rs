@@ -17,6 +17,14 @@
 //! - list, queue, buffer, pending, backlog, history, results, items, entries, size,
 //!   len, count… → `unbounded-collection`.
 //!
+//! A number that counts items as they are processed (`processed upload 42`,
+//! `Handling job 98`: a progress verb, no size word) is never a leak on its own, nor
+//! are the garbage collector's statistics (`gc: objects in each generation`, read by
+//! `detect/gc.rs`). Beside growing memory such a counter gives the memory kept per item;
+//! when the lines name large objects and memory rises by
+//! [`large_object_min_bytes`](super::Thresholds::large_object_min_bytes) or more per
+//! item, that is `large-object-retention` ("memory grows ≈ 3Mi per upload").
+//!
 //! A series named only by throughput words (processed, handled, served, total,
 //! requests, uptime…) or by memory itself (rss, heap) is not a pattern: a growing
 //! `processed total: N` is a counter, not a leak. When the container has timed memory
@@ -164,6 +172,57 @@ const COUNTERS: &[&str] = &[
     "collections",
 ];
 const MEMORY: &[&str] = &["rss", "heap", "vms", "memory", "mem", "maxrss", "usage"];
+/// Verbs of progress: a number right after `processed upload`, `indexed document`,
+/// `handling job` is the item's sequence number, a counter that grows by design.
+const PROGRESS: &[&str] = &[
+    "processed",
+    "processing",
+    "handled",
+    "handling",
+    "indexed",
+    "indexing",
+    "served",
+    "serving",
+    "completed",
+    "finished",
+    "done",
+    "received",
+    "sent",
+    "starting",
+    "started",
+    "running",
+    "scored",
+    "scoring",
+    "rendered",
+    "rendering",
+    "uploaded",
+    "downloaded",
+    "fetched",
+    "parsed",
+    "converted",
+    "resized",
+];
+/// Words of the garbage collector's own statistics (`gc: objects in each generation`,
+/// `gc.garbage holds N`): `detect/gc.rs` reads those, they are not a collection of the app.
+const GC_WORDS: &[&str] = &["garbage", "generation", "unreachable", "uncollectable", "collecting"];
+
+/// A slot that counts items as they go (`processed upload 42`, `Handling job 98`): the
+/// word before the number follows a progress verb.
+fn progress_counter(slot: &Slot) -> bool {
+    // The noun right before the number, right after the verb: `processed upload 42`.
+    let name = slot.name.to_lowercase();
+    slot.unit == Unit::Count
+        && slot
+            .words
+            .iter()
+            .rposition(|w| *w == name)
+            .is_some_and(|i| i > 0 && slot.words.get(i - 1).is_some_and(|v| PROGRESS.contains(&v.as_str())))
+}
+
+/// Whether a template is the garbage collector's statistics.
+fn gc_statistics(t: &Template) -> bool {
+    t.words.iter().any(|w| w == "gc") && has(&t.words, GC_WORDS)
+}
 
 fn has(words: &[String], set: &[&str]) -> bool {
     words.iter().any(|w| set.contains(&w.as_str()))
@@ -279,6 +338,10 @@ fn analyze_slot(cx: &DetectorInput<'_>, slot: &Slot, t: &Template, mem: &[&Sampl
     if name_words.last().is_some_and(|w| COUNTERS.contains(&w.as_str())) {
         return None;
     }
+    // A sequence number is never a leak on its own; nor are the gc's own statistics.
+    if progress_counter(slot) || gc_statistics(t) {
+        return None;
+    }
     let mut words = slot.words.clone();
     words.extend(name_words);
     let own = classify(&words, slot.unit);
@@ -382,13 +445,25 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
                     None => merged.push(s),
                 }
             }
-            let oomed = super::oom::container_oom_killed(c);
+            let oomed = super::oom::container_oom_killed(pod, c);
             let grows_or_oom = out.iter().any(|f| {
                 f.pod.as_deref() == Some(pod.name.as_str())
                     && f.namespace == pod.namespace
                     && (f.container.as_deref() == Some(c.name.as_str()) || f.container.is_none())
                     && ((f.kind == Kind::MemoryGrowth && f.severity > Severity::Info) || f.kind == Kind::OomKilled)
             });
+            let grows = out.iter().any(|f| {
+                f.pod.as_deref() == Some(pod.name.as_str())
+                    && f.namespace == pod.namespace
+                    && (f.container.as_deref() == Some(c.name.as_str()) || f.container.is_none())
+                    && f.kind == Kind::MemoryGrowth
+                    && f.severity > Severity::Info
+            });
+            let per_item = if grows && !merged.iter().any(|m| m.kind == Kind::LargeObjectRetention) {
+                kept_per_item(cx, pod, c, &mem)
+            } else {
+                None
+            };
             let mut seen_titles = HashSet::new();
             for s in merged {
                 let f = finding(cx, pod, c, &s, grows_or_oom, oomed, !mem.is_empty());
@@ -396,8 +471,82 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
                     out.push(f);
                 }
             }
+            out.extend(per_item);
         }
     }
+}
+
+/// Memory per item: a progress counter (`processed upload <num>`) in lines that name
+/// large objects (payload words, or a size of at least
+/// [`large_object_min_bytes`](super::Thresholds::large_object_min_bytes) per line),
+/// against the memory samples taken while that log ran. When memory rises by at least
+/// that much per item (Theil–Sen slope of memory over the counter) and moves with it
+/// (Spearman ρ ≥ [`log_memory_correlation`](super::Thresholds::log_memory_correlation)),
+/// each item is kept: `large-object-retention`. The caller only asks when memory grows.
+fn kept_per_item(cx: &DetectorInput<'_>, pod: &Pod, c: &Container, mem: &[&Sample]) -> Option<Finding> {
+    let min = cx.t.large_object_min_bytes as f64;
+    let mut best: Option<(f64, f64, String, String, Vec<Origin>)> = None;
+    for stream in &c.logs {
+        let digest = cx.digest(stream);
+        for t in digest.miner.templates() {
+            let large_words = has(&t.words, LARGE);
+            let large_sizes = t.slots.iter().any(|s| {
+                s.unit == Unit::Bytes && {
+                    let mut v: Vec<f64> = s.series.points().iter().map(|p| p.value).collect();
+                    v.sort_by(f64::total_cmp);
+                    v.get(v.len() / 2).is_some_and(|&m| m >= min)
+                }
+            });
+            if !(large_words || large_sizes) {
+                continue;
+            }
+            for slot in t.slots.iter().filter(|s| progress_counter(s)) {
+                let points = slot.series.points();
+                let (Some(t0), Some(t1)) = (points.first().and_then(|p| p.at), points.last().and_then(|p| p.at)) else {
+                    continue;
+                };
+                let mut x = Vec::new();
+                let mut y = Vec::new();
+                let mut ev = Vec::new();
+                for s in mem.iter().filter(|s| s.at.is_some_and(|at| at >= t0 && at <= t1)) {
+                    let Some(p) = points.iter().rev().find(|p| p.at.is_some_and(|a| Some(a) <= s.at)) else {
+                        continue;
+                    };
+                    x.push(p.value);
+                    y.push(s.bytes as f64);
+                    ev.push(p.origin);
+                    ev.push(s.origin);
+                }
+                if x.len() < 4 {
+                    continue;
+                }
+                let (Some(line), Some(rho)) = (stats::theil_sen(&x, &y), stats::spearman(&x, &y)) else {
+                    continue;
+                };
+                if line.slope < min || rho < cx.t.log_memory_correlation {
+                    continue;
+                }
+                if best.as_ref().is_none_or(|b| x.len() as f64 > b.1) {
+                    let name = if slot.name.is_empty() { "item".to_string() } else { slot.name.clone() };
+                    best = Some((line.slope, x.len() as f64, name, short_template(&t.text), ev));
+                }
+            }
+        }
+    }
+    let (per, n, name, template, ev) = best?;
+    let mut f = finding_for(Kind::LargeObjectRetention, Severity::Critical, pod, Some(c));
+    f.title = format!("{}: memory grows ≈ {} per {name} (`{template}`)", c.name, format_bytes(per.round() as u64));
+    f.detail = format!(
+        "The {name} number in these lines counts items as they are processed (it grows by design, so alone it is not \
+a leak). Against the {n} memory samples taken while it was logged, memory rises ≈ {} with every {name} and moves \
+with it: the lines name large objects (payloads, images, documents, or sizes of {} or more each), so each one \
+stays referenced after it is processed.",
+        format_bytes(per.round() as u64),
+        format_bytes(cx.t.large_object_min_bytes)
+    );
+    f.advice = format!("{} {CONFIRM_IN_POD}", advice(Kind::LargeObjectRetention));
+    f.evidence = ev;
+    Some(f)
 }
 
 fn finding(
@@ -596,6 +745,53 @@ mod tests {
         assert_eq!(p.len(), 1, "{f:#?}");
         assert_eq!(p[0].severity, Severity::Critical);
         assert!(p[0].detail.contains("Spearman ρ = 1.00"), "{}", p[0].detail);
+    }
+
+    #[test]
+    fn sequence_numbers_are_not_leaks() {
+        // `indexed document 20`, `Handling job 98`: counters that grow by design.
+        let l = lines(|i| format!("INFO indexer: indexed document {} (10000 words)", 20 * (i + 1)), 10);
+        assert!(run_logs(&l, None).is_empty(), "{:#?}", run_logs(&l, None));
+        let l = lines(|i| format!("INFO Handling job {}", 98 + i), 10);
+        assert!(run_logs(&l, None).is_empty());
+        // Negative control: the size of a named collection still is one.
+        let l = lines(|i| format!("INFO indexer: pending documents queue has {} items", 20 * (i + 1)), 10);
+        assert_eq!(kinds(&run_logs(&l, None)), vec!["large-object-retention"]);
+    }
+
+    #[test]
+    fn gc_statistics_are_not_a_collection() {
+        let l = lines(|i| format!("gc: objects in each generation: 600 {} 10934", 530 + 60000 * i), 10);
+        assert!(!kinds(&run_logs(&l, None)).contains(&"unbounded-collection"));
+    }
+
+    /// A counter logged every 10 minutes from 10:00 beside memory samples every 10 minutes.
+    fn per_item(line: impl Fn(usize) -> String, mem: &[u64]) -> Vec<Finding> {
+        let l = lines(line, mem.len());
+        let refs: Vec<&str> = l.iter().map(String::as_str).collect();
+        let mut c = container("worker", Some(2048));
+        c.logs.push(log(&refs, "2026-11-24T10:00:00Z", 600));
+        c.memory_samples = samples(mem, 10);
+        run(&model_with(vec![pod("w-1", vec![c])]), &Thresholds::default())
+    }
+
+    #[test]
+    fn memory_per_processed_upload_is_large_object_retention() {
+        let mem: Vec<u64> = (0..8).map(|i| 100 + 30 * i).collect();
+        let f = per_item(
+            |i| format!("INFO processed upload {} image/jpeg 3.1 MiB -> thumbnail 54 KiB", 10 * (i + 1)),
+            &mem,
+        );
+        let g: Vec<_> = f.iter().filter(|f| f.kind == "large-object-retention").collect();
+        assert_eq!(g.len(), 1, "{f:#?}");
+        assert!(g[0].title.starts_with("worker: memory grows ≈ 3Mi per upload"), "{}", g[0].title);
+        // Negative control: the same counter in lines that name no large object (a job
+        // that appends small rows) is not large-object retention.
+        let f = per_item(|i| format!("INFO processed job {} in 3 ms", 10 * (i + 1)), &mem);
+        assert!(!kinds(&f).contains(&"large-object-retention"), "{f:#?}");
+        // Nor with flat memory.
+        let f = per_item(|i| format!("INFO processed upload {} image/jpeg 3.1 MiB", 10 * (i + 1)), &[300; 8]);
+        assert!(!kinds(&f).contains(&"large-object-retention"), "{f:#?}");
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub struct Thresholds {
     /// The last third of a rising series has plateaued when its slope is below this
     /// share of the slope of the first two thirds (0.2): a bounded cache filled up.
     pub plateau_tail_ratio: f64,
+    /// An OOM kill after a run this short, with nothing showing growth, is
+    /// `memory-at-start` (5 min: a leak that fills a limit within minutes shows in the
+    /// log or in `top` samples; without either, the container most likely needs more than
+    /// its limit to start).
+    pub at_start_max_run: SignedDuration,
     /// `memory-growth` is critical when the limit is reached within this time (2h).
     pub critical_time_to_limit: SignedDuration,
     /// Fewest points of a number mined from logs for a trend (6).
@@ -76,6 +81,13 @@ pub struct Thresholds {
     /// Memory is "flat" when its Theil–Sen rise over the samples is below this share of
     /// its median (0.05); a growing throughput total with flat memory is not a leak.
     pub flat_memory_ratio: f64,
+    /// `gc: done, N unreachable` with a median N of at least this (1000) in three or
+    /// more collections of an OOM-killed container is cyclic garbage made as fast as the
+    /// service works (a few hundred come and go in any Python service).
+    pub gc_min_unreachable: f64,
+    /// Memory kept per processed item from this much (256Ki) is large-object
+    /// retention, and a size logged per item from this much names a large object.
+    pub large_object_min_bytes: u64,
     /// `ResourceWarning: unclosed …` must repeat this many times (3).
     pub resource_warning_repeats: usize,
     /// Most evidence lines kept per finding (10): first, last and evenly between.
@@ -100,6 +112,7 @@ impl Default for Thresholds {
             growth_min_ratio: 0.02,
             sawtooth_drop_ratio: 0.3,
             plateau_tail_ratio: 0.2,
+            at_start_max_run: SignedDuration::from_mins(5),
             critical_time_to_limit: SignedDuration::from_hours(2),
             log_min_points: 6,
             log_max_p: 0.01,
@@ -107,6 +120,8 @@ impl Default for Thresholds {
             log_min_rise_abs: 10.0,
             log_memory_correlation: 0.7,
             flat_memory_ratio: 0.05,
+            gc_min_unreachable: 1000.0,
+            large_object_min_bytes: 256 << 10,
             resource_warning_repeats: 3,
             max_evidence: 10,
             profile_site_min_growth: 1 << 20,
@@ -183,6 +198,8 @@ pub fn run_with(model: &Model, digests: &Digests, t: &Thresholds, threads: bool)
     }
     log_patterns::detect(&cx, &mut out);
     profiles::detect(&cx, &mut out);
+    // Reads the findings above: an OOM cycle is growth only with growth in a run.
+    growth::detect_cycles(&cx, &mut out);
     let mut out = merge(out);
     out.retain(|f| !f.evidence.is_empty());
     for f in &mut out {
@@ -216,7 +233,8 @@ fn per_template(kind: Kind) -> bool {
     )
 }
 
-/// One finding per (kind, pod, container) — per log template for the leak patterns;
+/// One finding per (kind, pod, container) — per log template (series) for the leak
+/// patterns, two findings of one series being one;
 /// a pod-level finding joins the container-level finding of the same kind when there
 /// is exactly one. The first finding's texts stay; the worst severity and the soonest
 /// time to the limit win; evidence is united.
@@ -228,7 +246,7 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                 && g.namespace == f.namespace
                 && g.pod == f.pod
                 && g.container == f.container
-                && (!per_template(f.kind) || g.title == f.title)
+                && (!per_template(f.kind) || g.title == f.title || same_series(g, &f))
         });
         match same {
             Some(i) => absorb(&mut out[i], f),
@@ -263,6 +281,12 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
         f.evidence.retain(|o| o.line > 0);
     }
     out
+}
+
+/// Two findings read the same numbers from the logs (one series, e.g. seen in two
+/// streams with other first and last values): one fact.
+fn same_series(a: &Finding, b: &Finding) -> bool {
+    matches!((&a.series, &b.series), (Some(x), Some(y)) if x.label == y.label)
 }
 
 fn absorb(into: &mut Finding, f: Finding) {
@@ -477,6 +501,27 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].evidence, vec![o(3), o(5)]);
         assert_eq!(m[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn one_series_is_one_finding() {
+        let p = pod("w", vec![container("app", Some(512))]);
+        let with = |title: &str, label: &str, line: u32| {
+            let mut f = finding_for(Kind::LargeObjectRetention, Severity::Warning, &p, p.containers.first());
+            f.title = title.into();
+            f.series = Some(crate::finding::LogSeries { label: label.into(), bytes: false, points: Vec::new() });
+            f.evidence.push(o(line));
+            f
+        };
+        let m = merge(vec![
+            with("app: `kept` grew from 1 to 9", "kept", 5),
+            with("app: `kept` grew from 2 to 7", "kept", 6),
+        ]);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].evidence, vec![o(5), o(6)]);
+        // Negative control: two series of one container stay two findings.
+        let m = merge(vec![with("app: `kept` grew", "kept", 5), with("app: `frames` grew", "frames", 6)]);
+        assert_eq!(m.len(), 2);
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! `OOMKilled` or exit code 137 (128 + SIGKILL); a pod status `OOMKilled` (`get pods`);
 //! an event with reason `OOMKilling`, `SystemOOM` or `OOMKilled`, or whose message says
 //! `OOMKilled` / `Memory cgroup out of memory`. Reason `OOMKilled` or an OOM event is
-//! critical; exit 137 alone is a warning (a liveness-probe kill also exits 137). No
-//! thresholds. The title says how many times (event counts), at which limit and when.
+//! critical; exit 137 alone is a warning. Before exit 137 without reason OOMKilled is
+//! called memory, the events are read ([`outside_kill`]): a liveness-probe kill
+//! (`Killing … failed liveness probe`, `Unhealthy … Liveness probe failed`) or a stop
+//! (`Killing … Stopping container`, deletion or preemption) also exits 137, and then it
+//! is not an OOM kill (`restarts.rs` reports the liveness kills). No thresholds. The title says how many times (event counts), at which limit and when.
 //!
 //! Example: `Last State: Terminated`, `Reason: OOMKilled`, `Exit Code: 137`,
 //! `Finished: Tue, 24 Nov 2026 09:29:50 +0000`, limit 512Mi, 5 restarts gives
@@ -39,9 +42,63 @@ pub fn oom_event(e: &Event) -> bool {
         || e.message.contains("Memory cgroup out of memory")
 }
 
-/// Whether this container was proven OOM-killed (for other detectors).
-pub fn container_oom_killed(c: &Container) -> bool {
-    c.last_termination.as_ref().and_then(oom_state).is_some() || c.state.as_ref().and_then(oom_state).is_some()
+/// Whether this container was OOM-killed (for other detectors): reason OOMKilled, or
+/// exit 137 that the events do not explain otherwise ([`outside_kill`]).
+pub fn container_oom_killed(pod: &Pod, c: &Container) -> bool {
+    let states = [c.last_termination.as_ref(), c.state.as_ref()];
+    let sure = states.iter().flatten().any(|s| oom_state(s) == Some(true));
+    sure || (states.iter().flatten().any(|s| oom_state(s) == Some(false)) && outside_kill(pod, c).is_none())
+}
+
+/// Why a container got SIGKILL from outside, when the events say so.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutsideKill<'a> {
+    /// The kubelet restarted it because its liveness probe failed: the `Killing` and
+    /// `Unhealthy` events.
+    Liveness(Vec<&'a Event>),
+    /// It was stopped (pod deleted, preempted, node drained): the `Killing … Stopping
+    /// container` events.
+    Stopped(Vec<&'a Event>),
+}
+
+/// Whether an event is about container `c` of `pod` (named, or the pod has one app
+/// container).
+fn about(pod: &Pod, e: &Event, c: &str) -> bool {
+    event_names(e, c) || app_containers(pod).count() == 1
+}
+
+/// Whether a liveness probe failure says so (`Unhealthy`, `Liveness probe failed: …`).
+pub fn liveness_failure(e: &Event) -> bool {
+    e.reason == "Unhealthy" && e.message.starts_with("Liveness probe failed")
+}
+
+/// A kill from outside that explains an exit 137 without reason OOMKilled: the
+/// kubelet's `Killing` event for a failed liveness probe (or `Unhealthy` liveness
+/// failures), or `Stopping container`. `None` when the container was OOMKilled (the
+/// reason says so) or the events say nothing.
+pub fn outside_kill<'a>(pod: &'a Pod, c: &Container) -> Option<OutsideKill<'a>> {
+    let states = [c.last_termination.as_ref(), c.state.as_ref()];
+    if states.iter().flatten().any(|s| oom_state(s) == Some(true)) {
+        return None;
+    }
+    let mine = |e: &&Event| about(pod, e, &c.name);
+    let killing: Vec<&Event> = pod
+        .events
+        .iter()
+        .filter(mine)
+        .filter(|e| e.reason == "Killing" && e.message.contains("failed liveness probe"))
+        .collect();
+    let unhealthy: Vec<&Event> = pod.events.iter().filter(mine).filter(|e| liveness_failure(e)).collect();
+    if !killing.is_empty() || !unhealthy.is_empty() {
+        return Some(OutsideKill::Liveness(killing.into_iter().chain(unhealthy).collect()));
+    }
+    let stopped: Vec<&Event> = pod
+        .events
+        .iter()
+        .filter(mine)
+        .filter(|e| e.reason == "Killing" && e.message.starts_with("Stopping container"))
+        .collect();
+    (!stopped.is_empty()).then_some(OutsideKill::Stopped(stopped))
 }
 
 /// The event names a container (`container worker`, `Container worker`, `(worker)`).
@@ -57,10 +114,13 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
         let events: Vec<&Event> = pod.events.iter().filter(|e| oom_event(e)).collect();
         let mut used_events = vec![false; events.len()];
         for c in app_containers(pod) {
+            // An exit 137 the events explain (liveness probe, stop) is not an OOM kill.
+            let outside = outside_kill(pod, c).is_some();
             let states: Vec<(&ContainerState, bool)> = [c.state.as_ref(), c.last_termination.as_ref()]
                 .into_iter()
                 .flatten()
                 .filter_map(|s| oom_state(s).map(|sure| (s, sure)))
+                .filter(|(_, sure)| *sure || !outside)
                 .collect();
             let mine: Vec<usize> = (0..events.len())
                 .filter(|&i| event_names(events[i], &c.name) || (app_containers(pod).count() == 1))
@@ -334,6 +394,49 @@ mod tests {
         let f = run(&m, &Thresholds::default());
         assert_eq!(f[0].title, "node node-1: the kernel OOM killer killed process 28114 (python)");
         assert_eq!(f[0].pod.as_deref(), Some("worker-1"));
+    }
+
+    fn event(reason: &str, message: &str, count: u32, line: u32) -> Event {
+        Event { reason: reason.into(), message: message.into(), count, origin: o(line), ..Event::default() }
+    }
+
+    #[test]
+    fn liveness_kill_is_not_an_oom_kill() {
+        let mut m = oom_model(Some("Error"));
+        m.pods[0].events.push(event(
+            "Unhealthy",
+            "Liveness probe failed: Get \"http://10.0.0.1:8080/healthz\": context deadline exceeded",
+            6,
+            40,
+        ));
+        m.pods[0].events.push(event("Killing", "Container worker failed liveness probe, will be restarted", 2, 41));
+        let f = run(&m, &Thresholds::default());
+        assert!(!kinds(&f).contains(&"oom-killed"), "{f:#?}");
+        assert!(
+            matches!(outside_kill(&m.pods[0], &m.pods[0].containers[0]), Some(OutsideKill::Liveness(e)) if e.len() == 2)
+        );
+        assert!(!container_oom_killed(&m.pods[0], &m.pods[0].containers[0]));
+    }
+
+    #[test]
+    fn liveness_events_do_not_hide_a_real_oom_kill() {
+        // Negative control: reason OOMKilled stays an OOM kill whatever the probes said.
+        let mut m = oom_model(Some("OOMKilled"));
+        m.pods[0].events.push(event("Killing", "Container worker failed liveness probe, will be restarted", 1, 41));
+        let f = run(&m, &Thresholds::default());
+        assert!(kinds(&f).contains(&"oom-killed"));
+        assert!(outside_kill(&m.pods[0], &m.pods[0].containers[0]).is_none());
+        // And a bare 137 without such events is still a likely OOM kill.
+        let m = oom_model(Some("Error"));
+        assert!(container_oom_killed(&m.pods[0], &m.pods[0].containers[0]));
+    }
+
+    #[test]
+    fn stopped_container_is_not_an_oom_kill() {
+        let mut m = oom_model(Some("Error"));
+        m.pods[0].events.push(event("Killing", "Stopping container worker", 1, 41));
+        let f = run(&m, &Thresholds::default());
+        assert!(!kinds(&f).contains(&"oom-killed"), "{f:#?}");
     }
 
     #[test]

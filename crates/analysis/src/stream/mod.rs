@@ -318,7 +318,8 @@ impl Analyzer {
         }
         crate::parse::pyprof::join(&mut model, &mut digests);
         let findings = crate::detect::run_default_with(&model, &digests, self.limits.digest_threads);
-        (Analysis { model, findings }, digests)
+        let diagnoses = crate::diagnose::diagnose(&model, &findings);
+        (Analysis { model, findings, diagnoses }, digests)
     }
 }
 
