@@ -66,7 +66,7 @@ impl Command {
         let words = shlex::split(raw).unwrap_or_else(|| raw.split_whitespace().map(str::to_string).collect());
         let first = words.first()?;
         let exe = first.rsplit(['/', '\\']).next().unwrap_or(first);
-        if !matches!(exe, "kubectl" | "kubectl.exe" | "oc" | "k") {
+        if !matches!(exe, "kubectl" | "kubectl.exe" | "kubectl.sh" | "oc" | "k") {
             return None;
         }
         let mut cmd = Command { raw: raw.to_string(), ..Command::default() };

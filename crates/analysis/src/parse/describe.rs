@@ -127,7 +127,8 @@ pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     // names.
     if starts.is_empty() {
         let pod = section.command.as_ref().and_then(|c| c.pod_name());
-        if super::fragment::container_blocks(section, ctx, model, pod) {
+        let blocks = super::fragment::container_blocks(section, ctx, model, pod);
+        if super::fragment::pod_rows(section, ctx, model) || blocks {
             return;
         }
     }

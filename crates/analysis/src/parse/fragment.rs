@@ -84,6 +84,8 @@ pub fn container_blocks(section: &Section<'_>, ctx: &SectionContext, model: &mut
     let mut sub = Sub::None;
     let mut sub_indent = 0;
     let mut status_line: Option<Origin> = None;
+    let mut evicted: Option<Origin> = None;
+    let mut message: Option<(Origin, String)> = None;
     let mut read = false;
     for (i, &(n, line)) in lines.iter().enumerate() {
         let at = origin(section, n);
@@ -133,10 +135,12 @@ pub fn container_blocks(section: &Section<'_>, ctx: &SectionContext, model: &mut
                             st.origin = at;
                         }
                     }
-                } else if value == "Evicted" && pod.is_some() {
-                    // A pod's `Status: Failed` / `Reason: Evicted` (describe's top lines).
+                } else if value == "Evicted" {
+                    // A pod's `Status: Failed` / `Reason: Evicted` (describe's top lines,
+                    // or `.status` as YAML): its message says which resource ran low.
                     let p = model.pod_mut(namespace.as_deref(), pod_name, at);
                     p.status = Some(Fact::new("Evicted".to_string(), status_line.unwrap_or(at)));
+                    evicted = Some(at);
                     read = true;
                 }
             }
@@ -173,9 +177,31 @@ pub fn container_blocks(section: &Section<'_>, ctx: &SectionContext, model: &mut
                     read = true;
                 }
             }
+            "Status" | "Pod status" | "status" if is_status(value) => {
+                // `Pod status: CrashLoopBackOff` (a status word alone is the pod's).
+                let p = model.pod_mut(namespace.as_deref(), pod_name, at);
+                p.status = Some(Fact::new(value.to_string(), at));
+                status_line = Some(at);
+                read = true;
+            }
             "Status" if pod.is_some() => status_line = Some(at),
+            "Message" | "message" if slot == Slot::None && !value.is_empty() => {
+                message = Some((at, value.trim_matches('"').to_string()));
+            }
             _ => {}
         }
+    }
+    // The eviction's message, as an event of the pod (what `evicted.rs` quotes, and how
+    // it tells a disk eviction from a memory one).
+    if let (Some(at), Some((mat, msg))) = (evicted, message) {
+        let p = model.pod_mut(namespace.as_deref(), pod_name, at);
+        p.events.push(model::Event {
+            reason: "Evicted".to_string(),
+            message: msg,
+            count: 1,
+            origin: mat,
+            ..model::Event::default()
+        });
     }
     read
 }
@@ -196,6 +222,42 @@ fn state_slot<'m>(
     let s = if slot == Slot::State { &mut c.state } else { &mut c.last_termination };
     Some(s.get_or_insert_with(|| ContainerState { origin: at, ..ContainerState::default() }))
 }
+
+/// Whether a line may be part of a fragment (a `Key: value` of a container block, a
+/// container's `name:` line, a `get pods` row): text keeps only these for the fragment
+/// readers.
+pub fn candidate(line: &str) -> bool {
+    if let Some((key, value)) = key_value(line) {
+        if is_key(key) || BLOCK_KEYS.contains(&key) || (value.is_empty() && is_name(key)) {
+            return true;
+        }
+    }
+    line.contains('/') && row_re().is_match(undecorated(line))
+}
+
+/// The keys [`container_blocks`] reads besides [`is_key`]'s.
+const BLOCK_KEYS: [&str; 20] = [
+    "Message",
+    "message",
+    "Pod status",
+    "status",
+    "Last Termination State",
+    "Reason",
+    "reason",
+    "Exit Code",
+    "exitCode",
+    "Restart Count",
+    "restartCount",
+    "Ready",
+    "ready",
+    "memory",
+    "Status",
+    "Container ID",
+    "Image",
+    "Port",
+    "Host Port",
+    "Command",
+];
 
 /// Keys of a container block (never a container's name).
 fn is_key(k: &str) -> bool {

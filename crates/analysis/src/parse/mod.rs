@@ -42,6 +42,15 @@ pub(crate) fn origin(section: &Section<'_>, line: u32) -> Origin {
 
 /// Hands a section to the parser of its kind.
 pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests) {
+    // `get pods -o yaml | yq '.items[0].status.message'`: the pipe changed the output;
+    // read it as text of the pod the command names.
+    if matches!(section.kind, SectionKind::GetPodsJson | SectionKind::GetPodsYaml)
+        && section.command.as_ref().is_some_and(|c| c.raw.contains('|'))
+        && !section.is_blank()
+    {
+        let pod = section.command.as_ref().and_then(|c| c.pod_name()).map(str::to_string);
+        return read_text(section, ctx, model, digests, pod.as_deref());
+    }
     match section.kind {
         SectionKind::TopPod => top::parse(section, ctx, model),
         SectionKind::TopNode => top_node::parse(section, ctx, model),
