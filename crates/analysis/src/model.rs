@@ -403,8 +403,15 @@ pub enum SectionKind {
     PyProfile,
     /// A non-kubectl command (`date`, `grep`) or a kubectl command we do not read.
     Other,
+    /// Text of no known shape (a bare program output, a fragment, prose), read line by
+    /// line as the log of the pod a nearby command names, else of [`UNNAMED_POD`].
+    Text,
     Unknown,
 }
+
+/// The pod of text that names none (a bare `MemoryError` traceback, a dmesg line): its
+/// findings have no pod (`pod: null` in the JSON), and it is not listed among the pods.
+pub const UNNAMED_POD: &str = "(pod not named in the text)";
 
 /// A recognised block of the bundle, for the source view and for reports.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -166,6 +166,7 @@ pub fn build(analysis: &Analysis) -> Report {
         pods: model
             .pods
             .iter()
+            .filter(|p| p.name != crate::model::UNNAMED_POD)
             .map(|p| Pod {
                 namespace: p.namespace.clone(),
                 name: p.name.clone(),

@@ -47,12 +47,26 @@ pub struct Command {
 }
 
 impl Command {
+    /// The one pod the command names: `describe pod X`, `get pods X -o …`, `get pod/X`,
+    /// `logs X`; `None` for anything else (a selector, several pods, another resource).
+    pub fn pod_name(&self) -> Option<&str> {
+        let pos: Vec<&str> = self.positional.iter().map(String::as_str).collect();
+        let is_pod = |r: &str| matches!(r, "pod" | "pods" | "po");
+        let named = match pos.as_slice() {
+            ["logs", name, ..] => Some(*name),
+            [_, res, name] if is_pod(res) => Some(*name),
+            [_, res] => res.split_once('/').filter(|(r, _)| is_pod(r)).map(|(_, n)| n),
+            _ => None,
+        };
+        named.filter(|n| !n.is_empty() && !n.contains('/'))
+    }
+
     /// Parses the words after a prompt. `None` if this is not a kubectl command.
     pub fn parse_kubectl(raw: &str) -> Option<Command> {
         let words = shlex::split(raw).unwrap_or_else(|| raw.split_whitespace().map(str::to_string).collect());
         let first = words.first()?;
         let exe = first.rsplit(['/', '\\']).next().unwrap_or(first);
-        if !matches!(exe, "kubectl" | "kubectl.exe" | "oc" | "k") {
+        if !matches!(exe, "kubectl" | "kubectl.exe" | "kubectl.sh" | "oc" | "k") {
             return None;
         }
         let mut cmd = Command { raw: raw.to_string(), ..Command::default() };

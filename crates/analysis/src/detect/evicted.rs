@@ -6,6 +6,9 @@
 //! quoted from the event, or from the `Message:` line that `describe` prints right after
 //! `Status:`/`Reason:`. Critical. No thresholds.
 //!
+//! A message that names another resource (`ephemeral-storage`, `DiskPressure`) is a disk
+//! or pid eviction, not a memory problem: no finding.
+//!
 //! Example: status `Evicted` and event `Evicted  The node was low on resource: memory.`
 //! gives "pod worker-1 was evicted: The node was low on resource: memory."
 
@@ -34,6 +37,15 @@ fn describe_reason_evicted(cx: &DetectorInput<'_>, status: Origin) -> bool {
     })
 }
 
+/// The kubelet's message names a resource other than memory (`ephemeral-storage`,
+/// `DiskPressure`, `imagefs`, `nodefs`, `pid`).
+fn other_resource(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["ephemeral-storage", "diskpressure", "imagefs", "nodefs", "low on resource: pid", "pidpressure"]
+        .iter()
+        .any(|w| m.contains(w))
+}
+
 pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     for pod in &cx.model.pods {
         let status = pod.status.as_ref().filter(|s| {
@@ -58,6 +70,10 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
             f.title.push_str(&format!(": {first}"));
         }
         let memory = message.as_ref().is_some_and(|(_, m)| m.contains("memory") || m.contains("MemoryPressure"));
+        // A disk (or pid) eviction is not a memory problem: no finding of this kind.
+        if !memory && message.as_ref().is_some_and(|(_, m)| other_resource(m)) {
+            continue;
+        }
         f.detail = if memory {
             "The node came under memory pressure and the kubelet evicted pods to free memory. Pods using more than \
 their memory request are evicted first (BestEffort, then Burstable over their request)."

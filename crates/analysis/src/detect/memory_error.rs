@@ -57,7 +57,7 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
                 for (_, l) in &digest.matched {
                     // A multi-line entry (a traceback) counts once; the evidence is the
                     // matching line itself when the bundle has it where expected.
-                    let Some((_, k)) = pattern_of(&l.text) else {
+                    let Some((_, k)) = pattern_of(&l.text).filter(|&(i, _)| ps[i].kind == Kind::MemoryError) else {
                         continue;
                     };
                     f.evidence.push(line_of(cx, l.origin, k, l.text.lines().nth(k).unwrap_or("")));
@@ -69,7 +69,7 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
             let parts: Vec<String> = ps
                 .iter()
                 .zip(&counts)
-                .filter(|(_, &n)| n > 0)
+                .filter(|(p, &n)| n > 0 && p.kind == Kind::MemoryError)
                 .map(|(p, &n)| format!("{n} {}", if n == 1 { p.what.0 } else { p.what.1 }))
                 .collect();
             f.title = format!("{}: {}", c.name, parts.join(", "));
@@ -83,7 +83,7 @@ huge allocation, or the address space of a 32-bit / ulimit-capped process). A SI
 kernel's OOM killer choosing one process of the container's cgroup: the master survives and restarts the worker, \
 so the container may never show OOMKilled."
                 .into();
-            if counts[0] > 0 && counts.iter().skip(1).all(|&n| n == 0) {
+            if counts[0] > 0 && ps.iter().zip(&counts).skip(1).all(|(p, &n)| n == 0 || p.kind != Kind::MemoryError) {
                 f.detail.push_str(" The traceback above the MemoryError shows the allocation that failed.");
             }
             f.advice = format!(

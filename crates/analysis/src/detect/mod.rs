@@ -20,6 +20,7 @@ pub mod evicted;
 pub mod gc;
 pub mod growth;
 pub mod limits;
+pub mod log_events;
 pub mod log_patterns;
 pub mod memory_error;
 pub mod oom;
@@ -171,6 +172,7 @@ pub fn run_with(model: &Model, digests: &Digests, t: &Thresholds, threads: bool)
         restarts::detect(&cx, out);
         evicted::detect(&cx, out);
         memory_error::detect(&cx, out);
+        log_events::detect(&cx, out);
         growth::detect(&cx, out);
         limits::detect(&cx, out);
     };
@@ -315,8 +317,11 @@ pub fn cap_evidence(mut ev: Vec<Origin>, max: usize) -> Vec<Origin> {
 pub fn finding_for(kind: Kind, severity: Severity, pod: &Pod, container: Option<&Container>) -> Finding {
     let mut f = Finding::new(kind, severity);
     f.namespace = pod.namespace.clone();
-    f.pod = Some(pod.name.clone());
-    f.container = container.map(|c| c.name.clone());
+    // Text that names no pod names no container either.
+    if pod.name != crate::model::UNNAMED_POD {
+        f.pod = Some(pod.name.clone());
+        f.container = container.map(|c| c.name.clone());
+    }
     f
 }
 

@@ -4,7 +4,9 @@
 //! `OOMKilled` or exit code 137 (128 + SIGKILL); a pod status `OOMKilled` (`get pods`);
 //! an event with reason `OOMKilling`, `SystemOOM` or `OOMKilled`, or whose message says
 //! `OOMKilled` / `Memory cgroup out of memory`. Reason `OOMKilled` or an OOM event is
-//! critical; exit 137 alone is a warning. Before exit 137 without reason OOMKilled is
+//! critical; exit 137 with no reason shown is a warning, and with reason `Error` not an
+//! OOM kill (the runtime reports `OOMKilled` when the OOM killer ended the container's
+//! main process; `Error` with 137 is a SIGKILL from outside). Before exit 137 without reason OOMKilled is
 //! called memory, the events are read ([`outside_kill`]): a liveness-probe kill
 //! (`Killing … failed liveness probe`, `Unhealthy … Liveness probe failed`) or a stop
 //! (`Killing … Stopping container`, deletion or preemption) also exits 137, and then it
@@ -27,8 +29,11 @@ pub fn oom_state(s: &ContainerState) -> Option<bool> {
     }
     if s.reason.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("OOMKilled")) {
         Some(true)
-    } else if s.exit_code == Some(137) && s.reason.as_deref().is_none_or(|r| r == "Error") {
-        // `ContainerStatusUnknown` / `Evicted` also carry 137: not an OOM kill.
+    } else if s.exit_code == Some(137) && s.reason.is_none() {
+        // A bare 137 (no reason shown): likely the OOM killer. With a reason other than
+        // OOMKilled the runtime says it was not: `Error` (a SIGKILL from outside: a
+        // liveness probe, a stop past its grace period), `ContainerStatusUnknown`,
+        // `Evicted`.
         Some(false)
     } else {
         None
@@ -345,7 +350,7 @@ mod tests {
 
     #[test]
     fn bare_137_is_a_warning() {
-        let f = run(&oom_model(Some("Error")), &Thresholds::default());
+        let f = run(&oom_model(None), &Thresholds::default());
         let f: Vec<_> = f.iter().filter(|f| f.kind == "oom-killed").collect();
         assert_eq!(f[0].severity, Severity::Warning);
         assert!(f[0].title.contains("exit code 137"));
@@ -426,9 +431,12 @@ mod tests {
         let f = run(&m, &Thresholds::default());
         assert!(kinds(&f).contains(&"oom-killed"));
         assert!(outside_kill(&m.pods[0], &m.pods[0].containers[0]).is_none());
-        // And a bare 137 without such events is still a likely OOM kill.
-        let m = oom_model(Some("Error"));
+        // And a bare 137 (no reason) without such events is still a likely OOM kill…
+        let m = oom_model(None);
         assert!(container_oom_killed(&m.pods[0], &m.pods[0].containers[0]));
+        // …but not one whose reason says `Error`: the runtime saw no OOM kill.
+        let m = oom_model(Some("Error"));
+        assert!(!container_oom_killed(&m.pods[0], &m.pods[0].containers[0]));
     }
 
     #[test]

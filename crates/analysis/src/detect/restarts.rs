@@ -236,7 +236,9 @@ mod tests {
     #[test]
     fn probe_failures_of_another_container_do_not_count() {
         // Negative control: two containers; the probe events name `sidecar`, not `api`.
-        let mut p = pod("api-1", vec![killed_137("Error", 2), container("sidecar", Some(64))]);
+        let mut api = killed_137("Error", 2);
+        api.last_termination.as_mut().unwrap().reason = None; // a bare 137: likely OOM
+        let mut p = pod("api-1", vec![api, container("sidecar", Some(64))]);
         p.events.push(ev("Killing", "Container sidecar failed liveness probe, will be restarted", 2, 41));
         let f = run(&model_with(vec![p]), &Thresholds::default());
         assert_eq!(kinds(&f), vec!["oom-killed"], "{f:#?}");

@@ -123,6 +123,15 @@ pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     let starts: Vec<usize> =
         lines.iter().enumerate().filter(|(_, (_, l))| l.starts_with("Name:")).map(|(i, _)| i).collect();
     let first = starts.first().copied().unwrap_or(lines.len());
+    // A fragment (`...` where the top was cut): container blocks of the pod the command
+    // names.
+    if starts.is_empty() {
+        let pod = section.command.as_ref().and_then(|c| c.pod_name());
+        let blocks = super::fragment::container_blocks(section, ctx, model, pod);
+        if super::fragment::pod_rows(section, ctx, model) || blocks {
+            return;
+        }
+    }
     for &(n, line) in &lines[..first] {
         let t = line.trim();
         if !t.is_empty() {

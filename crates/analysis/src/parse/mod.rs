@@ -9,6 +9,7 @@ use crate::sections::Section;
 pub mod describe;
 pub mod events;
 pub mod events_json;
+pub mod fragment;
 pub mod get_pods;
 pub mod logs;
 pub mod node_metrics;
@@ -41,10 +42,27 @@ pub(crate) fn origin(section: &Section<'_>, line: u32) -> Origin {
 
 /// Hands a section to the parser of its kind.
 pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests) {
+    // `get pods -o yaml | yq '.items[0].status.message'`: the pipe changed the output;
+    // read it as text of the pod the command names.
+    if matches!(section.kind, SectionKind::GetPodsJson | SectionKind::GetPodsYaml)
+        && section.command.as_ref().is_some_and(|c| c.raw.contains('|'))
+        && !section.is_blank()
+    {
+        let pod = section.command.as_ref().and_then(|c| c.pod_name()).map(str::to_string);
+        return read_text(section, ctx, model, digests, pod.as_deref());
+    }
     match section.kind {
         SectionKind::TopPod => top::parse(section, ctx, model),
         SectionKind::TopNode => top_node::parse(section, ctx, model),
-        SectionKind::GetPods => get_pods::parse(section, ctx, model),
+        SectionKind::GetPods => {
+            // `get pods | grep Evicted` and `--no-headers` lose the header: rows by shape.
+            let headed = section.lines.iter().any(|(_, l)| l.trim_start().starts_with("NAME"));
+            if headed || section.command.as_ref().is_some_and(|c| c.args.iter().any(|a| a == "--no-headers")) {
+                get_pods::parse(section, ctx, model)
+            } else if !fragment::pod_rows(section, ctx, model) {
+                get_pods::parse(section, ctx, model)
+            }
+        }
         SectionKind::GetPodsJson => pods_json::parse_json(section, ctx, model),
         SectionKind::GetPodsYaml => pods_json::parse_yaml(section, ctx, model),
         SectionKind::DescribePod => describe::parse(section, ctx, model),
@@ -54,12 +72,9 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
         SectionKind::GetEvents => events::parse(section, ctx, model),
         SectionKind::Logs => logs::parse(section, ctx, model, digests),
         SectionKind::PyProfile => pyprof::parse(section, ctx, model),
-        SectionKind::Unknown => {
+        SectionKind::Unknown | SectionKind::Text => {
             if !section.is_blank() {
-                model.warn(
-                    origin(section, section.first_line),
-                    format!("unrecognized section skipped (lines {}-{})", section.first_line, section.last_line),
-                );
+                read_text(section, ctx, model, digests, None);
             }
         }
         SectionKind::Other => {
@@ -92,17 +107,29 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
                 }
                 return;
             }
-            if let Some(cmd) = section.command.as_ref().filter(|c| !informational(c)) {
-                model.warn(
-                    origin(section, section.first_line),
-                    format!(
-                        "output of `{}` skipped: kubeleak does not read this kind (lines {}-{})",
-                        cmd.raw, section.first_line, section.last_line
-                    ),
-                );
+            if section.is_blank() {
+                return;
+            }
+            match (&section.command, &section.other_command) {
+                // Another kubectl command (`get pod X -o jsonpath=…`, `get deploy`): its
+                // output is read as text of the pod it names.
+                (Some(cmd), _) if !informational(cmd) => logs::parse_text(section, ctx, model, digests, cmd.pod_name()),
+                // A shell command's output (`python app.py`, `dmesg`, `docker logs web`).
+                (None, Some(other)) if other.split_whitespace().next() != Some("date") => {
+                    logs::parse_text(section, ctx, model, digests, None)
+                }
+                _ => {}
             }
         }
     }
+}
+
+/// Text of no known shape: fragments of kubectl output in it (container blocks, `get
+/// pods` rows), then every line as the log of `pod` (or of the unnamed pod).
+fn read_text(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests, pod: Option<&str>) {
+    fragment::container_blocks(section, ctx, model, pod);
+    fragment::pod_rows(section, ctx, model);
+    logs::parse_text(section, ctx, model, digests, pod);
 }
 
 /// Splits a table row into cells on runs of 2+ spaces or tabs where possible, else on

@@ -10,31 +10,47 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::finding::Kind;
+
 pub struct Pattern {
     pub re: Regex,
     /// Singular, plural.
     pub what: (&'static str, &'static str),
+    /// What a match says happened: `memory-error` (the process saw it), `oom-killed`
+    /// (the kernel's OOM killer, in dmesg or a node event), `evicted` (the kubelet, for
+    /// node memory pressure).
+    pub kind: Kind,
 }
 
 pub fn patterns() -> &'static [Pattern] {
     static P: OnceLock<Vec<Pattern>> = OnceLock::new();
     P.get_or_init(|| {
-        let p = |re: &str, what| Pattern {
-            re: Regex::new(re).expect("static regex"),
-            what,
-        };
+        let p = |re: &str, what| Pattern { re: Regex::new(re).expect("static regex"), what, kind: Kind::MemoryError };
+        let k = |re: &str, what, kind| Pattern { re: Regex::new(re).expect("static regex"), what, kind };
         vec![
-            p(r"(?:^|[\s.:'(])MemoryError\b", ("MemoryError", "MemoryErrors")),
+            // The exception itself (`MemoryError`, `MemoryError: …`, `_ArrayMemoryError(…)`,
+            // `raise MemoryError`), not the word in a sentence.
+            p(r"\w*MemoryError(?:\s*$|:|\(|')|raise\s+\w*MemoryError", ("MemoryError", "MemoryErrors")),
             p(r"Worker \(pid:\s*\d+\) was sent SIGKILL", (
                 "gunicorn worker sent SIGKILL (\"Perhaps out of memory?\")",
                 "gunicorn workers sent SIGKILL (\"Perhaps out of memory?\")",
             )),
             p(r"WorkerLostError.*signal 9|exited with 'signal 9", ("celery worker lost to signal 9 (SIGKILL)", "celery workers lost to signal 9 (SIGKILL)")),
             p(
-                r"(?i-u)exit\s?code[ =:]*-9\b|killed by signal 9\b|died with signal 9\b|terminated by signal 9\b|signal 9 \(SIGKILL\)|Child process \[\d+\] died|BrokenProcessPool",
+                r"(?i-u)exit\s?code[ =:]*-9\b|killed by signal 9\b|died with signal 9\b|terminated (?:by|due to) signal 9\b|signal 9 \(SIGKILL\)|terminated by SIGKILL|Child process \[\d+\] died|BrokenProcessPool",
                 ("child process killed by signal 9", "child processes killed by signal 9"),
             ),
-            p(r"^\s*Killed\s*$|\d+\s+Killed\s+\S", ("`Killed` (shell: a process got SIGKILL)", "`Killed` lines (shell: processes got SIGKILL)")),
+            p(r"^[\s*_>|]*Killed[\s*_]*$|\d+\s+Killed\s+\S", ("`Killed` (shell: a process got SIGKILL)", "`Killed` lines (shell: processes got SIGKILL)")),
+            k(
+                r#"(?i-u)out of memory: kill(?:ed)? process \d+|^[\s\[\]\d.]*killed process \d+ \(|oom-kill:constraint=|invoked oom-killer|\boomkilling\b|reason[:=]\s*"?oom ?killed\b"#,
+                ("kernel OOM kill", "kernel OOM kills"),
+                Kind::OomKilled,
+            ),
+            k(
+                r"(?i-u)low on resource: memory\b|had condition: \[memorypressure\]",
+                ("eviction for node memory pressure", "evictions for node memory pressure"),
+                Kind::Evicted,
+            ),
         ]
     })
 }
@@ -48,7 +64,7 @@ pub fn pattern_of(text: &str) -> Option<(usize, usize)> {
 }
 
 /// How many patterns there are (the digest counts matches per pattern).
-pub const PATTERNS: usize = 5;
+pub const PATTERNS: usize = 7;
 
 /// True when one of the patterns matches the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
@@ -61,11 +77,14 @@ pub fn matches(t: &str) -> bool {
 }
 
 /// A necessary condition of [`patterns`]: `memoryerror`, `sigkill`, `signal 9`, `exit`,
-/// `killed`, `child process` or `brokenprocesspool` in the line, ignoring case.
+/// `killed`, `child process`, `brokenprocesspool`, `oom-kill`, `kill process`,
+/// `oomkilling`, `low on resource` or `memorypressure` in the line, ignoring case.
 fn may_match(t: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool")
+        Regex::new(
+            r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool|oom-kill|kill process|oomkilling|low on resource|memorypressure",
+        )
             .expect("static regex")
     })
     .is_match(t)

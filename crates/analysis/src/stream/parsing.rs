@@ -168,6 +168,9 @@ enum Body {
     Lines(Gathered, Option<u32>),
     /// A log section, read as it streams.
     Log(Box<LogParser>),
+    /// Text of no known shape: each line to its log parser as it streams; the lines that
+    /// may be fragments of kubectl output (`fragment::candidate`) gathered for the end.
+    Text(Box<LogParser>, Gathered),
     /// An unrecognized bare output: only its extent is kept.
     Skip,
 }
@@ -210,19 +213,35 @@ impl OpenSection {
     fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
         self.last_line = n;
         let blank = crate::text::is_blank(line);
-        if let Body::Lines(lines, cut) = &mut self.body {
+        if matches!(self.body, Body::Lines(..)) {
             if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
-                // A bare output of no known shape: skipped (a log by its file name was
-                // told apart before this line, see `split::Sink::log_by_name`).
-                self.body = Body::Skip;
-            } else if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
+                // A bare output of no known shape (a log by its file name was told apart
+                // before this line, see `split::Sink::log_by_name`): text, read line by
+                // line as the log of a pod it does not name, its kubectl fragments read
+                // when it ends.
+                self.kind = SectionKind::Text;
+                let ctx = SectionContext { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
+                let section = self.section(env.source, env.name);
+                let p = LogParser::anonymous(&section, &ctx, &env.st.model, None).with_threads(env.threads);
+                self.body = Body::Text(Box::new(p), Gathered::default());
+            }
+        }
+        if let Body::Lines(lines, cut) = &mut self.body {
+            if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
                 lines.push(n, line);
             } else if cut.is_none() {
                 *cut = Some(n);
             }
         }
-        if let Body::Log(p) = &mut self.body {
-            p.line(n, line, &mut env.st.model, env.keep);
+        match &mut self.body {
+            Body::Log(p) => p.line(n, line, &mut env.st.model, env.keep),
+            Body::Text(p, fragments) => {
+                p.line(n, line, &mut env.st.model, env.keep);
+                if fragments.text.len() + line.len() <= MAX_SECTION_BYTES && parse::fragment::candidate(line) {
+                    fragments.push(n, line);
+                }
+            }
+            _ => {}
         }
         self.nonblank |= !blank;
     }
@@ -232,10 +251,11 @@ impl OpenSection {
 fn finish_section(mut cur: OpenSection, env: &mut Env<'_>) {
     let body = std::mem::replace(&mut cur.body, Body::Skip);
     let mut section = cur.section(env.source, env.name);
-    let (lines, cut, parser, gathered) = match body {
-        Body::Lines(l, cut) => (l, cut, None, true),
-        Body::Log(p) => (Gathered::default(), None, Some(p), false),
-        Body::Skip => (Gathered::default(), None, None, false),
+    let (lines, cut, parser, gathered, text) = match body {
+        Body::Lines(l, cut) => (l, cut, None, true, false),
+        Body::Log(p) => (Gathered::default(), None, Some(p), false, false),
+        Body::Text(p, fragments) => (fragments, None, Some(p), false, true),
+        Body::Skip => (Gathered::default(), None, None, false, false),
     };
     section.lines = lines.iter().collect();
     let model = &mut env.st.model;
@@ -275,6 +295,13 @@ fn finish_section(mut cur: OpenSection, env: &mut Env<'_>) {
         // With the digest thread, the stream's digest is collected when the input
         // ends, so this thread goes on reading meanwhile.
         (false, Some(p)) => {
+            if text {
+                parse::fragment::container_blocks(&section, &ctx, model, None);
+                parse::fragment::pod_rows(&section, &ctx, model);
+                for &(n, l) in &section.lines {
+                    env.quoted.entry(n).or_insert_with(|| l.to_string());
+                }
+            }
             let later = env.threads.then_some(&mut *env.later);
             p.finish_later(&section, model, digests, env.quoted, env.keep, later);
         }

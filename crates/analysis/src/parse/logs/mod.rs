@@ -459,6 +459,23 @@ impl DigestToCollect {
     }
 }
 
+/// Reads a section of no known shape (or a command's output kubeleak has no parser for)
+/// as the log of `pod`, else of the unnamed pod (see [`LogParser::anonymous`]).
+pub fn parse_text(
+    section: &Section<'_>,
+    ctx: &SectionContext,
+    model: &mut Model,
+    digests: &mut Digests,
+    pod: Option<&str>,
+) {
+    let mut p = LogParser::anonymous(section, ctx, model, pod);
+    for &(n, raw) in &section.lines {
+        p.line(n, raw, model, true);
+    }
+    let mut texts = std::collections::BTreeMap::new();
+    p.finish(section, model, digests, &mut texts, true);
+}
+
 /// A `kubectl logs` section read line by line: each line goes to its stream's digest
 /// (and is kept only for small sources); [`LogParser::finish`] puts the streams into the
 /// model.
@@ -507,6 +524,23 @@ impl LogParser {
             keeping: true,
             threads: false,
         }
+    }
+
+    /// A parser for text of no known shape (see [`SectionKind::Text`](crate::model::SectionKind)):
+    /// its lines are the log of `pod` (a pod a nearby command names), else of
+    /// [`UNNAMED_POD`](crate::model::UNNAMED_POD), in the container the text does not name.
+    pub fn anonymous(section: &Section<'_>, ctx: &SectionContext, model: &Model, pod: Option<&str>) -> LogParser {
+        let mut p = LogParser::new(section, ctx, model);
+        p.target = who::Target {
+            namespace: ctx.namespace(section).map(str::to_string),
+            pod: pod.unwrap_or(crate::model::UNNAMED_POD).to_string(),
+            pod_known: pod.is_some(),
+            bare: true,
+            ..who::Target::default()
+        };
+        p.default_container = None;
+        p.inline_stderr = false;
+        p
     }
 
     /// Lets the streams be digested on the digest thread (see [`DigestSink`]).
