@@ -37,7 +37,10 @@ stage() {
 }
 
 stage build-page trunk build --release
+stage fmt cargo fmt --all --check
 stage native cargo test --workspace --locked
+# The real-paste corpus (tests/real.rs, issue 16): its summary line.
+cat target/tmp/real-summary.txt 2>/dev/null || echo "real: no summary (tests/real.rs did not run)"
 stage wasm cargo test --target wasm32-unknown-unknown -p kubeleak-web --locked
 stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 stage clippy-wasm cargo clippy --target wasm32-unknown-unknown -p kubeleak-analysis -p kubeleak-web --all-targets --locked -- -D warnings
