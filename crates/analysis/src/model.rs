@@ -409,6 +409,29 @@ pub enum SectionKind {
     Unknown,
 }
 
+impl SectionKind {
+    /// How a section of this kind was read, in words (`kubeleak analyze --explain`).
+    pub fn reading(self) -> &'static str {
+        match self {
+            SectionKind::GetPods => "a `kubectl get pods` table",
+            SectionKind::GetPodsJson => "pods as JSON (`get pods -o json`)",
+            SectionKind::GetPodsYaml => "pods as YAML (`get pods -o yaml`)",
+            SectionKind::DescribePod => "`kubectl describe pod` (or a fragment of it)",
+            SectionKind::TopPod => "`kubectl top pod` samples",
+            SectionKind::TopNode => "`kubectl top node` samples",
+            SectionKind::GetEvents => "events (`kubectl get events`)",
+            SectionKind::Logs => "a container's log (`kubectl logs`)",
+            SectionKind::PyProfile => "a Python memory tool's output",
+            SectionKind::Other => "a command kubeleak has no parser for: its output read as text",
+            SectionKind::Text => {
+                "text of no known shape: kubectl fragments in it (container blocks, get pods rows), then every line \
+as a log of the pod a command names, else of a pod not named in the text"
+            }
+            SectionKind::Unknown => "blank or skipped",
+        }
+    }
+}
+
 /// The pod of text that names none (a bare `MemoryError` traceback, a dmesg line): its
 /// findings have no pod (`pod: null` in the JSON), and it is not listed among the pods.
 pub const UNNAMED_POD: &str = "(pod not named in the text)";

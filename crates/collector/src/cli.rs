@@ -69,6 +69,10 @@ enum Command {
         /// on a second thread while the input is read; the report is the same).
         #[arg(long)]
         single_thread: bool,
+        /// Also say, on standard error, how each region of the input was read (one line per
+        /// section: its lines and what it was read as).
+        #[arg(long)]
+        explain: bool,
     },
     /// Capture a bundle from a live cluster with the real kubectl.
     ///
@@ -159,16 +163,16 @@ pub fn main() -> ExitCode {
 pub fn nothing_recognised(a: &analysis::Analysis) -> bool {
     use analysis::model::SectionKind;
     let m = &a.model;
-    m.pods.is_empty()
+    m.pods.iter().all(|p| p.name == analysis::model::UNNAMED_POD)
         && m.nodes.is_empty()
         && a.findings.is_empty()
         && m.profiles.is_empty()
-        && m.sections.iter().all(|s| matches!(s.kind, SectionKind::Other | SectionKind::Unknown))
+        && m.sections.iter().all(|s| matches!(s.kind, SectionKind::Other | SectionKind::Unknown | SectionKind::Text))
 }
 
 fn run(cli: Cli, name: &'static str) -> Result<ExitCode> {
     match cli.command {
-        Command::Analyze { files, format, fail_on, single_thread } => {
+        Command::Analyze { files, format, fail_on, single_thread, explain } => {
             // Every file is opened first (a typo fails before any work); each is then
             // streamed through the analysis in 1 MiB reads, never held whole.
             let mut readers: Vec<(String, Box<dyn Read>)> = Vec::new();
@@ -199,6 +203,21 @@ fn run(cli: Cli, name: &'static str) -> Result<ExitCode> {
                 analyzer.end();
             }
             let result = analyzer.finish();
+            if explain {
+                let m = &result.model;
+                let mut err = std::io::stderr().lock();
+                for s in &m.sections {
+                    let command = s.command.as_deref().map(|c| format!(" (`{c}`)")).unwrap_or_default();
+                    let _ = writeln!(
+                        err,
+                        "{}: lines {}-{}: {}{command}",
+                        m.sources.get(s.source).map_or("-", |x| x.name.as_str()),
+                        s.first_line,
+                        s.last_line,
+                        s.kind.reading()
+                    );
+                }
+            }
             let out = match format {
                 Format::Json => analysis::report::to_json(&result) + "\n",
                 Format::Text => text::render(&result),

@@ -229,3 +229,28 @@ fn the_krew_manifest_is_complete() {
     assert!(bins.iter().all(|b| b == "kubectl-kubeleak" || b == "kubectl-kubeleak.exe"), "{bins:?}");
     assert_eq!(text.matches("os: ").count(), uris.len(), "one selector per platform");
 }
+
+#[test]
+fn explain_says_how_each_region_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let paste = dir.path().join("paste.txt");
+    std::fs::write(
+        &paste,
+        "Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nMemoryError\n\n\
+         $ kubectl top pod -n shop\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   10Mi\n",
+    )
+    .unwrap();
+    let out = kubeleak(&["analyze", "--explain", paste.to_str().unwrap()]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("paste.txt: lines 1-4: text of no known shape"), "{err}");
+    assert!(err.contains("paste.txt: lines 5-7: `kubectl top pod` samples (`kubectl top pod -n shop`)"), "{err}");
+    // The traceback is read: its finding has no pod (the text names none).
+    let json = kubeleak(&["analyze", "--format", "json", paste.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "memory-error").expect("memory-error");
+    assert!(f["pod"].is_null(), "{f}");
+    assert!(v["pods"].as_array().unwrap().iter().all(|p| p["name"] == "w-1"), "{v}");
+    // Without --explain, nothing on stderr.
+    assert!(kubeleak(&["analyze", paste.to_str().unwrap()]).stderr.is_empty());
+}
