@@ -76,6 +76,9 @@ pub trait Sink {
     /// A bare section's kind became known: from the shape of its first lines, or, at
     /// the end of a section with only blank lines, from the file name.
     fn kind(&mut self, kind: SectionKind);
+    /// A bare section's time: the `date` line just before it (a `while … date; kubectl
+    /// top pod; sleep …` loop's output).
+    fn at(&mut self, at: Timestamp);
     /// A bare section of no known shape turned out to be a log by the file name, at its
     /// first non-blank line (given next).
     fn log_by_name(&mut self);
@@ -106,6 +109,8 @@ pub struct Splitter {
     cur: Option<Current>,
     /// The time a `date` command printed, for the next kubectl command.
     pending_date: Option<Timestamp>,
+    /// A `date` line just read among output (a loop's), for the next section of a kind.
+    loop_date: Option<Timestamp>,
 }
 
 impl Splitter {
@@ -120,6 +125,7 @@ impl Splitter {
             capture: Some(Capture::default()),
             cur: None,
             pending_date: None,
+            loop_date: None,
         }
     }
 
@@ -266,6 +272,16 @@ impl Splitter {
         if self.cur.is_none() {
             self.begin_bare(n, sink);
         }
+        let mut date_line = false;
+        if self.cur.as_ref().is_some_and(|c| c.bare)
+            && line.len() < 48
+            && line.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+        {
+            if let Some(t) = time::parse_ctime(line) {
+                self.loop_date = Some(t);
+                date_line = true;
+            }
+        }
         let cur = self.cur.as_ref().expect("set above");
         let is_bare = cur.bare;
         let kind_ok = !matches!(cur.kind, SectionKind::Logs | SectionKind::Other);
@@ -289,10 +305,17 @@ impl Splitter {
                         c.kind = kind;
                     }
                     sink.kind(kind);
+                    if let Some(t) = self.loop_date.take() {
+                        sink.at(t);
+                    }
                 }
             }
         }
         let blank = is_blank(line);
+        if !blank && !date_line {
+            // A loop's date times only the section right after it.
+            self.loop_date = None;
+        }
         let name_kind = self.name_kind;
         let cur = self.cur.as_mut().expect("set above");
         if !blank
@@ -361,6 +384,12 @@ impl Sink for Gather<'_, '_> {
     fn kind(&mut self, kind: SectionKind) {
         if let Some(s) = self.cur.as_mut() {
             s.kind = kind;
+        }
+    }
+
+    fn at(&mut self, at: Timestamp) {
+        if let Some(s) = self.cur.as_mut() {
+            s.at = Some(at);
         }
     }
 
@@ -458,5 +487,32 @@ mod tests {
         assert_eq!(tops.len(), 2);
         assert_eq!(tops[0].at.unwrap().to_string(), "2026-11-24T10:00:00Z");
         assert_eq!(tops[1].at.unwrap().to_string(), "2026-11-24T10:05:00Z");
+    }
+
+    #[test]
+    fn a_loop_of_date_and_top_gives_timed_samples() {
+        let text = "$ while true; do date; kubectl top pod -n shop; sleep 60; done\nSat Dec  5 10:00:00 UTC 2026\n\
+NAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   100Mi\nSat Dec  5 10:01:00 UTC 2026\nNAME   CPU(cores)   MEMORY(bytes)\n\
+w-1    1m   110Mi\n";
+        let lines = numbered(text);
+        let split = split(0, "t", &lines);
+        let tops: Vec<_> = split.sections.iter().filter(|s| s.kind == SectionKind::TopPod).collect();
+        assert_eq!(tops.len(), 2);
+        assert_eq!(tops[0].at.unwrap().to_string(), "2026-12-05T10:00:00Z");
+        assert_eq!(tops[1].at.unwrap().to_string(), "2026-12-05T10:01:00Z");
+        let a = crate::analyze_text("loop", text);
+        let w1 = a.model.pods.iter().find(|p| p.name == "w-1").unwrap();
+        let times: Vec<String> = w1.memory_samples.iter().map(|s| s.at.unwrap().to_string()).collect();
+        assert_eq!(times, ["2026-12-05T10:00:00Z", "2026-12-05T10:01:00Z"]);
+    }
+
+    #[test]
+    fn a_date_then_prose_times_nothing() {
+        // Negative control: the date is not right before the table.
+        let text = "Sat Dec  5 10:00:00 UTC 2026\nwe looked at the pods:\n\nNAME   CPU(cores)   MEMORY(bytes)\nw-1    1m   100Mi\n";
+        let lines = numbered(text);
+        let split = split(0, "t", &lines);
+        let top = split.sections.iter().find(|s| s.kind == SectionKind::TopPod).unwrap();
+        assert_eq!(top.at, None);
     }
 }

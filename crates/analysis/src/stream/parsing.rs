@@ -91,6 +91,12 @@ impl split::Sink for Sections<'_, '_> {
         }
     }
 
+    fn at(&mut self, at: jiff::Timestamp) {
+        if let Some(c) = self.cur.as_mut() {
+            c.at = Some(at);
+        }
+    }
+
     fn log_by_name(&mut self) {
         let env = &mut *self.env;
         let Some(cur) = self.cur.as_mut() else { return };
