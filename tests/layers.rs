@@ -59,14 +59,11 @@ fn code_without_tests(text: &str) -> String {
             // `}`; a longer one at the line that closes it at the attribute's indentation.
             let indent = &line[..line.len() - t.len()];
             let close = format!("{indent}}}");
-            for l in lines.by_ref() {
+            for (k, l) in lines.by_ref().enumerate() {
                 let lt = l.trim_end();
-                if lt == close
-                    || (l.starts_with(indent)
-                        && !l[indent.len()..].starts_with(char::is_whitespace)
-                        && (lt.ends_with(';') || lt.ends_with('}'))
-                        && !lt.ends_with('{'))
-                {
+                // The item's own line (`use x;`, `fn f() {}`), or its closing brace.
+                let one_line = k == 0 && (lt.ends_with(';') || lt.ends_with('}')) && !lt.ends_with('{');
+                if lt == close || one_line {
                     break;
                 }
             }
