@@ -32,7 +32,7 @@ fn undecorated(line: &str) -> &str {
     let t = line.trim_end().trim_end_matches("**");
     let mut s = t;
     loop {
-        let next = s.trim_start_matches(|c: char| c == ' ' || c == '\t');
+        let next = s.trim_start_matches([' ', '\t']);
         let next = next
             .strip_prefix("> ")
             .or_else(|| next.strip_prefix("+ "))
@@ -342,7 +342,7 @@ pub fn pod_rows(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) 
     let mut read = false;
     for &(n, line) in &section.lines {
         let l = undecorated(line);
-        if !l.as_bytes().iter().any(|b| *b == b'/') {
+        if !l.as_bytes().contains(&b'/') {
             continue;
         }
         let Some(c) = row_re().captures(l) else { continue };

@@ -57,9 +57,8 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
         SectionKind::GetPods => {
             // `get pods | grep Evicted` and `--no-headers` lose the header: rows by shape.
             let headed = section.lines.iter().any(|(_, l)| l.trim_start().starts_with("NAME"));
-            if headed || section.command.as_ref().is_some_and(|c| c.args.iter().any(|a| a == "--no-headers")) {
-                get_pods::parse(section, ctx, model)
-            } else if !fragment::pod_rows(section, ctx, model) {
+            let no_headers = section.command.as_ref().is_some_and(|c| c.args.iter().any(|a| a == "--no-headers"));
+            if headed || no_headers || !fragment::pod_rows(section, ctx, model) {
                 get_pods::parse(section, ctx, model)
             }
         }

@@ -219,18 +219,21 @@ impl OpenSection {
     fn add(&mut self, n: u32, line: &str, env: &mut Env<'_>) {
         self.last_line = n;
         let blank = crate::text::is_blank(line);
-        if matches!(self.body, Body::Lines(..)) {
-            if self.kind == SectionKind::Unknown && self.command.is_none() && self.other_command.is_none() && !blank {
-                // A bare output of no known shape (a log by its file name was told apart
-                // before this line, see `split::Sink::log_by_name`): text, read line by
-                // line as the log of a pod it does not name, its kubectl fragments read
-                // when it ends.
-                self.kind = SectionKind::Text;
-                let ctx = SectionContext { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
-                let section = self.section(env.source, env.name);
-                let p = LogParser::anonymous(&section, &ctx, &env.st.model, None).with_threads(env.threads);
-                self.body = Body::Text(Box::new(p), Gathered::default());
-            }
+        if matches!(self.body, Body::Lines(..))
+            && self.kind == SectionKind::Unknown
+            && self.command.is_none()
+            && self.other_command.is_none()
+            && !blank
+        {
+            // A bare output of no known shape (a log by its file name was told apart
+            // before this line, see `split::Sink::log_by_name`): text, read line by
+            // line as the log of a pod it does not name, its kubectl fragments read
+            // when it ends.
+            self.kind = SectionKind::Text;
+            let ctx = SectionContext { default_namespace: env.st.model.capture.namespace.clone(), seq: 0 };
+            let section = self.section(env.source, env.name);
+            let p = LogParser::anonymous(&section, &ctx, &env.st.model, None).with_threads(env.threads);
+            self.body = Body::Text(Box::new(p), Gathered::default());
         }
         if let Body::Lines(lines, cut) = &mut self.body {
             if lines.text.len() + line.len() <= MAX_SECTION_BYTES && cut.is_none() {
