@@ -197,9 +197,37 @@ pub struct Pod {
     /// Python memory tools' output for the pod when the container is not known.
     #[serde(skip_serializing_if = "Profiles::is_empty")]
     pub profiles: Profiles,
+    /// The pod's labels (`get pods --show-labels`, `-o json`/`-o yaml`), to tell which
+    /// pods a selector (`kubectl logs -l app=api`) means.
+    #[serde(skip)]
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 impl Pod {
+    /// Whether the pod's labels match an equality selector (`app=api,tier!=web`); `None`
+    /// when the selector is not of that form or the pod's labels are not known.
+    pub fn matches_selector(&self, selector: &str) -> Option<bool> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        let mut all = true;
+        for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let ok = if let Some((k, v)) = term.split_once("!=") {
+                self.labels.get(k.trim()).map(String::as_str) != Some(v.trim())
+            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                self.labels.get(k.trim()).map(String::as_str) == Some(v.trim())
+            } else if term.contains([' ', '(']) {
+                return None; // set-based (`app in (a,b)`): not read
+            } else if let Some(k) = term.strip_prefix('!') {
+                !self.labels.contains_key(k)
+            } else {
+                self.labels.contains_key(term)
+            };
+            all &= ok;
+        }
+        Some(all)
+    }
+
     pub fn container(&self, name: &str) -> Option<&Container> {
         self.containers.iter().find(|c| c.name == name)
     }
@@ -435,6 +463,17 @@ as a log of the pod a command names, else of a pod not named in the text"
 /// The pod of text that names none (a bare `MemoryError` traceback, a dmesg line): its
 /// findings have no pod (`pod: null` in the JSON), and it is not listed among the pods.
 pub const UNNAMED_POD: &str = "(pod not named in the text)";
+
+/// The start of the name of the placeholder for the pods a selector matches, when the
+/// bundle does not tell which of them printed a log (`pods matching app=api`). Like
+/// [`UNNAMED_POD`], it is not a pod: findings have no pod, and it is not listed.
+pub const SELECTOR_PODS: &str = "pods matching ";
+
+/// Whether a pod of the model is a placeholder ([`UNNAMED_POD`], [`SELECTOR_PODS`]), not
+/// a pod the bundle names.
+pub fn is_placeholder_pod(name: &str) -> bool {
+    name == UNNAMED_POD || name.starts_with(SELECTOR_PODS)
+}
 
 /// A recognised block of the bundle, for the source view and for reports.
 #[derive(Clone, Debug, serde::Serialize)]

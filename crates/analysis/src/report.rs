@@ -166,7 +166,7 @@ pub fn build(analysis: &Analysis) -> Report {
         pods: model
             .pods
             .iter()
-            .filter(|p| p.name != crate::model::UNNAMED_POD)
+            .filter(|p| !crate::model::is_placeholder_pod(&p.name))
             .map(|p| Pod {
                 namespace: p.namespace.clone(),
                 name: p.name.clone(),

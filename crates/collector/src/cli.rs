@@ -163,7 +163,7 @@ pub fn main() -> ExitCode {
 pub fn nothing_recognised(a: &analysis::Analysis) -> bool {
     use analysis::model::SectionKind;
     let m = &a.model;
-    m.pods.iter().all(|p| p.name == analysis::model::UNNAMED_POD)
+    m.pods.iter().all(|p| analysis::model::is_placeholder_pod(&p.name))
         && m.nodes.is_empty()
         && a.findings.is_empty()
         && m.profiles.is_empty()

@@ -318,7 +318,7 @@ pub fn finding_for(kind: Kind, severity: Severity, pod: &Pod, container: Option<
     let mut f = Finding::new(kind, severity);
     f.namespace = pod.namespace.clone();
     // Text that names no pod names no container either.
-    if pod.name != crate::model::UNNAMED_POD {
+    if !crate::model::is_placeholder_pod(&pod.name) {
         f.pod = Some(pod.name.clone());
         f.container = container.map(|c| c.name.clone());
     }

@@ -279,6 +279,13 @@ pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
         if let Some(node) = node {
             pod.node = Some(node.to_string());
         }
+        if let Some(labels) = cell(Col::Labels).filter(|l| *l != "<none>") {
+            for kv in labels.split(',') {
+                if let Some((k, v)) = kv.split_once('=') {
+                    pod.labels.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
     }
 }
 

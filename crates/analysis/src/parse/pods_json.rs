@@ -434,6 +434,13 @@ fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &m
     let status = r.map(p, "status", &what);
 
     let pod = model.pod_mut(ns, &name, r.at(name_line));
+    if let Some(TreeValue::Map(entries)) = meta.and_then(|m| m.get("labels")).map(|l| &l.v) {
+        for e in entries {
+            if let TreeValue::Str(v) = &e.value.v {
+                pod.labels.insert(e.key.clone(), v.clone());
+            }
+        }
+    }
 
     // spec: node, containers and their memory.
     let mut sidecars: Vec<String> = Vec::new();

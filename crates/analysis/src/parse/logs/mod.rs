@@ -866,9 +866,31 @@ mod tests {
     #[test]
     fn selector_without_prefix_is_a_placeholder_pod() {
         let m = analyze_text("paste", "$ kubectl logs -l app=worker\nhello\n").model;
-        assert_eq!(texts(stream(&m, "-l app=worker", DEFAULT_CONTAINER)), vec!["hello"]);
+        assert_eq!(texts(stream(&m, "pods matching app=worker", DEFAULT_CONTAINER)), vec!["hello"]);
+        assert!(m.pods.iter().all(|p| p.name != "-l app=worker"), "never a pod named after the selector");
         assert_eq!(m.warnings.len(), 1);
         assert!(m.warnings[0].message.contains("without --prefix"), "{:?}", m.warnings);
+    }
+
+    #[test]
+    fn selector_logs_belong_to_the_one_pod_with_those_labels() {
+        let text = "$ kubectl get pods -n shop --show-labels\n\
+NAME                     READY   STATUS    RESTARTS   AGE   LABELS\n\
+api-6d4cf56db6-9xk2p     1/1     Running   0          5m    app=api,pod-template-hash=6d4cf56db6\n\
+worker-7d9f8b6c5-x2x9k   1/1     Running   0          5m    app=worker,pod-template-hash=7d9f8b6c5\n\
+$ kubectl logs -n shop -l app=api\n\
+Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nMemoryError\n";
+        let a = analyze_text("paste", text);
+        let s = stream(&a.model, "api-6d4cf56db6-9xk2p", DEFAULT_CONTAINER);
+        assert_eq!(s.lines.len(), 1);
+        let f: Vec<_> = a.findings.iter().map(|f| (f.kind.as_str(), f.pod.as_deref())).collect();
+        assert_eq!(f, [("memory-error", Some("api-6d4cf56db6-9xk2p"))]);
+        // Negative control: two pods match, so neither gets the lines; the finding has no pod.
+        let two = text.replace("app=worker,", "app=api,");
+        let a = analyze_text("paste", &two);
+        assert!(a.model.pods.iter().any(|p| p.name == "pods matching app=api"));
+        let f: Vec<_> = a.findings.iter().map(|f| (f.kind.as_str(), f.pod.as_deref())).collect();
+        assert_eq!(f, [("memory-error", None)]);
     }
 
     #[test]

@@ -238,11 +238,27 @@ pub(super) fn target(section: &Section<'_>, ctx: &SectionContext, model: &Model)
         },
         None => {
             let sel = cmd.selector.clone().unwrap_or_default();
-            t.pod = format!("-l {sel}");
-            t.note = Some(format!(
-                "`kubectl logs -l {sel}` without --prefix does not say which pod printed each line; the lines are kept under pod {:?}",
-                t.pod
-            ));
+            // The one pod the bundle shows with these labels, else the selector's
+            // pods as a whole: never a pod named after the selector.
+            let ns = t.namespace.as_deref();
+            let matching: Vec<&str> = model
+                .pods
+                .iter()
+                .filter(|p| ns.is_none() || p.namespace.is_none() || p.namespace.as_deref() == ns)
+                .filter(|p| p.matches_selector(&sel) == Some(true))
+                .map(|p| p.name.as_str())
+                .collect();
+            if let [one] = matching[..] {
+                t.pod = one.to_string();
+                t.pod_known = true;
+            } else {
+                t.pod = format!("{}{sel}", crate::model::SELECTOR_PODS);
+                t.note = Some(format!(
+                    "`kubectl logs -l {sel}` without --prefix does not say which pod printed each line{}; the lines are kept as those of {:?}",
+                    if matching.is_empty() { "" } else { " (several pods match)" },
+                    t.pod
+                ));
+            }
         }
     }
     t
