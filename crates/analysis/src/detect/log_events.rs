@@ -1,14 +1,12 @@
-//! `oom-killed` and `evicted` from what a log or pasted text says happened: the kernel's
-//! OOM killer (`Memory cgroup out of memory: Killed process 1234 (python3)`,
+//! `oom-killed` from what a log or pasted text says the kernel's OOM killer did
+//! (`Memory cgroup out of memory: Killed process 1234 (python3)`,
 //! `oom-kill:constraint=CONSTRAINT_MEMCG …`, `… invoked oom-killer`, a node's
-//! `OOMKilling` event quoted in text) and the kubelet's eviction message
-//! (`The node was low on resource: memory. …`, `The node had condition:
-//! [MemoryPressure]`), as the line rules of `rules/memory_error.rs` find them. A disk
-//! eviction (`ephemeral-storage`) matches no rule.
+//! `OOMKilling` event quoted in text, `reason: OOM Killed`), as the line rules of
+//! `rules/memory_error.rs` find them. (The kubelet's eviction messages in text are read
+//! by `parse/fragment.rs` as eviction events, for `evicted.rs`.)
 //!
-//! One finding per kind and container, critical. Kills and evictions read from
-//! `describe`, `get pods` or events are found by `oom.rs` and `evicted.rs`; a finding of
-//! the same container and kind from both is merged into one.
+//! One finding per container, critical. Kills read from `describe`, `get pods` or events
+//! are found by `oom.rs`; a finding of the same container from both is merged into one.
 //!
 //! Example: the dmesg line `[1034895.974253] Memory cgroup out of memory: Killed process
 //! 3085741 (httpd) total-vm:312132kB …` pasted alone gives "kernel OOM kill: Killed
@@ -42,7 +40,7 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
     let ps = patterns();
     for pod in &cx.model.pods {
         for c in pod.containers.iter().filter(|c| !c.init) {
-            for kind in [Kind::OomKilled, Kind::Evicted] {
+            for kind in [Kind::OomKilled] {
                 let mut f = finding_for(kind, Severity::Critical, pod, Some(c));
                 let mut first = None;
                 let mut count = 0usize;
@@ -64,26 +62,15 @@ pub fn detect(cx: &DetectorInput<'_>, out: &mut Vec<Finding>) {
                     None => String::new(),
                 };
                 let more = if count > 1 { format!(" ({count} lines)") } else { String::new() };
-                if kind == Kind::OomKilled {
-                    f.title = format!("{whose}kernel OOM kill: {first}{more}");
-                    f.detail = "The kernel's OOM killer ended a process because its memory cgroup (the \
+                f.title = format!("{whose}kernel OOM kill: {first}{more}");
+                f.detail = "The kernel's OOM killer ended a process because its memory cgroup (the \
 container's limit) or the node ran out of memory. A container whose main process is killed this way shows \
 `OOMKilled` with exit code 137; a worker process killed inside it does not."
-                        .into();
-                    f.advice = "Find which container and limit the killed process belongs to (`kubectl describe \
+                    .into();
+                f.advice = "Find which container and limit the killed process belongs to (`kubectl describe \
 pod`, `kubectl get events`), then compare its memory with the limit over time (`kubectl top pod --containers` \
 samples): steady growth is a leak, a jump at start is a limit set too low."
-                        .into();
-                } else {
-                    f.title = format!("{whose}evicted for node memory pressure: {first}{more}");
-                    f.detail = "The kubelet evicted a pod because the node ran low on memory. Pods using more \
-than their memory request are evicted first."
-                        .into();
-                    f.advice = "Set the memory request to the real steady usage and a memory limit above the \
-peak, so the pod is OOM-killed alone instead of pressuring the node. If its usage keeps growing, that growth is \
-the cause."
-                        .into();
-                }
+                    .into();
                 out.push(f);
             }
         }
@@ -102,23 +89,19 @@ mod tests {
     }
 
     #[test]
-    fn kernel_kills_and_memory_evictions() {
+    fn kernel_kills() {
         let f = run_logs(&[
             "[1034895.974253] Memory cgroup out of memory: Killed process 3085741 (httpd) total-vm:312132kB",
-            "The node was low on resource: memory. Container kilo was using 30332Ki, which exceeds its request of 0.",
         ]);
-        assert_eq!(kinds(&f), vec!["evicted", "oom-killed"], "{f:#?}");
+        assert_eq!(kinds(&f), vec!["oom-killed"], "{f:#?}");
         let oom = f.iter().find(|x| x.kind == "oom-killed").unwrap();
         assert_eq!(oom.title, "app: kernel OOM kill: Killed process 3085741 (httpd)");
     }
 
     #[test]
-    fn disk_evictions_and_prose_are_not_memory() {
-        let f = run_logs(&[
-            "The node was low on resource: ephemeral-storage. Container app was using 2Gi, which exceeds its request of 0.",
-            "If the OOM killer kills your process, look at the limit.",
-            "Memory usage is low on this node",
-        ]);
+    fn prose_is_not_a_kill() {
+        let f =
+            run_logs(&["If the OOM killer kills your process, look at the limit.", "Memory usage is low on this node"]);
         assert!(f.is_empty(), "{f:#?}");
     }
 }

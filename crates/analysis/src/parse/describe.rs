@@ -128,7 +128,8 @@ pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
     if starts.is_empty() {
         let pod = section.command.as_ref().and_then(|c| c.pod_name());
         let blocks = super::fragment::container_blocks(section, ctx, model, pod);
-        if super::fragment::pod_rows(section, ctx, model) || blocks {
+        let evictions = super::fragment::eviction_messages(section, ctx, model, pod);
+        if super::fragment::pod_rows(section, ctx, model) || blocks || evictions {
             return;
         }
     }

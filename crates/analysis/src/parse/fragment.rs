@@ -3,7 +3,8 @@
 //! `Last State:`, `Reason:`, `Exit Code:`, `Restart Count:`, `memory` under `Limits:`)
 //! at any indentation, its YAML form (`lastState:` / `terminated:` / `reason:`), and
 //! `get pods` rows without their header, told by their shape (name, `READY n/m`, a
-//! status word kubectl prints, restarts with an optional `(5m ago)`, an age).
+//! status word kubectl prints, restarts with an optional `(5m ago)`, an age), and the
+//! kubelet's eviction messages (`The node was low on resource: memory. …`).
 //!
 //! A block belongs to the pod a command near it names, else to the unnamed pod
 //! ([`UNNAMED_POD`]); its container is the one its `name:` line names, else unknown. A
@@ -223,6 +224,39 @@ fn state_slot<'m>(
     Some(s.get_or_insert_with(|| ContainerState { origin: at, ..ContainerState::default() }))
 }
 
+/// The kubelet's message of an eviction, where a line holds one: `The node was low on
+/// resource: memory. …`, `The node had condition: [MemoryPressure].` (also `… [DiskPressure]`
+/// and `ephemeral-storage`, which `evicted.rs` tells apart).
+fn eviction_message(line: &str) -> Option<&str> {
+    let lower = line.to_ascii_lowercase();
+    let i = lower.find("the node was low on resource").or_else(|| lower.find("the node had condition: ["))?;
+    Some(line.get(i..).unwrap_or(line).trim().trim_end_matches("**").trim_end_matches('"'))
+}
+
+/// Reads eviction messages into eviction events of `pod` (the pod a command names, else
+/// the unnamed pod); true when one was read.
+pub fn eviction_messages(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, pod: Option<&str>) -> bool {
+    let namespace = ctx.namespace(section).map(str::to_string);
+    let mut read = false;
+    for &(n, line) in &section.lines {
+        let Some(message) = eviction_message(line) else { continue };
+        let at = origin(section, n);
+        let p = model.pod_mut(namespace.as_deref(), pod.unwrap_or(UNNAMED_POD), at);
+        if p.events.iter().any(|e| e.reason == "Evicted" && e.message == message) {
+            continue;
+        }
+        p.events.push(model::Event {
+            reason: "Evicted".to_string(),
+            message: message.to_string(),
+            count: 1,
+            origin: at,
+            ..model::Event::default()
+        });
+        read = true;
+    }
+    read
+}
+
 /// Whether a line may be part of a fragment (a `Key: value` of a container block, a
 /// container's `name:` line, a `get pods` row): text keeps only these for the fragment
 /// readers.
@@ -232,7 +266,7 @@ pub fn candidate(line: &str) -> bool {
             return true;
         }
     }
-    line.contains('/') && row_re().is_match(undecorated(line))
+    (line.contains('/') && row_re().is_match(undecorated(line))) || eviction_message(line).is_some()
 }
 
 /// The keys [`container_blocks`] reads besides [`is_key`]'s.

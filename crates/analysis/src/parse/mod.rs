@@ -128,6 +128,7 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
 fn read_text(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, digests: &mut Digests, pod: Option<&str>) {
     fragment::container_blocks(section, ctx, model, pod);
     fragment::pod_rows(section, ctx, model);
+    fragment::eviction_messages(section, ctx, model, pod);
     logs::parse_text(section, ctx, model, digests, pod);
 }
 

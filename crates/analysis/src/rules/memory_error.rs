@@ -16,9 +16,8 @@ pub struct Pattern {
     pub re: Regex,
     /// Singular, plural.
     pub what: (&'static str, &'static str),
-    /// What a match says happened: `memory-error` (the process saw it), `oom-killed`
-    /// (the kernel's OOM killer, in dmesg or a node event), `evicted` (the kubelet, for
-    /// node memory pressure).
+    /// What a match says happened: `memory-error` (the process saw it) or `oom-killed`
+    /// (the kernel's OOM killer, in dmesg or a node event).
     pub kind: Kind,
 }
 
@@ -46,11 +45,6 @@ pub fn patterns() -> &'static [Pattern] {
                 ("kernel OOM kill", "kernel OOM kills"),
                 Kind::OomKilled,
             ),
-            k(
-                r"(?i-u)low on resource: memory\b|had condition: \[memorypressure\]",
-                ("eviction for node memory pressure", "evictions for node memory pressure"),
-                Kind::Evicted,
-            ),
         ]
     })
 }
@@ -64,7 +58,7 @@ pub fn pattern_of(text: &str) -> Option<(usize, usize)> {
 }
 
 /// How many patterns there are (the digest counts matches per pattern).
-pub const PATTERNS: usize = 7;
+pub const PATTERNS: usize = 6;
 
 /// True when one of the patterns matches the line (what the log digest keeps).
 pub fn matches(t: &str) -> bool {
@@ -77,13 +71,13 @@ pub fn matches(t: &str) -> bool {
 }
 
 /// A necessary condition of [`patterns`]: `memoryerror`, `sigkill`, `signal 9`, `exit`,
-/// `killed`, `child process`, `brokenprocesspool`, `oom-kill`, `kill process`,
-/// `oomkilling`, `low on resource` or `memorypressure` in the line, ignoring case.
+/// `killed`, `child process`, `brokenprocesspool`, `oom-kill`, `kill process` or
+/// `oomkilling` in the line, ignoring case.
 fn may_match(t: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         Regex::new(
-            r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool|oom-kill|kill process|oomkilling|low on resource|memorypressure",
+            r"(?i-u)memoryerror|sigkill|signal 9|exit|killed|child process|brokenprocesspool|oom-kill|kill process|oomkilling",
         )
             .expect("static regex")
     })

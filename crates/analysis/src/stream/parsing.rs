@@ -307,6 +307,7 @@ fn finish_section(mut cur: OpenSection, env: &mut Env<'_>) {
             if text {
                 parse::fragment::container_blocks(&section, &ctx, model, None);
                 parse::fragment::pod_rows(&section, &ctx, model);
+                parse::fragment::eviction_messages(&section, &ctx, model, None);
                 for &(n, l) in &section.lines {
                     env.quoted.entry(n).or_insert_with(|| l.to_string());
                 }
