@@ -96,6 +96,11 @@ mod tests {
         assert_eq!(kinds(&f), vec!["oom-killed"], "{f:#?}");
         let oom = f.iter().find(|x| x.kind == "oom-killed").unwrap();
         assert_eq!(oom.title, "app: kernel OOM kill: Killed process 3085741 (httpd)");
+        // cgroup v1's own words.
+        let f = run_logs(&[
+            "kernel: Task in /kubepods.slice/x.scope killed as a result of limit of /kubepods.slice/x.scope",
+        ]);
+        assert_eq!(kinds(&f), vec!["oom-killed"], "{f:#?}");
     }
 
     #[test]

@@ -327,12 +327,13 @@ fn is_name(k: &str) -> bool {
         && k.as_bytes()[0].is_ascii_alphanumeric()
 }
 
-/// A `get pods` row: `[NAMESPACE] NAME READY STATUS RESTARTS [(AGO)] AGE …`.
+/// A `get pods` row: `[NAMESPACE] [po/]NAME READY STATUS RESTARTS [(AGO)] AGE …`, also
+/// behind a glog prefix (`I0131 05:56:40.964] `, a test log's).
 fn row_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         Regex::new(
-            r"^\s*(?:(?P<ns>[a-z0-9][-a-z0-9]{0,62})\s+)?(?P<name>[a-z0-9][-a-z0-9.]{0,252})\s+(?P<ready>\d+/\d+)\s+(?P<status>[A-Za-z][A-Za-z:0-9]*)\s+(?P<restarts>\d+)(?:\s+\([^)]*\bago\))?\s+(?P<age>(?:\d+[smhdy])+|<unknown>)(?:\s|$)",
+            r"^(?:[A-Z]\d{4} [\d:.]+\]\s+)?\s*(?:(?P<ns>[a-z0-9][-a-z0-9]{0,62})\s+)?(?:pods?/|po/)?(?P<name>[a-z0-9][-a-z0-9.]{0,252})\s+(?P<ready>\d+/\d+)\s+(?P<status>[A-Za-z][A-Za-z:0-9]*)\s+(?P<restarts>\d+)(?:\s+\([^)]*\bago\))?\s+(?P<age>(?:\d+[smhdy])+|<unknown>)(?:\s|$)",
         )
         .expect("static regex")
     })
@@ -418,6 +419,19 @@ mod tests {
         let pod = a.model.pods.iter().find(|p| p.name == "api-6d4cf56db6-9xk2p").expect("the row's pod");
         assert_eq!(pod.status.as_ref().map(|f| f.value.as_str()), Some("CrashLoopBackOff"));
         assert_eq!(pod.restarts.as_ref().map(|f| f.value), Some(3));
+    }
+
+    #[test]
+    fn a_row_behind_a_test_log_prefix() {
+        let a = analyze_text(
+            "paste",
+            "I0131 05:56:40.964] po/istio-mixer-1482973336-g9pnq     2/3       CrashLoopBackOff   2          31s       10.64.8.30\n",
+        );
+        let pod = a.model.pods.iter().find(|p| p.name == "istio-mixer-1482973336-g9pnq").expect("the row's pod");
+        assert_eq!(pod.status.as_ref().map(|f| f.value.as_str()), Some("CrashLoopBackOff"));
+        // Negative control: numbers in a sentence are not a row.
+        let a = analyze_text("paste", "I0131 05:56:40.964] tried 2/3 times, Running took 2 31s\n");
+        assert!(a.model.pods.iter().all(|p| p.status.is_none()), "{:?}", a.model.pods);
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn patterns() -> &'static [Pattern] {
             ),
             p(r"^[\s*_>|]*Killed[\s*_]*$|\d+\s+Killed\s+\S", ("`Killed` (shell: a process got SIGKILL)", "`Killed` lines (shell: processes got SIGKILL)")),
             k(
-                r#"(?i-u)out of memory: kill(?:ed)? process \d+|^[\s\[\]\d.]*killed process \d+ \(|oom-kill:constraint=|invoked oom-killer|\boomkilling\b|reason[:=]\s*"?oom ?killed\b"#,
+                r#"(?i-u)out of memory: kill(?:ed)? process \d+|^[\s\[\]\d.]*killed process \d+ \(|oom-kill:constraint=|invoked oom-killer|\boomkilling\b|reason[:=]\s*"?oom ?killed\b|task in [!-~]+ killed as a result of limit of"#,
                 ("kernel OOM kill", "kernel OOM kills"),
                 Kind::OomKilled,
             ),
