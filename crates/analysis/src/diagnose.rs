@@ -133,7 +133,12 @@ fn pattern_name(kind: Kind) -> &'static str {
 fn after_name(f: &Finding) -> &str {
     match &f.container {
         Some(c) => f.title.strip_prefix(c.as_str()).and_then(|t| t.strip_prefix(": ")).unwrap_or(&f.title),
-        None => &f.title,
+        // Text naming no pod: its container is the placeholder `(default)`.
+        None => f
+            .title
+            .strip_prefix(crate::parse::logs::DEFAULT_CONTAINER)
+            .and_then(|t| t.strip_prefix(": "))
+            .unwrap_or(&f.title),
     }
 }
 
@@ -145,7 +150,8 @@ fn headline(key: &Key, pod: Option<&Pod>, c: Option<&Container>, fs: &[&Finding]
     let who = match (&key.2, &key.1) {
         (Some(c), _) => c.clone(),
         (None, Some(p)) => format!("pod {p}"),
-        (None, None) => "a node".to_string(),
+        // A placeholder pod (text naming none, a selector's pods): no name to give.
+        (None, None) => "a pod not named in the text".to_string(),
     };
     let has = |k: Kind| fs.iter().find(|f| f.kind == k).copied();
     let limit = c.and_then(|c| c.memory_limit.as_ref()).map(|l| format_bytes(l.value));
@@ -177,9 +183,9 @@ fn headline(key: &Key, pod: Option<&Pod>, c: Option<&Container>, fs: &[&Finding]
     } else if let Some(f) = has(Kind::CrashLoop) {
         f.title.strip_prefix(&who).map(str::trim).unwrap_or("is in CrashLoopBackOff").to_string()
     } else if let Some(f) = has(Kind::MemoryGrowth) {
-        f.title.strip_prefix(&who).map(str::trim).unwrap_or(&f.title).to_string()
+        f.title.strip_prefix(&who).map(str::trim).unwrap_or(after_name(f)).to_string()
     } else if let Some(f) = fs.first() {
-        f.title.strip_prefix(&who).map(|t| t.trim_start_matches(':').trim()).unwrap_or(&f.title).to_string()
+        f.title.strip_prefix(&who).map(|t| t.trim_start_matches(':').trim()).unwrap_or(after_name(f)).to_string()
     } else {
         String::new()
     };
