@@ -67,6 +67,17 @@ pub enum Annotation<'l> {
     Other,
 }
 
+impl Annotation<'_> {
+    /// Puts the annotation on a section's exit code or stderr (what every sink does).
+    pub fn apply(self, exit_code: &mut Option<i32>, stderr: &mut Vec<String>) {
+        match self {
+            Annotation::ExitCode(code) => *exit_code = code,
+            Annotation::Stderr(err) => stderr.push(err.to_string()),
+            Annotation::Other => {}
+        }
+    }
+}
+
 /// What the splitter tells, in order. Between `begin` and `end`, `line`s, annotations
 /// and kind changes belong to that section; every `begin` is followed by an `end`.
 pub trait Sink {
@@ -412,11 +423,7 @@ impl Sink for Gather<'_, '_> {
 
     fn annotation(&mut self, n: u32, annotation: Annotation<'_>) {
         let Some(s) = self.cur.as_mut() else { return };
-        match annotation {
-            Annotation::ExitCode(code) => s.exit_code = code,
-            Annotation::Stderr(err) => s.stderr.push(err.to_string()),
-            Annotation::Other => {}
-        }
+        annotation.apply(&mut s.exit_code, &mut s.stderr);
         s.last_line = n;
     }
 

@@ -96,6 +96,11 @@ mod tests {
         assert_eq!(kinds(&f), vec!["oom-killed"], "{f:#?}");
         let oom = f.iter().find(|x| x.kind == "oom-killed").unwrap();
         assert_eq!(oom.title, "app: kernel OOM kill: Killed process 3085741 (httpd)");
+        // A status dump's `reason: OOM Killed` (go-template output of `.lastState`).
+        let f = run_logs(&[
+            "LastState: map[terminated:map[exitCode:137 reason:OOM Killed startedAt:2015-07-07T20:58:43Z]]",
+        ]);
+        assert_eq!(kinds(&f), vec!["oom-killed"], "{f:#?}");
         // cgroup v1's own words.
         let f = run_logs(&[
             "kernel: Task in /kubepods.slice/x.scope killed as a result of limit of /kubepods.slice/x.scope",
@@ -105,8 +110,12 @@ mod tests {
 
     #[test]
     fn prose_is_not_a_kill() {
-        let f =
-            run_logs(&["If the OOM killer kills your process, look at the limit.", "Memory usage is low on this node"]);
+        let f = run_logs(&[
+            "If the OOM killer kills your process, look at the limit.",
+            "Memory usage is low on this node",
+            "The task in this queue was killed as a precaution.",
+            "LastState: map[terminated:map[exitCode:0 reason:Completed]]",
+        ]);
         assert!(f.is_empty(), "{f:#?}");
     }
 }

@@ -118,11 +118,7 @@ impl split::Sink for Sections<'_, '_> {
 
     fn annotation(&mut self, n: u32, annotation: Annotation<'_>) {
         let Some(s) = self.cur.as_mut() else { return };
-        match annotation {
-            Annotation::ExitCode(code) => s.exit_code = code,
-            Annotation::Stderr(err) => s.stderr.push(err.to_string()),
-            Annotation::Other => {}
-        }
+        annotation.apply(&mut s.exit_code, &mut s.stderr);
         s.last_line = n;
     }
 
