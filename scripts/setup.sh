@@ -3,7 +3,8 @@
 # there). Never downloads a tool at build or test time: everything comes from crates.io,
 # npm, Debian and rustup here, at set-up.
 #   scripts/setup.sh            toolchain for building and serving the page
-#   scripts/setup.sh --browser  also Debian's chromium + chromium-driver for the tests
+#   scripts/setup.sh --browser  also Debian's chromium + chromium-driver, python3 and
+#                               prometheus (+ promtool) for the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TRUNK_SKIP_VERSION_CHECK=true
@@ -50,11 +51,43 @@ fi
 
 if [ "${1:-}" = "--browser" ]; then
   # python3: the collector's --profile test runs the SIGUSR2 hook in a real Python.
+  # prometheus (Debian's 2.42, with promtool): the collector's --prometheus tests load
+  # history with promtool and run their own Prometheus (own port, own data directory).
+  need_browser=""; need_prom=""
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v python3 >/dev/null; then
-    say "installing Debian's chromium, chromium-driver and python3"
+    need_browser=1
+  fi
+  if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+    need_prom=1
+  fi
+  if [ -n "$need_browser$need_prom" ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  fi
+  if [ -n "$need_browser" ]; then
+    say "installing Debian's chromium, chromium-driver and python3"
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver python3 >/dev/null
+  fi
+  if [ -n "$need_prom" ]; then
+    say "installing Debian's prometheus (prometheus, promtool)"
+    # The package would start a system Prometheus (on :9090, scraping itself): the tests
+    # neither need nor want one. A policy-rc.d that refuses service starts (the one
+    # Docker images already have, else ours for the install) keeps it from starting;
+    # where systemd runs, the unit is also disabled. No recommends (node-exporter, another
+    # service).
+    own_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+      $SUDO chmod 755 /usr/sbin/policy-rc.d
+      own_policy=1
+    fi
+    rc=0
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null || rc=$?
+    if [ -n "$own_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+    if [ "$rc" != 0 ]; then say "apt-get install prometheus failed ($rc)"; exit "$rc"; fi
+    if [ -d /run/systemd/system ]; then
+      $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
   fi
 fi
 say "ready"

@@ -27,6 +27,7 @@ use jiff::{Timestamp, Unit};
 use crate::bundle::{self, Entry, Header};
 use crate::kubectl::{Kubectl, Run, Status};
 use crate::pods::{pods_from_json, PodInfo};
+use crate::prometheus;
 use crate::redact;
 use crate::signals::{self, interrupted, say, ABORT};
 
@@ -95,7 +96,8 @@ pub struct Args {
     /// Time between samples (`15s`, `1m30s`, `2h`, `500ms`).
     #[arg(long, default_value = "15s", value_parser = parse_duration)]
     pub interval: Duration,
-    /// Logs newer than this (`2h`, `1h30m`; kubectl's `--since`) instead of the whole log.
+    /// Logs newer than this (`2h`, `1h30m`; kubectl's `--since`) instead of the whole log;
+    /// with --prometheus, also the history's range (default 24h).
     #[arg(long, conflicts_with = "tail", value_parser = parse_duration)]
     pub since: Option<Duration>,
     /// Last N log lines per container instead of the whole log (`--tail=-1`).
@@ -137,6 +139,21 @@ pub struct Args {
     /// `sysadmin`, kubectl 1.30+, is privileged, for clusters where ptrace needs more).
     #[arg(long, value_name = "PROFILE", default_value = "general", requires = "debug_image")]
     pub debug_profile: String,
+    /// Also take the pods' memory history from this Prometheus, over plain HTTP (e.g.
+    /// `http://127.0.0.1:9090` after `kubectl port-forward`): working set, limits,
+    /// requests, restarts and termination reasons over --since (default 24h).
+    #[arg(long, value_name = "URL", value_parser = crate::prometheus::parse_url)]
+    pub prometheus: Option<String>,
+    /// Like --prometheus, through the API server's service proxy with kubectl
+    /// (`kubectl get --raw /api/v1/namespaces/NS/services/SERVICE:PORT/proxy/…`); needs
+    /// `get` on `services/proxy`.
+    #[arg(long, value_name = "NAMESPACE/SERVICE:PORT", conflicts_with = "prometheus",
+          value_parser = crate::prometheus::parse_service)]
+    pub prometheus_service: Option<(String, String)>,
+    /// With --prometheus(-service): the resolution of the history (raised when the range
+    /// would give a series more than Prometheus' 11,000 points).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub step: Duration,
 }
 
 /// A duration: jiff's friendly format (`500ms`, `15s`, `1m30s`, `1.5m`, `2h`, `1h 30m`)
@@ -424,6 +441,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let mut pods: Vec<PodInfo> = Vec::new();
     let mut no_pods = false;
+    // The Prometheus sections, and where they go among the commands' (`runs`).
+    let mut prom_entries: Vec<Entry> = Vec::new();
+    let mut prom_at = 0;
+    let mut redacted = 0;
     let mut samples_ok = 0;
     if unreachable {
         let why = if runs[0].status == Status::TimedOut {
@@ -492,6 +513,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             };
             say(&format!("kubeleak: {what} in {where_}{hint}; no samples or logs taken"));
         } else {
+            // 2b. Opt-in: the pods' memory history from Prometheus.
+            if !ABORT.load(Ordering::SeqCst) {
+                prom_at = runs.len();
+                prom_entries = history(&args, &kubectl, &pods, &default_ns, &progress, &mut redacted);
+            }
             // 3. Memory samples at a fixed rate.
             let start = Instant::now();
             for i in 0..args.samples {
@@ -562,8 +588,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 
     // 6. The bundle.
-    let mut redacted = 0;
-    let entries: Vec<Entry> = runs.iter().map(|r| entry(r, !args.no_redact, &mut redacted, args.timeout)).collect();
+    let mut entries: Vec<Entry> = runs.iter().map(|r| entry(r, !args.no_redact, &mut redacted, args.timeout)).collect();
+    let prom_failed =
+        prom_entries.iter().filter(|e| e.exit_code.is_some() || !prometheus::succeeded(&e.stdout)).count();
+    let prom_count = prom_entries.len();
+    let prom_at = prom_at.min(entries.len());
+    entries.splice(prom_at..prom_at, prom_entries);
     let was_interrupted = interrupted();
     let header = Header {
         captured_at: Some(captured_at),
@@ -587,12 +617,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let _ = writeln!(out, "Wrote {}", path.display());
     let _ = writeln!(
         out,
-        "{} pod(s), {} container(s), {samples_ok}/{} memory sample(s), {logs} log(s), {} command(s) run, {failed} failed, {}{}",
+        "{} pod(s), {} container(s), {samples_ok}/{} memory sample(s), {logs} log(s), {} command(s) run, {failed} failed, {}{}{}",
         pods.len(),
         containers,
         args.samples,
         runs.len(),
         if args.no_redact { "redaction off".to_string() } else { format!("{redacted} value(s) redacted") },
+        if prom_count > 0 { format!(", {prom_count} Prometheus query(ies), {prom_failed} failed") } else { String::new() },
         if was_interrupted { format!(", interrupted ({})", signals::first_name()) } else { String::new() }
     );
     Ok(if unreachable {
@@ -604,6 +635,99 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The pods' memory history from Prometheus (`--prometheus`, `--prometheus-service`):
+/// one redacted entry per query, in the order of [`prometheus::queries`]. Nothing without
+/// either option.
+fn history(
+    args: &Args,
+    kubectl: &Kubectl,
+    pods: &[PodInfo],
+    default_ns: &str,
+    progress: &Progress,
+    redacted: &mut usize,
+) -> Vec<Entry> {
+    if args.prometheus.is_none() && args.prometheus_service.is_none() {
+        return Vec::new();
+    }
+    let queries = prometheus::queries(pods, default_ns);
+    if queries.is_empty() {
+        say("kubeleak: no pod known: Prometheus not asked");
+        return Vec::new();
+    }
+    let now = Timestamp::now().as_second();
+    let range = prometheus::range(now, args.since.unwrap_or(prometheus::DEFAULT_SINCE), args.step);
+    if let Some(asked) = range.raised_from {
+        say(&format!(
+            "kubeleak: --step {asked}s would give more than {} points per series: using {}s",
+            prometheus::MAX_POINTS,
+            range.step
+        ));
+    }
+    progress.say(&format!("asking Prometheus {} quer(ies)", queries.len()));
+    let mut entries: Vec<Entry> = match (&args.prometheus, &args.prometheus_service) {
+        (Some(base), _) => {
+            let agent = prometheus::agent(args.timeout);
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let answers: std::sync::Mutex<Vec<Option<Entry>>> = std::sync::Mutex::new(vec![None; queries.len()]);
+            std::thread::scope(|s| {
+                for _ in 0..PARALLEL.min(queries.len()) {
+                    s.spawn(|| loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(q) = queries.get(i) else { break };
+                        if ABORT.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let a = prometheus::fetch(&agent, base, q, &range, args.timeout);
+                        progress.say(&format!(
+                            "Prometheus query {}/{}: {} ({:.1}s)",
+                            i + 1,
+                            queries.len(),
+                            a.failure.as_ref().map_or("ok", |(_, why)| why.as_str()),
+                            a.took.as_secs_f64()
+                        ));
+                        if let Ok(mut v) = answers.lock() {
+                            v[i] = Some(prometheus::answer_entry(&a));
+                        }
+                    });
+                }
+            });
+            answers.into_inner().unwrap_or_default().into_iter().flatten().collect()
+        }
+        (None, Some((ns, service))) => {
+            let jobs: Vec<Vec<String>> = queries
+                .iter()
+                .map(|q| vec!["get".into(), "--raw".into(), prometheus::service_path(ns, service, q, &range)])
+                .collect();
+            let runs = kubectl.run_all(&jobs, PARALLEL, &ABORT, &|r| progress.show(r));
+            runs.iter()
+                .map(|r| {
+                    let mut e = entry(r, false, &mut 0, args.timeout);
+                    e.notes.extend(prometheus::notes(&e.stdout));
+                    e
+                })
+                .collect()
+        }
+        (None, None) => Vec::new(),
+    };
+    if let (Some(asked), Some(first)) = (range.raised_from, entries.first_mut()) {
+        first.notes.push(format!(
+            "prometheus: step raised from {asked}s to {}s (at most {} points per series)",
+            range.step,
+            prometheus::MAX_POINTS
+        ));
+    }
+    if !args.no_redact {
+        for e in &mut entries {
+            let (o, n) = redact::redact(&e.stdout);
+            let (r, m) = redact::redact(&e.stderr);
+            e.stdout = o;
+            e.stderr = r;
+            *redacted += n + m;
+        }
+    }
+    entries
 }
 
 /// `Client Version: v1.30.13`, or before 1.28 `Client Version: version.Info{…GitVersion:"v1.27.16"…}`.

@@ -10,6 +10,7 @@ mod collect;
 mod kubectl;
 mod pods;
 mod profile;
+mod prometheus;
 mod redact;
 mod signals;
 mod text;

@@ -34,6 +34,8 @@ pub const OTHER_NAMESPACE: &str = "batch";
 pub const OTHER_POD: &str = "worker-5c4b3a291-zz7kq";
 pub const OOM_POD: &str = "worker-7d9f8b6c5-x2x9k";
 pub const OK_POD: &str = "worker-7d9f8b6c5-q8r2m";
+/// The Prometheus service the service proxy knows ([`Options::prometheus`]).
+pub const PROMETHEUS_SERVICE: &str = "monitoring/prometheus-k8s:9090";
 pub const OOM_POD_UID: &str = "6f1c1a52-3c1e-4b7e-9a55-0b8f3f1d2c11";
 pub const OK_POD_UID: &str = "0d2b7e8c-9a41-4c36-8f0e-5b1f6a7c3e22";
 /// Secret values the pod carries (env, args, logs): none may appear in a redacted bundle.
@@ -69,6 +71,11 @@ pub struct Options {
     pub second_namespace: bool,
     /// Images `kubectl debug` may start, each with the `PATH` its command runs with.
     pub debug_images: Vec<(String, String)>,
+    /// The service proxy of [`PROMETHEUS_SERVICE`] forwards to this base URL (a real
+    /// Prometheus): `/api/v1/namespaces/NS/services/NAME:PORT/proxy/REST?Q` → `URL/REST?Q`.
+    pub prometheus: Option<String>,
+    /// The service proxy answers 403 Forbidden (no `get` on `services/proxy`).
+    pub proxy_forbidden: bool,
 }
 
 impl Default for Options {
@@ -84,6 +91,8 @@ impl Default for Options {
             exec_path: None,
             second_namespace: false,
             debug_images: Vec::new(),
+            prometheus: None,
+            proxy_forbidden: false,
         }
     }
 }
@@ -240,6 +249,8 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
     let method = rq.method().to_string();
     let reply = if state.opts.unauthorized {
         status(401, "Unauthorized", "Unauthorized")
+    } else if let Some(r) = service_proxy(&path, &query, state) {
+        r
     } else if method == "PATCH" {
         patch(&path, &body, state)
     } else if param(&params, "watch") == Some("true") {
@@ -253,6 +264,45 @@ fn handle(mut rq: tiny_http::Request, state: &State, log: &Mutex<Vec<String>>) {
     let mut resp = tiny_http::Response::from_string(reply.body).with_status_code(reply.code);
     resp.add_header(tiny_http::Header::from_bytes(&b"Content-Type"[..], reply.content_type.as_bytes()).unwrap());
     let _ = rq.respond(resp);
+}
+
+/// `/api/v1/namespaces/NS/services/NAME:PORT/proxy/REST`: the API server's service proxy,
+/// forwarding to [`Options::prometheus`] for [`PROMETHEUS_SERVICE`], status and body as
+/// the service answered (`None`: not a service proxy path).
+fn service_proxy(path: &str, query: &str, st: &State) -> Option<Reply> {
+    let (Some(ns), rest) = split_ns(path, "/api/v1")? else { return None };
+    let (service, rest) = rest.strip_prefix("services/")?.split_once("/proxy")?;
+    if st.opts.proxy_forbidden {
+        return Some(status(
+            403,
+            "Forbidden",
+            &format!("services \"{service}\" is forbidden: User \"tester\" cannot get resource \"services/proxy\" in API group \"\" in the namespace \"{ns}\""),
+        ));
+    }
+    let target = st.opts.prometheus.as_deref().filter(|_| format!("{ns}/{service}") == PROMETHEUS_SERVICE);
+    let Some(target) = target else {
+        return Some(status(
+            404,
+            "NotFound",
+            &format!("services \"{}\" not found", service.split(':').next().unwrap_or("")),
+        ));
+    };
+    let url = if query.is_empty() { format!("{target}{rest}") } else { format!("{target}{rest}?{query}") };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    Some(match agent.get(&url).call() {
+        Ok(mut resp) => {
+            let code = resp.status().as_u16();
+            let content_type =
+                resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/plain").to_string();
+            let body = resp.body_mut().with_config().limit(1 << 30).read_to_string().unwrap_or_default();
+            Reply { code, content_type, body }
+        }
+        Err(e) => status(503, "ServiceUnavailable", &format!("error trying to reach service: {e}")),
+    })
 }
 
 /// `kubectl exec` over a websocket (`v5.channel.k8s.io`, else `v4`): the handshake, then
