@@ -5,12 +5,15 @@
 //! LTTB keeps the first and last points and, from each of `target − 2` equal buckets
 //! between, the point that makes the largest triangle with the point kept before it and
 //! the mean of the next bucket: peaks and troughs make large triangles, so they stay.
-//! On top of that, the highest point of each bucket is kept when a sharp fall (a kill)
-//! follows it within the bucket, so the peak before a kill is exact, never averaged
-//! away; the result may then hold a few points more than `target`.
+//! On top of that, the point right before a fall of a quarter of the series' range (a
+//! kill) is kept, so the peak before a kill is exact, never averaged away; the result may then hold a few points more than `target`.
 //!
 //! Example: a series rising 0..=999 with a fall to 0 after the point 500 keeps 1, 500
 //! (the peak), the point after the fall, 999, and evenly spread points between.
+
+/// A fall of at least this share of the series' range right after a bucket's highest
+/// point keeps that point (a kill, or a restart).
+pub const KILL_FALL: f64 = 0.25;
 
 /// The indexes of the points of `(x, y)` (x ascending) to draw, at most about `target`
 /// (never fewer than 3 unless the series is shorter); all of them when the series is
@@ -21,6 +24,8 @@ pub fn lttb(x: &[f64], y: &[f64], target: usize) -> Vec<usize> {
     if n <= target {
         return (0..n).collect();
     }
+    let (lo, hi) = y[..n].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let range = hi - lo;
     let buckets = target - 2;
     let every = (n - 2) as f64 / buckets as f64;
     let mut out = Vec::with_capacity(target + 8);
@@ -41,33 +46,20 @@ pub fn lttb(x: &[f64], y: &[f64], target: usize) -> Vec<usize> {
         let (ax, ay) = (x[a], y[a]);
         let mut best = start;
         let mut best_area = -1.0;
-        let mut peak = start;
         for i in start..end {
             let area = ((ax - mx) * (y[i] - ay) - (ax - x[i]) * (my - ay)).abs();
             if area > best_area {
                 best_area = area;
                 best = i;
             }
-            if y[i] > y[peak] {
-                peak = i;
-            }
         }
-        // A fall right after the bucket's peak (within the bucket, or into the next
-        // point): keep the peak itself, before the point LTTB chose.
-        let falls = peak + 1 < n && y[peak + 1] < y[peak] && {
-            let (lo, hi) =
-                y[start..end].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-            let drop = y[peak] - y[peak + 1];
-            drop > 0.0 && drop >= 0.5 * (hi - lo).max(f64::MIN_POSITIVE) && peak != best
-        };
-        if falls && peak < best {
-            out.push(peak);
-            out.push(best);
-        } else if falls {
-            out.push(best);
-            out.push(peak);
-        } else {
-            out.push(best);
+        // A kill in the bucket: keep the point right before the fall, in order with the
+        // point LTTB chose.
+        let fall = (start..end).find(|&i| range > 0.0 && i + 1 < n && y[i] - y[i + 1] >= KILL_FALL * range);
+        match fall {
+            Some(k) if k < best => out.extend([k, best]),
+            Some(k) if k > best => out.extend([best, k]),
+            _ => out.push(best),
         }
         a = *out.last().unwrap_or(&best);
     }
