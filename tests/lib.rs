@@ -11,3 +11,8 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn read_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
+
+/// Generated Prometheus history (pods over hours, as API JSON and Grafana CSV): the
+/// generator of `cargo xtask`, included by path so these tests need not build xtask.
+#[path = "../xtask/src/history.rs"]
+pub mod history;

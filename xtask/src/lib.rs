@@ -3,3 +3,4 @@
 //! use the very same bundles as `cargo xtask bench`.
 
 pub mod gen;
+pub mod history;

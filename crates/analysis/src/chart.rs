@@ -116,11 +116,22 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
         v.sort_by(|a, b| a.x.total_cmp(&b.x));
         v
     };
+    // Long series (hours of Prometheus history) are downsampled for drawing, after the
+    // trend was fitted to every point (`drawn`).
+    let drawn = |pts: Vec<Point>| -> Vec<Point> {
+        if pts.len() <= MAX_DRAWN {
+            return pts;
+        }
+        let x: Vec<f64> = pts.iter().map(|p| p.x).collect();
+        let y: Vec<f64> = pts.iter().map(|p| p.bytes as f64).collect();
+        crate::downsample::lttb(&x, &y, MAX_DRAWN).into_iter().filter_map(|i| pts.get(i).copied()).collect()
+    };
     let markers = |c: &crate::model::Container| -> Vec<Marker> {
         if axis != XAxis::Time {
             return Vec::new();
         }
-        c.last_termination
+        let mut v: Vec<Marker> = c
+            .last_termination
             .iter()
             .chain(c.state.iter().filter(|s| s.state == "terminated"))
             .filter_map(|t| {
@@ -128,7 +139,9 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
                 let oom = reason == "OOMKilled" || t.exit_code == Some(137);
                 Some(Marker { x: t.finished?.as_millisecond() as f64 / 1000.0, label: reason, oom })
             })
-            .collect()
+            .collect();
+        v.extend(restart_markers(c));
+        v
     };
     let value = |f: &Option<crate::model::Fact<u64>>| f.as_ref().map(|f| f.value);
     let mut series = Vec::new();
@@ -141,7 +154,7 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
             series.push(Series {
                 label: crate::display::visible(&p.name).into_owned(),
                 trend: if axis == XAxis::Time { trend(&pts, limit) } else { None },
-                points: pts,
+                points: drawn(pts),
                 limit,
                 request: None,
                 markers: app.iter().flat_map(|c| markers(c)).collect(),
@@ -153,7 +166,7 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
                 series.push(Series {
                     label: crate::display::visible(&format!("{}/{}", p.name, c.name)).into_owned(),
                     trend: if axis == XAxis::Time { trend(&pts, value(&c.memory_limit)) } else { None },
-                    points: pts,
+                    points: drawn(pts),
                     limit: value(&c.memory_limit),
                     request: value(&c.memory_request),
                     markers: markers(c),
@@ -165,6 +178,28 @@ pub fn memory_series(model: &Model) -> (XAxis, Vec<Series>) {
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// Most points of a series drawn; longer series are downsampled (LTTB, peaks before
+/// kills kept: [`crate::downsample`]).
+pub const MAX_DRAWN: usize = 600;
+
+/// Restarts a restart counter recorded (Prometheus), as markers: the last one carries
+/// the last termination's reason (`OOMKilled`) when it has no time of its own.
+fn restart_markers(c: &crate::model::Container) -> Vec<Marker> {
+    let last_reason = c.last_termination.as_ref().filter(|t| t.finished.is_none()).and_then(|t| t.reason.clone());
+    let n = c.restarted_at.len();
+    c.restarted_at
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let label = match (&last_reason, i + 1 == n) {
+                (Some(r), true) => r.clone(),
+                _ => "restart".to_string(),
+            };
+            Marker { x: f.value.as_millisecond() as f64 / 1000.0, oom: label == "OOMKilled", label }
+        })
+        .collect()
+}
 
 /// Draws memory series as an SVG document (`width`×`height` pixels). Labels are
 /// escaped by plotters' SVG backend; bundle text never becomes markup.
@@ -186,6 +221,11 @@ fn escape(s: &str) -> String {
 
 fn clock_label(x: f64) -> String {
     jiff::Timestamp::from_second(x as i64).map(|t| t.strftime("%H:%M").to_string()).unwrap_or_default()
+}
+
+/// A day and time, for axes longer than a day.
+fn day_label(x: f64) -> String {
+    jiff::Timestamp::from_second(x as i64).map(|t| t.strftime("%d %H:%M").to_string()).unwrap_or_default()
 }
 
 fn draw(
@@ -225,7 +265,9 @@ fn draw(
         .x_label_area_size(32)
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, 0.0..ymax)?;
+    let long = x1 - x0 > 20.0 * 3600.0;
     let x_fmt = |x: &f64| match axis {
+        XAxis::Time if long => day_label(*x),
         XAxis::Time => clock_label(*x),
         XAxis::Sample => format!("#{}", *x as i64 + 1),
     };
@@ -244,7 +286,9 @@ fn draw(
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
             .label(s.label.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
-        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
+        if pts.len() <= 60 {
+            chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
+        }
         // Limit (dashed) and request (dotted) in the series' colour, across the chart.
         if let Some(limit) = s.limit {
             let y = limit as f64 / MIB;

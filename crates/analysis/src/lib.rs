@@ -49,6 +49,7 @@ pub mod split;
 mod detect;
 mod diagnose;
 mod digest_sink;
+mod downsample;
 mod finding;
 mod logdigest;
 mod pyprof;

@@ -174,6 +174,10 @@ pub struct Container {
     pub state: Option<ContainerState>,
     pub last_termination: Option<ContainerState>,
     pub memory_samples: Vec<Sample>,
+    /// When a restart counter rose (Prometheus' `kube_pod_container_status_restarts_total`):
+    /// the sample at which the counter was higher than the one before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restarted_at: Vec<Fact<Timestamp>>,
     pub logs: Vec<LogStream>,
     /// What Python memory tools printed for this container (pasted or in its logs).
     #[serde(skip_serializing_if = "Profiles::is_empty")]
@@ -429,6 +433,12 @@ pub enum SectionKind {
     /// Text output of a Python memory tool (tracemalloc, objgraph, gc debug, memray stats,
     /// py-spy dump), pasted as its own block.
     PyProfile,
+    /// A Prometheus HTTP API response (`/api/v1/query_range`, `/api/v1/query`): the
+    /// collector's `curl`/`kubectl get --raw` section, or the JSON pasted alone.
+    Prometheus,
+    /// A Grafana panel's "Inspect → Data → Download CSV" export: `Time` and one column
+    /// per series.
+    GrafanaCsv,
     /// A non-kubectl command (`date`, `grep`) or a kubectl command we do not read.
     Other,
     /// Text of no known shape (a bare program output, a fragment, prose), read line by
@@ -450,6 +460,8 @@ impl SectionKind {
             SectionKind::GetEvents => "events (`kubectl get events`)",
             SectionKind::Logs => "a container's log (`kubectl logs`)",
             SectionKind::PyProfile => "a Python memory tool's output",
+            SectionKind::Prometheus => "a Prometheus query's response (memory history, limits, restarts)",
+            SectionKind::GrafanaCsv => "a Grafana panel's CSV export (memory history)",
             SectionKind::Other => "a command kubeleak has no parser for: its output read as text",
             SectionKind::Text => {
                 "text of no known shape: kubectl fragments in it (container blocks, get pods rows), then every line \

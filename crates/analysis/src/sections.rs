@@ -144,6 +144,10 @@ impl Command {
             r.split('.').next().unwrap_or(r).to_ascii_lowercase()
         };
         let is_pods = |r: &str| matches!(resource(r).as_str(), "pod" | "pods" | "po");
+        // `kubectl get --raw '/api/v1/namespaces/NS/services/SVC:PORT/proxy/api/v1/query_range?…'`
+        if p.first() == Some(&"get") && self.args.iter().any(|a| is_prometheus_url(a)) {
+            return SectionKind::Prometheus;
+        }
         match p.as_slice() {
             ["top", r, ..] if is_pods(r) => SectionKind::TopPod,
             ["top", r, ..] if matches!(resource(r).as_str(), "node" | "nodes" | "no") => SectionKind::TopNode,
@@ -161,6 +165,12 @@ impl Command {
             _ => SectionKind::Other,
         }
     }
+}
+
+/// Whether a word is a Prometheus HTTP API query URL or path (`…/api/v1/query_range?…`,
+/// `…/api/v1/query?…`), as the collector writes it (docs/prometheus.md).
+pub fn is_prometheus_url(word: &str) -> bool {
+    word.contains("/api/v1/query_range?") || word.contains("/api/v1/query?")
 }
 
 /// One block of output, ready for its parser.
@@ -224,7 +234,7 @@ pub(crate) fn prompt_re() -> &'static Regex {
         &R,
         concat!(
             r"^\s*(?:PS [^>]*>|\[[^\]]*\][$#%]|[^\s$#%>]*[$#%>])\s*",
-            r"(?P<cmd>(?:[\w./\\-]*[/\\])?(?:kubectl(?:\.exe)?|oc|k|date|watch|grep|egrep|cat|echo|less|tail|head|sleep|cd|ls|export|clear|jq|awk|sed|gcloud|kubectx|kubens|helm|zcat|gunzip)(?:\s.*)?)$",
+            r"(?P<cmd>(?:[\w./\\-]*[/\\])?(?:kubectl(?:\.exe)?|oc|k|date|watch|grep|egrep|cat|echo|less|tail|head|sleep|cd|ls|export|clear|jq|awk|sed|curl|wget|gcloud|kubectx|kubens|helm|zcat|gunzip)(?:\s.*)?)$",
             // A bare `kubectl …` line with no prompt.
             r"|^(?P<bare>kubectl(?:\.exe)?\s.*)$",
         ),
@@ -400,6 +410,9 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     if line.starts_with("Name:") && (1..=3).any(|k| next(k).starts_with("Namespace:")) {
         return Some(SectionKind::DescribePod);
     }
+    if let Some(kind) = history_header(line, &next) {
+        return Some(kind);
+    }
     if line.trim_end() == "{" {
         let head: String = (1..=6).map(next).collect::<Vec<_>>().join("\n");
         if head.contains("\"apiVersion\"") || head.contains("\"kind\"") {
@@ -413,6 +426,40 @@ pub fn detect_header(lines: &[(u32, &str)], i: usize) -> Option<SectionKind> {
     }
     if crate::pyprof::is_header(lines, i) {
         return Some(SectionKind::PyProfile);
+    }
+    None
+}
+
+/// A Prometheus API response or a Grafana CSV export, pasted alone (docs/prometheus.md):
+/// `{"status":"success"…` / `{"status":"error"…` on one line, `{` then `"status":` and
+/// `"data"`/`"resultType"`/`"errorType"` within six lines (pretty-printed), or a CSV
+/// header whose first cell is `Time` followed by a row that starts with a time.
+fn history_header<'l>(line: &str, next: &dyn Fn(usize) -> &'l str) -> Option<SectionKind> {
+    let t = line.trim_start_matches('\u{feff}').trim();
+    let compact = t.strip_prefix('{').map(str::trim_start).and_then(|r| r.strip_prefix("\"status\""));
+    if let Some(rest) = compact {
+        let v = rest.trim_start().strip_prefix(':').map(str::trim_start).unwrap_or("");
+        if v.starts_with("\"success\"") || v.starts_with("\"error\"") {
+            return Some(SectionKind::Prometheus);
+        }
+    }
+    if t == "{" && next(1).trim_start().starts_with("\"status\"") {
+        let head: String = (1..=6).map(next).collect::<Vec<_>>().join("\n");
+        if ["\"data\"", "\"resultType\"", "\"errorType\""].iter().any(|k| head.contains(k)) {
+            return Some(SectionKind::Prometheus);
+        }
+    }
+    let first_cell = |l: &str| -> String {
+        let l = l.trim_start_matches('\u{feff}');
+        let cell = l.split([',', ';', '\t']).next().unwrap_or("");
+        cell.trim().trim_matches('"').to_string()
+    };
+    if t.len() > 5 && t.contains([',', ';', '\t']) && matches!(first_cell(t).as_str(), "Time" | "time") {
+        let row = first_cell(next(1));
+        let timeish = row.len() >= 10 && row.bytes().take(4).all(|b| b.is_ascii_digit());
+        if timeish {
+            return Some(SectionKind::GrafanaCsv);
+        }
     }
     None
 }
@@ -460,7 +507,13 @@ pub(crate) fn set_command(s: &mut Section<'_>, cmd: &str) {
                     s.kind = c.kind();
                     s.command = Some(c);
                 }
-                None => s.other_command = Some(cmd.to_string()),
+                None => {
+                    // `curl -s 'http://…/api/v1/query_range?…'` (the collector's `--prometheus`).
+                    if shlex::split(cmd).unwrap_or_default().iter().any(|w| is_prometheus_url(w)) {
+                        s.kind = SectionKind::Prometheus;
+                    }
+                    s.other_command = Some(cmd.to_string());
+                }
             }
         }
     }

@@ -27,6 +27,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::runs;
 use super::{
     app_containers, approx, bytes_f, capture_time, finding_for, oom, rate_per_hour, sorted_samples, when,
     DetectorInput, Thresholds, CONFIRM_IN_POD,
@@ -262,16 +263,24 @@ fn samples_trend(cx: &DetectorInput<'_>, s: &Subject<'_>, out: &mut Vec<Finding>
         when(t1)
     );
     // A sawtooth of a container that restarts may be a leak cut short by OOM kills:
-    // each run rises again. Then the rate is the median of the runs' slopes.
+    // each run rises again. Then the rate is the median of the runs' slopes (`runs`).
+    let restart_hours: Vec<f64> =
+        s.container.map_or(&[][..], |c| &c.restarted_at[..]).iter().map(|f| hours(since(t0, f.value))).collect();
     let mut between_restarts = None;
     let shape = match shape {
-        Shape::Sawtooth { drops } if oomed || restarted => match runs_rate(&x, &y, cx.t) {
-            Some((line, mk, runs)) => {
-                between_restarts = Some(runs);
-                Shape::Growing { line, mk }
+        Shape::Sawtooth { drops }
+            if (oomed || restarted || kills_at_limit(&y, s.limit.as_ref().map(|l| l.0), cx.t))
+                && !gc_teeth(drops, &restart_hours, s.container) =>
+        {
+            match runs::summarise(&x, &y, &restart_hours, cx.t) {
+                Some(sum) => {
+                    let (line, mk) = (sum.line, sum.mk);
+                    between_restarts = Some(sum);
+                    Shape::Growing { line, mk }
+                }
+                None => Shape::Sawtooth { drops },
             }
-            None => Shape::Sawtooth { drops },
-        },
+        }
         other => other,
     };
     match shape {
@@ -279,8 +288,15 @@ fn samples_trend(cx: &DetectorInput<'_>, s: &Subject<'_>, out: &mut Vec<Finding>
             let rate = line.slope; // bytes per hour
             let mut f = finding_for(Kind::MemoryGrowth, Severity::Warning, s.pod, s.container);
             let mut title = format!("{who} grew {}", rate_per_hour(rate));
-            if let Some(runs) = between_restarts {
-                title.push_str(&format!(" in each of its last {runs} runs"));
+            if let Some(sum) = &between_restarts {
+                title.push_str(&format!(" in each of its last {} runs", sum.fitted));
+                if let Some((h, peak)) = sum.typical_kill() {
+                    title.push_str(&format!(
+                        " and is killed at ~{} after {}",
+                        bytes_f(peak),
+                        from_hours(h).map(approx).unwrap_or_else(|| "?".into())
+                    ));
+                }
             }
             let mut detail = format!(
                 "Memory rose steadily: {series}. Theil–Sen slope {}, Mann–Kendall p = {:.3} (τ = {:.2}), so this \
@@ -320,6 +336,9 @@ is a trend, not a single spike.",
             }
             if f.time_to_limit.is_some_and(|e| e <= cx.t.critical_time_to_limit) {
                 f.severity = Severity::Critical;
+            }
+            if let Some(sum) = &between_restarts {
+                detail.push_str(&runs_detail(sum, &x, t0));
             }
             if between_restarts.is_some() {
                 detail.push_str(
@@ -385,36 +404,74 @@ time left before the limit.",
     false
 }
 
-/// Splits a sawtooth at its falls; when every run of 3+ samples rises (Theil–Sen
-/// slope > 0, Mann–Kendall p ≤ 0.1 for runs of 4+), returns the median run slope, the
-/// last run's test and the number of runs.
-fn runs_rate(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(Line, MannKendall, usize)> {
+/// Whether a drop comes right after a sample at or above the near-limit share of the
+/// limit: a kill at the limit, even when no restart count or termination was read (a
+/// Grafana export of memory only).
+fn kills_at_limit(y: &[f64], limit: Option<u64>, t: &Thresholds) -> bool {
+    let Some(limit) = limit.map(|l| l as f64).filter(|l| *l > 0.0) else { return false };
     let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let range = hi - lo;
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0;
-    for i in 1..y.len() {
-        if y[i - 1] - y[i] >= t.sawtooth_drop_ratio * range {
-            runs.push((start, i));
-            start = i;
+    range > 0.0
+        && y.windows(2).any(|w| w[0] >= t.near_limit_ratio * limit && w[0] - w[1] >= t.sawtooth_drop_ratio * range)
+}
+
+/// Whether the falls are a garbage collector's, not restarts: the restart counter was
+/// read (Prometheus), and the series falls more than twice as often as it restarted.
+fn gc_teeth(drops: usize, restart_hours: &[f64], c: Option<&Container>) -> bool {
+    let counted = c.is_some_and(|c| !c.restarted_at.is_empty());
+    counted && drops > 2 * restart_hours.len() + 1
+}
+
+/// The runs in words: the kills, when the next is due by the cycle, and whether the
+/// cycle agrees with the slope.
+fn runs_detail(sum: &runs::Summary, x: &[f64], t0: Timestamp) -> String {
+    let mut d = format!(
+        " The series is cut into {} runs at its restarts (drops, restart counts, gaps); each run was fitted alone and the \
+rate is their median.",
+        sum.runs.len()
+    );
+    if let Some((h, peak)) = sum.typical_kill() {
+        d.push_str(&format!(
+            " {} run{} ended in a kill, typically at ~{} after {}.",
+            sum.killed.len(),
+            if sum.killed.len() == 1 { "" } else { "s" },
+            bytes_f(peak),
+            from_hours(h).map(approx).unwrap_or_else(|| "?".into())
+        ));
+        if let Some(open) = sum.runs.last().filter(|r| r.end == runs::End::Open) {
+            let at = |hours: f64| from_hours(hours).and_then(|d| t0.checked_add(d).ok());
+            let start = x.get(open.a).copied();
+            if let (Some(started), Some(due)) = (start.and_then(at), start.and_then(|s| at(s + h))) {
+                d.push_str(&format!(
+                    " The current run started at {}; by the cycle, the next kill is due around {}.",
+                    when(started),
+                    when(due)
+                ));
+            }
+        }
+        if let Some(ratio) = sum.cycle_ratio() {
+            if (1.0 / runs::CYCLE_AGREEMENT..=runs::CYCLE_AGREEMENT).contains(&ratio) {
+                d.push_str(&format!(
+                    " The cycle agrees with the slope: at {} a run takes about as long to reach that peak as the runs \
+lasted ({:.0} % of it), so the kills are this growth filling the limit.",
+                    rate_per_hour(sum.line.slope),
+                    ratio * 100.0
+                ));
+            } else if ratio < 1.0 {
+                d.push_str(&format!(
+                    " The cycle is faster than the slope: the runs lasted {:.0} % of the time the slope needs to reach the \
+peak, so something besides this growth (a burst of requests, a large allocation) tips them over.",
+                    ratio * 100.0
+                ));
+            } else {
+                d.push_str(&format!(
+                    " The runs lasted longer than the slope predicts ({:.0} % of it): the growth slows down within a run.",
+                    ratio * 100.0
+                ));
+            }
         }
     }
-    runs.push((start, y.len()));
-    let mut slopes = Vec::new();
-    let mut last = None;
-    for &(a, b) in runs.iter().filter(|(a, b)| b - a >= 3) {
-        let line = stats::theil_sen(&x[a..b], &y[a..b])?;
-        let mk = stats::mann_kendall(&x[a..b], &y[a..b])?;
-        if line.slope <= 0.0 || (b - a >= 4 && mk.p_increasing > 0.1) || mk.s <= 0.0 {
-            return None;
-        }
-        slopes.push(line.slope);
-        last = Some((line, mk));
-    }
-    let (line, mk) = last?;
-    slopes.sort_by(f64::total_cmp);
-    let slope = slopes[slopes.len() / 2];
-    Some((Line { slope, intercept: line.intercept }, mk, slopes.len()))
+    d
 }
 
 /// Whether something shows memory growing within one run of the container: at least
@@ -636,7 +693,8 @@ mod tests {
         assert_eq!(g[0].severity, Severity::Critical, "{g:#?}");
         assert!(
             g[0].title.starts_with(
-                "worker grew 120 MiB/h in each of its last 2 runs; at this rate it reaches its 512Mi limit in ~1h16m"
+                "worker grew 120 MiB/h in each of its last 2 runs and is killed at ~480Mi after ~1h30m; at this rate it \
+reaches its 512Mi limit in ~1h16m"
             ),
             "{}",
             g[0].title

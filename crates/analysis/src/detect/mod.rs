@@ -26,6 +26,7 @@ pub mod memory_error;
 pub mod oom;
 pub mod profiles;
 pub mod restarts;
+pub mod runs;
 
 /// Every threshold a detector uses, with the value we chose and why.
 #[derive(Clone, Debug, PartialEq)]

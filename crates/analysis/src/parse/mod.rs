@@ -11,9 +11,11 @@ pub mod events;
 pub mod events_json;
 pub mod fragment;
 pub mod get_pods;
+pub mod grafana;
 pub mod logs;
 pub mod node_metrics;
 pub mod pods_json;
+pub mod prometheus;
 pub mod pyprof;
 pub mod top;
 pub mod top_node;
@@ -71,6 +73,8 @@ pub fn parse_section(section: &Section<'_>, ctx: &SectionContext, model: &mut Mo
         SectionKind::GetEvents => events::parse(section, ctx, model),
         SectionKind::Logs => logs::parse(section, ctx, model, digests),
         SectionKind::PyProfile => pyprof::parse(section, ctx, model),
+        SectionKind::Prometheus => prometheus::parse(section, ctx, model),
+        SectionKind::GrafanaCsv => grafana::parse(section, ctx, model),
         SectionKind::Unknown | SectionKind::Text => {
             if !section.is_blank() {
                 read_text(section, ctx, model, digests, None);
