@@ -220,7 +220,7 @@ fn collects_the_history_of_the_selected_pods_from_a_real_prometheus() {
         "-l",
         "app=worker",
         "--samples",
-        "1",
+        "0",
         "--prometheus",
         &format!("{}/", prom.url),
         "-o",
@@ -234,7 +234,7 @@ fn collects_the_history_of_the_selected_pods_from_a_real_prometheus() {
     let prompts: Vec<&str> = sections(&text).iter().map(|s| s.prompt).collect();
     let first = prompts.iter().position(|p| p.starts_with("$ curl ")).expect("curl sections");
     assert!(prompts[first - 1].starts_with("$ kubectl get events -A"), "{prompts:#?}");
-    assert!(prompts[first + 5].starts_with("$ kubectl top pod -A"), "{prompts:#?}");
+    assert!(prompts[first + 5].starts_with("$ kubectl logs -n "), "{prompts:#?}");
 
     let prom_sections = prometheus_sections(&text);
     assert_eq!(prom_sections.len(), 5, "{prompts:#?}");
@@ -307,6 +307,41 @@ fn collects_the_history_of_the_selected_pods_from_a_real_prometheus() {
     // The kubectl part is whole.
     assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker --timestamps --tail=-1 --previous")));
     assert!(!text.contains("# kubeleak: exit-code"), "nothing failed");
+
+    // The analysis reads the bundle back (docs/prometheus.md) to the right findings.
+    let bytes = std::fs::read(env.path("b.txt.gz")).unwrap();
+    let a = kubeleak_analysis::analyze(
+        &[kubeleak_analysis::Input { name: "b.txt.gz", bytes: &bytes }],
+        &kubeleak_analysis::input::Limits::default(),
+    );
+    let worker = a.model.pod(Some(NAMESPACE), OOM_POD).and_then(|p| p.container("worker")).expect("worker");
+    assert!((1430..=1441).contains(&worker.memory_samples.len()), "{}", worker.memory_samples.len());
+    assert_eq!(worker.memory_limit.as_ref().map(|l| l.value), Some(536_870_912));
+    assert_eq!(worker.memory_request.as_ref().map(|l| l.value), Some(268_435_456));
+    let other = a.model.pod(Some(OTHER_NAMESPACE), OTHER_POD).and_then(|p| p.container("worker")).expect("sawtooth");
+    assert_eq!(other.memory_limit.as_ref().map(|l| l.value), Some(1_073_741_824));
+    let growth: Vec<_> = a.findings.iter().filter(|f| f.kind == kubeleak_analysis::Kind::MemoryGrowth).collect();
+    assert_eq!(growth.len(), 1, "{growth:#?}");
+    let g = growth[0];
+    assert_eq!((g.pod.as_deref(), g.container.as_deref()), (Some(OOM_POD), Some("worker")));
+    assert!(g.title.contains("grew 40 MiB/h in each of its last 3 runs"), "{}", g.title);
+    assert!(g.title.contains("killed at ~511"), "{}", g.title);
+    assert!(g.detail.contains("2 runs ended in a kill"), "{}", g.detail);
+    assert!(g.detail.contains("The cycle agrees with the slope"), "{}", g.detail);
+    // Negative controls: the flat pod, the sawtooth, the sidecar: no growth, no OOM kill.
+    for (pod, c) in [(OK_POD, "worker"), (OTHER_POD, "worker"), (OOM_POD, "metrics-exporter")] {
+        assert!(
+            !a.findings.iter().any(|f| f.pod.as_deref() == Some(pod)
+                && f.container.as_deref() == Some(c)
+                && matches!(f.kind, kubeleak_analysis::Kind::MemoryGrowth | kubeleak_analysis::Kind::OomKilled)),
+            "{pod}/{c}: {:#?}",
+            a.findings
+        );
+    }
+    // Nothing of what was not collected.
+    assert!(
+        a.model.pod(Some(NAMESPACE), UNSELECTED_POD).is_none() && a.model.pod(Some(DECOY_NAMESPACE), OOM_POD).is_none()
+    );
 }
 
 /// `--prometheus-service NS/SERVICE:PORT`: the same queries through the API server's
@@ -376,6 +411,14 @@ fn collects_the_history_through_the_service_proxy() {
         })
         .count();
     assert_eq!(proxied, 5, "{:#?}", server.requests());
+    // The analysis reads these sections too: the leak, at 8 s.
+    let a = kubeleak_analysis::analyze_text("b.txt", &text);
+    let worker = a.model.pod(Some(NAMESPACE), OOM_POD).and_then(|p| p.container("worker")).expect("worker");
+    assert!(worker.memory_samples.len() > 10_000, "{}", worker.memory_samples.len());
+    let growth: Vec<_> = a.findings.iter().filter(|f| f.kind == kubeleak_analysis::Kind::MemoryGrowth).collect();
+    assert_eq!(growth.len(), 1, "{growth:#?}");
+    assert_eq!(growth[0].pod.as_deref(), Some(OOM_POD));
+    assert!(growth[0].title.contains("in each of its last 3 runs"), "{}", growth[0].title);
 }
 
 /// Failures are kept like kubectl's and the rest of the bundle is still written: nothing
