@@ -175,17 +175,29 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
     out
 }
 
+/// Samples shown one by one at most; a longer series (hours of Prometheus history) shows
+/// its first and last [`SAMPLES_AT_ENDS`] with the count, lowest and highest between.
+const SAMPLES_SHOWN: usize = 12;
+const SAMPLES_AT_ENDS: usize = 3;
+
 fn push_samples(out: &mut String, label: &str, samples: &[report::Sample]) {
     if samples.is_empty() {
         return;
     }
-    let values: Vec<String> = samples
-        .iter()
-        .map(|s| match &s.at {
-            Some(at) => format!("{} @ {at}", format_bytes(s.bytes)),
-            None => format_bytes(s.bytes),
-        })
-        .collect();
+    let one = |s: &report::Sample| match &s.at {
+        Some(at) => format!("{} @ {at}", format_bytes(s.bytes)),
+        None => format_bytes(s.bytes),
+    };
+    let values: Vec<String> = if samples.len() <= SAMPLES_SHOWN {
+        samples.iter().map(one).collect()
+    } else {
+        let (head, rest) = samples.split_at(SAMPLES_AT_ENDS);
+        let (middle, tail) = rest.split_at(rest.len() - SAMPLES_AT_ENDS);
+        let low = middle.iter().map(|s| s.bytes).min().unwrap_or(0);
+        let high = middle.iter().map(|s| s.bytes).max().unwrap_or(0);
+        let gap = format!("… {} more ({} to {}) …", middle.len(), format_bytes(low), format_bytes(high));
+        head.iter().map(one).chain([gap]).chain(tail.iter().map(one)).collect()
+    };
     out.push_str(&format!("{label}: {}\n", values.join(" → ")));
 }
 
@@ -238,6 +250,21 @@ w-1   worker   1m           420Mi
         assert!(!text.contains('\x1b'));
         let coloured = render_with(&a, true);
         assert!(coloured.contains("\x1b[1;33mWARNING \x1b[0m"), "{coloured}");
+    }
+
+    #[test]
+    fn a_long_series_shows_its_ends_and_its_range() {
+        let sample = |i: u64| report::Sample { at: Some(format!("t{i}")), bytes: (100 + i % 400) << 20 };
+        let mut out = String::new();
+        push_samples(&mut out, "memory", &(0..5760).map(sample).collect::<Vec<_>>());
+        assert_eq!(
+            out,
+            "memory: 100Mi @ t0 → 101Mi @ t1 → 102Mi @ t2 → … 5754 more (100Mi to 499Mi) … → 257Mi @ t5757 → 258Mi @ t5758 → 259Mi @ t5759\n"
+        );
+        // Up to 12: every one.
+        let mut out = String::new();
+        push_samples(&mut out, "memory", &(0..12).map(sample).collect::<Vec<_>>());
+        assert_eq!(out.matches(" → ").count(), 11, "{out}");
     }
 
     #[test]
