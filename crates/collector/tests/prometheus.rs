@@ -489,28 +489,38 @@ fn unreachable_and_hanging_prometheus_are_recorded() {
     assert!(server.requests().len() > 1);
 }
 
-/// 403 from an authenticating proxy in front of Prometheus (curl's exit 22, the body
-/// kept), and 403 from the API server when the user may not use the service proxy
-/// (kubectl's own failure); the rest of the bundle is written.
+/// 401 and 403 from an authenticating proxy in front of Prometheus (curl's exit 22, the
+/// body kept; `user:password@` in the URL is sent as Basic auth and never written), and
+/// 403 from the API server when the user may not use the service proxy (kubectl's own
+/// failure); the rest of the bundle is written.
 #[test]
-fn forbidden_prometheus_is_recorded() {
-    // An auth proxy that refuses everyone.
-    let guard = tiny_http::Server::http("127.0.0.1:0").unwrap();
+fn unauthorized_and_forbidden_prometheus_are_recorded() {
+    // An auth proxy: 401 without credentials, 403 with them (known, not allowed).
+    let guard = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
     let port = guard.server_addr().to_ip().unwrap().port();
-    let guard = std::sync::Arc::new(guard);
-    let g = guard.clone();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let (g, s) = (guard.clone(), seen.clone());
     let t = std::thread::spawn(move || {
         for rq in g.incoming_requests() {
-            let _ = rq.respond(
-                tiny_http::Response::from_string("Forbidden: sign in at https://sso.example.com\n")
+            let auth = rq.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.to_string());
+            s.lock().unwrap().push(auth.clone().unwrap_or_default());
+            let resp = match auth {
+                None => tiny_http::Response::from_string("Unauthorized\n").with_status_code(401).with_header(
+                    tiny_http::Header::from_bytes(&b"WWW-Authenticate"[..], &b"Basic realm=\"prometheus\""[..])
+                        .unwrap(),
+                ),
+                Some(_) => tiny_http::Response::from_string("Forbidden: sign in at https://sso.example.com\n")
                     .with_status_code(403),
-            );
+            };
+            let _ = rq.respond(resp);
         }
     });
     let server = ApiServer::start(Options { proxy_forbidden: true, ..Options::default() });
     let env = Env::new(&server);
     let base = ["-n", NAMESPACE, "-l", "app=worker", "--samples", "0"];
     let out = env.collect(&[&base[..], &["--prometheus", &format!("http://127.0.0.1:{port}"), "-o", "a.txt"]].concat());
+    let with_password = format!("http://oncall:hunter2-db-pass@127.0.0.1:{port}");
+    let out2 = env.collect(&[&base[..], &["--prometheus", &with_password, "-o", "a2.txt"]].concat());
     guard.unblock();
     let _ = t.join();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -518,10 +528,25 @@ fn forbidden_prometheus_is_recorded() {
     let prom_sections = prometheus_sections(&text);
     assert_eq!(prom_sections.len(), 5);
     for s in &prom_sections {
+        assert_eq!(s.body(), "Unauthorized");
+        assert_eq!(s.notes(), ["exit-code 22", "stderr: HTTP 401 Unauthorized"], "{:?}", s.lines);
+    }
+    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker")));
+
+    assert_eq!(out2.status.code(), Some(0), "{}", stderr(&out2));
+    let text = env.bundle("a2.txt");
+    let prom_sections = prometheus_sections(&text);
+    assert_eq!(prom_sections.len(), 5);
+    for s in &prom_sections {
+        assert!(s.prompt.starts_with(&format!("$ curl -s 'http://127.0.0.1:{port}/api/v1/")), "{}", s.prompt);
         assert_eq!(s.body(), "Forbidden: sign in at https://sso.example.com");
         assert_eq!(s.notes(), ["exit-code 22", "stderr: HTTP 403 Forbidden"], "{:?}", s.lines);
     }
-    assert!(text.contains(&format!("$ kubectl logs -n shop {OOM_POD} -c worker")));
+    assert!(!text.contains("hunter2-db-pass") && !text.contains("oncall"), "{text}");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.iter().filter(|a| a.is_empty()).count(), 5, "{seen:?}");
+    // base64("oncall:hunter2-db-pass")
+    assert_eq!(seen.iter().filter(|a| *a == "Basic b25jYWxsOmh1bnRlcjItZGItcGFzcw==").count(), 5, "{seen:?}");
 
     let out = env.collect(&[&base[..], &["--prometheus-service", PROMETHEUS_SERVICE, "-o", "b.txt"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
