@@ -607,9 +607,10 @@ fn a_prometheus_error_answer_is_recorded() {
     assert!(text.contains(&format!("$ kubectl logs -n shop {OK_POD} -c worker")));
 }
 
-/// The bench of docs/performance.md: `collect --prometheus` of 24 h × 3 pods × 15 s
-/// (`--step 15s`: 5,761 points per series) from the real Prometheus, N runs; prints each
-/// run's time and the bundle's size. Not a timed test:
+/// The bench of docs/performance.md: `collect` of 24 h × 3 pods × 15 s (`--step 15s`:
+/// 5,761 points per series) from the real Prometheus, against the same collect without
+/// `--prometheus`, in ABBA order (A without, B with), `KUBELEAK_BENCH_ROUNDS` rounds (default
+/// 3); then the analysis of the bundle. Prints each run and the means. Not a timed test:
 /// `cargo test --release -p kubeleak --test prometheus -- --ignored --nocapture bench`.
 #[test]
 #[ignore = "a bench: run it by hand (docs/performance.md)"]
@@ -617,46 +618,54 @@ fn bench_collect_24h_3_pods_15s() {
     let prom = prometheus(&[]);
     let server = ApiServer::start(Options { second_namespace: true, ..Options::default() });
     let env = Env::new(&server);
-    let runs: usize = std::env::var("KUBELEAK_BENCH_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(5);
-    let mut times = Vec::new();
-    for i in 0..runs {
-        let name = format!("b{i}.txt.gz");
-        let start = Instant::now();
-        let out = env.collect(&[
-            "-A",
-            "-l",
-            "app=worker",
-            "--samples",
-            "0",
-            "--step",
-            "15s",
-            "--prometheus",
-            &prom.url,
-            "-o",
-            &name,
-        ]);
-        let took = start.elapsed();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let text = env.bundle(&name);
-        let memory = series(&prometheus_sections(&text)[0].json());
-        assert_eq!(memory.len(), 4);
-        assert!(memory.iter().all(|(_, v)| v.len() >= 5_700), "24 h at 15 s");
-        let started = Instant::now();
-        let a = kubeleak_analysis::analyze(
-            &[kubeleak_analysis::Input { name: &name, bytes: &std::fs::read(env.path(&name)).unwrap() }],
-            &kubeleak_analysis::input::Limits::default(),
-        );
-        let analyzed = started.elapsed();
-        eprintln!(
-            "run {i}: collect {:.3} s, analyze {:.3} s ({} findings), bundle {} KiB gzip, {} KiB text",
-            took.as_secs_f64(),
-            analyzed.as_secs_f64(),
-            a.findings.len(),
-            std::fs::metadata(env.path(&name)).unwrap().len() / 1024,
-            text.len() / 1024
-        );
-        times.push(took.as_secs_f64());
+    let rounds: usize = std::env::var("KUBELEAK_BENCH_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(3);
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    let mut n = 0;
+    for _ in 0..rounds {
+        for history in [false, true, true, false] {
+            n += 1;
+            let name = format!("b{n}.txt.gz");
+            let mut args = vec!["-A", "-l", "app=worker", "--samples", "0", "-o", &name];
+            if history {
+                args.extend(["--step", "15s", "--prometheus", &prom.url]);
+            }
+            let start = Instant::now();
+            let out = env.collect(&args);
+            let took = start.elapsed().as_secs_f64();
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let text = env.bundle(&name);
+            if !history {
+                eprintln!("run {n} without --prometheus: collect {took:.3} s");
+                without.push(took);
+                continue;
+            }
+            let memory = series(&prometheus_sections(&text)[0].json());
+            assert_eq!(memory.len(), 4);
+            assert!(memory.iter().all(|(_, v)| v.len() >= 5_700), "24 h at 15 s");
+            let bytes = std::fs::read(env.path(&name)).unwrap();
+            let started = Instant::now();
+            let a = kubeleak_analysis::analyze(
+                &[kubeleak_analysis::Input { name: &name, bytes: &bytes }],
+                &kubeleak_analysis::input::Limits::default(),
+            );
+            let analyzed = started.elapsed().as_secs_f64();
+            eprintln!(
+                "run {n} with --prometheus: collect {took:.3} s, analyze {analyzed:.3} s ({} findings), bundle {} KiB gzip, {} KiB text",
+                a.findings.len(),
+                bytes.len() / 1024,
+                text.len() / 1024
+            );
+            with.push((took, analyzed));
+        }
     }
-    times.sort_by(f64::total_cmp);
-    eprintln!("collect, median of {runs}: {:.3} s", times[runs / 2]);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (collect_with, analyze): (Vec<f64>, Vec<f64>) = with.iter().copied().unzip();
+    eprintln!(
+        "means over {} runs each: collect without {:.3} s, with {:.3} s (the history: +{:.3} s); analyze {:.3} s",
+        without.len(),
+        mean(&without),
+        mean(&collect_with),
+        mean(&collect_with) - mean(&without),
+        mean(&analyze)
+    );
 }
