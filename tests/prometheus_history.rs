@@ -146,7 +146,7 @@ fn charts_of_24h_are_downsampled_with_the_peaks_before_the_kills_and_the_kills_m
     // The highest sample before each kill is drawn exactly.
     let full = history::series(history::LEAK, &spec(15));
     for kill in history::kills(&full) {
-        let peak = full.iter().filter(|(t, _)| *t < kill).next_back().unwrap();
+        let peak = full.iter().rfind(|(t, _)| *t < kill).unwrap();
         assert!(leak.points.iter().any(|p| p.x == peak.0 as f64 && p.bytes == peak.1), "peak before {kill}");
     }
     let kills: Vec<&chart::Marker> = leak.markers.iter().collect();

@@ -298,9 +298,10 @@ fn samples_trend(cx: &DetectorInput<'_>, s: &Subject<'_>, out: &mut Vec<Finding>
                     ));
                 }
             }
+            let within = if between_restarts.is_some() { " within each run" } else { "" };
             let mut detail = format!(
-                "Memory rose steadily: {series}. Theil–Sen slope {}, Mann–Kendall p = {:.3} (τ = {:.2}), so this \
-is a trend, not a single spike.",
+                "Memory rose steadily{within}: {series}. Theil–Sen slope {}, Mann–Kendall p = {:.3} (τ = {:.2}), so \
+this is a trend, not a single spike.",
                 rate_per_hour(rate),
                 mk.p_increasing,
                 mk.tau

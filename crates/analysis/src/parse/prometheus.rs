@@ -339,7 +339,7 @@ pub fn parse(section: &Section<'_>, ctx: &SectionContext, model: &mut Model) {
 
 /// The pod and container a series is about: `None` for the pod's cgroup, the pause
 /// container, or a series without a `pod` label.
-fn target<'s>(s: &'s Series) -> Option<(Option<&'s str>, &'s str, Option<&'s str>)> {
+fn target(s: &Series) -> Option<(Option<&str>, &str, Option<&str>)> {
     let pod = s.labels.get("pod").or_else(|| s.labels.get("pod_name")).filter(|p| !p.is_empty())?;
     let container = s.labels.get("container").or_else(|| s.labels.get("container_name")).map(String::as_str);
     let ns = s.labels.get("namespace").map(String::as_str);
