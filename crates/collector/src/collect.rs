@@ -51,6 +51,7 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
        143 by SIGTERM, 129 by SIGHUP, handled alike (a third signal quits without writing)";
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("history").args(["prometheus", "prometheus_service"])))]
 pub struct Args {
     /// Namespace of the pods (default: the current context's namespace, as kubectl
     /// resolves it; `default` when it sets none).
@@ -152,7 +153,7 @@ pub struct Args {
     pub prometheus_service: Option<(String, String)>,
     /// With --prometheus(-service): the resolution of the history (raised when the range
     /// would give a series more than Prometheus' 11,000 points).
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, default_value = "60s", value_parser = parse_duration, requires = "history")]
     pub step: Duration,
 }
 
@@ -856,5 +857,16 @@ mod tests {
         assert!(T::try_parse_from(["t", "-A", "-n", "shop", "-l", "a=b"]).is_err(), "-A with -n");
         assert!(T::try_parse_from(["t", "-A", "--pod", "p"]).is_err(), "-A with --pod");
         assert!(T::try_parse_from(["t", "-l", "a=b", "--debug-image", "x"]).is_err(), "--debug-image needs --profile");
+        assert!(T::try_parse_from(["t", "-l", "a=b", "--step", "30s"]).is_err(), "--step needs --prometheus");
+        let t = T::try_parse_from(["t", "-l", "a=b", "--step", "30s", "--prometheus-service", "monitoring/p:9090"])
+            .unwrap();
+        assert_eq!(t.a.step, Duration::from_secs(30));
+        assert_eq!(t.a.prometheus_service, Some(("monitoring".to_string(), "p:9090".to_string())));
+        let t = T::try_parse_from(["t", "-l", "a=b", "--prometheus", "http://127.0.0.1:9090/"]).unwrap();
+        assert_eq!((t.a.prometheus.as_deref(), t.a.step), (Some("http://127.0.0.1:9090"), Duration::from_secs(60)));
+        assert!(
+            T::try_parse_from(["t", "-l", "a=b", "--prometheus", "http://h", "--prometheus-service", "m/p:1"]).is_err(),
+            "one or the other"
+        );
     }
 }
