@@ -152,6 +152,14 @@ fn charts_of_24h_are_downsampled_with_the_peaks_before_the_kills_and_the_kills_m
     let kills: Vec<&chart::Marker> = leak.markers.iter().collect();
     assert_eq!(kills.len(), 2, "{kills:?}");
     assert!(kills.last().unwrap().oom && kills.last().unwrap().label == "OOMKilled");
+    // The runs the page's table lists: the leak's three, none for the others.
+    let runs_of = |name: &str| chart::runs(&a.model.pods.iter().find(|p| p.name == name).unwrap().containers[0]);
+    let runs = runs_of(pods[0].name);
+    let ends: Vec<chart::RunEnd> = runs.iter().map(|r| r.end).collect();
+    assert_eq!(ends, [chart::RunEnd::Drop, chart::RunEnd::Drop, chart::RunEnd::Open]);
+    assert!(runs[..2].iter().all(|r| r.peak > (1000 << 20) && r.peak < history::LIMIT + (4 << 20)), "{runs:?}");
+    assert_eq!(runs[1].to.duration_since(runs[1].from).as_secs(), 10 * 3600 - 15);
+    assert!(runs_of(pods[1].name).is_empty() && runs_of(pods[2].name).is_empty());
     let svg = chart::memory_svg(axis, &series, 800, 400);
     assert!(svg.contains("OOMKilled") && svg.contains("limit 1Gi"), "the chart marks the kill and the limit");
 }
@@ -186,4 +194,16 @@ fn the_e2e_fixtures_are_what_the_generator_makes() {
         assert!(a.findings.iter().any(|f| f.kind == Kind::MemoryGrowth), "{name}: {:#?}", a.findings);
         assert!(!chart::memory_series(&a.model).1.is_empty());
     }
+}
+
+/// `KUBELEAK_HISTORY_BUNDLE=FILE` writes the 24 h × 3 pods × 15 s bundle for the page
+/// bench (`node tests/e2e/bench/page-bench.mjs --bundle FILE`, docs/performance.md);
+/// without it, checks that the bundle reads without a warning.
+#[test]
+fn the_page_bench_bundle() {
+    let text = bundle(&history::three_pods(), &spec(15));
+    if let Some(path) = std::env::var_os("KUBELEAK_HISTORY_BUNDLE") {
+        std::fs::write(path, &text).unwrap();
+    }
+    assert!(text.len() > 1_000_000, "{} bytes", text.len());
 }

@@ -55,6 +55,11 @@ test('a pasted Prometheus response: the chart over 24 h and the leak with its ru
   }
   assert.match(chart, /limit 1Gi/, 'the limit line');
   assert.match(chart, /OOMKilled/, 'the last kill is marked');
+  // The pod table shows the leaking container's runs; the GC sawtooth has none.
+  const rows = await page.locator('#pods tr.pod-row').evaluateAll((rs) => rs.map((r) => r.innerText));
+  const leakRow = rows.find((r) => r.includes(LEAK));
+  assert.match(leakRow, /3 runs: 7h55m to [\d.]+[MG]i, 9h55m to [\d.]+[MG]i, 6h\d*m? so far/, leakRow);
+  assert.ok(!rows.find((r) => r.includes('worker-gc-')).includes('runs'), 'no runs for a GC sawtooth');
   await screenshot(page, 'prometheus-24h');
 });
 

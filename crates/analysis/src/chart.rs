@@ -183,6 +183,15 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// kills kept: [`crate::downsample`]).
 pub const MAX_DRAWN: usize = 600;
 
+/// A container's runs between restarts (drops after kills, restarts the counter
+/// recorded, gaps), as the `memory-growth` detector cuts them; empty when it did not
+/// restart or its falls are a garbage collector's. For the page's pod table.
+pub fn runs(c: &crate::model::Container) -> Vec<RunSpan> {
+    crate::detect::runs::of_container(c, &crate::detect::Thresholds::default())
+}
+
+pub use crate::detect::runs::{End as RunEnd, RunSpan};
+
 /// Restarts a restart counter recorded (Prometheus), as markers: the last one carries
 /// the last termination's reason (`OOMKilled`) when it has no time of its own.
 fn restart_markers(c: &crate::model::Container) -> Vec<Marker> {

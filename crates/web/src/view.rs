@@ -467,6 +467,28 @@ fn trend(samples: &[Sample]) -> String {
     }
 }
 
+/// A container's runs between restarts, for the table (issue 18): `; 3 runs: 8h0m to
+/// 1.0Gi, 10h0m to 1.0Gi, 6h0m so far at 768Mi`; empty when it did not restart.
+fn runs_text(c: &kubeleak_analysis::model::Container) -> String {
+    use kubeleak_analysis::chart::{runs, RunEnd};
+    let runs = runs(c);
+    if runs.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let d = kubeleak_analysis::time::format_duration(r.to.duration_since(r.from));
+            match r.end {
+                RunEnd::Open => format!("{d} so far, peak {}", format_bytes(r.peak)),
+                RunEnd::Gap => format!("{d} to {} (then a gap)", format_bytes(r.peak)),
+                RunEnd::Drop | RunEnd::Restart => format!("{d} to {}", format_bytes(r.peak)),
+            }
+        })
+        .collect();
+    format!("; {} runs: {}", runs.len(), parts.join(", "))
+}
+
 fn percent(latest: Option<u64>, limit: Option<u64>) -> Option<f64> {
     match (latest, limit) {
         (Some(l), Some(lim)) if lim > 0 => Some(l as f64 * 100.0 / lim as f64),
@@ -516,7 +538,7 @@ fn rows(model: &Model) -> Vec<Row> {
                 limit,
                 request: c.memory_request.as_ref().map(|f| f.value),
                 latest: l,
-                trend: trend(&c.memory_samples),
+                trend: trend(&c.memory_samples) + &runs_text(c),
                 percent: percent(l, limit),
             });
         }

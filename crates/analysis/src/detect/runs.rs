@@ -200,6 +200,49 @@ pub fn summarise(x: &[f64], y: &[f64], restarts: &[f64], t: &Thresholds) -> Opti
     Some(Summary { line: Line { slope, intercept: line.intercept }, mk, fitted: slopes.len(), runs, killed })
 }
 
+/// One run of a container, in the model's terms (for the page's table).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunSpan {
+    pub from: jiff::Timestamp,
+    pub to: jiff::Timestamp,
+    /// The first sample of the run and its highest.
+    pub first: u64,
+    pub peak: u64,
+    pub end: End,
+}
+
+/// A container's runs, when it restarted (a restart count above 0, restarts the counter
+/// recorded, or an OOM-killed last state) and its timed samples fall at most twice as
+/// often as it restarted (else the falls are a garbage collector's): empty otherwise.
+pub fn of_container(c: &crate::model::Container, t: &Thresholds) -> Vec<RunSpan> {
+    let restarted = c.restarts.as_ref().is_some_and(|r| r.value > 0)
+        || !c.restarted_at.is_empty()
+        || c.last_termination.as_ref().is_some_and(|s| s.reason.as_deref() == Some("OOMKilled"));
+    if !restarted {
+        return Vec::new();
+    }
+    let timed: Vec<&crate::model::Sample> =
+        super::sorted_samples(&c.memory_samples).into_iter().filter(|s| s.at.is_some()).collect();
+    let (Some(t0), true) = (timed.first().and_then(|s| s.at), timed.len() >= 3) else { return Vec::new() };
+    let hours = |at: jiff::Timestamp| at.duration_since(t0).as_secs_f64() / 3600.0;
+    let x: Vec<f64> = timed.iter().filter_map(|s| s.at).map(hours).collect();
+    let y: Vec<f64> = timed.iter().map(|s| s.bytes as f64).collect();
+    let restarts: Vec<f64> = c.restarted_at.iter().map(|f| hours(f.value)).collect();
+    let runs = cut(&x, &y, &restarts, t);
+    let drops = runs.iter().filter(|r| r.end == End::Drop).count();
+    let known = c.restarts.as_ref().map_or(0, |r| r.value as usize).max(c.restarted_at.len());
+    if runs.len() < 2 || (known > 0 && drops > 2 * known + 1) {
+        return Vec::new();
+    }
+    runs.iter()
+        .filter_map(|r| {
+            let (a, b) = (timed.get(r.a)?, timed.get(r.b.checked_sub(1)?)?);
+            let peak = timed.get(r.a..r.b)?.iter().map(|s| s.bytes).max()?;
+            Some(RunSpan { from: a.at?, to: b.at?, first: a.bytes, peak, end: r.end })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
