@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers of `crates/analysis/src`, bottom first (ARCHITECTURE.md, "Layers").
 const ANALYSIS_LAYERS: &[(&str, &[&str])] = &[
-    ("base", &["text", "display", "quantity", "time", "stats", "input"]),
+    ("base", &["text", "display", "quantity", "time", "stats", "input", "redact"]),
     ("model", &["model", "finding"]),
     ("readers", &["rules", "pyprof", "logmine"]),
     ("reading", &["sections", "split", "parse", "logdigest", "digest_sink"]),

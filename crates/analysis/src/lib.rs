@@ -20,6 +20,7 @@
 pub mod display;
 pub mod input;
 pub mod quantity;
+pub mod redact;
 pub mod time;
 
 pub mod model;
