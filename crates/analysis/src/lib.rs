@@ -27,6 +27,7 @@ pub mod model;
 
 pub mod chart;
 pub mod html;
+pub mod redaction;
 pub mod report;
 
 pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Severity};

@@ -10,6 +10,5 @@ mod collect;
 mod kubectl;
 mod pods;
 mod profile;
-mod redact;
 mod signals;
 mod text;

@@ -111,7 +111,9 @@ pub(super) fn specs() -> Vec<Spec> {
         // YAML env entries: `- name: API_TOKEN` then `value: …` on the next line.
         s(
             "secret-value",
-            &format!(r#"(?m)^[ \t]*-?[ \t]*name:[ \t]*["']?(?P<n>{NAME})["']?[ \t]*\r?\n[ \t]*value:[ \t]*(?P<v>\S[^\r\n]*?)[ \t]*$"#),
+            &format!(
+                r#"(?m)^[ \t]*-?[ \t]*name:[ \t]*["']?(?P<n>{NAME})["']?[ \t]*\r?\n[ \t]*value:[ \t]*(?P<v>\S[^\r\n]*?)[ \t]*$"#
+            ),
             Check::Named,
         ),
         // name=value / name: value in args, logs, JSON objects. A JSON key with an
