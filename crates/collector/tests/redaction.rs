@@ -70,7 +70,8 @@ fn analyze_leaks_no_secret_in_text_json_or_html_and_keeps_look_alikes() {
                 assert!(!out.contains(&form), "{kind} leaked in --format {format}: {secret}");
             }
         }
-        for kept in ["6f1c1a52-3c1e-4b7e-9a55-0b8f3f1d2c11", "max_tokens=512", "token_count=37", "worker-7d9f8b6c5-s000"]
+        for kept in
+            ["6f1c1a52-3c1e-4b7e-9a55-0b8f3f1d2c11", "max_tokens=512", "token_count=37", "worker-7d9f8b6c5-s000"]
         {
             assert!(out.contains(kept), "{kept} kept in --format {format}");
         }

@@ -70,10 +70,11 @@ pub(super) fn specs() -> Vec<Spec> {
         s("sendgrid-key", r"\b(?P<v>SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})", Check::Always),
         // Twilio API keys (`SK` + 32 hex); the auth token goes by its name.
         s("twilio-key", r"\b(?P<v>SK[0-9a-f]{32})\b", Check::Always),
-        // Azure storage and service bus connection strings, SAS URLs.
+        // Azure storage and service bus connection strings, SAS URLs (kubectl's JSON
+        // writes `&` as `\u0026`).
         s("azure-key", r"(?i-u)\b(?:AccountKey|SharedAccessKey)\s*=\s*(?P<v>[A-Za-z0-9+/=]{16,})", Check::Always),
-        s("azure-sas", r#"\b(?i-u:SharedAccessSignature)\s*=\s*(?P<v>[^;\s"'\\]+)"#, Check::Always),
-        s("azure-sas", r"[?&]sig=(?P<v>[A-Za-z0-9%+/=]{16,})", Check::Always),
+        s("azure-sas", r#"\b(?i-u:SharedAccessSignature)\s*=\s*(?P<v>(?:[^;\s"'\\]|\\u0026)+)"#, Check::Always),
+        s("azure-sas", r"(?:[?&]|\\u0026)sig=(?P<v>[A-Za-z0-9%+/=]{16,})", Check::Always),
         // AWS: access key ids anywhere, secret access keys next to their names.
         s("aws-access-key-id", r"\b(?P<v>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b", Check::Always),
         s(
