@@ -49,6 +49,7 @@ mod client;
 mod lazy_chart;
 mod lines_worker;
 mod message;
+mod redaction;
 mod results;
 mod source_view;
 mod view;
