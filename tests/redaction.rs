@@ -167,3 +167,94 @@ fn escaped(s: &str) -> String {
     let j = serde_json::to_string(s).unwrap();
     j[1..j.len() - 1].to_string()
 }
+
+/// A ustar archive of `files`, gzipped (a support bundle as troubleshoot writes it).
+fn tar_gz(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    for (name, data) in files {
+        let mut h = [0u8; 512];
+        let (prefix, base) = if name.len() > 100 { name.rsplit_once('/').unwrap() } else { ("", name.as_str()) };
+        h[..base.len()].copy_from_slice(base.as_bytes());
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[108..116].copy_from_slice(b"0000000\0");
+        h[116..124].copy_from_slice(b"0000000\0");
+        h[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
+        h[136..148].copy_from_slice(b"15201426000\0");
+        h[156] = b'0';
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[345..345 + prefix.len()].copy_from_slice(prefix.as_bytes());
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        tar.extend_from_slice(&h);
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.resize(tar.len() + 1024, 0);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn a_support_bundle_with_secrets_in_its_members_gives_reports_without_them() {
+    const ROOT: &str = "support-bundle/support-bundle-2026-11-24T10_12_00";
+    let root = kubeleak_tests::fixture(ROOT);
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    all.sort();
+    let corpus = corpus();
+    let mut members = Vec::new();
+    for p in &all {
+        let rel = format!("support-bundle-2026-11-24T10_12_00/{}", p.strip_prefix(&root).unwrap().display());
+        let mut data = std::fs::read(p).unwrap();
+        if rel.ends_with("cluster-resources/pods/shop.json") {
+            // The secrets in the first container's env and args.
+            let mut pods: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            let c = &mut pods["items"][0]["spec"]["containers"][0];
+            c["env"] = corpus
+                .iter()
+                .enumerate()
+                .map(|(i, (_, text, _))| serde_json::json!({"name": format!("SETTING_{i}"), "value": text}))
+                .collect();
+            c["args"] = corpus.iter().map(|(_, text, _)| serde_json::json!(format!("--setting={text}"))).collect();
+            data = serde_json::to_vec_pretty(&pods).unwrap();
+        } else if rel.ends_with("/worker.log") {
+            // …and in MemoryError lines of its log (quoted as evidence).
+            let mut log = String::from_utf8(data).unwrap();
+            for (_, text, _) in &corpus {
+                log.push_str(&format!(
+                    "2026-11-24 10:11:59,000 ERROR worker: MemoryError: cannot allocate while loading {text}\n"
+                ));
+            }
+            data = log.into_bytes();
+        } else if rel.ends_with("events/shop.json") {
+            let mut evs: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            let first = evs["items"][0].clone();
+            for (i, (_, text, _)) in corpus.iter().enumerate() {
+                let mut e = first.clone();
+                e["metadata"]["name"] = serde_json::json!(format!("secret-{i}"));
+                e["message"] = serde_json::json!(format!("Error: bad config {text}"));
+                evs["items"].as_array_mut().unwrap().push(e);
+            }
+            data = serde_json::to_vec_pretty(&evs).unwrap();
+        }
+        members.push((rel, data));
+    }
+    let gz = tar_gz(&members);
+    let mut a = run("support-bundle-worker.tar.gz", &gz);
+    assert!(a.model.pods.iter().any(|p| p.name == "worker-7d9f8b6c5-x2x9k"), "the bundle is read");
+    let plain = report::to_json(&a);
+    // One finding per container, its evidence capped: some of the secrets are quoted.
+    let quoted = corpus.iter().filter(|(_, _, s)| plain.contains(s.as_str()) || plain.contains(&escaped(s))).count();
+    assert!(quoted >= 1, "quoted when off");
+    let _ = redaction::redact(&mut a);
+    let json = report::to_json(&a);
+    let page = html::report(&a, "0");
+    for (kind, _, secret) in &corpus {
+        assert!(!json.contains(secret.as_str()) && !json.contains(&escaped(secret)), "{kind} in json");
+        assert!(!page.contains(secret.as_str()) && !page.contains(&escaped(secret)), "{kind} in html");
+    }
+    assert!(json.contains("0b6c3f0e-8a55-4e43-9d6b-0f2a43c1e7a2") || json.contains("worker-7d9f8b6c5-x2x9k"));
+}
