@@ -76,8 +76,8 @@ pub(super) fn specs() -> Vec<Spec> {
         s("twilio-key", r"\b(?P<v>SK[0-9a-f]{32})\b", Check::Always),
         // Azure storage and service bus connection strings, SAS URLs (kubectl's JSON
         // writes `&` as `\u0026`).
-        s("azure-key", r"(?i-u)\b(?:AccountKey|SharedAccessKey)\s*=\s*(?P<v>[A-Za-z0-9+/=]{16,})", Check::Always),
-        s("azure-sas", r#"\b(?i-u:SharedAccessSignature)\s*=\s*(?P<v>(?:[^;\s"'\\]|\\u0026)+)"#, Check::Always),
+        s("azure-key", r"(?i-u)\b(?:AccountKey|SharedAccessKey)=(?P<v>[A-Za-z0-9+/=]{16,})", Check::Always),
+        s("azure-sas", r#"\b(?i-u:SharedAccessSignature)=(?P<v>(?:[^;\s"'\\]|\\u0026)+)"#, Check::Always),
         s("azure-sas", r"(?:[?&]|\\u0026)sig=(?P<v>[A-Za-z0-9%+/=]{16,})", Check::Always),
         // AWS: access key ids anywhere, secret access keys next to their names.
         s("aws-access-key-id", r"\b(?P<v>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b", Check::Always),
@@ -126,7 +126,9 @@ pub(super) fn specs() -> Vec<Spec> {
         // secret, and replacing it would break the JSON: kept.
         s(
             "secret-value",
-            &format!(r#"(?P<n>{TEXT_NAME})(?P<kq>\\?["'])?\s*[=:]\s*(?P<vq>\\?["'])?(?P<v>[^\s"'\\,;&{{}}\[\]<>()]+)"#),
+            &format!(
+                r#"(?P<n>{TEXT_NAME})(?P<kq>\\?["'])?[ \t]*[=:][ \t]*(?P<vq>\\?["'])?(?P<v>[^\s"'\\,;&{{}}\[\]<>()]+)"#
+            ),
             Check::Named,
         ),
     ]
@@ -155,7 +157,8 @@ pub(super) fn placeholder(value: &str) -> bool {
 }
 
 /// Fields that `describe` and the API print under secret-looking names but that hold no
-/// secret, and numbers under `*token*` names (`max_tokens=512`, `token_count: 37`).
+/// secret, and numbers under `*token*` and counting names (`max_tokens=512`,
+/// `token_count: 37`, `secret_rotation_days: 90`).
 pub(super) fn harmless_name(name: &str, value: &str) -> bool {
     const FIELDS: [&str; 9] = [
         "secretname",
@@ -168,6 +171,10 @@ pub(super) fn harmless_name(name: &str, value: &str) -> bool {
         "tokenizer",
         "tokenizers_parallelism",
     ];
+    /// A number under such a name is a setting, not a secret (`*_rotation_days: 90`).
+    const COUNTING: [&str; 12] =
+        ["token", "days", "seconds", "count", "size", "ttl", "timeout", "length", "max", "min", "rotation", "expir"];
     let n = name.trim_matches(|c| c == '-' || c == '_' || c == '.').to_ascii_lowercase();
-    FIELDS.contains(&n.as_str()) || (n.contains("token") && value.bytes().all(|b| b.is_ascii_digit()))
+    let number = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    FIELDS.contains(&n.as_str()) || (number && COUNTING.iter().any(|w| n.contains(w)))
 }
