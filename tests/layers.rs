@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 
 /// The layers of `crates/analysis/src`, bottom first (ARCHITECTURE.md, "Layers").
 const ANALYSIS_LAYERS: &[(&str, &[&str])] = &[
-    ("base", &["text", "display", "quantity", "time", "stats", "downsample", "input"]),
+    ("base", &["text", "display", "quantity", "time", "stats", "downsample", "input", "redact"]),
     ("model", &["model", "finding"]),
     ("readers", &["rules", "pyprof", "logmine"]),
     ("reading", &["sections", "split", "parse", "logdigest", "digest_sink"]),
-    ("analysis", &["detect", "diagnose", "chart", "report", "html"]),
+    ("analysis", &["detect", "diagnose", "chart", "report", "html", "redaction"]),
     ("driving", &["stream", "support_bundle", "lib"]),
 ];
 

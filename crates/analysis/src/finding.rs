@@ -236,4 +236,7 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// One per container with a problem, most severe first.
     pub diagnoses: Vec<Diagnosis>,
+    /// What [`crate::redaction::redact`] replaced in the texts the outputs quote, by
+    /// kind; `None` when the analysis was not redacted (`--no-redact`).
+    pub redactions: Option<crate::redact::Counts>,
 }

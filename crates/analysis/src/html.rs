@@ -81,6 +81,9 @@ pub fn report_with_chart(
     let sources: Vec<String> =
         model.sources.iter().map(|s| format!("{} ({} bytes, {} lines)", escape(&s.name), s.bytes, s.lines)).collect();
     h.push_str(&format!("Sources: {}</p>\n", sources.join(", ")));
+    if let Some(r) = crate::redaction::summary(analysis) {
+        h.push_str(&format!("<p class=\"muted\" id=\"redactions\">{}</p>\n", escape(&r)));
+    }
 
     // Diagnoses first: one verdict per container, its advice once.
     let mut diagnosis_of = vec![None; analysis.findings.len()];

@@ -20,12 +20,14 @@
 pub mod display;
 pub mod input;
 pub mod quantity;
+pub mod redact;
 pub mod time;
 
 pub mod model;
 
 pub mod chart;
 pub mod html;
+pub mod redaction;
 pub mod report;
 
 pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Severity};

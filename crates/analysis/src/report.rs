@@ -19,6 +19,10 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// One per container with a problem, most severe first (additive to v1, issue 17).
     pub diagnoses: Vec<Diagnosis>,
+    /// How many secrets of each kind were replaced in the quoted texts (additive to v1,
+    /// issue 22); absent when redaction was off. Counts and kinds, never values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redactions: Option<std::collections::BTreeMap<&'static str, usize>>,
 }
 
 /// The verdict on one container: `findings` are indexes into [`Report::findings`].
@@ -233,6 +237,7 @@ pub fn build(analysis: &Analysis) -> Report {
                 advice: d.advice.clone(),
             })
             .collect(),
+        redactions: analysis.redactions.clone(),
     }
 }
 

@@ -73,6 +73,11 @@ enum Command {
         /// section: its lines and what it was read as).
         #[arg(long)]
         explain: bool,
+        /// Quote the bundle as it is: by default secrets (tokens, keys, passwords,
+        /// credentials in URLs and headers) in the evidence and texts the output quotes are
+        /// replaced by [REDACTED], and counted by kind (docs/security.md).
+        #[arg(long)]
+        no_redact: bool,
     },
     /// Capture a bundle from a live cluster with the real kubectl.
     ///
@@ -172,7 +177,7 @@ pub fn nothing_recognised(a: &analysis::Analysis) -> bool {
 
 fn run(cli: Cli, name: &'static str) -> Result<ExitCode> {
     match cli.command {
-        Command::Analyze { files, format, fail_on, single_thread, explain } => {
+        Command::Analyze { files, format, fail_on, single_thread, explain, no_redact } => {
             // Every file is opened first (a typo fails before any work); each is then
             // streamed through the analysis in 1 MiB reads, never held whole.
             let mut readers: Vec<(String, Box<dyn Read>)> = Vec::new();
@@ -202,7 +207,11 @@ fn run(cli: Cli, name: &'static str) -> Result<ExitCode> {
                 }
                 analyzer.end();
             }
-            let result = analyzer.finish();
+            let mut result = analyzer.finish();
+            if !no_redact {
+                // Only the texts the outputs quote; the findings are the same either way.
+                let _ = analysis::redaction::redact(&mut result);
+            }
             if explain {
                 let m = &result.model;
                 let mut err = std::io::stderr().lock();

@@ -28,8 +28,8 @@ use crate::bundle::{self, Entry, Header};
 use crate::kubectl::{Kubectl, Run, Status};
 use crate::pods::{pods_from_json, PodInfo};
 use crate::prometheus;
-use crate::redact;
 use crate::signals::{self, interrupted, say, ABORT};
+use kubeleak_analysis::redact;
 
 pub const EXIT_KUBECTL_MISSING: u8 = 3;
 pub const EXIT_UNREACHABLE: u8 = 4;
@@ -288,11 +288,11 @@ fn entry(run: &Run, redact_on: bool, redacted: &mut usize, timeout: Duration) ->
     let mut stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     if redact_on {
-        let (o, n) = redact::redact(&stdout);
-        let (e, m) = redact::redact(&stderr);
-        stdout = o;
-        stderr = e;
-        *redacted += n + m;
+        // The analysis crate's rules, the same that `analyze` and the page apply.
+        let mut counts = redact::Counts::new();
+        redact::redact_string(&mut stdout, &mut counts);
+        redact::redact_string(&mut stderr, &mut counts);
+        *redacted += counts.values().sum::<usize>();
     }
     let mut notes = Vec::new();
     let exit_code = match &run.status {
@@ -721,11 +721,10 @@ fn history(
     }
     if !args.no_redact {
         for e in &mut entries {
-            let (o, n) = redact::redact(&e.stdout);
-            let (r, m) = redact::redact(&e.stderr);
-            e.stdout = o;
-            e.stderr = r;
-            *redacted += n + m;
+            let mut counts = redact::Counts::new();
+            redact::redact_string(&mut e.stdout, &mut counts);
+            redact::redact_string(&mut e.stderr, &mut counts);
+            *redacted += counts.values().sum::<usize>();
         }
     }
     entries

@@ -11,6 +11,5 @@ mod kubectl;
 mod pods;
 mod profile;
 mod prometheus;
-mod redact;
 mod signals;
 mod text;

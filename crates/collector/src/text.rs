@@ -172,6 +172,10 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
             }
         }
     }
+    // What redaction replaced: counts and kinds, never values.
+    if let Some(line) = kubeleak_analysis::redaction::summary(analysis) {
+        out.push_str(&format!("\n{line}\n"));
+    }
     out
 }
 

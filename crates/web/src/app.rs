@@ -24,14 +24,21 @@ pub fn chart_svg(view: &View, width: u32, height: u32) -> String {
 
 /// The HTML report of a view, with its chart.
 pub fn html_report(view: &View) -> String {
+    html_report_as(view, true)
+}
+
+/// The HTML report, redacted (the default, [`crate::redaction`]) or as the bundle has it.
+pub fn html_report_as(view: &View, redacted: bool) -> String {
+    let base = crate::redaction::html(view, redacted);
     let mut html = if view.series.is_empty() {
-        view.html.clone()
+        base.to_string()
     } else {
-        view.html.replacen(CHART_MARKER, &chart_svg(view, 1000, 420), 1)
+        base.replacen(CHART_MARKER, &crate::redaction::svg(chart_svg(view, 1000, 420), redacted), 1)
     };
     for (i, f) in view.findings.iter().enumerate() {
         if let Some(c) = &f.chart {
-            html = html.replacen(&finding_marker(i), &chart::finding_svg(c, 900, 300), 1);
+            let svg = crate::redaction::svg(chart::finding_svg(c, 900, 300), redacted);
+            html = html.replacen(&finding_marker(i), &svg, 1);
         }
     }
     html
@@ -70,6 +77,8 @@ pub fn app() -> Html {
     let dragging = use_state(|| false);
     let progress = use_state(|| None::<Progress>);
     let note = use_state(|| None::<String>);
+    // Exports are redacted unless this switch is off (issue 22).
+    let redact_exports = use_state(|| true);
     let client = (*use_state(Client::default)).clone();
     {
         // The first analysis's worker starts loading once the page has shown.
@@ -250,17 +259,19 @@ pub fn app() -> Html {
     };
     let export_json = {
         let result = result.clone();
+        let redact_exports = redact_exports.clone();
         Callback::from(move |_| {
             if let Some(r) = result.as_ref() {
-                download("kubeleak-report.json", "application/json", &r.0.json);
+                download("kubeleak-report.json", "application/json", crate::redaction::json(&r.0, *redact_exports));
             }
         })
     };
     let export_html = {
         let result = result.clone();
+        let redact_exports = redact_exports.clone();
         Callback::from(move |_| {
             if let Some(r) = result.as_ref() {
-                download("kubeleak-report.html", "text/html", &html_report(&r.0));
+                download("kubeleak-report.html", "text/html", &html_report_as(&r.0, *redact_exports));
             }
         })
     };
@@ -285,6 +296,7 @@ pub fn app() -> Html {
                         <span class="spacer" />
                         <button id="export-json" class="secondary" onclick={export_json}>{ "Export JSON" }</button>
                         <button id="export-html" class="secondary" onclick={export_html}>{ "Export HTML report" }</button>
+                        { crate::redaction::switch(result.as_ref().map(|r| &*r.0), &redact_exports) }
                     }
                 </div>
                 if let Some(p) = (*progress).clone() {

@@ -49,6 +49,7 @@ mod client;
 mod lazy_chart;
 mod lines_worker;
 mod message;
+mod redaction;
 mod results;
 mod source_view;
 mod view;
@@ -73,17 +74,22 @@ pub fn analyze(text: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&analyze_json(text))
 }
 
-/// JS binding: the contract's report as JSON text.
+/// JS binding: the contract's report as JSON text, secrets redacted (as the page's export).
 #[wasm_bindgen]
 pub fn analyze_json(text: &str) -> String {
-    report::to_json(&analysis::analyze_text("paste", text))
+    redacted_json(analysis::analyze_text("paste", text))
 }
 
-/// JS binding: analyzes raw bytes (plain or gzip) named `name`; the report as JSON text.
+fn redacted_json(mut a: analysis::Analysis) -> String {
+    let _ = analysis::redaction::redact(&mut a);
+    report::to_json(&a)
+}
+
+/// JS binding: analyzes raw bytes (plain or gzip) named `name`; the report as JSON text,
+/// secrets redacted.
 #[wasm_bindgen]
 pub fn analyze_bytes_json(name: &str, bytes: &[u8]) -> String {
-    let result = analysis::analyze(&[analysis::Input { name, bytes }], &analysis::input::Limits::default());
-    report::to_json(&result)
+    redacted_json(analysis::analyze(&[analysis::Input { name, bytes }], &analysis::input::Limits::default()))
 }
 
 /// JS binding: the memory chart of a text as an SVG document.

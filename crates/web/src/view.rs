@@ -98,6 +98,13 @@ pub struct View {
     pub json: String,
     /// The self-contained HTML report, with [`CHART_MARKER`] where the page puts the chart.
     pub html: String,
+    /// The exports (`json`, `html`) are redacted (issue 22); these are the secrets they
+    /// replaced, by kind (counts, never values), and the exports as the bundle has them,
+    /// for the page's switch (`None` when redaction replaced nothing).
+    #[serde(default)]
+    pub redactions: Vec<(String, usize)>,
+    #[serde(default)]
+    pub unredacted: Option<(String, String)>,
 }
 
 /// The results on screen, shared with the page's components (compared by identity, so a
@@ -440,6 +447,8 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         code,
         json,
         html,
+        redactions: Vec::new(),
+        unredacted: None,
     }
 }
 

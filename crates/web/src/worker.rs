@@ -235,12 +235,25 @@ async fn analyze_message(msg: JsValue) {
     .await;
     progress(total, "Preparing the results…");
     let mut since = js_sys::Date::now();
-    let json = report::to_json(&a);
-    let html = html::report_with_chart(&a, env!("CARGO_PKG_VERSION"), &|_, _| CHART_MARKER.to_string(), &|i, _| {
-        view::finding_marker(i)
-    });
+    // The exports are redacted (the page's switch can export the bundle's own text); the
+    // page itself shows the bundle as it is.
+    let exports = |a: &Analysis| {
+        let json = report::to_json(a);
+        let html = html::report_with_chart(a, env!("CARGO_PKG_VERSION"), &|_, _| CHART_MARKER.to_string(), &|i, _| {
+            view::finding_marker(i)
+        });
+        (json, html)
+    };
+    let originals = analysis::redaction::redact(&mut a);
+    let (json, html) = exports(&a);
+    let redactions: Vec<(String, usize)> =
+        a.redactions.iter().flatten().map(|(k, n)| (k.to_string(), *n)).filter(|(_, n)| *n > 0).collect();
+    analysis::redaction::restore(&mut a, originals);
+    let unredacted = (!redactions.is_empty()).then(|| exports(&a));
     lap(REPORTS, &mut since);
     let mut v = view::build(&a, json, html);
+    v.redactions = redactions;
+    v.unredacted = unredacted;
     v.warnings.extend(unreadable);
     // What the source view needs, outside this worker's memory: a plain file is read
     // again through its index; other text (gzip, the paste) becomes a Blob of its lines.

@@ -319,7 +319,7 @@ impl Analyzer {
         crate::parse::pyprof::join(&mut model, &mut digests);
         let findings = crate::detect::run_default_with(&model, &digests, self.limits.digest_threads);
         let diagnoses = crate::diagnose::diagnose(&model, &findings);
-        (Analysis { model, findings, diagnoses }, digests)
+        (Analysis { model, findings, diagnoses, redactions: None }, digests)
     }
 }
 

@@ -76,6 +76,27 @@ pub struct Options {
     pub prometheus: Option<String>,
     /// The service proxy answers 403 Forbidden (no `get` on `services/proxy`).
     pub proxy_forbidden: bool,
+    /// The fake secrets of `tests/fixtures/secrets/fake-secrets.txt` ([`fake_secrets`]) in
+    /// the workers' env and args, the running worker's log, and an event's message.
+    pub fake_secrets: bool,
+}
+
+/// The fake secrets of `tests/fixtures/secrets/fake-secrets.txt`: (kind, the text that
+/// carries it, the secret).
+pub fn fake_secrets() -> Vec<(String, String, String)> {
+    let path = format!("{}/../../tests/fixtures/secrets/fake-secrets.txt", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (kind, carrier) = l.split_once('\t').unwrap();
+            let a = carrier.find("{{").unwrap();
+            let b = a + carrier[a..].find("}}").unwrap();
+            let secret = carrier[a + 2..b].replace('|', "");
+            (kind.to_string(), format!("{}{secret}{}", &carrier[..a], &carrier[b + 2..]), secret)
+        })
+        .collect()
 }
 
 impl Default for Options {
@@ -93,6 +114,7 @@ impl Default for Options {
             debug_images: Vec::new(),
             prometheus: None,
             proxy_forbidden: false,
+            fake_secrets: false,
         }
     }
 }
@@ -556,7 +578,7 @@ fn route(path: &str, params: &[(String, String)], accept: &str, st: &State) -> R
         }
         _ if core.is_some_and(|(_, rest)| rest == "events") => {
             let ns = core.and_then(|c| c.0);
-            let evs: Vec<Value> = events_for(param(params, "fieldSelector"))
+            let evs: Vec<Value> = events_for(param(params, "fieldSelector"), st.opts.fake_secrets)
                 .into_iter()
                 .filter(|e| ns.is_none_or(|n| e["metadata"]["namespace"] == n))
                 .collect();
@@ -723,7 +745,14 @@ fn pods(st: &State) -> Vec<Value> {
         {"name": "DB_HOST", "value": "postgres.shop.svc"},
         {"name": "DB_USER", "valueFrom": {"secretKeyRef": {"name": "db", "key": "user"}}},
     ]);
-    let worker_args = json!(["--workers=4", "--db=postgres://app:s3cr3t-url-pass@postgres.shop.svc:5432/shop"]);
+    let mut worker_args = json!(["--workers=4", "--db=postgres://app:s3cr3t-url-pass@postgres.shop.svc:5432/shop"]);
+    let mut worker_env = worker_env;
+    if st.opts.fake_secrets {
+        for (i, (_, text, _)) in fake_secrets().iter().enumerate() {
+            worker_env.as_array_mut().unwrap().push(json!({"name": format!("SETTING_{i}"), "value": text}));
+            worker_args.as_array_mut().unwrap().push(json!(format!("--setting-{i}={text}")));
+        }
+    }
     let oom = pod(
         OOM_POD,
         OOM_POD_UID,
@@ -865,8 +894,8 @@ fn event(
            "count": count, "type": kind, "eventTime": null, "reportingComponent": "kubelet", "reportingInstance": "node-a-1"})
 }
 
-fn all_events() -> Vec<Value> {
-    vec![
+fn all_events(with_secrets: bool) -> Vec<Value> {
+    let mut evs = vec![
         event(&format!("{OOM_POD}.187a1f2b3c4d5e6f"), OOM_POD, OOM_POD_UID, "Warning", "BackOff",
               "Back-off restarting failed container worker in pod worker-7d9f8b6c5-x2x9k_shop(6f1c1a52-3c1e-4b7e-9a55-0b8f3f1d2c11)",
               2, "2026-11-24T09:41:03Z", "2026-11-24T09:41:04Z", Some("spec.containers{worker}")),
@@ -875,12 +904,29 @@ fn all_events() -> Vec<Value> {
               2, "2026-11-24T07:12:43Z", "2026-11-24T09:41:05Z", Some("spec.containers{worker}")),
         event(&format!("{OK_POD}.187a1f2b3c4d5e71"), OK_POD, OK_POD_UID, "Normal", "Started",
               "Started container worker", 1, "2026-11-24T07:12:46Z", "2026-11-24T07:12:46Z", Some("spec.containers{worker}")),
-    ]
+    ];
+    if with_secrets {
+        for (i, (_, text, _)) in fake_secrets().iter().enumerate() {
+            evs.push(event(
+                &format!("{OK_POD}.187a1f2b3c4d6{i:03}"),
+                OK_POD,
+                OK_POD_UID,
+                "Warning",
+                "Failed",
+                &format!("Error: bad config {text}"),
+                1,
+                "2026-11-24T07:12:47Z",
+                "2026-11-24T07:12:47Z",
+                Some("spec.containers{worker}"),
+            ));
+        }
+    }
+    evs
 }
 
 /// Events filtered by a `fieldSelector` on `involvedObject.*`.
-fn events_for(field_selector: Option<&str>) -> Vec<Value> {
-    all_events()
+fn events_for(field_selector: Option<&str>, with_secrets: bool) -> Vec<Value> {
+    all_events(with_secrets)
         .into_iter()
         .filter(|e| {
             field_selector.is_none_or(|fs| {
@@ -966,7 +1012,7 @@ fn logs(pod: &Value, params: &[(String, String)], st: &State) -> Reply {
     }
     let previous = param(params, "previous") == Some("true");
     let timestamps = param(params, "timestamps") == Some("true");
-    let lines: Vec<(&str, String)> = match (container, previous) {
+    let mut lines: Vec<(&str, String)> = match (container, previous) {
         ("worker", true) => vec![
             ("2026-11-24T09:40:01.118273645Z", "INFO processed batch 4411 in 1.92s rss=488MiB".into()),
             ("2026-11-24T09:40:31.204918271Z", "WARNING cache size 182113 entries, growing".into()),
@@ -984,6 +1030,14 @@ fn logs(pod: &Value, params: &[(String, String)], st: &State) -> Reply {
         }
         (_, false) => vec![("2026-11-24T07:12:45.000000001Z", "level=info msg=\"Accepting StatsD Traffic\" udp=:9125".into())],
     };
+    if st.opts.fake_secrets && container == "worker" && !previous {
+        // Before the last line, in time order: "ERROR request failed … <secret>".
+        let last = lines.pop();
+        for (_, text, _) in fake_secrets() {
+            lines.push(("2026-11-24T09:59:30.000000000Z", format!("ERROR request failed with {text}")));
+        }
+        lines.extend(last);
+    }
     let tail = param(params, "tailLines").and_then(|t| t.parse::<usize>().ok());
     let skip = tail.map_or(0, |t| lines.len().saturating_sub(t));
     let mut body = String::new();
