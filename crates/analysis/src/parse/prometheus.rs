@@ -346,11 +346,14 @@ fn target(s: &Series) -> Option<(Option<&str>, &str, Option<&str>)> {
     Some((ns, pod, container))
 }
 
+/// A container of a series: namespace (as labelled), pod, container.
+type Who<'s> = (Option<&'s str>, &'s str, &'s str);
+
 fn apply(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, series: Vec<Series>) {
     let default_ns = ctx.namespace(section).map(str::to_string);
     // The best memory metric of each container: working set before RSS before usage.
     // (namespace, pod, container) → rank; a few entries, so a list (smaller in the page).
-    let mut best: Vec<((Option<&str>, &str, &str), u8)> = Vec::new();
+    let mut best: Vec<(Who<'_>, u8)> = Vec::new();
     let mut unread: Vec<String> = Vec::new();
     let mut no_pod = 0usize;
     let mut no_pod_line = None;
