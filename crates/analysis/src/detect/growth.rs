@@ -15,6 +15,13 @@
 //! - the last third still rises (slope ≥ [`plateau_tail_ratio`](super::Thresholds::plateau_tail_ratio)
 //!   of the earlier slope), else: plateau, a bounded cache filled up.
 //!
+//! A sawtooth of a container that restarted (or OOM-killed, or whose falls start at its
+//! limit) is cut into its runs ([`super::runs`]: at falls, restart counter rises, gaps);
+//! when every run rises, the rate is the runs' median slope, and the finding says how
+//! long runs last, where they are killed, when the next kill is due by the cycle, and
+//! whether the cycle agrees with the slope. A series that falls more than twice as often
+//! as the restart counter rose is a garbage collector's sawtooth, not runs.
+//!
 //! The rate is the Theil–Sen slope in bytes per hour; time to the limit is
 //! (limit − latest sample) / rate. Critical when that is within
 //! [`critical_time_to_limit`](super::Thresholds::critical_time_to_limit), else warning.

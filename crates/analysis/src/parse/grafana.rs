@@ -98,8 +98,26 @@ fn time_cell(cell: &str) -> Option<(Timestamp, bool)> {
     if let Some(t) = crate::time::parse_rfc3339(c) {
         return Some((t, false));
     }
-    let civil: jiff::civil::DateTime = c.replace(' ', "T").parse().ok()?;
-    jiff::tz::Offset::UTC.to_timestamp(civil).ok().map(|t| (t, true))
+    civil_utc(c).map(|t| (t, true))
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with a `T`; seconds may have a fraction, dropped) as UTC.
+/// By hand: jiff's civil parser would add to the page's weight for this one format.
+fn civil_utc(c: &str) -> Option<Timestamp> {
+    let (date, clock) = c.split_once([' ', 'T'])?;
+    let mut d = date.split('-');
+    let (y, mo, day) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let mut t = clock.split(':');
+    let (h, mi) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let sec: i8 = match t.next() {
+        Some(s) => s.split('.').next()?.parse().ok()?,
+        None => 0,
+    };
+    if d.next().is_some() || t.next().is_some() {
+        return None;
+    }
+    let dt = jiff::civil::DateTime::new(y, mo, day, h, mi, sec, 0).ok()?;
+    jiff::tz::Offset::UTC.to_timestamp(dt).ok()
 }
 
 /// A value cell in bytes: a number, or a number and a byte unit.
@@ -293,6 +311,9 @@ mod tests {
         assert_eq!(l, [("container".into(), "app".into()), ("pod".into(), "w-1".into())]);
         assert_eq!(super::bytes_cell("1.5 KiB"), Some(1536.0));
         assert_eq!(super::bytes_cell("12 parsecs"), None);
+        assert_eq!(super::civil_utc("2025-12-05 10:01:02.5").unwrap().to_string(), "2025-12-05T10:01:02Z");
+        assert_eq!(super::civil_utc("2025-12-05T10:01").unwrap().to_string(), "2025-12-05T10:01:00Z");
+        assert!(super::civil_utc("2025-13-05 10:01:02").is_none() && super::civil_utc("10:01:02").is_none());
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //! the line `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"container":"app","namespace":"shop","pod":"w-1"},"values":[[1764928800,"104857600"]]}]}}`
 //! gives container `app` of pod `shop/w-1` a sample of 100 MiB at 2025-12-05T10:00:00Z.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
@@ -346,11 +346,15 @@ fn target(s: &Series) -> Option<(Option<&str>, &str, Option<&str>)> {
     Some((ns, pod, container))
 }
 
+/// A container of a series: namespace (as labelled), pod, container.
+type Who<'s> = (Option<&'s str>, &'s str, &'s str);
+
 fn apply(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, series: Vec<Series>) {
     let default_ns = ctx.namespace(section).map(str::to_string);
     // The best memory metric of each container: working set before RSS before usage.
-    let mut best: BTreeMap<(Option<String>, String, String), u8> = BTreeMap::new();
-    let mut unread: BTreeSet<String> = BTreeSet::new();
+    // (namespace, pod, container) → rank; a few entries, so a list (smaller in the page).
+    let mut best: Vec<(Who<'_>, u8)> = Vec::new();
+    let mut unread: Vec<String> = Vec::new();
     let mut no_pod = 0usize;
     let mut no_pod_line = None;
     let classified: Vec<(Option<Meaning>, &Series)> = series
@@ -368,20 +372,18 @@ fn apply(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, series:
         .collect();
     for (m, s) in &classified {
         if let (Some(Meaning::Memory(rank)), Some((ns, pod, Some(c)))) = (m, target(s)) {
-            let key = (ns.map(str::to_string), pod.to_string(), c.to_string());
-            let e = best.entry(key).or_insert(*rank);
-            *e = (*e).min(*rank);
+            let key = (ns, pod, c);
+            match best.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, r)) => *r = (*r).min(*rank),
+                None => best.push((key, *rank)),
+            }
         }
     }
     for (m, s) in classified {
         let Some(m) = m else {
             match &s.name {
-                Some(n) if !n.is_empty() => {
-                    unread.insert(n.clone());
-                }
-                _ => {
-                    unread.insert("(a series with no metric name)".into());
-                }
+                Some(n) if !n.is_empty() => unread.push(n.clone()),
+                _ => unread.push("(a series with no metric name)".into()),
             }
             continue;
         };
@@ -401,6 +403,7 @@ fn apply(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, series:
                 continue;
             }
         };
+        let key = (ns, pod, container);
         let ns = ns.map(str::to_string).or_else(|| default_ns.clone());
         let at = origin(section, s.line);
         let Some(last) = s.points.last().copied() else { continue };
@@ -410,8 +413,7 @@ fn apply(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, series:
             let c = model.pods[pi].container_mut(container);
             match m {
                 Meaning::Memory(rank) => {
-                    let key = (ns.clone(), pod.to_string(), container.to_string());
-                    if best.get(&key).is_some_and(|b| *b < rank) {
+                    if best.iter().any(|(k, b)| *k == key && *b < rank) {
                         continue; // a better memory metric of the same container was read
                     }
                     c.memory_samples.reserve(s.points.len());
@@ -470,6 +472,8 @@ fn apply(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, series:
         );
     }
     if !unread.is_empty() {
+        unread.sort();
+        unread.dedup();
         let names: Vec<String> = unread.into_iter().take(5).collect();
         model.warn(
             origin(section, section.first_line),
@@ -585,6 +589,11 @@ $ curl -s 'http://127.0.0.1:9090/api/v1/query?query=container_memory_rss'  # at 
         let w: Vec<&str> = a.model.warnings.iter().map(|w| w.message.as_str()).collect();
         assert!(w.iter().any(|m| m.contains("container_cpu_usage_seconds_total")), "{w:?}");
         assert!(w.iter().any(|m| m.contains("1 Prometheus series skipped")), "{w:?}");
+        // The same under a bundle header's namespace: still one metric per container.
+        let a = analyze_text("b", &format!("# kubeleak-bundle: 1\n# namespace: shop\n{text}"));
+        let pod = &a.model.pods[0];
+        assert_eq!(pod.namespace.as_deref(), Some("shop"));
+        assert_eq!(pod.containers[0].memory_samples.iter().map(|s| s.bytes).collect::<Vec<_>>(), [2000]);
     }
 
     #[test]
