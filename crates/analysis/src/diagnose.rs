@@ -58,6 +58,7 @@ pub fn diagnose(model: &Model, findings: &[Finding]) -> Vec<Diagnosis> {
             kinds,
             findings: idx,
             advice: advice(&fs),
+            workload: None,
         };
         out.push((first, d));
     }
@@ -96,7 +97,7 @@ fn find<'m>(model: &'m Model, key: &Key) -> (Option<&'m Pod>, Option<&'m Contain
 }
 
 /// Root cause first.
-fn rank(kind: Kind) -> u8 {
+pub(crate) fn rank(kind: Kind) -> u8 {
     match kind {
         k if k.is_pattern() => 0,
         Kind::MemoryAtStart | Kind::MemoryError => 1,
