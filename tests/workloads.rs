@@ -1,0 +1,128 @@
+//! Workloads and their verdicts (issue 23) on generated bundles of many replicas
+//! (`xtask/src/fleet.rs`, the generator behind `cargo xtask gen-fleet`): the JSON's
+//! `workloads`, the verdict diagnosis, and the negative controls (noise is not a split;
+//! similar prefixes and pods without an owner are not grouped).
+
+#[path = "../xtask/src/fleet.rs"]
+#[allow(dead_code)]
+mod fleet;
+
+use fleet::{Kind, Spec, Workload};
+use kubeleak_analysis::{analyze_text, report};
+
+fn json(spec: &Spec) -> serde_json::Value {
+    let a = analyze_text("fleet.txt", &fleet::bundle(spec));
+    serde_json::from_str(&report::to_json(&a)).unwrap()
+}
+
+fn workload<'j>(json: &'j serde_json::Value, name: &str) -> &'j serde_json::Value {
+    json["workloads"].as_array().unwrap().iter().find(|w| w["name"] == name).unwrap_or_else(|| panic!("{name}"))
+}
+
+fn len(v: &serde_json::Value) -> usize {
+    v.as_array().unwrap().len()
+}
+
+#[test]
+fn forty_replicas_six_growing_on_one_node() {
+    let json = json(&Spec::api40());
+    assert_eq!(len(&json["workloads"]), 1);
+    let w = workload(&json, "api");
+    assert_eq!(w["kind"], "Deployment");
+    assert_eq!(w["namespace"], "shop");
+    assert_eq!(len(&w["pods"]), 40);
+    assert_eq!(len(&w["growing"]), 6);
+    assert_eq!(len(&w["oom_killed"]), 0);
+    let h = w["headline"].as_str().unwrap();
+    assert!(h.starts_with("6 of 40 replicas of api grow 1"), "{h}");
+    assert!(h.contains("MiB/h (34 flat); all 6 run on node ip-10-0-3-17"), "{h}");
+    assert!(h.ends_with("none of the flat ones do"), "{h}");
+    // The verdict is the first diagnosis; the six growth diagnoses are folded into it.
+    let d = json["diagnoses"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["workload"], "api");
+    assert_eq!(d[0]["headline"], w["headline"]);
+    assert_eq!(len(&d[0]["findings"]), 6);
+    let growth = json["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "memory-growth").count();
+    assert_eq!(growth, 6, "per-pod findings stay, as evidence");
+}
+
+fn mixed() -> Spec {
+    let mut some = Workload::new("api", Kind::Deployment, 8, 3);
+    some.growing_node = Some("ip-10-0-3-17".into());
+    let mut all = Workload::new("worker", Kind::Deployment, 4, 4);
+    all.rate_mib_h = 90.0;
+    let db = Workload::new("db", Kind::StatefulSet, 3, 0);
+    // Similar prefix: `api-gateway-…` is its own Deployment, flat.
+    let gateway = Workload::new("api-gateway", Kind::Deployment, 3, 0);
+    // A pod without an owner, in no workload.
+    let mut bare = Workload::new("debug", Kind::Bare, 1, 0);
+    bare.listed = false;
+    Spec {
+        namespace: "shop".into(),
+        workloads: vec![some, all, db, gateway, bare],
+        samples: 8,
+        minutes: 35,
+        nodes: 4,
+        noise_mib: 1,
+        seed: 3,
+    }
+}
+
+#[test]
+fn several_workloads_each_with_its_verdict() {
+    let json = json(&mixed());
+    let names: Vec<&str> = json["workloads"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["api", "worker", "db", "api-gateway"], "no workload for the bare pod");
+
+    let api = workload(&json, "api");
+    assert_eq!((len(&api["pods"]), len(&api["growing"])), (8, 3));
+    assert!(api["headline"].as_str().unwrap().contains("all 3 run on node ip-10-0-3-17"), "{api}");
+    for p in api["pods"].as_array().unwrap() {
+        assert!(!p.as_str().unwrap().starts_with("api-gateway-"), "prefixes are not mixed: {p}");
+    }
+
+    let worker = workload(&json, "worker");
+    assert_eq!(len(&worker["growing"]), 4);
+    let h = worker["headline"].as_str().unwrap();
+    assert!(h.starts_with("all 4 replicas of worker grow 8"), "{h}");
+    assert!(h.contains("a path every replica runs leaks") && !h.contains("node"), "{h}");
+
+    let db = workload(&json, "db");
+    assert_eq!(db["kind"], "StatefulSet");
+    assert_eq!(db["pods"], serde_json::json!(["db-0", "db-1", "db-2"]));
+    assert_eq!(db["headline"], "none of the 3 replicas of db grows");
+
+    let gw = workload(&json, "api-gateway");
+    assert_eq!((gw["kind"].as_str(), len(&gw["pods"]), len(&gw["growing"])), (Some("Deployment"), 3, 0));
+
+    // One verdict per workload with growth, before anything else of it.
+    let verdicts: Vec<&str> =
+        json["diagnoses"].as_array().unwrap().iter().filter_map(|d| d["workload"].as_str()).collect();
+    assert_eq!(verdicts, ["api", "worker"]);
+}
+
+#[test]
+fn growth_that_differs_only_by_noise_is_not_split() {
+    // Negative control: every replica creeps 6 MiB/h ±2 % with ±4 MiB of noise; whichever
+    // the growth test flags, the verdict names no node and no split.
+    let mut w = Workload::new("cache", Kind::Deployment, 12, 0);
+    w.flat_rate_mib_h = 6.0;
+    let spec = Spec {
+        namespace: "shop".into(),
+        workloads: vec![w],
+        samples: 8,
+        minutes: 35,
+        nodes: 3,
+        noise_mib: 4,
+        seed: 11,
+    };
+    let json = json(&spec);
+    let w = workload(&json, "cache");
+    let h = w["headline"].as_str().unwrap();
+    let growing = len(&w["growing"]);
+    assert!(!h.contains(" run on node "), "{h}");
+    // With this seed the growth test flags one of them: a split a careless verdict would make.
+    assert!(growing > 0 && growing < 12, "{h}");
+    assert!(h.contains("the difference is noise, not a split"), "{h}");
+}
