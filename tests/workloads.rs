@@ -126,3 +126,17 @@ fn growth_that_differs_only_by_noise_is_not_split() {
     assert!(growing > 0 && growing < 12, "{h}");
     assert!(h.contains("the difference is noise, not a split"), "{h}");
 }
+
+/// The page's e2e test (`tests/e2e/fleet.test.mjs`) loads the 40-replica bundle from
+/// `tests/fixtures/fleet/api-40-replicas.txt`: it is the generator's output
+/// (`UPDATE_EXPECT=1` writes it again).
+#[test]
+fn fleet_fixture_is_the_generators() {
+    let path = kubeleak_tests::fixture("fleet/api-40-replicas.txt");
+    let text = fleet::bundle(&Spec::api40());
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert!(std::fs::read_to_string(&path).is_ok_and(|t| t == text), "{} is stale", path.display());
+}

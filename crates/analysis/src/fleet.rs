@@ -44,6 +44,8 @@ pub struct Fleet {
 pub struct FleetReplica {
     /// The pod's name as shown.
     pub pod: String,
+    /// `namespace/pod` (or `pod`) as the bundle names it, to find the pod again.
+    pub key: String,
     pub growing: bool,
     pub oom_killed: bool,
     pub restarts: u32,
@@ -125,6 +127,10 @@ pub fn fleets(analysis: &Analysis) -> Vec<Fleet> {
                 };
                 Some(FleetReplica {
                     pod: visible(&pod.name).into_owned(),
+                    key: match &pod.namespace {
+                        Some(ns) => format!("{ns}/{}", pod.name),
+                        None => pod.name.clone(),
+                    },
                     growing: r.growing,
                     oom_killed: r.oom_killed,
                     restarts: r.restarts,

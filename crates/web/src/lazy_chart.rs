@@ -27,6 +27,8 @@ pub enum Which {
     Memory(usize),
     /// The chart of the finding at this index.
     Finding(usize),
+    /// One series on its own (a pod's detail).
+    Series(usize),
 }
 
 /// The memory charts of a view: one chart for a few series; small multiples (one per
@@ -43,7 +45,7 @@ pub fn memory_charts(v: &View) -> Vec<String> {
 fn size(view: &View, which: Which) -> (u32, u32) {
     match which {
         Which::Memory(_) if view.series.len() <= 6 => (900, 400),
-        Which::Memory(_) => (440, 240),
+        Which::Memory(_) | Which::Series(_) => (440, 240),
         Which::Finding(_) => (860, 280),
     }
 }
@@ -52,7 +54,9 @@ fn draw(view: &View, which: Which) -> String {
     let (w, h) = size(view, which);
     match which {
         Which::Memory(_) if view.series.len() <= 6 => chart::memory_svg(view.axis, &view.series, w, h),
-        Which::Memory(i) => chart::memory_svg(view.axis, view.series.get(i..=i).unwrap_or_default(), w, h),
+        Which::Memory(i) | Which::Series(i) => {
+            chart::memory_svg(view.axis, view.series.get(i..=i).unwrap_or_default(), w, h)
+        }
         Which::Finding(i) => {
             view.findings.get(i).and_then(|f| f.chart.as_ref()).map(|c| chart::finding_svg(c, w, h)).unwrap_or_default()
         }

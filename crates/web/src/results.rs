@@ -7,6 +7,7 @@ use kubeleak_analysis::quantity::format_bytes;
 use yew::prelude::*;
 
 use crate::client::Client;
+use crate::fleet_view::FleetSection;
 use crate::lazy_chart::{self, later, memory_charts, LazyChart, Which};
 use crate::source_view::SourceView;
 use crate::view::{Evidence, Loc, Shared, View};
@@ -71,6 +72,21 @@ pub fn results(props: &Props) -> Html {
         });
     }
     let charts = memory_charts(v);
+    // A replica of the fleet view opens its pod's detail, scrolled into view.
+    let open_replica = {
+        let open = open_pod.clone();
+        Callback::from(move |key: String| {
+            open.set(Some(key));
+            later(Box::new(|| {
+                let drill = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("tr.drill").ok().flatten());
+                if let Some(row) = drill {
+                    row.scroll_into_view();
+                }
+            }));
+        })
+    };
 
     let mut table = v.rows.clone();
     let (col, asc) = *sort;
@@ -162,6 +178,8 @@ pub fn results(props: &Props) -> Html {
                 </div>
             }
 
+            <FleetSection view={props.view.clone()} on_open={open_replica} />
+
             <h2>{ format!("Findings ({})", v.findings.len()) }</h2>
             if v.findings.is_empty() {
                 <p class="muted" id="no-findings">{ "No findings: nothing in this input points at a memory problem." }</p>
@@ -243,7 +261,7 @@ pub fn results(props: &Props) -> Html {
                             <td>{ r.percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into()) }</td>
                         </tr>
                         if is_open && last_of_pod {
-                            <tr class="drill"><td colspan="8">{ drill_down(v, &r.key, &evidence_button) }</td></tr>
+                            <tr class="drill"><td colspan="8">{ drill_down(v, &r.key, &evidence_button) }{ pod_charts(&props.view, &r.key) }</td></tr>
                         }
                         </>
                     }
@@ -346,5 +364,25 @@ fn drill_down(v: &View, key: &str, evidence: &dyn Fn(&Evidence) -> Html) -> Html
             }) }
             </ul>
         </div>
+    }
+}
+
+/// The memory charts of one pod (its series), titled with its name, in its detail.
+fn pod_charts(view: &Shared, key: &str) -> Html {
+    let v = &view.0;
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let name = kubeleak_analysis::display::visible(name);
+    let mine: Vec<usize> = (0..v.series.len())
+        .filter(|&i| {
+            let l = &v.series[i].label;
+            l == name.as_ref() || l.strip_prefix(name.as_ref()).is_some_and(|r| r.starts_with('/'))
+        })
+        .collect();
+    html! {
+        { for mine.into_iter().map(|i| html! {
+            <figure class="chart pod-chart" aria-label={v.series[i].label.clone()}>
+                <LazyChart view={view.clone()} which={Which::Series(i)} />
+            </figure>
+        }) }
     }
 }

@@ -98,6 +98,34 @@ pub struct View {
     pub json: String,
     /// The self-contained HTML report, with [`CHART_MARKER`] where the page puts the chart.
     pub html: String,
+    /// Workloads of several replicas, each with its chart or its sparklines (issue 23).
+    pub fleets: Vec<FleetView>,
+}
+
+/// A workload's replicas: drawn by the worker (hand-written SVG, no text to measure).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FleetView {
+    pub fleet: kubeleak_analysis::fleet::Fleet,
+    /// The chart of every replica (when it is no table), else empty.
+    pub chart: String,
+    /// One sparkline per replica, in the fleet's order (when it is a table).
+    pub sparklines: Vec<String>,
+}
+
+/// The fleet views of an analysis.
+pub fn fleets(a: &Analysis) -> Vec<FleetView> {
+    use kubeleak_analysis::fleet;
+    fleet::fleets(a)
+        .into_iter()
+        .map(|f| {
+            let (chart, sparklines) = if f.is_table() {
+                (String::new(), f.replicas.iter().map(|r| fleet::sparkline_svg(&f, r, 160, 28)).collect())
+            } else {
+                (fleet::fleet_svg(&f, 900, 320), Vec::new())
+            };
+            FleetView { fleet: f, chart, sparklines }
+        })
+        .collect()
 }
 
 /// The results on screen, shared with the page's components (compared by identity, so a
@@ -440,6 +468,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         code,
         json,
         html,
+        fleets: fleets(a),
     }
 }
 
