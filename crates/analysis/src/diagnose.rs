@@ -109,7 +109,7 @@ pub(crate) fn rank(kind: Kind) -> u8 {
 }
 
 /// The runbook's number of a pattern.
-fn pattern_number(kind: Kind) -> Option<u8> {
+pub(crate) fn pattern_number(kind: Kind) -> Option<u8> {
     match kind {
         Kind::UnboundedCollection => Some(1),
         Kind::CacheWithoutEviction => Some(2),
@@ -119,7 +119,7 @@ fn pattern_number(kind: Kind) -> Option<u8> {
     }
 }
 
-fn pattern_name(kind: Kind) -> &'static str {
+pub(crate) fn pattern_name(kind: Kind) -> &'static str {
     match kind {
         Kind::UnboundedCollection => "an unbounded collection",
         Kind::CacheWithoutEviction => "a cache without eviction",

@@ -189,6 +189,7 @@ pub fn judge(model: &Model, findings: &[Finding], diagnoses: &mut Vec<Diagnosis>
     let mut workloads = group(model, findings);
     for w in &mut workloads {
         w.headline = headline(model, w);
+        w.headline.push_str(&cause(model, findings, w));
     }
     for w in &workloads {
         if w.replicas.len() < 2 {
@@ -242,6 +243,46 @@ pub fn judge(model: &Model, findings: &[Finding], diagnoses: &mut Vec<Diagnosis>
         diagnoses.insert(at, verdict);
     }
     workloads
+}
+
+/// The leak patterns the replicas' logs or tools show, and in how many replicas:
+/// `; the logs show a cache without eviction (runbook pattern 2) in 2 of them`.
+fn cause(model: &Model, findings: &[Finding], w: &Workload) -> String {
+    let mut kinds: Vec<(Kind, usize)> = Vec::new();
+    for r in &w.replicas {
+        let Some(pod) = model.pods.get(r.pod) else { continue };
+        let mut seen: Vec<Kind> = Vec::new();
+        for f in findings.iter().filter(|f| f.kind.is_pattern()) {
+            if f.pod.as_deref() == Some(&pod.name) && f.namespace == pod.namespace && !seen.contains(&f.kind) {
+                seen.push(f.kind);
+            }
+        }
+        for k in seen {
+            match kinds.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((k, 1)),
+            }
+        }
+    }
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let n = w.replicas.len();
+    let parts: Vec<String> = kinds
+        .iter()
+        .map(|&(k, count)| {
+            let number =
+                crate::diagnose::pattern_number(k).map(|p| format!(" (runbook pattern {p})")).unwrap_or_default();
+            let r#where = match (count, n) {
+                (1, 1) => String::new(),
+                (c, n) if c == n && n == 2 => " in both".to_string(),
+                (c, n) if c == n => format!(" in all {n}"),
+                (c, n) => format!(" in {c} of {n}"),
+            };
+            format!("{}{number}{where}", crate::diagnose::pattern_name(k))
+        })
+        .collect();
+    format!("; the logs show {}", parts.join(", "))
 }
 
 /// A rate range: `140–150 MiB/h`, or one rate when both print alike.
@@ -370,7 +411,8 @@ pub fn headline(model: &Model, w: &Workload) -> String {
         if n == 1 {
             format!("{of} grows{}", range())
         } else {
-            format!("all {n} replicas of {name} grow{}: a path every replica runs leaks", range())
+            let all = if n == 2 { "both".to_string() } else { format!("all {n}") };
+            format!("{all} replicas of {name} grow{}: a path every replica runs leaks", range())
         }
     } else {
         let flat = n - g;
@@ -616,5 +658,27 @@ ones do"
         assert_eq!(diagnoses[0].severity, Severity::Critical);
         assert_eq!(diagnoses[0].kinds, vec![Kind::MemoryGrowth, Kind::OomKilled]);
         assert_eq!(diagnoses[1].pod, m.pods.get(1).map(|p| p.name.clone()));
+    }
+
+    #[test]
+    fn patterns_in_the_replicas_are_the_cause() {
+        let grow = [("n1", 10.0), ("n2", 10.5)];
+        let (m, mut fs) = fleet(&grow, &[("n1", 0.0)]);
+        for p in m.pods.iter().take(2) {
+            let mut f = Finding::new(Kind::CacheWithoutEviction, Severity::Warning);
+            f.namespace = Some("shop".into());
+            f.pod = Some(p.name.clone());
+            f.title = "api: `cache size` grew".into();
+            f.evidence.push(o(7));
+            fs.push(f);
+        }
+        let mut diagnoses = crate::diagnose::diagnose(&m, &fs);
+        let ws = judge(&m, &fs, &mut diagnoses);
+        assert!(
+            ws[0].headline.ends_with("; the logs show a cache without eviction (runbook pattern 2) in 2 of 3"),
+            "{}",
+            ws[0].headline
+        );
+        assert_eq!(diagnoses[0].headline, ws[0].headline);
     }
 }
