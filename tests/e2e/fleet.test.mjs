@@ -60,7 +60,8 @@ test('40 replicas: one overview, growing replicas marked, titles naming pods', a
   const first = rows.first().locator('button.replica-link');
   const pod = (await first.innerText()).replace('▲', '').trim();
   await first.click();
-  const drill = page.locator('#pods tr.drill');
+  // (A pod with pod-level samples and a container has two rows: each may show the detail.)
+  const drill = page.locator('#pods tr.drill').first();
   await drill.waitFor();
   assert.equal(await drill.locator('figure.pod-chart').first().getAttribute('aria-label'), pod);
   await drill.locator('figure.pod-chart svg').first().waitFor();

@@ -64,8 +64,9 @@ impl Fleet {
         self.replicas.len() > CHART_MAX
     }
 
-    /// The x range and the top of the y scale shared by its replicas.
-    fn scale(&self) -> (f64, f64, f64) {
+    /// The x range and the y range shared by its replicas: from a little under the lowest
+    /// sample (so growth shows) to the highest sample or limit.
+    fn scale(&self) -> (f64, f64, f64, f64) {
         let xs = self.replicas.iter().flat_map(|r| r.points.iter().map(|p| p.x).chain(r.kills.iter().copied()));
         let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
         if !x0.is_finite() {
@@ -83,7 +84,8 @@ impl Fleet {
             .unwrap_or(1)
             .max(1) as f64
             * 1.05;
-        (x0, x1, ymax)
+        let ymin = self.replicas.iter().flat_map(|r| r.points.iter().map(|p| p.bytes)).min().unwrap_or(0) as f64 * 0.9;
+        (x0, x1, ymin.min(ymax * 0.9), ymax)
     }
 }
 
@@ -171,9 +173,10 @@ pub fn fleets(analysis: &Analysis) -> Vec<Fleet> {
     out
 }
 
-/// A replica's growth for a table cell: `+144 MiB/h`, `-2.0 MiB/h`, `—`.
+/// A replica's growth for a table cell: `+144 MiB/h`, `-2.0 MiB/h`, `0` (under 1 KiB/h), `—`.
 pub fn slope_text(slope: Option<f64>) -> String {
     match slope {
+        Some(s) if s.abs() < 1024.0 => "0".into(),
         Some(s) => format!("{}{}", if s < 0.0 { "-" } else { "+" }, crate::detect::rate_per_hour(s)),
         None => "—".into(),
     }
@@ -192,9 +195,9 @@ fn path(points: &[Point], sx: &dyn Fn(f64) -> f64, sy: &dyn Fn(f64) -> f64) -> S
 pub fn fleet_svg(f: &Fleet, width: u32, height: u32) -> String {
     let (w, h) = (f64::from(width), f64::from(height));
     let (left, right, top, bottom) = (56.0, 12.0, 30.0, 28.0);
-    let (x0, x1, ymax) = f.scale();
+    let (x0, x1, y0, ymax) = f.scale();
     let sx = |x: f64| left + (x - x0) / (x1 - x0) * (w - left - right);
-    let sy = |y: f64| top + (1.0 - y / ymax) * (h - top - bottom);
+    let sy = |y: f64| top + (1.0 - (y - y0) / (ymax - y0)) * (h - top - bottom);
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"fleet-chart\" width=\"{width}\" height=\"{height}\" \
 viewBox=\"0 0 {width} {height}\" role=\"img\"><title>{}</title><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
@@ -204,17 +207,17 @@ viewBox=\"0 0 {width} {height}\" role=\"img\"><title>{}</title><rect width=\"100
         "<text x=\"{left}\" y=\"18\" font-family=\"sans-serif\" font-size=\"14\" font-weight=\"bold\">{}</text>",
         escape(&f.title)
     ));
-    // Axes: MiB on the left (0, half, top), the time or sample range below.
-    let mib = ymax / 1_048_576.0;
+    // Axes: MiB on the left (bottom, middle, top), the time or sample range below.
     for frac in [0.0, 0.5, 1.0] {
-        let y = sy(ymax * frac);
+        let value = y0 + (ymax - y0) * frac;
+        let y = sy(value);
         s.push_str(&format!(
             "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"{:.1}\" y=\"{:.1}\" \
 font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"end\">{:.0} MiB</text>",
             w - right,
             left - 4.0,
             y + 4.0,
-            mib * frac
+            value / 1_048_576.0
         ));
     }
     let xlabel = |x: f64| match f.axis {
@@ -279,9 +282,9 @@ stroke-dasharray=\"8 5\"/><text x=\"{:.1}\" y=\"{:.1}\" font-family=\"sans-serif
 /// A replica's memory as a small line on the fleet's shared scale, with its limit.
 pub fn sparkline_svg(f: &Fleet, r: &FleetReplica, width: u32, height: u32) -> String {
     let (w, h) = (f64::from(width), f64::from(height));
-    let (x0, x1, ymax) = f.scale();
+    let (x0, x1, y0, ymax) = f.scale();
     let sx = |x: f64| 1.0 + (x - x0) / (x1 - x0) * (w - 2.0);
-    let sy = |y: f64| 1.0 + (1.0 - y / ymax) * (h - 2.0);
+    let sy = |y: f64| 1.0 + (1.0 - (y - y0) / (ymax - y0)) * (h - 2.0);
     let stroke = if r.growing { "#d1242f" } else { "#57606a" };
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sparkline\" width=\"{width}\" height=\"{height}\" \
@@ -315,7 +318,7 @@ pub fn html_section(analysis: &Analysis) -> String {
         h.push_str(&format!(
             "<section class=\"fleet\"><h3>{} <span class=\"kind\">{}</span></h3><p>{}</p>",
             escape(&f.name),
-            escape(&f.kind),
+            if f.kind.is_empty() { String::new() } else { format!("({})", escape(&f.kind)) },
             escape(&f.headline)
         ));
         if f.is_table() {

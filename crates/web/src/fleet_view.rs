@@ -45,7 +45,7 @@ pub fn fleet_section(props: &Props) -> Html {
                 let f = &fv.fleet;
                 html! {
                     <article class="fleet" data-workload={f.name.clone()}>
-                        <h3 class="fleet-title">{ &f.title }{ " " }<span class="kind">{ &f.kind }</span></h3>
+                        <h3 class="fleet-title">{ &f.title }{ " " }<span class="kind">{ if f.kind.is_empty() { String::new() } else { format!("({})", f.kind) } }</span></h3>
                         <p class="headline">{ &f.headline }</p>
                         if f.is_table() {
                             <div class="table-wrap">
