@@ -349,9 +349,10 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
             }
             DiagnosisView {
                 severity: severity_word(d.severity).into(),
-                target: match (&d.pod, &d.container) {
-                    (Some(p), Some(c)) => format!("{p}/{c}"),
-                    (Some(p), None) => p.clone(),
+                target: match (&d.pod, &d.container, &d.workload) {
+                    (Some(p), Some(c), _) => format!("{p}/{c}"),
+                    (Some(p), None, _) => p.clone(),
+                    (None, _, Some(w)) => format!("workload {w}"),
                     _ => String::new(),
                 },
                 headline: d.headline.clone(),
