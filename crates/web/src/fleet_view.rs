@@ -6,12 +6,17 @@
 //!
 //! The SVG comes drawn from the worker (`kubeleak_analysis::fleet`, hand-written, with
 //! bundle text escaped), so this renders without measuring text: one `innerHTML` per
-//! chart or sparkline.
+//! chart or sparkline. A big table's rows are added [`ROWS_STEP`] per task (as the
+//! findings are), so 500 replicas do not hold the page's thread in one task.
 
 use kubeleak_analysis::{fleet::slope_text, quantity::format_bytes};
 use yew::prelude::*;
 
+use crate::lazy_chart::later;
 use crate::view::Shared;
+
+/// Table rows rendered per task.
+const ROWS_STEP: usize = 60;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -23,6 +28,25 @@ pub struct Props {
 #[function_component(FleetSection)]
 pub fn fleet_section(props: &Props) -> Html {
     let v = &props.view.0;
+    // Rows shown per table so far: a new view starts again at one step.
+    let current = use_mut_ref(|| props.view.clone());
+    *current.borrow_mut() = props.view.clone();
+    let shown = use_state(|| (props.view.clone(), ROWS_STEP));
+    let limit = if shown.0 == props.view { shown.1 } else { ROWS_STEP };
+    {
+        let shown = shown.clone();
+        let most = v.fleets.iter().map(|f| f.fleet.replicas.len()).max().unwrap_or(0);
+        use_effect_with((props.view.clone(), limit), move |(view, limit)| {
+            if *limit < most {
+                let (view, limit) = (view.clone(), *limit);
+                later(Box::new(move || {
+                    if *current.borrow() == view {
+                        shown.set((view, limit + ROWS_STEP));
+                    }
+                }));
+            }
+        });
+    }
     if v.fleets.is_empty() {
         return html! {};
     }
@@ -52,7 +76,7 @@ pub fn fleet_section(props: &Props) -> Html {
                             <table class="fleet-table">
                                 <thead><tr><th>{ "Pod" }</th><th>{ "Memory" }</th><th>{ "Growth" }</th><th>{ "Last" }</th><th>{ "Limit" }</th><th>{ "OOM" }</th></tr></thead>
                                 <tbody>
-                                { for f.replicas.iter().zip(&fv.sparklines).map(|(r, svg)| html! {
+                                { for f.replicas.iter().zip(&fv.sparklines).take(limit).map(|(r, svg)| html! {
                                     <tr class={classes!("replica", if r.growing { "growing" } else { "flat" })} data-pod={r.pod.clone()}>
                                         <td class="pod">{ open(&r.key, &r.pod, r.growing) }</td>
                                         <td class="spark">{ Html::from_html_unchecked(AttrValue::from(svg.clone())) }</td>

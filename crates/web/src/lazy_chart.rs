@@ -32,12 +32,28 @@ pub enum Which {
 }
 
 /// The memory charts of a view: one chart for a few series; small multiples (one per
-/// series) for many. Each with its label ("" for the single chart).
-pub fn memory_charts(v: &View) -> Vec<String> {
+/// series) for many, leaving out the pods of workloads shown as a table of sparklines
+/// (their charts open from there). Each with the index of its series and its label
+/// ("" for the single chart).
+pub fn memory_charts(v: &View) -> Vec<(usize, String)> {
     match v.series.len() {
         0 => Vec::new(),
-        1..=6 => vec![String::new()],
-        _ => v.series.iter().map(|s| s.label.clone()).collect(),
+        1..=6 => vec![(0, String::new())],
+        _ => {
+            let tabled: std::collections::HashSet<&str> = v
+                .fleets
+                .iter()
+                .filter(|f| f.fleet.is_table())
+                .flat_map(|f| f.fleet.replicas.iter().map(|r| r.pod.as_str()))
+                .collect();
+            let pod = |label: &str| label.split('/').next().unwrap_or("").to_string();
+            v.series
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !tabled.contains(pod(&s.label).as_str()))
+                .map(|(i, s)| (i, s.label.clone()))
+                .collect()
+        }
     }
 }
 

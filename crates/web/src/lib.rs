@@ -31,7 +31,7 @@
 //! | workers | `worker.rs`: the analysis worker, and `worker_message`, the workers' entry | view, message, lines_worker |
 //! | page | `client.rs`: the page's side of the workers | view, message (doc links: the two workers) |
 //! | page | `lazy_chart.rs`: charts drawn a few at a time | view |
-//! | page | `fleet_view.rs`: the workloads' replicas, one chart or a table of sparklines | view |
+//! | page | `fleet_view.rs`: the workloads' replicas, one chart or a table of sparklines | view, lazy_chart |
 //! | page | `source_view.rs`: the virtualised source | view, client (doc link: lines_worker) |
 //! | page | `results.rs`: everything below the input | view, client, lazy_chart, fleet_view, source_view |
 //! | page | `app.rs`: the page shell (input, progress, export) | view, client, results |

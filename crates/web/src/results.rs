@@ -217,11 +217,13 @@ pub fn results(props: &Props) -> Html {
             </div>
 
             <h2>{ "Memory" }</h2>
-            if charts.is_empty() {
+            if charts.is_empty() && !v.series.is_empty() {
+                <p id="in-fleet" class="muted">{ "Every pod's memory is in the workloads' tables above: a replica opens its chart." }</p>
+            } else if charts.is_empty() {
                 <p id="no-chart" class="muted">{ "No memory samples found (kubectl top output makes the chart)." }</p>
             } else {
                 <div id="chart" class={classes!("charts", (charts.len() > 1).then_some("multiples"))}>
-                    { for charts.iter().enumerate().map(|(i, label)| html! {
+                    { for charts.iter().map(|&(i, ref label)| html! {
                         <figure class="chart" aria-label={if label.is_empty() { "memory chart".to_string() } else { label.clone() }}>
                             <LazyChart view={props.view.clone()} which={Which::Memory(i)} />
                         </figure>
