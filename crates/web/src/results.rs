@@ -22,6 +22,9 @@ pub struct Props {
 
 /// Findings rendered per task (see `limit` in [`results`]).
 const FINDINGS_STEP: usize = 10;
+/// Pod table rows rendered per finding of [`FINDINGS_STEP`]: 100 rows per task, so a
+/// table of 500 pods (issue 23) does not hold the page's thread in one task.
+const ROWS_PER_FINDING: usize = 10;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Col {
@@ -61,7 +64,7 @@ pub fn results(props: &Props) -> Html {
     {
         let shown = shown.clone();
         use_effect_with((props.view.clone(), limit), move |(view, limit)| {
-            if *limit < view.0.findings.len() {
+            if *limit < view.0.findings.len() || *limit * ROWS_PER_FINDING < view.0.rows.len() {
                 let (view, limit) = (view.clone(), *limit);
                 later(Box::new(move || {
                     if *current.borrow() == view {
@@ -243,7 +246,7 @@ pub fn results(props: &Props) -> Html {
                     { header("Limit", Col::Limit) }{ header("Request", Col::Request) }{ header("Memory", Col::Latest) }{ header("% of limit", Col::Percent) }
                 </tr></thead>
                 <tbody>
-                { for table.iter().enumerate().map(|(i, r)| {
+                { for table.iter().enumerate().take(limit * ROWS_PER_FINDING).map(|(i, r)| {
                     // The drill-down follows the last row of the opened pod.
                     let last_of_pod = table.get(i + 1).is_none_or(|n| n.key != r.key);
                     let key = r.key.clone();

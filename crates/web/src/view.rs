@@ -123,6 +123,12 @@ pub fn fleets(a: &Analysis) -> Vec<FleetView> {
             } else {
                 (fleet::fleet_svg(&f, 900, 320), Vec::new())
             };
+            // Drawn: the page needs the replicas' numbers, not their points again.
+            let mut f = f;
+            for r in &mut f.replicas {
+                r.points = Vec::new();
+                r.kills = Vec::new();
+            }
             FleetView { fleet: f, chart, sparklines }
         })
         .collect()
