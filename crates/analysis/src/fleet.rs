@@ -37,6 +37,9 @@ pub struct Fleet {
     pub axis: XAxis,
     /// Growing first, then by slope, fastest first.
     pub replicas: Vec<FleetReplica>,
+    /// The scale its replicas share: x from, x to, bytes from, bytes to (computed once:
+    /// every sparkline uses it).
+    pub scale: [f64; 4],
 }
 
 /// One replica's line.
@@ -67,6 +70,11 @@ impl Fleet {
     /// The x range and the y range shared by its replicas: from a little under the lowest
     /// sample (so growth shows) to the highest sample or limit.
     fn scale(&self) -> (f64, f64, f64, f64) {
+        let [a, b, c, d] = self.scale;
+        (a, b, c, d)
+    }
+
+    fn compute_scale(&self) -> [f64; 4] {
         let xs = self.replicas.iter().flat_map(|r| r.points.iter().map(|p| p.x).chain(r.kills.iter().copied()));
         let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
         if !x0.is_finite() {
@@ -85,7 +93,7 @@ impl Fleet {
             .max(1) as f64
             * 1.05;
         let ymin = self.replicas.iter().flat_map(|r| r.points.iter().map(|p| p.bytes)).min().unwrap_or(0) as f64 * 0.9;
-        (x0, x1, ymin.min(ymax * 0.9), ymax)
+        [x0, x1, ymin.min(ymax * 0.9), ymax]
     }
 }
 
@@ -161,14 +169,17 @@ pub fn fleets(analysis: &Analysis) -> Vec<Fleet> {
             1 => "1 grows".to_string(),
             _ => format!("{g} grow"),
         };
-        out.push(Fleet {
+        let mut f = Fleet {
             title: format!("{}: {} replicas, {grow}", visible(&w.name), replicas.len()),
             name,
             kind: w.kind.unwrap_or_default().to_string(),
             headline: visible(&w.headline).into_owned(),
             axis,
             replicas,
-        });
+            scale: [0.0; 4],
+        };
+        f.scale = f.compute_scale();
+        out.push(f);
     }
     out
 }
