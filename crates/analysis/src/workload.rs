@@ -34,6 +34,8 @@
 //! 34 flat elsewhere: "6 of 40 replicas of api grow 141–146 MiB/h (34 flat); all 6 run on
 //! node ip-10-0-3-17, none of the flat ones do".
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 
 use crate::detect::{self, oom, rate_per_hour};
@@ -104,26 +106,54 @@ fn template(pod: &Pod) -> Option<String> {
 /// The pods grouped into workloads (pods in no workload left out), in the order their
 /// first pod appears; each with its replicas measured, no headline yet.
 pub fn group(model: &Model, findings: &[Finding]) -> Vec<Workload> {
+    let by_pod = FindingsByPod::new(findings);
     let mut out: Vec<Workload> = Vec::new();
+    // (namespace, name) → the workloads of that name (kinds apart), so grouping stays
+    // linear with thousands of pods.
+    let mut index: HashMap<(Option<&str>, String), Vec<usize>> = HashMap::new();
     for (i, pod) in model.pods.iter().enumerate() {
         let Some((kind, name)) = owner_of(pod) else { continue };
-        let replica = measure(model, findings, i);
+        let replica = measure(model, &by_pod, findings, i);
         // Pods named by pattern only join the same name; an owner's kind wins over none.
-        match out.iter_mut().find(|w| w.namespace == pod.namespace && w.name == name && compatible(w.kind, kind)) {
+        let slots = index.entry((pod.namespace.as_deref(), name.clone())).or_default();
+        match slots.iter().copied().find(|&w| compatible(out[w].kind, kind)) {
             Some(w) => {
+                let w = &mut out[w];
                 w.kind = w.kind.or(kind);
                 w.replicas.push(replica);
             }
-            None => out.push(Workload {
-                namespace: pod.namespace.clone(),
-                name,
-                kind,
-                replicas: vec![replica],
-                headline: String::new(),
-            }),
+            None => {
+                slots.push(out.len());
+                out.push(Workload {
+                    namespace: pod.namespace.clone(),
+                    name,
+                    kind,
+                    replicas: vec![replica],
+                    headline: String::new(),
+                });
+            }
         }
     }
     out
+}
+
+/// The findings of each pod (namespace, name), found once.
+struct FindingsByPod(HashMap<(Option<String>, String), Vec<usize>>);
+
+impl FindingsByPod {
+    fn new(findings: &[Finding]) -> Self {
+        let mut m: HashMap<(Option<String>, String), Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            if let Some(p) = &f.pod {
+                m.entry((f.namespace.clone(), p.clone())).or_default().push(i);
+            }
+        }
+        FindingsByPod(m)
+    }
+
+    fn of(&self, pod: &Pod) -> &[usize] {
+        self.0.get(&(pod.namespace.clone(), pod.name.clone())).map(Vec::as_slice).unwrap_or(&[])
+    }
 }
 
 fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
@@ -131,15 +161,12 @@ fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// The memory of one pod at a glance.
-fn measure(model: &Model, findings: &[Finding], i: usize) -> Replica {
+fn measure(model: &Model, by_pod: &FindingsByPod, findings: &[Finding], i: usize) -> Replica {
     let pod = &model.pods[i];
-    let growing = findings
-        .iter()
-        .any(|f| f.kind == Kind::MemoryGrowth && f.pod.as_deref() == Some(&pod.name) && f.namespace == pod.namespace);
+    let mine = || by_pod.of(pod).iter().filter_map(|&i| findings.get(i));
+    let growing = mine().any(|f| f.kind == Kind::MemoryGrowth);
     let oom_killed = detect::app_containers(pod).any(|c| oom::container_oom_killed(pod, c))
-        || findings
-            .iter()
-            .any(|f| f.kind == Kind::OomKilled && f.pod.as_deref() == Some(&pod.name) && f.namespace == pod.namespace);
+        || mine().any(|f| f.kind == Kind::OomKilled);
     let restarts = pod
         .restarts
         .as_ref()
@@ -187,73 +214,96 @@ fn slope(series: &[(Option<Timestamp>, u64)]) -> Option<f64> {
 /// before the replicas' own for every workload of two or more replicas with one.
 pub fn judge(model: &Model, findings: &[Finding], diagnoses: &mut Vec<Diagnosis>) -> Vec<Workload> {
     let mut workloads = group(model, findings);
+    let by_pod = FindingsByPod::new(findings);
     for w in &mut workloads {
         w.headline = headline(model, w);
-        w.headline.push_str(&cause(model, findings, w));
+        w.headline.push_str(&cause(model, &by_pod, findings, w));
     }
-    for w in &workloads {
-        if w.replicas.len() < 2 {
-            continue;
-        }
-        let pods: Vec<&Pod> = w.replicas.iter().filter_map(|r| model.pods.get(r.pod)).collect();
-        let member = |d: &Diagnosis| {
-            d.workload.is_none()
-                && d.pod.as_ref().is_some_and(|p| pods.iter().any(|q| &q.name == p && q.namespace == d.namespace))
-        };
-        let Some(first) = diagnoses.iter().position(member) else { continue };
-        let members: Vec<usize> = (0..diagnoses.len()).filter(|&i| member(&diagnoses[i])).collect();
-        let mut idx: Vec<usize> = members.iter().flat_map(|&i| diagnoses[i].findings.iter().copied()).collect();
-        idx.sort_by_key(|&i| (findings.get(i).map(|f| rank(f.kind)).unwrap_or(u8::MAX), i));
-        idx.dedup();
-        let mut kinds: Vec<Kind> = Vec::new();
-        for &i in &idx {
-            if let Some(f) = findings.get(i) {
-                if !kinds.contains(&f.kind) {
-                    kinds.push(f.kind);
-                }
+    // The workload (of two or more replicas) of each replica diagnosis.
+    let mut of_pod: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    for (n, w) in workloads.iter().enumerate().filter(|(_, w)| w.replicas.len() >= 2) {
+        for r in &w.replicas {
+            if let Some(p) = model.pods.get(r.pod) {
+                of_pod.insert((p.namespace.as_deref(), p.name.as_str()), n);
             }
         }
-        let mut advice: Vec<String> = Vec::new();
-        for &i in &members {
-            for a in &diagnoses[i].advice {
-                if !advice.contains(a) {
-                    advice.push(a.clone());
-                }
-            }
-        }
-        let container = diagnoses[members[0]].container.clone();
-        let same = members.iter().all(|&i| diagnoses[i].container == container);
-        let verdict = Diagnosis {
-            severity: members.iter().map(|&i| diagnoses[i].severity).max().unwrap_or(diagnoses[first].severity),
-            namespace: w.namespace.clone(),
-            pod: None,
-            container: if same { container } else { None },
-            headline: w.headline.clone(),
-            kinds,
-            findings: idx,
-            advice,
-            workload: Some(w.name.clone()),
-        };
-        // Replica diagnoses that only repeat growth are folded into the verdict.
-        let repeats = |d: &Diagnosis| {
-            d.kinds.iter().all(|k| matches!(k, Kind::MemoryGrowth | Kind::MemoryNearLimit | Kind::NoMemoryLimit))
-        };
-        diagnoses.retain(|d| !(member(d) && repeats(d)));
-        let at = first.min(diagnoses.len());
-        diagnoses.insert(at, verdict);
     }
+    let workload_of = |d: &Diagnosis| -> Option<usize> {
+        if d.workload.is_some() {
+            return None;
+        }
+        of_pod.get(&(d.namespace.as_deref(), d.pod.as_deref()?)).copied()
+    };
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); workloads.len()];
+    for (i, d) in diagnoses.iter().enumerate() {
+        if let Some(w) = workload_of(d) {
+            members[w].push(i);
+        }
+    }
+    // Replica diagnoses that only repeat growth are folded into the verdict.
+    let repeats = |d: &Diagnosis| {
+        d.kinds.iter().all(|k| matches!(k, Kind::MemoryGrowth | Kind::MemoryNearLimit | Kind::NoMemoryLimit))
+    };
+    let mut out: Vec<Diagnosis> = Vec::with_capacity(diagnoses.len());
+    for (i, d) in diagnoses.iter().enumerate() {
+        let w = workload_of(d);
+        // The verdict comes where its first replica's diagnosis was.
+        if let Some(w) = w.filter(|&w| members[w].first() == Some(&i)) {
+            out.push(verdict(&workloads[w], &members[w], diagnoses, findings));
+        }
+        if w.is_none() || !repeats(d) {
+            out.push(d.clone());
+        }
+    }
+    *diagnoses = out;
     workloads
+}
+
+/// The verdict diagnosis of a workload whose replicas have the diagnoses `members`.
+fn verdict(w: &Workload, members: &[usize], diagnoses: &[Diagnosis], findings: &[Finding]) -> Diagnosis {
+    let mut idx: Vec<usize> = members.iter().flat_map(|&i| diagnoses[i].findings.iter().copied()).collect();
+    idx.sort_by_key(|&i| (findings.get(i).map(|f| rank(f.kind)).unwrap_or(u8::MAX), i));
+    idx.dedup();
+    let mut kinds: Vec<Kind> = Vec::new();
+    for &i in &idx {
+        if let Some(f) = findings.get(i) {
+            if !kinds.contains(&f.kind) {
+                kinds.push(f.kind);
+            }
+        }
+    }
+    let mut advice: Vec<String> = Vec::new();
+    for &i in members {
+        for a in &diagnoses[i].advice {
+            if !advice.contains(a) {
+                advice.push(a.clone());
+            }
+        }
+    }
+    let container = members.first().and_then(|&i| diagnoses[i].container.clone());
+    let same = members.iter().all(|&i| diagnoses[i].container == container);
+    Diagnosis {
+        severity: members.iter().map(|&i| diagnoses[i].severity).max().unwrap_or(crate::finding::Severity::Info),
+        namespace: w.namespace.clone(),
+        pod: None,
+        container: if same { container } else { None },
+        headline: w.headline.clone(),
+        kinds,
+        findings: idx,
+        advice,
+        workload: Some(w.name.clone()),
+    }
 }
 
 /// The leak patterns the replicas' logs or tools show, and in how many replicas:
 /// `; the logs show a cache without eviction (runbook pattern 2) in 2 of them`.
-fn cause(model: &Model, findings: &[Finding], w: &Workload) -> String {
+fn cause(model: &Model, by_pod: &FindingsByPod, findings: &[Finding], w: &Workload) -> String {
     let mut kinds: Vec<(Kind, usize)> = Vec::new();
     for r in &w.replicas {
         let Some(pod) = model.pods.get(r.pod) else { continue };
         let mut seen: Vec<Kind> = Vec::new();
-        for f in findings.iter().filter(|f| f.kind.is_pattern()) {
-            if f.pod.as_deref() == Some(&pod.name) && f.namespace == pod.namespace && !seen.contains(&f.kind) {
+        for f in by_pod.of(pod).iter().filter_map(|&i| findings.get(i)).filter(|f| f.kind.is_pattern()) {
+            if !seen.contains(&f.kind) {
                 seen.push(f.kind);
             }
         }
