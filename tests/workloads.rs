@@ -140,3 +140,49 @@ fn fleet_fixture_is_the_generators() {
     }
     assert!(std::fs::read_to_string(&path).is_ok_and(|t| t == text), "{} is stale", path.display());
 }
+
+#[test]
+fn owners_come_from_describe_and_json_before_names() {
+    // Names that fit no pattern: only the owners group them. describe's `Controlled By:`
+    // and `-o json`'s `ownerReferences` (controller) both count.
+    let text = "$ kubectl describe pod -n shop legacy-a
+Name:         legacy-a
+Namespace:    shop
+Node:         ip-10-0-3-17/10.0.3.17
+Start Time:   Tue, 24 Nov 2026 09:00:00 +0000
+Controlled By:  ReplicaSet/api-7d9f8b6c5d
+Containers:
+  app:
+    Image:          registry.example.com/shop/app:1.4.2
+    Image ID:       registry.example.com/shop/app@sha256:4f5e
+$ kubectl get pods -n shop legacy-b -o json
+{\"kind\": \"Pod\", \"metadata\": {\"name\": \"legacy-b\", \"namespace\": \"shop\", \"ownerReferences\": [{\"kind\": \"ReplicaSet\", \"name\": \"api-7d9f8b6c5d\", \"controller\": true}]}, \"spec\": {\"nodeName\": \"ip-10-0-1-5\", \"containers\": [{\"name\": \"app\"}]}, \"status\": {\"startTime\": \"2026-11-24T09:05:00Z\"}}
+$ kubectl describe pod -n shop odd-name
+Name:         odd-name
+Namespace:    shop
+Controlled By:  StatefulSet/db
+";
+    let a = analyze_text("owners.txt", text);
+    let json: serde_json::Value = serde_json::from_str(&report::to_json(&a)).unwrap();
+    let api = workload(&json, "api");
+    assert_eq!(api["kind"], "Deployment");
+    assert_eq!(api["pods"], serde_json::json!(["legacy-a", "legacy-b"]));
+    assert_eq!(workload(&json, "db")["kind"], "StatefulSet");
+    let p = |name: &str| a.model.pods.iter().find(|p| p.name == name).unwrap();
+    assert_eq!(p("legacy-a").start_time.map(|t| t.to_string()).as_deref(), Some("2026-11-24T09:00:00Z"));
+    assert_eq!(p("legacy-b").start_time.map(|t| t.to_string()).as_deref(), Some("2026-11-24T09:05:00Z"));
+    assert_eq!(p("legacy-a").containers[0].image_id.as_deref(), Some("registry.example.com/shop/app@sha256:4f5e"));
+}
+
+#[test]
+fn the_html_report_shows_the_fleet() {
+    let a = analyze_text("fleet.txt", &fleet::bundle(&Spec::api40()));
+    let html = kubeleak_analysis::html::report(&a, "0.1.0");
+    let start = html.find("<h2>Workloads (1)</h2>").expect("the fleet section");
+    let fleet = &html[start..];
+    assert_eq!(fleet.matches("<tr class=\"growing\">").count(), 6);
+    assert_eq!(fleet.matches("<tr class=\"flat\">").count(), 34);
+    assert!(fleet.contains("all 6 run on node ip-10-0-3-17"));
+    // Growing first: no flat row before the last growing one.
+    assert!(fleet.rfind("<tr class=\"growing\">") < fleet.find("<tr class=\"flat\">"));
+}
