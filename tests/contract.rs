@@ -70,14 +70,23 @@ fn diagnoses_follow_the_contract() {
     let mut last = 3;
     for d in diags {
         let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 6, "{keys:?}");
-        for k in ["pod", "container", "headline", "kinds", "findings", "advice"] {
+        assert_eq!(keys.len(), 7, "{keys:?}");
+        for k in ["pod", "container", "headline", "kinds", "findings", "advice", "workload"] {
             assert!(d.get(k).is_some(), "diagnosis without {k}: {d}");
         }
         assert!(d["pod"].is_string() || d["pod"].is_null());
         assert!(d["container"].is_string() || d["container"].is_null());
         let headline = d["headline"].as_str().unwrap();
-        assert!(headline.starts_with(d["container"].as_str().unwrap_or("pod")), "{headline}");
+        // A workload's verdict: its findings are of its pods.
+        let workload = d["workload"].as_str().map(|name| {
+            let w = json["workloads"].as_array().unwrap().iter().find(|w| w["name"] == name).expect("its workload");
+            assert_eq!(w["headline"], d["headline"]);
+            assert!(d["pod"].is_null());
+            w["pods"].as_array().unwrap().clone()
+        });
+        if workload.is_none() {
+            assert!(headline.starts_with(d["container"].as_str().unwrap_or("pod")), "{headline}");
+        }
         let kinds: Vec<&str> = d["kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
         let idx: Vec<usize> = d["findings"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap() as usize).collect();
         assert!(!idx.is_empty());
@@ -85,7 +94,10 @@ fn diagnoses_follow_the_contract() {
         // every kind has a finding.
         for &i in &idx {
             let f = &findings[i];
-            assert_eq!(f["pod"], d["pod"]);
+            match &workload {
+                Some(pods) => assert!(pods.contains(&f["pod"]), "{f}"),
+                None => assert_eq!(f["pod"], d["pod"]),
+            }
             assert!(kinds.contains(&f["kind"].as_str().unwrap()));
         }
         for k in &kinds {
@@ -112,4 +124,34 @@ fn diagnoses_follow_the_contract() {
     assert!(oom > 0);
     assert!(d["headline"].as_str().unwrap().contains("OOM-killed at its 512Mi limit"), "{}", d["headline"]);
     assert!(d["headline"].as_str().unwrap().contains("runbook pattern 2"), "{}", d["headline"]);
+}
+
+#[test]
+fn workloads_follow_the_contract() {
+    let json = sample_json();
+    let ws = json["workloads"].as_array().expect("top-level workloads (additive to v1)");
+    let pods: Vec<&serde_json::Value> = json["pods"].as_array().unwrap().iter().map(|p| &p["name"]).collect();
+    for w in ws {
+        let keys: Vec<&str> = w.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["growing", "headline", "kind", "name", "namespace", "oom_killed", "pods"], "{w}");
+        assert!(
+            ["Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"]
+                .contains(&w["kind"].as_str().unwrap_or("Job"))
+                || w["kind"].is_null()
+        );
+        let members = w["pods"].as_array().unwrap();
+        for p in members {
+            assert!(pods.contains(&p), "{p} is a pod of the report");
+        }
+        for p in w["growing"].as_array().unwrap().iter().chain(w["oom_killed"].as_array().unwrap()) {
+            assert!(members.contains(p));
+        }
+        assert!(!w["headline"].as_str().unwrap().is_empty());
+    }
+    // The sample: the two image-worker replicas, one Deployment.
+    let w = ws.iter().find(|w| w["name"] == "image-worker").expect("the image-worker Deployment");
+    assert_eq!(w["kind"], "Deployment");
+    assert_eq!(w["namespace"], "shop");
+    assert_eq!(w["pods"].as_array().unwrap().len(), 2);
+    assert_eq!(w["oom_killed"], serde_json::json!(["image-worker-6c9f7d8b5-4xk2p"]));
 }

@@ -19,7 +19,7 @@ const ANALYSIS_LAYERS: &[(&str, &[&str])] = &[
     ("model", &["model", "finding"]),
     ("readers", &["rules", "pyprof", "logmine"]),
     ("reading", &["sections", "split", "parse", "logdigest", "digest_sink"]),
-    ("analysis", &["detect", "diagnose", "chart", "report", "html", "redaction"]),
+    ("analysis", &["detect", "diagnose", "workload", "chart", "fleet", "report", "html", "redaction"]),
     ("driving", &["stream", "support_bundle", "lib"]),
 ];
 

@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask gen-bundle --size 200MB -o /tmp/big.txt [--seed N] [--gzip]` writes a
 //!   deterministic realistic collector bundle (see `xtask::gen`).
+//! - `cargo xtask gen-fleet -o api40.txt [--replicas 40 --growing 6 --samples 8 --minutes 35]`
+//!   writes a bundle of one Deployment's replicas, some growing on one node (`xtask::fleet`).
 //! - `cargo xtask bench --size 200MB` generates (or reuses) such a bundle, builds the
 //!   release `kubeleak`, and prints a table: input size, `kubeleak analyze --format
 //!   json` time, the runbook's `grep -E` time on the same file, their ratio, MB/s, and
@@ -42,6 +44,19 @@ enum Task {
         /// Gzip the output, as the collector does.
         #[arg(long)]
         gzip: bool,
+    },
+    /// Write a bundle of one Deployment's replicas, some of them growing on one node.
+    GenFleet {
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 40)]
+        replicas: usize,
+        #[arg(long, default_value_t = 6)]
+        growing: usize,
+        #[arg(long, default_value_t = 8)]
+        samples: usize,
+        #[arg(long, default_value_t = 35)]
+        minutes: i64,
     },
     /// Time `kubeleak analyze` against the runbook's grep on one generated bundle.
     Bench {
@@ -100,6 +115,17 @@ fn run(cli: Cli) -> Result<()> {
                 output.display(),
                 t.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Task::GenFleet { output, replicas, growing, samples, minutes } => {
+            let mut spec = xtask::fleet::Spec::api40();
+            spec.workloads[0].replicas = replicas;
+            spec.workloads[0].growing = growing.min(replicas);
+            spec.samples = samples;
+            spec.minutes = minutes;
+            let text = xtask::fleet::bundle(&spec);
+            std::fs::write(&output, &text).map_err(|e| format!("{}: {e}", output.display()))?;
+            eprintln!("wrote {} ({} bytes)", output.display(), text.len());
             Ok(())
         }
         Task::Bench { size, seed, bundle, runs, kubeleak } => bench(size, seed, bundle, runs.max(1), kubeleak),

@@ -224,6 +224,22 @@ pub fn memory_svg(axis: XAxis, series: &[Series], width: u32, height: u32) -> St
     svg
 }
 
+/// A memory chart's title names what it shows: `Memory of worker-1/app` for one series,
+/// `Memory of pod worker-1` for one pod's containers, else how many pods.
+pub fn title(series: &[Series]) -> String {
+    let pod = |s: &Series| s.label.split('/').next().unwrap_or("").to_string();
+    match series {
+        [] => "Memory (working set)".to_string(),
+        [one] => format!("Memory of {}", one.label),
+        [first, rest @ ..] if rest.iter().all(|s| pod(s) == pod(first)) => format!("Memory of pod {}", pod(first)),
+        _ => {
+            let mut pods: Vec<String> = series.iter().map(pod).collect();
+            pods.dedup();
+            format!("Memory of {} pods", pods.len())
+        }
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -270,7 +286,7 @@ fn draw(
         * 1.15;
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
-        .caption("Memory (working set)", ("sans-serif", 18))
+        .caption(title(series), ("sans-serif", 18))
         .x_label_area_size(32)
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, 0.0..ymax)?;

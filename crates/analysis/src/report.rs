@@ -23,6 +23,20 @@ pub struct Report {
     /// issue 22); absent when redaction was off. Counts and kinds, never values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redactions: Option<std::collections::BTreeMap<&'static str, usize>>,
+    /// The pods grouped by owner, each with a verdict (additive to v1, issue 23).
+    pub workloads: Vec<Workload>,
+}
+
+/// Pods of one owner and the verdict that compares them.
+#[derive(Serialize, Debug)]
+pub struct Workload {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub kind: Option<&'static str>,
+    pub pods: Vec<String>,
+    pub growing: Vec<String>,
+    pub oom_killed: Vec<String>,
+    pub headline: String,
 }
 
 /// The verdict on one container: `findings` are indexes into [`Report::findings`].
@@ -34,6 +48,9 @@ pub struct Diagnosis {
     pub kinds: Vec<&'static str>,
     pub findings: Vec<usize>,
     pub advice: Vec<String>,
+    /// The workload of a verdict on several replicas (additive, issue 23); `null` for one
+    /// container's diagnosis.
+    pub workload: Option<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -143,6 +160,14 @@ impl Report {
             vo(&mut d.pod);
             vo(&mut d.container);
             v(&mut d.headline);
+            vo(&mut d.workload);
+        }
+        for w in &mut self.workloads {
+            vo(&mut w.namespace);
+            v(&mut w.name);
+            for p in w.pods.iter_mut().chain(&mut w.growing).chain(&mut w.oom_killed) {
+                v(p);
+            }
         }
         self
     }
@@ -235,6 +260,25 @@ pub fn build(analysis: &Analysis) -> Report {
                 kinds: d.kinds.iter().map(|k| k.as_str()).collect(),
                 findings: d.findings.clone(),
                 advice: d.advice.clone(),
+                workload: d.workload.clone(),
+            })
+            .collect(),
+        workloads: analysis
+            .workloads
+            .iter()
+            .map(|w| {
+                let names = |keep: &dyn Fn(&crate::finding::Replica) -> bool| -> Vec<String> {
+                    w.pod_names(model, keep).into_iter().map(String::from).collect()
+                };
+                Workload {
+                    namespace: w.namespace.clone(),
+                    name: w.name.clone(),
+                    kind: w.kind,
+                    pods: names(&|_| true),
+                    growing: names(&|r| r.growing),
+                    oom_killed: names(&|r| r.oom_killed),
+                    headline: w.headline.clone(),
+                }
             })
             .collect(),
         redactions: analysis.redactions.clone(),

@@ -101,8 +101,14 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
         }
         out.push('\n');
     }
+    // Workloads of several replicas: the verdict and every replica, fastest-growing first.
+    let fleets = kubeleak_analysis::fleet::fleets(analysis);
+    let tabled = push_workloads(&mut out, &st, &fleets);
     out.push_str(&format!("{} pod(s)\n", r.pods.len()));
-    for p in &r.pods {
+    if !tabled.is_empty() {
+        out.push_str(&format!("  ({} pods of workloads above are listed in their tables)\n", tabled.len()));
+    }
+    for p in r.pods.iter().filter(|p| !tabled.contains(&p.name.as_str())) {
         let ns = p.namespace.as_deref().unwrap_or("?");
         out.push_str(&format!("\npod {ns}/{}", p.name));
         if let Some(s) = &p.status {
@@ -183,6 +189,45 @@ pub fn render_with(analysis: &Analysis, colour: bool) -> String {
 /// its first and last [`SAMPLES_AT_ENDS`] with the count, lowest and highest between.
 const SAMPLES_SHOWN: usize = 12;
 const SAMPLES_AT_ENDS: usize = 3;
+
+/// The workloads of several replicas, each with its verdict and a row per replica
+/// (growth, last value, limit, OOM kills), growing ones first and marked `▲`. Returns
+/// the pods of the workloads shown as tables (more than `fleet::CHART_MAX` replicas),
+/// which the pod list then leaves out.
+fn push_workloads<'f>(out: &mut String, st: &Style, fleets: &'f [kubeleak_analysis::fleet::Fleet]) -> Vec<&'f str> {
+    use kubeleak_analysis::fleet::slope_text;
+    let mut tabled = Vec::new();
+    if fleets.is_empty() {
+        return tabled;
+    }
+    out.push_str(&format!("{} workload(s)\n", fleets.len()));
+    for f in fleets {
+        let kind = if f.kind.is_empty() { String::new() } else { format!("  {}", f.kind) };
+        out.push_str(&format!(
+            "\n{}{kind}  {} pods\n",
+            st.paint("1", &format!("workload {}", f.name)),
+            f.replicas.len()
+        ));
+        out.push_str(&wrap(&f.headline, "  ", 100));
+        let width = f.replicas.iter().map(|r| r.pod.chars().count()).max().unwrap_or(0);
+        for r in &f.replicas {
+            let mark = if r.growing { st.paint("1;31", "▲") } else { " ".into() };
+            out.push_str(&format!(
+                "  {mark} {:<width$}  {:>12}  last {:>7}  limit {:>7}{}\n",
+                r.pod,
+                slope_text(r.slope),
+                r.last.map(format_bytes).unwrap_or_else(|| "—".into()),
+                r.limit.map(format_bytes).unwrap_or_else(|| "—".into()),
+                if r.oom_killed { "  OOM-killed" } else { "" },
+            ));
+            if f.is_table() {
+                tabled.push(r.pod.as_str());
+            }
+        }
+    }
+    out.push('\n');
+    tabled
+}
 
 fn push_samples(out: &mut String, label: &str, samples: &[report::Sample]) {
     if samples.is_empty() {
@@ -269,6 +314,24 @@ w-1   worker   1m           420Mi
         let mut out = String::new();
         push_samples(&mut out, "memory", &(0..12).map(sample).collect::<Vec<_>>());
         assert_eq!(out.matches(" → ").count(), 11, "{out}");
+    }
+
+    #[test]
+    fn replicas_are_grouped_by_workload() {
+        // Three replicas of `api`, one growing: the workload first, growing replica first.
+        let mut bundle = String::new();
+        for (i, t) in ["10:00", "10:10", "10:20", "10:30", "10:40"].iter().enumerate() {
+            bundle.push_str(&format!(
+                "$ kubectl top pod -n shop  # at 2026-11-24T{t}:00Z\nNAME   CPU(cores)   MEMORY(bytes)\n"
+            ));
+            bundle.push_str(&format!("api-7d9f8b6c5d-bbbbb   1m   {}Mi\n", 300 + i * 20));
+            bundle.push_str("api-7d9f8b6c5d-ccccc   1m   300Mi\napi-7d9f8b6c5d-ddddd   1m   301Mi\n");
+        }
+        let text = render_with(&kubeleak_analysis::analyze_text("b", &bundle), false);
+        let w = text.find("1 workload(s)\n\nworkload shop/api  Deployment  3 pods\n").expect(&text);
+        assert!(text[w..].contains("  1 of 3 replicas of api grow 120 MiB/h (2 flat)"), "{text}");
+        assert!(text[w..].contains("  ▲ api-7d9f8b6c5d-bbbbb    +120 MiB/h  last   380Mi"), "{text}");
+        assert!(w < text.find("3 pod(s)").unwrap());
     }
 
     #[test]

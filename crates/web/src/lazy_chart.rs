@@ -27,15 +27,33 @@ pub enum Which {
     Memory(usize),
     /// The chart of the finding at this index.
     Finding(usize),
+    /// One series on its own (a pod's detail).
+    Series(usize),
 }
 
 /// The memory charts of a view: one chart for a few series; small multiples (one per
-/// series) for many. Each with its label ("" for the single chart).
-pub fn memory_charts(v: &View) -> Vec<String> {
+/// series) for many, leaving out the pods of workloads shown as a table of sparklines
+/// (their charts open from there). Each with the index of its series and its label
+/// ("" for the single chart).
+pub fn memory_charts(v: &View) -> Vec<(usize, String)> {
     match v.series.len() {
         0 => Vec::new(),
-        1..=6 => vec![String::new()],
-        _ => v.series.iter().map(|s| s.label.clone()).collect(),
+        1..=6 => vec![(0, String::new())],
+        _ => {
+            let tabled: std::collections::HashSet<&str> = v
+                .fleets
+                .iter()
+                .filter(|f| f.fleet.is_table())
+                .flat_map(|f| f.fleet.replicas.iter().map(|r| r.pod.as_str()))
+                .collect();
+            let pod = |label: &str| label.split('/').next().unwrap_or("").to_string();
+            v.series
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !tabled.contains(pod(&s.label).as_str()))
+                .map(|(i, s)| (i, s.label.clone()))
+                .collect()
+        }
     }
 }
 
@@ -43,7 +61,7 @@ pub fn memory_charts(v: &View) -> Vec<String> {
 fn size(view: &View, which: Which) -> (u32, u32) {
     match which {
         Which::Memory(_) if view.series.len() <= 6 => (900, 400),
-        Which::Memory(_) => (440, 240),
+        Which::Memory(_) | Which::Series(_) => (440, 240),
         Which::Finding(_) => (860, 280),
     }
 }
@@ -52,7 +70,9 @@ fn draw(view: &View, which: Which) -> String {
     let (w, h) = size(view, which);
     match which {
         Which::Memory(_) if view.series.len() <= 6 => chart::memory_svg(view.axis, &view.series, w, h),
-        Which::Memory(i) => chart::memory_svg(view.axis, view.series.get(i..=i).unwrap_or_default(), w, h),
+        Which::Memory(i) | Which::Series(i) => {
+            chart::memory_svg(view.axis, view.series.get(i..=i).unwrap_or_default(), w, h)
+        }
         Which::Finding(i) => {
             view.findings.get(i).and_then(|f| f.chart.as_ref()).map(|c| chart::finding_svg(c, w, h)).unwrap_or_default()
         }

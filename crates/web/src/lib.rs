@@ -31,8 +31,9 @@
 //! | workers | `worker.rs`: the analysis worker, and `worker_message`, the workers' entry | view, message, lines_worker |
 //! | page | `client.rs`: the page's side of the workers | view, message (doc links: the two workers) |
 //! | page | `lazy_chart.rs`: charts drawn a few at a time | view |
+//! | page | `fleet_view.rs`: the workloads' replicas, one chart or a table of sparklines | view, lazy_chart |
 //! | page | `source_view.rs`: the virtualised source | view, client (doc link: lines_worker) |
-//! | page | `results.rs`: everything below the input | view, client, lazy_chart, source_view |
+//! | page | `results.rs`: everything below the input | view, client, lazy_chart, fleet_view, source_view |
 //! | page | `app.rs`: the page shell (input, progress, export) | view, client, results |
 //! | crate | `lib.rs`: JS bindings, `start`, what `main.rs` and the tests use | all of the above |
 //!
@@ -46,6 +47,7 @@ use wasm_bindgen::prelude::*;
 
 mod app;
 mod client;
+mod fleet_view;
 mod lazy_chart;
 mod lines_worker;
 mod message;

@@ -7,6 +7,7 @@ use kubeleak_analysis::quantity::format_bytes;
 use yew::prelude::*;
 
 use crate::client::Client;
+use crate::fleet_view::FleetSection;
 use crate::lazy_chart::{self, later, memory_charts, LazyChart, Which};
 use crate::source_view::SourceView;
 use crate::view::{Evidence, Loc, Shared, View};
@@ -21,6 +22,9 @@ pub struct Props {
 
 /// Findings rendered per task (see `limit` in [`results`]).
 const FINDINGS_STEP: usize = 10;
+/// Pod table rows rendered per finding of [`FINDINGS_STEP`]: 100 rows per task, so a
+/// table of 500 pods (issue 23) does not hold the page's thread in one task.
+const ROWS_PER_FINDING: usize = 10;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Col {
@@ -60,7 +64,7 @@ pub fn results(props: &Props) -> Html {
     {
         let shown = shown.clone();
         use_effect_with((props.view.clone(), limit), move |(view, limit)| {
-            if *limit < view.0.findings.len() {
+            if *limit < view.0.findings.len() || *limit * ROWS_PER_FINDING < view.0.rows.len() {
                 let (view, limit) = (view.clone(), *limit);
                 later(Box::new(move || {
                     if *current.borrow() == view {
@@ -71,6 +75,21 @@ pub fn results(props: &Props) -> Html {
         });
     }
     let charts = memory_charts(v);
+    // A replica of the fleet view opens its pod's detail, scrolled into view.
+    let open_replica = {
+        let open = open_pod.clone();
+        Callback::from(move |key: String| {
+            open.set(Some(key));
+            later(Box::new(|| {
+                let drill = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("tr.drill").ok().flatten());
+                if let Some(row) = drill {
+                    row.scroll_into_view();
+                }
+            }));
+        })
+    };
 
     let mut table = v.rows.clone();
     let (col, asc) = *sort;
@@ -162,6 +181,8 @@ pub fn results(props: &Props) -> Html {
                 </div>
             }
 
+            <FleetSection view={props.view.clone()} on_open={open_replica} />
+
             <h2>{ format!("Findings ({})", v.findings.len()) }</h2>
             if v.findings.is_empty() {
                 <p class="muted" id="no-findings">{ "No findings: nothing in this input points at a memory problem." }</p>
@@ -199,11 +220,13 @@ pub fn results(props: &Props) -> Html {
             </div>
 
             <h2>{ "Memory" }</h2>
-            if charts.is_empty() {
+            if charts.is_empty() && !v.series.is_empty() {
+                <p id="in-fleet" class="muted">{ "Every pod's memory is in the workloads' tables above: a replica opens its chart." }</p>
+            } else if charts.is_empty() {
                 <p id="no-chart" class="muted">{ "No memory samples found (kubectl top output makes the chart)." }</p>
             } else {
                 <div id="chart" class={classes!("charts", (charts.len() > 1).then_some("multiples"))}>
-                    { for charts.iter().enumerate().map(|(i, label)| html! {
+                    { for charts.iter().map(|&(i, ref label)| html! {
                         <figure class="chart" aria-label={if label.is_empty() { "memory chart".to_string() } else { label.clone() }}>
                             <LazyChart view={props.view.clone()} which={Which::Memory(i)} />
                         </figure>
@@ -223,7 +246,7 @@ pub fn results(props: &Props) -> Html {
                     { header("Limit", Col::Limit) }{ header("Request", Col::Request) }{ header("Memory", Col::Latest) }{ header("% of limit", Col::Percent) }
                 </tr></thead>
                 <tbody>
-                { for table.iter().enumerate().map(|(i, r)| {
+                { for table.iter().enumerate().take(limit * ROWS_PER_FINDING).map(|(i, r)| {
                     // The drill-down follows the last row of the opened pod.
                     let last_of_pod = table.get(i + 1).is_none_or(|n| n.key != r.key);
                     let key = r.key.clone();
@@ -243,7 +266,7 @@ pub fn results(props: &Props) -> Html {
                             <td>{ r.percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into()) }</td>
                         </tr>
                         if is_open && last_of_pod {
-                            <tr class="drill"><td colspan="8">{ drill_down(v, &r.key, &evidence_button) }</td></tr>
+                            <tr class="drill"><td colspan="8">{ drill_down(v, &r.key, &evidence_button) }{ pod_charts(&props.view, &r.key) }</td></tr>
                         }
                         </>
                     }
@@ -346,5 +369,25 @@ fn drill_down(v: &View, key: &str, evidence: &dyn Fn(&Evidence) -> Html) -> Html
             }) }
             </ul>
         </div>
+    }
+}
+
+/// The memory charts of one pod (its series), titled with its name, in its detail.
+fn pod_charts(view: &Shared, key: &str) -> Html {
+    let v = &view.0;
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let name = kubeleak_analysis::display::visible(name);
+    let mine: Vec<usize> = (0..v.series.len())
+        .filter(|&i| {
+            let l = &v.series[i].label;
+            l == name.as_ref() || l.strip_prefix(name.as_ref()).is_some_and(|r| r.starts_with('/'))
+        })
+        .collect();
+    html! {
+        { for mine.into_iter().map(|i| html! {
+            <figure class="chart pod-chart" aria-label={v.series[i].label.clone()}>
+                <LazyChart view={view.clone()} which={Which::Series(i)} />
+            </figure>
+        }) }
     }
 }

@@ -105,6 +105,40 @@ pub struct View {
     pub redactions: Vec<(String, usize)>,
     #[serde(default)]
     pub unredacted: Option<(String, String)>,
+    /// Workloads of several replicas, each with its chart or its sparklines (issue 23).
+    pub fleets: Vec<FleetView>,
+}
+
+/// A workload's replicas: drawn by the worker (hand-written SVG, no text to measure).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FleetView {
+    pub fleet: kubeleak_analysis::fleet::Fleet,
+    /// The chart of every replica (when it is no table), else empty.
+    pub chart: String,
+    /// One sparkline per replica, in the fleet's order (when it is a table).
+    pub sparklines: Vec<String>,
+}
+
+/// The fleet views of an analysis.
+pub fn fleets(a: &Analysis) -> Vec<FleetView> {
+    use kubeleak_analysis::fleet;
+    fleet::fleets(a)
+        .into_iter()
+        .map(|f| {
+            let (chart, sparklines) = if f.is_table() {
+                (String::new(), f.replicas.iter().map(|r| fleet::sparkline_svg(&f, r, 160, 28)).collect())
+            } else {
+                (fleet::fleet_svg(&f, 900, 320), Vec::new())
+            };
+            // Drawn: the page needs the replicas' numbers, not their points again.
+            let mut f = f;
+            for r in &mut f.replicas {
+                r.points = Vec::new();
+                r.kills = Vec::new();
+            }
+            FleetView { fleet: f, chart, sparklines }
+        })
+        .collect()
 }
 
 /// The results on screen, shared with the page's components (compared by identity, so a
@@ -328,9 +362,10 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
             }
             DiagnosisView {
                 severity: severity_word(d.severity).into(),
-                target: match (&d.pod, &d.container) {
-                    (Some(p), Some(c)) => format!("{p}/{c}"),
-                    (Some(p), None) => p.clone(),
+                target: match (&d.pod, &d.container, &d.workload) {
+                    (Some(p), Some(c), _) => format!("{p}/{c}"),
+                    (Some(p), None, _) => p.clone(),
+                    (None, _, Some(w)) => format!("workload {w}"),
                     _ => String::new(),
                 },
                 headline: d.headline.clone(),
@@ -449,6 +484,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         html,
         redactions: Vec::new(),
         unredacted: None,
+        fleets: fleets(a),
     }
 }
 

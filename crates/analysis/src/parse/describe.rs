@@ -2,8 +2,9 @@
 //!
 //! Each pod starts at a `Name:` line in column 0. Read at pod level: `Namespace:`,
 //! `Node:` (`node-1/10.0.0.5` is node `node-1`), `Status:` and `Reason:` (`Evicted` wins
-//! over `Failed` as the status word, as `kubectl get pods` shows it), `QoS Class:`. In
-//! the `Init Containers:` and `Containers:` blocks, per container: `Image:`, `State:` and
+//! over `Failed` as the status word, as `kubectl get pods` shows it), `QoS Class:`,
+//! `Controlled By:` (`ReplicaSet/api-7d9f8b6c5d`), `Start Time:`. In the `Init
+//! Containers:` and `Containers:` blocks, per container: `Image:`, `Image ID:`, `State:` and
 //! `Last State:` with their `Reason:`, `Exit Code:`, `Started:`, `Finished:`, `Ready:`,
 //! `Restart Count:`, and `memory` under `Limits:` / `Requests:`. Times are RFC 1123 with
 //! a numeric offset (`Tue, 24 Nov 2026 09:58:12 +0000`); Go's zero time
@@ -247,6 +248,16 @@ fn parse_pod(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, blo
                 }
                 "Reason" if !value.is_empty() => reason = Some(Fact::new(value.to_string(), at)),
                 "QoS Class" if !value.is_empty() => pod.qos_class = Some(value.to_string()),
+                "Controlled By" => {
+                    if let Some((kind, name)) = value.split_once('/').filter(|(k, n)| !k.is_empty() && !n.is_empty()) {
+                        pod.owner = Some(model::Owner { kind: kind.trim().to_string(), name: name.trim().to_string() });
+                    }
+                }
+                "Start Time" => {
+                    if let Some(t) = parse_rfc1123z(value) {
+                        pod.start_time = Some(t);
+                    }
+                }
                 "Init Containers" => blk = Block::Containers { init: true },
                 "Containers" => blk = Block::Containers { init: false },
                 "Ephemeral Containers" => blk = Block::Skip,
@@ -279,6 +290,7 @@ fn parse_pod(section: &Section<'_>, ctx: &SectionContext, model: &mut Model, blo
                 sub = Sub::None;
                 match key {
                     "Image" if !value.is_empty() => c.image = Some(value.to_string()),
+                    "Image ID" if !value.is_empty() => c.image_id = Some(value.to_string()),
                     "State" | "Last State" => {
                         let state = ContainerState {
                             state: value.to_ascii_lowercase(),

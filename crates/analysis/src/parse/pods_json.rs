@@ -2,10 +2,11 @@
 //!
 //! Recognises a `List` / `PodList` of pods or one `Pod` (several documents in one section
 //! too: JSON values one after another, YAML documents split by `---`). For each pod it
-//! reads `metadata.namespace`/`name`, `spec.nodeName`, `status.qosClass`, the containers
+//! reads `metadata.namespace`/`name`, the controller of `metadata.ownerReferences`,
+//! `spec.nodeName`, `status.qosClass` and `startTime`, the containers
 //! and init containers of `spec` (image, `resources.limits.memory` and
 //! `requests.memory` in exact bytes), and `status.containerStatuses` /
-//! `initContainerStatuses` (`restartCount`, `ready`, `state`, `lastState.terminated`).
+//! `initContainerStatuses` (`restartCount`, `ready`, `imageID`, `state`, `lastState.terminated`).
 //! Example:
 //! ```text
 //! {"kind": "Pod", "metadata": {"name": "worker-1", "namespace": "shop"},
@@ -442,6 +443,21 @@ fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &m
         }
     }
 
+    // The controller (issue 23): the owner reference with `controller: true`, else the only one.
+    let owners = meta.map(|m| r.seq(m, "ownerReferences", &what)).unwrap_or(&[]);
+    let mut owner = None;
+    for o in owners {
+        let controller = r.boolean(o, "controller", &what).unwrap_or(false);
+        if let (Some((kind, _)), Some((oname, _))) = (r.text(o, "kind", &what), r.text(o, "name", &what)) {
+            if controller || owners.len() == 1 {
+                owner = Some(model::Owner { kind, name: oname });
+            }
+        }
+    }
+    if owner.is_some() {
+        pod.owner = owner;
+    }
+
     // spec: node, containers and their memory.
     let mut sidecars: Vec<String> = Vec::new();
     let mut init_count = 0;
@@ -494,6 +510,9 @@ fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &m
     if let Some((q, _)) = r.text(status, "qosClass", &what) {
         pod.qos_class = Some(q);
     }
+    if let Some(t) = r.time(status, "startTime", &what) {
+        pod.start_time = Some(t);
+    }
 
     // Container statuses.
     let mut lists: [Vec<Status>; 2] = [Vec::new(), Vec::new()];
@@ -512,6 +531,7 @@ fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &m
                 }
             });
             let ready = r.boolean(c, "ready", &cw);
+            let image_id = r.text(c, "imageID", &cw).map(|x| x.0).filter(|x| !x.is_empty());
             let started = r.boolean(c, "started", &cw);
             let (state, signal) = match r.map(c, "state", &cw) {
                 Some(s) => r.state(s, &cw).map_or((None, None), |(s, sig)| (Some(s), sig)),
@@ -529,6 +549,9 @@ fn read_pod(p: &TreeNode, section: &Section<'_>, ctx: &SectionContext, model: &m
             }
             if ready.is_some() {
                 container.ready = ready;
+            }
+            if image_id.is_some() {
+                container.image_id = image_id;
             }
             if state.is_some() {
                 container.state = state.clone();

@@ -318,8 +318,9 @@ impl Analyzer {
         }
         crate::parse::pyprof::join(&mut model, &mut digests);
         let findings = crate::detect::run_default_with(&model, &digests, self.limits.digest_threads);
-        let diagnoses = crate::diagnose::diagnose(&model, &findings);
-        (Analysis { model, findings, diagnoses, redactions: None }, digests)
+        let mut diagnoses = crate::diagnose::diagnose(&model, &findings);
+        let workloads = crate::workload::judge(&model, &findings, &mut diagnoses);
+        (Analysis { model, findings, diagnoses, workloads, redactions: None }, digests)
     }
 }
 
