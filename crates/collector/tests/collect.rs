@@ -957,7 +957,7 @@ fn a_third_signal_quits_leaving_nothing_behind() {
     std::fs::write(&cfg, server.kubeconfig()).unwrap();
     let cfg_s = cfg.display().to_string();
     // The first signal while sampling; the next two while the logs hang.
-    let child = env
+    let mut child = env
         .command(&[
             "-n",
             "shop",
@@ -978,7 +978,25 @@ fn a_third_signal_quits_leaving_nothing_behind() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Its stderr, read as it comes: a signal is sent only once the one before it was
+    // handled (two SIGTERMs pending at once are delivered as one).
+    let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (said, mut err) = (said.clone(), child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut err, &mut buf) {
+                said.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
     let start = std::time::Instant::now();
+    let until_said = |what: &str| {
+        while !said.lock().unwrap().contains(what) {
+            assert!(start.elapsed().as_secs() < 30, "never said {what:?}: {}", said.lock().unwrap());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
     let count = |what: &str| server.requests().iter().filter(|r| r.contains(what)).count();
     let kill =
         |sig: &str| assert!(Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
@@ -1003,10 +1021,13 @@ fn a_third_signal_quits_leaving_nothing_behind() {
     };
     assert!(!kubectls().is_empty(), "kubectl logs should be running");
     kill("-TERM");
+    until_said("SIGTERM again");
     kill("-TERM");
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
-    assert!(stderr(&out).contains("quitting without writing"), "{}", stderr(&out));
+    reader.join().unwrap();
+    let said = said.lock().unwrap().clone();
+    assert_eq!(out.status.code(), Some(143), "{said}");
+    assert!(said.contains("quitting without writing"), "{said}");
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(kubectls(), Vec::<String>::new(), "no kubectl left behind");
     let left: Vec<String> = std::fs::read_dir(env.home.path())
