@@ -339,11 +339,12 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, kubeleak: Option<PathBuf
     let n = o.threads.max(2);
     let native = |f: &str, threads: usize, rss: bool| -> Box<dyn Fn() -> Result<Run>> {
         let (k, f) = (kubeleak.clone(), f.to_string());
-        // `--single-thread` for one thread: builds before `--threads` have it too.
-        let t = if threads == 1 {
-            vec!["--single-thread".to_string()]
-        } else {
-            vec!["--threads".into(), threads.to_string()]
+        // `--single-thread` for one thread, nothing for two (the default): builds from
+        // before `--threads` can be compared (`--kubeleak`).
+        let t = match threads {
+            1 => vec!["--single-thread".to_string()],
+            2 => Vec::new(),
+            n => vec!["--threads".into(), n.to_string()],
         };
         Box::new(move || {
             let mut args: Vec<&str> = vec!["analyze", "--format", "json"];

@@ -40,6 +40,7 @@ pub const BATCH_BYTES: usize = 512 << 10;
 pub const IN_FLIGHT: usize = 8;
 
 /// Most digest threads a process starts (`--threads` above this + 1 shares them).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const MAX_DIGEST_THREADS: usize = 8;
 
 /// A stream's digest being built (see the module doc).
