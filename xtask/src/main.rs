@@ -415,11 +415,11 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, kubeleak: Option<PathBuf
             .against
             .as_ref()
             .and_then(|a| rows.iter().position(|x| &x.label == a))
-            .map_or(String::new(), |k| format!("{:.2}× {}", secs(*m) / secs(medians[k]), rows[k].label));
+            .map_or(String::new(), |k| format!("{:.2}× {}", secs(*m) / secs(medians[k]), cell(&rows[k].label)));
         let all: Vec<String> = r.times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect();
         println!(
             "| {} | {:.2} s | {} | {:.0} | {} | {} |",
-            r.label,
+            cell(&r.label),
             secs(*m),
             all.join(" "),
             mb / secs(*m),
@@ -428,6 +428,11 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, kubeleak: Option<PathBuf
         );
     }
     Ok(())
+}
+
+/// A label as a Markdown table cell.
+fn cell(label: &str) -> String {
+    label.replace('|', "\\|")
 }
 
 /// Gzips a file at the default level (what `kubeleak collect` writes).
