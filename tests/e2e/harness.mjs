@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..', '..');
-export const dist = path.join(root, 'dist');
+// KUBELEAK_DIST: another build of the page (benches compare builds side by side).
+export const dist = process.env.KUBELEAK_DIST ? path.resolve(process.env.KUBELEAK_DIST) : path.join(root, 'dist');
 export const artifacts = path.join(here, 'artifacts');
 
 const TYPES = {

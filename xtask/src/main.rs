@@ -4,10 +4,12 @@
 //!   deterministic realistic collector bundle (see `xtask::gen`).
 //! - `cargo xtask gen-fleet -o api40.txt [--replicas 40 --growing 6 --samples 8 --minutes 35]`
 //!   writes a bundle of one Deployment's replicas, some growing on one node (`xtask::fleet`).
-//! - `cargo xtask bench --size 200MB` generates (or reuses) such a bundle, builds the
-//!   release `kubeleak`, and prints a table: input size, `kubeleak analyze --format
-//!   json` time, the runbook's `grep -E` time on the same file, their ratio, MB/s, and
-//!   kubeleak's peak RSS.
+//! - `cargo xtask bench --size 200MB [--threads N] [--page]` generates (or reuses) such
+//!   a bundle and its gzip, builds the release `kubeleak`, and times, in ABBA order:
+//!   `kubeleak analyze --format json` on 1 and N threads, the runbook's `grep -E` on the
+//!   text, the same on the gzip against `zcat | grep -E`, and with `--page` the page's
+//!   in-page time (`tests/e2e/bench/page-bench.mjs`) against native on 1 thread; one
+//!   table with medians, every run, ratios and peak RSS.
 //! - `cargo xtask scaling --size 20MB --factor 10` times `kubeleak analyze` on a bundle
 //!   and on one `factor` times larger, and fails when the time grows by more than
 //!   1.5 × the size (issue 8: 10× the input may take at most ~15× the time).
@@ -73,6 +75,13 @@ enum Task {
         /// Use this kubeleak binary instead of building the release one.
         #[arg(long)]
         kubeleak: Option<PathBuf>,
+        /// N of the "native, N threads" rows (`kubeleak analyze --threads N`).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Also time the page (`tests/e2e/bench/page-bench.mjs`; build it first with
+        /// `trunk build --release`), against native on one thread.
+        #[arg(long)]
+        page: bool,
     },
     /// Check that analysis time grows linearly: SIZE, then FACTOR × SIZE.
     Scaling {
@@ -128,7 +137,9 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("wrote {} ({} bytes)", output.display(), text.len());
             Ok(())
         }
-        Task::Bench { size, seed, bundle, runs, kubeleak } => bench(size, seed, bundle, runs.max(1), kubeleak),
+        Task::Bench { size, seed, bundle, runs, kubeleak, threads, page } => {
+            bench(size, seed, bundle, kubeleak, &BenchOpts { runs: runs.max(1), threads, page })
+        }
         Task::Scaling { size, factor, runs, kubeleak } => scaling(size, factor.max(2), runs.max(1), kubeleak),
         Task::Man { output } => man::run(&output),
     }
@@ -304,7 +315,24 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, runs: usize, kubeleak: Option<PathBuf>) -> Result<()> {
+/// One command the bench times.
+struct Timed {
+    label: String,
+    /// What its ratio is taken against (a label of another row), if anything.
+    against: Option<String>,
+    run: Box<dyn Fn() -> Result<Run>>,
+    times: Vec<Duration>,
+    rss: Option<u64>,
+}
+
+/// Options of `cargo xtask bench` besides the bundle.
+struct BenchOpts {
+    runs: usize,
+    threads: usize,
+    page: bool,
+}
+
+fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, kubeleak: Option<PathBuf>, o: &BenchOpts) -> Result<()> {
     let path = bundle.unwrap_or_else(|| std::env::temp_dir().join(format!("kubeleak-bench-{size}-seed{seed}.txt")));
     let reuse = std::fs::metadata(&path).map(|m| m.len() >= size && m.len() < size + (1 << 16)).unwrap_or(false);
     if reuse {
@@ -313,74 +341,183 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, runs: usize, kubeleak: O
         eprintln!("generating {} ({size} bytes, seed {seed})…", path.display());
         write_bundle(&path, size, seed, false)?;
     }
+    // The same text gzipped as the collector writes it (default level), made once.
+    let gz_path = PathBuf::from(format!("{}.gz", path.display()));
+    let gz_fresh = match (std::fs::metadata(&path), std::fs::metadata(&gz_path)) {
+        (Ok(t), Ok(g)) => g.modified().ok() >= t.modified().ok(),
+        _ => false,
+    };
+    if !gz_fresh {
+        eprintln!("gzipping {} (default level)…", path.display());
+        gzip_file(&path, &gz_path)?;
+    }
     let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
     let kubeleak = match kubeleak {
         Some(k) => k,
         None => build_kubeleak()?,
     };
-    let file = path.to_str().ok_or("bundle path is not UTF-8")?;
+    let file = path.to_str().ok_or("bundle path is not UTF-8")?.to_string();
+    let gz = gz_path.to_str().ok_or("bundle path is not UTF-8")?.to_string();
     let grep = PathBuf::from("grep");
     // Warm the page cache so the first run is not a disk benchmark.
-    run_devnull(&grep, &["-c", "-E", GREP_PATTERN, file], false)?;
-    let (mut k_times, mut g_null, mut g_pipe) = (Vec::new(), Vec::new(), Vec::new());
-    // `--single-thread` (what the page does: one thread); older builds lack the flag.
-    let mut k1_times = Vec::new();
-    let mut single = true;
-    let mut rss: Option<u64> = None;
-    let mut matched = 0;
-    for i in 0..runs {
-        let k = run_devnull(&kubeleak, &["analyze", "--format", "json", file], true)?;
-        rss = rss.max(k.max_rss_kib);
-        if single {
-            match run_devnull(&kubeleak, &["analyze", "--single-thread", "--format", "json", file], false) {
-                Ok(k1) => k1_times.push(k1.wall),
-                Err(_) => single = false,
-            }
-        }
-        let g = run_devnull(&grep, &["-E", GREP_PATTERN, file], false)?;
-        let (p, lines) = run_grep_piped(&path)?;
-        matched = lines;
-        eprintln!(
-            "run {}: kubeleak {:.3} s, grep >/dev/null {:.3} s, grep | pipe {:.3} s",
-            i + 1,
-            k.wall.as_secs_f64(),
-            g.wall.as_secs_f64(),
-            p.as_secs_f64()
-        );
-        k_times.push(k.wall);
-        g_null.push(g.wall);
-        g_pipe.push(p);
+    run_devnull(&grep, &["-c", "-E", GREP_PATTERN, &file], false)?;
+    run_devnull(&grep, &["-c", "x", &gz], false)?;
+    let n = o.threads.max(2);
+    let native = |f: &str, threads: usize, rss: bool| -> Box<dyn Fn() -> Result<Run>> {
+        let (k, f) = (kubeleak.clone(), f.to_string());
+        // `--single-thread` for one thread, nothing for two (the default): builds from
+        // before `--threads` can be compared (`--kubeleak`).
+        let t = match threads {
+            1 => vec!["--single-thread".to_string()],
+            2 => Vec::new(),
+            n => vec!["--threads".into(), n.to_string()],
+        };
+        Box::new(move || {
+            let mut args: Vec<&str> = vec!["analyze", "--format", "json"];
+            args.extend(t.iter().map(String::as_str));
+            args.push(&f);
+            run_devnull(&k, &args, rss)
+        })
+    };
+    let row = |label: &str, against: Option<&str>, run: Box<dyn Fn() -> Result<Run>>| Timed {
+        label: label.to_string(),
+        against: against.map(str::to_string),
+        run,
+        times: Vec::new(),
+        rss: None,
+    };
+    let (grep_pipe, zcat_grep) = ("grep -E | pipe", "zcat | grep -E | pipe");
+    let one = "native, 1 thread";
+    let mut rows = vec![
+        row(one, Some(grep_pipe), native(&file, 1, true)),
+        row(&format!("native, {n} threads"), Some(grep_pipe), native(&file, n, true)),
+        row(grep_pipe, None, {
+            let f = path.clone();
+            Box::new(move || run_grep_piped(&f).map(|(wall, _)| Run { wall, max_rss_kib: None }))
+        }),
+        row("grep -E >/dev/null (stops at the first match)", None, {
+            let f = file.clone();
+            Box::new(move || run_devnull(&PathBuf::from("grep"), &["-E", GREP_PATTERN, &f], false))
+        }),
+        row("gz: native, 1 thread", Some(zcat_grep), native(&gz, 1, true)),
+        row(&format!("gz: native, {n} threads"), Some(zcat_grep), native(&gz, n, true)),
+        row(zcat_grep, None, {
+            let f = gz.clone();
+            Box::new(move || run_zcat_grep(&f))
+        }),
+    ];
+    if o.page {
+        // One worker: the page does not split an input across workers (yet).
+        let f = file.clone();
+        rows.push(row("page, 1 worker (in-page time)", Some(one), Box::new(move || run_page(&f))));
     }
-    let (k, gn, gp) = (median(k_times), median(g_null), median(g_pipe));
+    // ABBA: the rows in order on even runs, in reverse on odd ones, so no row always
+    // follows another (docs/performance.md: a second run is favoured on this machine).
+    for i in 0..o.runs {
+        let order: Vec<usize> = if i % 2 == 0 { (0..rows.len()).collect() } else { (0..rows.len()).rev().collect() };
+        let mut line = format!("run {}:", i + 1);
+        for j in order {
+            let r = &mut rows[j];
+            let got = (r.run)()?;
+            r.rss = r.rss.max(got.max_rss_kib);
+            r.times.push(got.wall);
+            line.push_str(&format!(" {} {:.3} s;", r.label, got.wall.as_secs_f64()));
+        }
+        eprintln!("{line}");
+    }
     let mb = bytes as f64 / 1e6;
+    let gz_mb = std::fs::metadata(&gz_path).map_err(|e| e.to_string())?.len() as f64 / 1e6;
     let secs = |d: Duration| d.as_secs_f64().max(1e-9);
-    println!("grep pattern: -E \"{GREP_PATTERN}\" ({matched} matching lines); median of {runs} runs");
-    println!();
-    println!("| input | kubeleak analyze | grep >/dev/null | grep \\| pipe | ratio (vs grep \\| pipe) | kubeleak MB/s | grep \\| pipe MB/s | kubeleak peak RSS |");
-    println!("|---|---|---|---|---|---|---|---|");
+    let medians: Vec<Duration> = rows.iter().map(|r| median(r.times.clone())).collect();
     println!(
-        "| {:.0} MB | {:.2} s | {:.3} s | {:.2} s | {:.2}× | {:.0} | {:.0} | {} |",
-        mb,
-        secs(k),
-        secs(gn),
-        secs(gp),
-        secs(k) / secs(gp),
-        mb / secs(k),
-        mb / secs(gp),
-        rss.map_or("n/a".to_string(), |r| format!("{:.0} MB", r as f64 * 1024.0 / 1e6)),
+        "{mb:.0} MB bundle ({gz_mb:.0} MB gzipped); grep pattern -E \"{GREP_PATTERN}\"; median of {} runs, ABBA order",
+        o.runs
     );
-    if single && !k1_times.is_empty() {
-        let k1 = median(k1_times);
+    println!();
+    println!("| command | median | all runs | MB/s of text | ratio | peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    for (r, m) in rows.iter().zip(&medians) {
+        let ratio = r
+            .against
+            .as_ref()
+            .and_then(|a| rows.iter().position(|x| &x.label == a))
+            .map_or(String::new(), |k| format!("{:.2}× {}", secs(*m) / secs(medians[k]), cell(&rows[k].label)));
+        let all: Vec<String> = r.times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect();
         println!(
-            "| {:.0} MB (`--single-thread`) | {:.2} s | {:.3} s | {:.2} s | {:.2}× | {:.0} | {:.0} | |",
-            mb,
-            secs(k1),
-            secs(gn),
-            secs(gp),
-            secs(k1) / secs(gp),
-            mb / secs(k1),
-            mb / secs(gp),
+            "| {} | {:.2} s | {} | {:.0} | {} | {} |",
+            cell(&r.label),
+            secs(*m),
+            all.join(" "),
+            mb / secs(*m),
+            ratio,
+            r.rss.map_or(String::new(), |r| format!("{:.0} MB", r as f64 * 1024.0 / 1e6)),
         );
     }
     Ok(())
+}
+
+/// A label as a Markdown table cell.
+fn cell(label: &str) -> String {
+    label.replace('|', "\\|")
+}
+
+/// Gzips a file at the default level (what `kubeleak collect` writes).
+fn gzip_file(from: &Path, to: &Path) -> Result<()> {
+    let err = |e: std::io::Error| format!("gzipping {}: {e}", from.display());
+    let mut r = std::fs::File::open(from).map_err(err)?;
+    let w = BufWriter::with_capacity(1 << 20, std::fs::File::create(to).map_err(err)?);
+    let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::default());
+    std::io::copy(&mut r, &mut gz).map_err(err)?;
+    gz.finish().map_err(err)?.flush().map_err(err)
+}
+
+/// `zcat FILE | grep -E …`, grep's output drained through a pipe.
+fn run_zcat_grep(file: &str) -> Result<Run> {
+    let start = Instant::now();
+    let mut zcat =
+        Command::new("zcat").arg(file).stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot run zcat: {e}"))?;
+    let input = zcat.stdout.take().ok_or("no zcat output")?;
+    let mut g = Command::new("grep")
+        .args(["-E", GREP_PATTERN])
+        .stdin(input)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run grep: {e}"))?;
+    if let Some(out) = g.stdout.take() {
+        let mut r = BufReader::with_capacity(1 << 20, out);
+        loop {
+            let buf = r.fill_buf().map_err(|e| e.to_string())?;
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len();
+            r.consume(n);
+        }
+    }
+    g.wait().map_err(|e| e.to_string())?;
+    zcat.wait().map_err(|e| e.to_string())?;
+    Ok(Run { wall: start.elapsed(), max_rss_kib: None })
+}
+
+/// The in-page time of one analysis of `file` (`tests/e2e/bench/page-bench.mjs`, the
+/// page built with `trunk build --release`; `KUBELEAK_DIST` picks another build).
+fn run_page(file: &str) -> Result<Run> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = Command::new("node")
+        .arg(root.join("tests/e2e/bench/page-bench.mjs"))
+        .args(["--loads", "1", "--bundle", file])
+        .output()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("page-bench failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    eprint!("{text}");
+    let ms = text
+        .lines()
+        .find_map(|l| l.strip_prefix("in-page analysis of ").and_then(|r| r.split("  ").nth(1)))
+        .and_then(|v| v.trim().split(' ').next())
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or("page-bench printed no in-page time")?;
+    Ok(Run { wall: Duration::from_millis(ms), max_rss_kib: None })
 }

@@ -17,6 +17,11 @@
 //! Example: a `kubectl logs` section of 1 000 000 lines goes to the digest thread in
 //! about 500 batches of [`BATCH_ENTRIES`] entries while the next lines are being cut.
 //!
+//! With more threads (`kubeleak analyze --threads N`: N − 1 digest threads, up to
+//! [`MAX_DIGEST_THREADS`]), the streams are dealt to the digest threads in turn; each
+//! stream is still digested by one thread, in order, so the digests are the same
+//! whatever the number of threads.
+//!
 //! wasm32 has no threads: there the sink is always the builder itself.
 
 use jiff::Timestamp;
@@ -34,6 +39,10 @@ pub const BATCH_BYTES: usize = 512 << 10;
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const IN_FLIGHT: usize = 8;
 
+/// Most digest threads a process starts (`--threads` above this + 1 shares them).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub const MAX_DIGEST_THREADS: usize = 8;
+
 /// A stream's digest being built (see the module doc).
 pub struct DigestSink {
     entries: u64,
@@ -47,11 +56,12 @@ enum Inner {
 }
 
 impl DigestSink {
-    /// `threads`: digest on the digest thread (ignored on wasm32).
-    pub fn new(threads: bool) -> Self {
+    /// `threads`: the digest threads to share (0: digest here; ignored on wasm32).
+    pub fn new(threads: usize) -> Self {
         let b = Box::new(DigestBuilder::new());
         #[cfg(not(target_arch = "wasm32"))]
-        let inner = if threads { Inner::Thread(thread_sink::ThreadSink::start(b)) } else { Inner::Here(b) };
+        let inner =
+            if threads > 0 { Inner::Thread(thread_sink::ThreadSink::start(b, threads)) } else { Inner::Here(b) };
         #[cfg(target_arch = "wasm32")]
         let inner = {
             let _ = threads;
@@ -123,7 +133,7 @@ mod thread_sink {
 
     use jiff::Timestamp;
 
-    use super::{BATCH_BYTES, BATCH_ENTRIES, IN_FLIGHT};
+    use super::{BATCH_BYTES, BATCH_ENTRIES, IN_FLIGHT, MAX_DIGEST_THREADS};
     use crate::logdigest::{DigestBuilder, EntryCheck, LogDigest};
     use crate::model::Origin;
 
@@ -218,10 +228,10 @@ mod thread_sink {
         }
     }
 
-    /// The digest thread, started on first use; it lives as long as the process.
-    fn worker() -> &'static SyncSender<Job> {
-        static W: OnceLock<SyncSender<Job>> = OnceLock::new();
-        W.get_or_init(|| {
+    /// Digest thread `i`, started on first use; it lives as long as the process.
+    fn worker(i: usize) -> &'static SyncSender<Job> {
+        static W: [OnceLock<SyncSender<Job>>; MAX_DIGEST_THREADS] = [const { OnceLock::new() }; MAX_DIGEST_THREADS];
+        W[i % MAX_DIGEST_THREADS].get_or_init(|| {
             let (tx, rx) = sync_channel::<Job>(IN_FLIGHT);
             std::thread::Builder::new()
                 .name("kubeleak-digest".into())
@@ -265,6 +275,8 @@ mod thread_sink {
 
     pub struct ThreadSink {
         id: u64,
+        /// The digest thread of this stream.
+        thread: usize,
         batch: Batch,
         finished: bool,
     }
@@ -273,17 +285,20 @@ mod thread_sink {
         fn drop(&mut self) {
             if !self.finished {
                 // Best effort: a dead digest thread has nothing to forget.
-                let _ = worker().send(Job::Forget(self.id));
+                let _ = worker(self.thread).send(Job::Forget(self.id));
             }
         }
     }
 
     impl ThreadSink {
-        pub fn start(builder: Box<DigestBuilder>) -> ThreadSink {
+        /// A stream on one of the first `threads` digest threads, dealt in turn.
+        pub fn start(builder: Box<DigestBuilder>, threads: usize) -> ThreadSink {
             static NEXT: AtomicU64 = AtomicU64::new(0);
             let id = NEXT.fetch_add(1, Ordering::Relaxed);
-            send(Job::Start(id, builder));
-            ThreadSink { id, batch: spare().unwrap_or_default(), finished: false }
+            let n = threads.clamp(1, MAX_DIGEST_THREADS) as u64;
+            let thread = usize::try_from(id % n).unwrap_or(0);
+            send(thread, Job::Start(id, builder));
+            ThreadSink { id, thread, batch: spare().unwrap_or_default(), finished: false }
         }
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
@@ -316,7 +331,7 @@ mod thread_sink {
         fn flush(&mut self) {
             let next = spare().unwrap_or_else(|| Batch::with_room_of(&self.batch));
             let full = std::mem::replace(&mut self.batch, next);
-            send(Job::Batch(self.id, full));
+            send(self.thread, Job::Batch(self.id, full));
         }
 
         /// Sends the stream's last batch and asks for its digest (see [`wait`]).
@@ -326,7 +341,7 @@ mod thread_sink {
             }
             let (tx, rx) = sync_channel(1);
             self.finished = true;
-            send(Job::Finish(self.id, tx));
+            send(self.thread, Job::Finish(self.id, tx));
             rx
         }
     }
@@ -344,8 +359,8 @@ mod thread_sink {
         }
     }
 
-    fn send(job: Job) {
-        if worker().send(job).is_err() {
+    fn send(thread: usize, job: Job) {
+        if worker(thread).send(job).is_err() {
             panic!("the digest thread ended");
         }
     }
@@ -372,7 +387,7 @@ mod tests {
                 _ => "GET /healthz 200".to_string(),
             })
             .collect();
-        let run = |threads: bool| {
+        let run = |threads: usize| {
             let mut s = DigestSink::new(threads);
             for (i, l) in lines.iter().enumerate() {
                 let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -383,24 +398,24 @@ mod tests {
             texts.sort();
             (format!("{:?}", d.miner), d.matched, d.memory_errors, d.profiles.gc_runs.len(), texts)
         };
-        let here = run(false);
-        let there = run(true);
+        let here = run(0);
         assert!(here.4.len() > 100, "the stream quotes lines: {}", here.4.len());
         assert!(here.3 > 1000, "gc runs read: {}", here.3);
-        assert_eq!(here, there);
+        assert_eq!(run(1), here, "on the digest thread");
+        assert_eq!(run(3), here, "on one of three digest threads");
     }
 
     /// After a stream dropped unfinished (a refused gzip input is rolled back), the
     /// digest thread goes on: the streams after it are digested as on this thread.
     #[test]
     fn streams_after_a_dropped_one_are_digested() {
-        let mut gone = DigestSink::new(true);
+        let mut gone = DigestSink::new(1);
         for i in 0..(3 * BATCH_ENTRIES as u32) {
             gone.push(None, "INFO cache size=12 entries", Origin { source: 0, line: i + 1 }, &[]);
         }
         drop(gone);
-        let mut a = DigestSink::new(true);
-        let mut b = DigestSink::new(false);
+        let mut a = DigestSink::new(1);
+        let mut b = DigestSink::new(0);
         for i in 0..100u32 {
             let l = format!("INFO queue length {i}");
             let o = Origin { source: 0, line: i + 1 };

@@ -36,11 +36,28 @@ pub struct Limits {
     /// (same result; see `digest_sink.rs`). Off by default (a library should not
     /// start threads unasked); `kubeleak analyze` turns it on. Ignored on wasm32.
     pub digest_threads: bool,
+    /// Natively, with [`digest_threads`](Limits::digest_threads): the threads of the
+    /// whole analysis, the reading thread included (`kubeleak analyze --threads N`), so
+    /// `threads − 1` digest threads share the log streams (at least one). Same result
+    /// for any number (issue 21).
+    pub threads: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_inflated_bytes: 1 << 30, keep_text_bytes: 8 << 20, digest_threads: false }
+        Limits { max_inflated_bytes: 1 << 30, keep_text_bytes: 8 << 20, digest_threads: false, threads: 2 }
+    }
+}
+
+impl Limits {
+    /// Digest threads the log streams are dealt to: 0 when they are digested on the
+    /// reading thread (always on wasm32).
+    pub fn digest_thread_count(&self) -> usize {
+        if self.digest_threads && cfg!(not(target_arch = "wasm32")) {
+            self.threads.saturating_sub(1).max(1)
+        } else {
+            0
+        }
     }
 }
 

@@ -67,8 +67,12 @@ enum Command {
         fail_on: Option<FailOn>,
         /// Analyze on one thread, as the web page does (by default big logs are digested
         /// on a second thread while the input is read; the report is the same).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "threads")]
         single_thread: bool,
+        /// Threads of the analysis, the reading thread included: log streams are dealt to
+        /// N − 1 digest threads (default 2; 1 is `--single-thread`). Same report for any N.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+        threads: Option<u16>,
         /// Also say, on standard error, how each region of the input was read (one line per
         /// section: its lines and what it was read as).
         #[arg(long)]
@@ -177,7 +181,7 @@ pub fn nothing_recognised(a: &analysis::Analysis) -> bool {
 
 fn run(cli: Cli, name: &'static str) -> Result<ExitCode> {
     match cli.command {
-        Command::Analyze { files, format, fail_on, single_thread, explain, no_redact } => {
+        Command::Analyze { files, format, fail_on, single_thread, threads, explain, no_redact } => {
             // Every file is opened first (a typo fails before any work); each is then
             // streamed through the analysis in 1 MiB reads, never held whole.
             let mut readers: Vec<(String, Box<dyn Read>)> = Vec::new();
@@ -190,8 +194,10 @@ fn run(cli: Cli, name: &'static str) -> Result<ExitCode> {
                 };
                 readers.push((name, r));
             }
+            let threads = if single_thread { 1 } else { usize::from(threads.unwrap_or(2)) };
             let mut analyzer = analysis::Analyzer::new(analysis::input::Limits {
-                digest_threads: !single_thread,
+                digest_threads: threads > 1,
+                threads,
                 ..Default::default()
             });
             let mut buf = vec![0u8; 1 << 20];

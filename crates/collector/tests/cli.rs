@@ -110,6 +110,32 @@ fn single_thread_gives_the_same_report() {
     assert_eq!(String::from_utf8(one.stdout).unwrap(), String::from_utf8(two.stdout).unwrap());
 }
 
+/// `--threads N` (log streams dealt to N − 1 digest threads) gives the report of one
+/// thread, for 1, 2, 4 and 9 threads, on the sample and on the same sample gzipped;
+/// `--threads 0` and `--threads` with `--single-thread` are usage errors.
+#[test]
+fn any_number_of_threads_gives_the_same_report() {
+    use std::io::Write;
+    let sample = format!("{}/../../web/sample-bundle.txt", env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("sample-bundle.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&std::fs::read(&sample).unwrap()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let gz = gz.display().to_string();
+    for file in [sample.as_str(), gz.as_str()] {
+        let one = kubeleak(&["analyze", "--single-thread", "--format", "json", file]);
+        assert!(one.status.success());
+        for n in ["1", "2", "4", "9"] {
+            let out = kubeleak(&["analyze", "--threads", n, "--format", "json", file]);
+            assert!(out.status.success(), "--threads {n}");
+            assert_eq!(out.stdout, one.stdout, "{file}: --threads {n}");
+        }
+    }
+    assert!(!kubeleak(&["analyze", "--threads", "0", &sample]).status.success());
+    assert!(!kubeleak(&["analyze", "--threads", "2", "--single-thread", &sample]).status.success());
+}
+
 fn kubectl_kubeleak(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kubectl-kubeleak")).args(args).output().unwrap()
 }

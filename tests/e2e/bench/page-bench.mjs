@@ -4,7 +4,7 @@
 //   node tests/e2e/bench/page-bench.mjs [--bundle FILE] [--kubeleak PATH] [--loads N]
 //
 // Prints:
-// - page weight: gzip -9 of the release wasm + JS (the budget is 700 KB);
+// - page weight: gzip -9 of the release wasm + JS (the budget is 1 MB, issue 21);
 // - first paint / first contentful paint of the empty page from 127.0.0.1 (median of
 //   N fresh loads, Performance API), budget 500 ms;
 // - with --bundle: the in-page time to analyze that file in headless Chromium, timed in
@@ -12,7 +12,9 @@
 //   it, when Playwright saw the summary), the worker's time per phase, the longest
 //   main-thread stall meanwhile, and, with --kubeleak
 //   (a release binary), the native `kubeleak analyze --format json` time of the same
-//   file, with and without `--single-thread`, and the ratios (the target is at most 2×).
+//   file, with and without `--single-thread`, and the ratios (the target: at most 2× native
+//   on one thread, issue 21).
+// KUBELEAK_DIST=DIR benches another build of the page (default: dist/).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -40,7 +42,7 @@ const server = await serveDist();
 const rows = [];
 try {
   for (const [f, n] of weight) rows.push([`gzip -9 ${f}`, `${n} B`]);
-  rows.push(['page weight (wasm + JS, gzip -9)', `${total} B (${(total / 1000).toFixed(1)} KB, budget 700 KB)`]);
+  rows.push(['page weight (wasm + JS, gzip -9)', `${total} B (${(total / 1000).toFixed(1)} KB, budget 1000 KB)`]);
 
   const paints = { fp: [], fcp: [], ready: [] };
   for (let i = 0; i < loads; i++) {
@@ -138,8 +140,8 @@ try {
       const one = native(['--single-thread']);
       rows.push(['native kubeleak analyze --format json', `${two} ms`]);
       rows.push(['native, --single-thread', `${one} ms`]);
-      rows.push(['browser / native', `${(inPage / two).toFixed(2)}× (target ≤ 2×)`]);
-      rows.push(['browser / native --single-thread', `${(inPage / one).toFixed(2)}×`]);
+      rows.push(['browser / native', `${(inPage / two).toFixed(2)}×`]);
+      rows.push(['browser / native --single-thread', `${(inPage / one).toFixed(2)}× (target ≤ 2×)`]);
     }
   }
 } finally {

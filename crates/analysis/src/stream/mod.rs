@@ -408,6 +408,7 @@ mod tests {
                     assert_eq!(chunked(&name, &bytes, size, keep_none()), base, "{name}: chunks of {size}");
                 }
                 assert_eq!(chunked(&name, &bytes, 4096, threads()), base, "{name}: on the digest thread");
+                assert_eq!(chunked(&name, &bytes, 4096, on(4)), base, "{name}: on 4 threads");
                 if !name.ends_with(".gz") {
                     let gz = gzip(&bytes);
                     assert_eq!(
@@ -433,6 +434,10 @@ mod tests {
         assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, keep_none()), base);
         // On the digest thread, whose digests come back when the input ends.
         assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, threads()), base);
+        // Its log streams dealt to 3 and to 8 digest threads (`--threads 4`, `--threads 9`).
+        for n in [4, 9] {
+            assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, on(n)), base, "{n} threads");
+        }
     }
 
     /// Three inputs: plain; a gzip refused at the inflate cap after some of its log
@@ -464,10 +469,33 @@ mod tests {
         assert!(base.contains("two.txt.gz: refused: gzip inflates to more than"), "the second input is refused");
         assert!(base.contains("three.txt.gz"), "the third input is reported");
         assert_eq!(run(threads()), base);
+        assert_eq!(run(on(4)), base, "4 threads");
     }
 
     fn threads() -> Limits {
         Limits { digest_threads: true, ..keep_none() }
+    }
+
+    /// `n` threads in all: the reading thread and `n − 1` digest threads.
+    fn on(n: usize) -> Limits {
+        Limits { digest_threads: true, threads: n, ..keep_none() }
+    }
+
+    /// A gzip of several members (`cat a.gz b.gz`, or a collector that appends) streams
+    /// to the same report as its text, in any chunks, whichever inflater is built in.
+    #[test]
+    fn a_gzip_of_several_members_streams_whole() {
+        let text = xtask::gen::generate_string(&xtask::gen::Options { size: 600_000, seed: 5 });
+        let bytes = text.as_bytes();
+        let base = whole("b.txt", bytes, keep_none());
+        let cuts = [0, 17, bytes.len() / 3, bytes.len() / 3 + 1, bytes.len()];
+        let mut gz = Vec::new();
+        for w in cuts.windows(2) {
+            gz.extend_from_slice(&gzip(&bytes[w[0]..w[1]]));
+        }
+        for size in [1 << 20, 8192, 13] {
+            assert_eq!(chunked("b.txt.gz", &gz, size, keep_none()).replace(".gz\"", "\""), base, "chunks of {size}");
+        }
     }
 
     #[test]

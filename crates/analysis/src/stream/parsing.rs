@@ -22,7 +22,8 @@ pub(super) struct Env<'e> {
     source: usize,
     name: &'e str,
     keep: bool,
-    threads: bool,
+    /// Digest threads (0: digests on this thread).
+    threads: usize,
 }
 
 impl<'e> Env<'e> {
@@ -35,7 +36,7 @@ impl<'e> Env<'e> {
         keep: bool,
         limits: &Limits,
     ) -> Self {
-        Env { st, quoted, later, source, name, keep, threads: limits.digest_threads }
+        Env { st, quoted, later, source, name, keep, threads: limits.digest_thread_count() }
     }
 }
 
@@ -308,7 +309,7 @@ fn finish_section(mut cur: OpenSection, env: &mut Env<'_>) {
                     env.quoted.entry(n).or_insert_with(|| l.to_string());
                 }
             }
-            let later = env.threads.then_some(&mut *env.later);
+            let later = (env.threads > 0).then_some(&mut *env.later);
             p.finish_later(&section, model, digests, env.quoted, env.keep, later);
         }
         (false, None) => {

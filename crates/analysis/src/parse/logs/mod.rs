@@ -220,7 +220,7 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(pod: String, container: Option<String>, first: Origin, first_raw: &str, threads: bool) -> Self {
+    fn new(pod: String, container: Option<String>, first: Origin, first_raw: &str, threads: usize) -> Self {
         Stream {
             pod,
             container,
@@ -498,8 +498,8 @@ pub struct LogParser {
     failed: bool,
     /// Lines are being kept in the streams.
     keeping: bool,
-    /// Streams are digested on the digest thread (see [`DigestSink`]).
-    threads: bool,
+    /// The digest threads the streams are dealt to (0: digested here; see [`DigestSink`]).
+    threads: usize,
 }
 
 impl LogParser {
@@ -522,7 +522,7 @@ impl LogParser {
             seen_content: false,
             failed: false,
             keeping: true,
-            threads: false,
+            threads: 0,
         }
     }
 
@@ -544,7 +544,7 @@ impl LogParser {
     }
 
     /// Lets the streams be digested on the digest thread (see [`DigestSink`]).
-    pub fn with_threads(mut self, threads: bool) -> Self {
+    pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;
         self
     }
