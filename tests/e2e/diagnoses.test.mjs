@@ -2,24 +2,15 @@
 // crash-looping worker's headline names the OOM kill and the runbook pattern, and the
 // shared advice ("To confirm inside the pod: …") appears once per diagnosis, not once
 // per finding; a finding links to its diagnosis instead.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, screenshot } from './harness.mjs';
+import { pageSession, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 test('sample diagnoses first, headline shown, shared advice once', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   await page.locator('#sample').click();
   await page.locator('#diagnoses article').first().waitFor();
 

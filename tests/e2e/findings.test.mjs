@@ -1,23 +1,14 @@
 // Findings in the page: the sample's OOM kill and leak pattern appear sorted by severity,
 // and clicking an evidence line opens the source view at that line, highlighted.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, screenshot } from './harness.mjs';
+import { pageSession, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 test('sample findings, evidence opens the source at its line', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   await page.locator('#sample').click();
   await page.locator('#findings article').first().waitFor();
 

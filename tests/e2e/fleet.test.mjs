@@ -1,27 +1,18 @@
 // The fleet view (issue 23) of a 40-replica Deployment (tests/fixtures/fleet/api-40-replicas.txt,
 // written by xtask/src/fleet.rs): one overview of the workload, the 6 growing replicas
 // marked and listed first, chart titles naming pods, and a replica opening its detail.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serveDist, launch, screenshot, root } from './harness.mjs';
+import { pageSession, screenshot, root } from './harness.mjs';
 
 const BUNDLE = path.join(root, 'tests', 'fixtures', 'fleet', 'api-40-replicas.txt');
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 test('40 replicas: one overview, growing replicas marked, titles naming pods', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   await page.locator('#files').setInputFiles(BUNDLE);
   await page.locator('#fleet article.fleet').first().waitFor();
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..', '..');
@@ -43,6 +44,32 @@ export async function serveDist() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * The page served from dist/ and a Chromium for this file's tests: started before them,
+ * closed after. `session.server.url` and `session.browser.page` are there once `before`
+ * has run.
+ */
+export function pageSession() {
+  const session = { server: undefined, browser: undefined };
+  before(async () => {
+    session.server = await serveDist();
+    session.browser = await launch();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session;
+}
+
+/** Opens the page, pastes `text`, presses Analyze and waits for the findings (or "No findings"). */
+export async function pasteAndAnalyze(page, url, text) {
+  await page.goto(url);
+  await page.locator('#input').fill(text);
+  await page.locator('#analyze').click();
+  await page.locator('#findings article, #no-findings').first().waitFor();
 }
 
 /** Launches headless Chromium (Debian's /usr/bin/chromium) with a fresh profile. */

@@ -1,20 +1,11 @@
 // Usable by keyboard alone, with readable contrast: Tab reaches every control in order,
 // Enter works them (sample, evidence → source view, sorting, drill-down), the focused
 // control is visibly outlined, and text meets WCAG AA contrast (4.5:1) on its background.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, screenshot } from './harness.mjs';
+import { pageSession, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 /** Presses Tab until `pred(activeElement)` holds (at most `max` presses); returns the count. */
 async function tabTo(page, pred, max = 400) {
@@ -26,8 +17,8 @@ async function tabTo(page, pred, max = 400) {
 }
 
 test('the sample, evidence, sorting and drill-down work from the keyboard alone', { timeout: 60000 }, async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   await page.locator('#analyze').waitFor();
   await tabTo(page, () => document.activeElement?.id === 'sample');
   // The focused control is visibly outlined.
@@ -63,8 +54,8 @@ test('the sample, evidence, sorting and drill-down work from the keyboard alone'
 });
 
 test('text has at least 4.5:1 contrast against its background', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   await page.locator('#sample').click();
   await page.locator('#findings article').first().waitFor();
   const worst = await page.evaluate(() => {

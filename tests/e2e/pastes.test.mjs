@@ -1,32 +1,19 @@
 // Real pastes in the page (issue 16): a one-line paste of what people copy from an
 // issue, a `MemoryError` line or one `get pods` row without its header, gives its
 // finding; a sentence that only mentions MemoryError gives none.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, screenshot } from './harness.mjs';
+import { pageSession, pasteAndAnalyze, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 async function analyze(page, text) {
-  await page.goto(server.url);
-  await page.locator('#input').fill(text);
-  await page.locator('#analyze').click();
-  // Results are in when a finding or the "No findings" note shows.
-  await page.locator('#findings article, #no-findings').first().waitFor();
+  await pasteAndAnalyze(page, session.server.url, text);
   return page.locator('#findings article').evaluateAll((as) => as.map((a) => a.dataset.kind));
 }
 
 test('one MemoryError line gives memory-error', async () => {
-  const { page } = browser;
+  const { page } = session.browser;
   const kinds = await analyze(
     page,
     'numpy.core._exceptions._ArrayMemoryError: Unable to allocate 1.61 GiB for an array with shape (753, 536, 536) and data type float64\n',
@@ -36,7 +23,7 @@ test('one MemoryError line gives memory-error', async () => {
 });
 
 test('one headerless OOMKilled row gives oom-killed for its pod', async () => {
-  const { page } = browser;
+  const { page } = session.browser;
   const kinds = await analyze(page, 'api-6d4cf56db6-9xk2p   1/2   OOMKilled   3   12m\n');
   assert.ok(kinds.includes('oom-killed'), `kinds ${JSON.stringify(kinds)}`);
   const text = await page.locator('#findings').innerText();
@@ -44,7 +31,7 @@ test('one headerless OOMKilled row gives oom-killed for its pod', async () => {
 });
 
 test('MemoryError in a sentence gives no finding (negative control)', async () => {
-  const { page } = browser;
+  const { page } = session.browser;
   const kinds = await analyze(
     page,
     'Often the cause of a MemoryError is incorrect broadcasting resulting in a very large and incorrect shape.\n',

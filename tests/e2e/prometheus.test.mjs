@@ -3,31 +3,19 @@
 // limits and restarts) and a Grafana panel's CSV export, pasted, give the memory chart
 // over the whole range and the memory-growth finding of the leak, and none for the
 // others. The fixtures are the generator's (tests/prometheus_history.rs checks them).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, screenshot, root } from './harness.mjs';
+import { pageSession, pasteAndAnalyze, screenshot, root } from './harness.mjs';
 
 const FIXTURES = path.join(root, 'tests', 'fixtures', 'prometheus');
 const LEAK = 'worker-leak-7d9f8b6c5-x2x9k';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 async function analyze(page, text) {
-  await page.goto(server.url);
-  await page.locator('#input').fill(text);
-  await page.locator('#analyze').click();
-  await page.locator('#findings article, #no-findings').first().waitFor();
+  await pasteAndAnalyze(page, session.server.url, text);
   await page.locator('#chart svg').first().waitFor({ timeout: 15000 });
   await page.waitForFunction(() => document.querySelectorAll('.chart-pending').length === 0, null, { timeout: 20000 });
 }
@@ -39,7 +27,7 @@ async function growth(page) {
 }
 
 test('a pasted Prometheus response: the chart over 24 h and the leak with its runs', { timeout: 60000 }, async () => {
-  const { page } = browser;
+  const { page } = session.browser;
   await analyze(page, fs.readFileSync(path.join(FIXTURES, 'query_range-24h.json'), 'utf8'));
   const found = await growth(page);
   assert.equal(found.length, 1, `one memory-growth finding: ${JSON.stringify(found)}`);
@@ -64,7 +52,7 @@ test('a pasted Prometheus response: the chart over 24 h and the leak with its ru
 });
 
 test('a pasted Grafana CSV export: the chart and the growth finding', { timeout: 60000 }, async () => {
-  const { page } = browser;
+  const { page } = session.browser;
   await analyze(page, fs.readFileSync(path.join(FIXTURES, 'grafana-leak-6h.csv'), 'utf8'));
   const found = await growth(page);
   assert.equal(found.length, 1, `one memory-growth finding: ${JSON.stringify(found)}`);

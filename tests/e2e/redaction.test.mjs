@@ -3,23 +3,13 @@
 // line quoted as evidence, an event) is analyzed; the page says "secrets redacted: N",
 // the JSON and HTML exports hold none of the secrets and keep the look-alikes, and with
 // the switch off they are exported as the bundle has them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, root } from './harness.mjs';
+import { pageSession, root } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 // [kind, text that carries it, secret]: the braces and bars of the file removed.
 function corpus() {
@@ -60,8 +50,8 @@ async function exported(page, button) {
 test('exports leave out every secret, say how many, and the switch exports them as they are', async () => {
   const secrets = corpus();
   assert.ok(secrets.length >= 40);
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   await page.locator('#input').fill(bundle(secrets));
   await page.locator('#analyze').click();
   await page.locator('#summary').waitFor();

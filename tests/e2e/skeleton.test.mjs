@@ -1,29 +1,19 @@
 // Walking skeleton: paste two `kubectl top` samples, press Analyze, see a chart with one
 // line per pod and a table of the parsed values, in a real headless Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, screenshot, root } from './harness.mjs';
+import { pageSession, screenshot, root } from './harness.mjs';
 
 const PASTE = fs.readFileSync(path.join(root, 'tests', 'fixtures', 'skeleton-top.txt'), 'utf8');
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
 
 test('paste, analyze: chart and both pods appear', async () => {
-  const { page } = browser;
+  const { page } = session.browser;
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
-  await page.goto(server.url);
+  await page.goto(session.server.url);
   await page.locator('#input').fill(PASTE);
   await page.locator('#analyze').click();
 
@@ -45,13 +35,13 @@ test('paste, analyze: chart and both pods appear', async () => {
   const shot = await screenshot(page, 'skeleton-paste');
   assert.ok(fs.statSync(shot).size > 1000);
   // Nothing but the page's own assets was requested.
-  const foreign = requests.filter((u) => !u.startsWith(server.url));
+  const foreign = requests.filter((u) => !u.startsWith(session.server.url));
   assert.deepEqual(foreign, []);
 });
 
 test('untrusted text shows literally and runs nothing', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = session.browser;
+  await page.goto(session.server.url);
   let alerted = false;
   page.on('dialog', async (d) => { alerted = true; await d.dismiss(); });
   const hostile = 'NAME   CPU(cores)   MEMORY(bytes)\n<img/src=x/onerror=alert(1)>   1m   10Mi\n';
