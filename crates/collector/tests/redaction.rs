@@ -3,23 +3,10 @@
 //! env and args, log lines and events, never reach the text, JSON or HTML output;
 //! `--no-redact` quotes them as they are.
 
-use std::process::Command;
+mod support;
 
-fn corpus() -> Vec<(String, String, String)> {
-    let path = format!("{}/../../tests/fixtures/secrets/fake-secrets.txt", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|l| {
-            let (kind, carrier) = l.split_once('\t').unwrap();
-            let a = carrier.find("{{").unwrap();
-            let b = a + carrier[a..].find("}}").unwrap();
-            let secret = carrier[a + 2..b].replace('|', "");
-            (kind.to_string(), format!("{}{secret}{}", &carrier[..a], &carrier[b + 2..]), secret)
-        })
-        .collect()
-}
+use std::process::Command;
+use support::apiserver::fake_secrets as corpus;
 
 /// One pod per secret: the secret in its describe env, its `-o json` and `-o yaml` env
 /// and args, a `MemoryError` log line and an OOM event (both quoted as evidence).
