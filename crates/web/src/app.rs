@@ -31,7 +31,7 @@ pub fn html_report(view: &View) -> String {
 pub fn html_report_as(view: &View, redacted: bool) -> String {
     let base = crate::redaction::html(view, redacted);
     let mut html = if view.series.is_empty() {
-        base.to_string()
+        base
     } else {
         base.replacen(CHART_MARKER, &crate::redaction::svg(chart_svg(view, 1000, 420), redacted), 1)
     };
@@ -262,7 +262,7 @@ pub fn app() -> Html {
         let redact_exports = redact_exports.clone();
         Callback::from(move |_| {
             if let Some(r) = result.as_ref() {
-                download("kubeleak-report.json", "application/json", crate::redaction::json(&r.0, *redact_exports));
+                download("kubeleak-report.json", "application/json", &crate::redaction::json(&r.0, *redact_exports));
             }
         })
     };

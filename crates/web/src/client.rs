@@ -229,9 +229,7 @@ impl Client {
             "done" if self.is_running(worker) => {
                 // Where the worker's time went (docs/performance.md; page-bench.mjs prints it).
                 web_sys::console::debug_2(&"kubeleak: worker timings (ms)".into(), &get(data, "timings"));
-                let result = view::from_js(get(data, "view"))
-                    .map(Rc::new)
-                    .map_err(|e| format!("the worker's results could not be read: {e}"));
+                let (posted, exports) = (get(data, "view"), get(data, "exports"));
                 // The analysis worker ends (its memory with it); a fresh one serves the
                 // source view from the inputs' Blobs and line indexes.
                 let lines_worker = self.take_spare().ok();
@@ -254,13 +252,14 @@ impl Client {
                     inner.on_progress = None;
                     inner.on_done.take()
                 };
-                // The results render in the next task, so reading them (above) and
-                // rendering them are not one long freeze of the page (issue 7); unless
-                // the page was cleared or another analysis started meanwhile.
+                // The results are parsed in the next task and render in the one after, so
+                // receiving, reading and rendering them are not one long freeze of the page
+                // (issues 7 and 23); unless the page was cleared or another analysis
+                // started meanwhile.
                 if let Some(cb) = cb {
                     let weak = Rc::downgrade(&self.0);
                     let lines = self.0.borrow().current.as_ref().map(|j| j.worker.clone());
-                    let show = move || {
+                    let show = move |result: Result<Rc<View>, String>| {
                         let Some(inner) = weak.upgrade() else { return };
                         let still = {
                             let inner = inner.borrow();
@@ -272,10 +271,21 @@ impl Client {
                         // The next analysis's worker, started once these results show.
                         Client(inner).warm();
                     };
-                    let run = wasm_bindgen::closure::Closure::once_into_js(show);
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
-                    }
+                    let later = |f: Box<dyn FnOnce()>| {
+                        let run = wasm_bindgen::closure::Closure::once_into_js(f);
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
+                        }
+                    };
+                    later(Box::new(move || {
+                        let result = view::from_js(posted)
+                            .map(|mut v| {
+                                v.posted_exports = exports;
+                                Rc::new(v)
+                            })
+                            .map_err(|e| format!("the worker's results could not be read: {e}"));
+                        later(Box::new(move || show(result)));
+                    }));
                 }
             }
             "error" if self.is_running(worker) => {

@@ -15,20 +15,38 @@ use yew::prelude::*;
 
 use crate::view::View;
 
-/// The JSON export: redacted, or as the bundle has it.
-pub fn json(view: &View, redacted: bool) -> &str {
-    match (&view.unredacted, redacted) {
-        (Some((json, _)), false) => json,
-        _ => &view.json,
+/// One of the exports: from [`View::posted_exports`] (the page), else from the view.
+fn export(view: &View, redacted: bool, html: bool) -> String {
+    let posted = &view.posted_exports;
+    if posted.is_object() {
+        let key = match (redacted, html) {
+            (true, false) => "json",
+            (true, true) => "html",
+            (false, false) => "unredacted_json",
+            (false, true) => "unredacted_html",
+        };
+        // The unredacted exports are only posted when redaction replaced something.
+        return crate::message::get(posted, key)
+            .as_string()
+            .or_else(|| crate::message::get(posted, if html { "html" } else { "json" }).as_string())
+            .unwrap_or_default();
+    }
+    match (&view.unredacted, redacted, html) {
+        (Some((json, _)), false, false) => json.clone(),
+        (Some((_, html)), false, true) => html.clone(),
+        (_, _, false) => view.json.clone(),
+        (_, _, true) => view.html.clone(),
     }
 }
 
+/// The JSON export: redacted, or as the bundle has it.
+pub fn json(view: &View, redacted: bool) -> String {
+    export(view, redacted, false)
+}
+
 /// The HTML export before its charts are drawn in: redacted, or as the bundle has it.
-pub fn html(view: &View, redacted: bool) -> &str {
-    match (&view.unredacted, redacted) {
-        (Some((_, html)), false) => html,
-        _ => &view.html,
-    }
+pub fn html(view: &View, redacted: bool) -> String {
+    export(view, redacted, true)
 }
 
 /// A chart the page drew, with secrets in its labels redacted when the export is.

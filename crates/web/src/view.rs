@@ -33,18 +33,18 @@ pub const MAX_CODE_ROWS: usize = 20;
 /// Longest line the source view gets (bytes); longer lines are cut with a note.
 pub const MAX_SHOWN: usize = 10_000;
 
-/// The view as a JS value, to post from the worker to the page (structured clone). Sizes
-/// past 2^53 bytes go as BigInt, so no number is ever refused. Measured against JSON
-/// text (`serde_json` both ways): 4.3 KB smaller gzipped page, since the page already
-/// carries serde's derive code either way and serde-wasm-bindgen's deserializer is small.
+/// The view as a JS value, to post from the worker to the page: one JSON string
+/// (`serde_json` both ways). Issue 23: with 500 pods × 100 samples, structured-cloning
+/// the view as JS objects and reading them back with `serde_wasm_bindgen` took one
+/// ~200 ms task on the page; one string clones at once and `serde_json` parses it in wasm.
 pub fn to_js(view: &View) -> Result<wasm_bindgen::JsValue, String> {
-    let s = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
-    view.serialize(&s).map_err(|e| e.to_string())
+    serde_json::to_string(view).map(|s| wasm_bindgen::JsValue::from_str(&s)).map_err(|e| e.to_string())
 }
 
 /// The view the worker posted ([`to_js`]).
 pub fn from_js(value: wasm_bindgen::JsValue) -> Result<View, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    let text = value.as_string().ok_or("the view is not a string")?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// A line of an input: index into [`View::sources`] and 1-based line number.
@@ -107,6 +107,12 @@ pub struct View {
     pub unredacted: Option<(String, String)>,
     /// Workloads of several replicas, each with its chart or its sparklines (issue 23).
     pub fleets: Vec<FleetView>,
+    /// On the page: the exports as the worker posted them beside the view (`{json, html,
+    /// unredacted_json, unredacted_html}`, JS strings), read into wasm only when the user
+    /// exports (issue 23: megabytes the first render does not need); `undefined` where
+    /// the view has them in [`View::json`], [`View::html`] and [`View::unredacted`].
+    #[serde(skip)]
+    pub posted_exports: wasm_bindgen::JsValue,
 }
 
 /// A workload's replicas: drawn by the worker (hand-written SVG, no text to measure).
@@ -485,6 +491,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         redactions: Vec::new(),
         unredacted: None,
         fleets: fleets(a),
+        posted_exports: wasm_bindgen::JsValue::UNDEFINED,
     }
 }
 

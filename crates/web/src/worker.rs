@@ -9,7 +9,9 @@
 //! - `{type: "analyze", paste: string | undefined, files: [File]}`: reads each file in
 //!   [`CHUNK`] slices (`Blob.arrayBuffer()`, the next slice asked for before this one is
 //!   analyzed), posting `{type: "progress", done, total, phase}` after each;
-//!   analyzes, and posts `{type: "done", view: View (see view::to_js), sources, timings}`
+//!   analyzes, and posts `{type: "done", view: View (see view::to_js), exports, sources,
+//!   timings}`; `exports` has the view's JSON and HTML reports as strings (see
+//!   [`View::posted_exports`](crate::View::posted_exports)), left out of `view`
 //!   (or `{type: "error", message}`); `timings` has the ms of each of [`PHASES`].
 //!   `sources` has one `{blob, starts, lines, len}` per input, for the lines worker: a
 //!   plain file is its own `File` with a sparse line index ([`LineIndex`], built while
@@ -288,6 +290,20 @@ async fn analyze_message(msg: JsValue) {
     // The page ends this worker once the results arrive: freeing the model first would
     // only delay them (tens of ms for a big one).
     std::mem::forget(a);
+    // The exports go beside the view as plain strings: the page reads them into wasm
+    // only when the user exports (issue 23).
+    let exports = js_sys::Object::new();
+    let (uj, uh) = v.unredacted.take().unzip();
+    for (k, text) in [
+        ("json", Some(std::mem::take(&mut v.json))),
+        ("html", Some(std::mem::take(&mut v.html))),
+        ("unredacted_json", uj),
+        ("unredacted_html", uh),
+    ] {
+        if let Some(text) = text {
+            let _ = js_sys::Reflect::set(&exports, &k.into(), &JsValue::from_str(&text));
+        }
+    }
     let view = view::to_js(&v);
     lap(VIEW, &mut since);
     let timings = js_sys::Object::new();
@@ -297,7 +313,10 @@ async fn analyze_message(msg: JsValue) {
         }
     });
     match view {
-        Ok(json) => post(&object("done", &[("view", json), ("sources", sources.into()), ("timings", timings.into())])),
+        Ok(json) => post(&object(
+            "done",
+            &[("view", json), ("exports", exports.into()), ("sources", sources.into()), ("timings", timings.into())],
+        )),
         Err(e) => post(&object("error", &[("message", e.to_string().into())])),
     }
 }
