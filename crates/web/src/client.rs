@@ -280,7 +280,7 @@ impl Client {
                     later(Box::new(move || {
                         let result = view::from_js(posted)
                             .map(|mut v| {
-                                v.posted_exports = exports;
+                                v.posted_exports = Some(exports);
                                 Rc::new(v)
                             })
                             .map_err(|e| format!("the worker's results could not be read: {e}"));

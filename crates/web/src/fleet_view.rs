@@ -17,6 +17,9 @@ use crate::view::Shared;
 
 /// Table rows rendered per task.
 const ROWS_STEP: usize = 60;
+/// Table rows per [`ReplicaRows`] component: a batch renders its new chunks only, the
+/// ones shown keep their props and are neither rendered nor diffed again.
+const ROWS_CHUNK: usize = 30;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -50,22 +53,11 @@ pub fn fleet_section(props: &Props) -> Html {
     if v.fleets.is_empty() {
         return html! {};
     }
-    let open = |key: &str, label: &str, growing: bool| {
-        let cb = props.on_open.clone();
-        let key = key.to_string();
-        html! {
-            <button class={classes!("link", "replica-link", growing.then_some("growing"))}
-                title={if growing { "growing: open its detail" } else { "open its detail" }}
-                onclick={Callback::from(move |_| cb.emit(key.clone()))}>
-                if growing { <span class="grow-mark" aria-label="growing">{ "▲ " }</span> }
-                { label }
-            </button>
-        }
-    };
+    let open = |key: &str, label: &str, growing: bool| replica_button(&props.on_open, key, label, growing);
     html! {
         <section id="fleet" aria-label="Workloads">
             <h2>{ format!("Workloads ({})", v.fleets.len()) }</h2>
-            { for v.fleets.iter().map(|fv| {
+            { for v.fleets.iter().enumerate().map(|(fleet, fv)| {
                 let f = &fv.fleet;
                 html! {
                     <article class="fleet" data-workload={f.name.clone()}>
@@ -76,15 +68,9 @@ pub fn fleet_section(props: &Props) -> Html {
                             <table class="fleet-table">
                                 <thead><tr><th>{ "Pod" }</th><th>{ "Memory" }</th><th>{ "Growth" }</th><th>{ "Last" }</th><th>{ "Limit" }</th><th>{ "OOM" }</th></tr></thead>
                                 <tbody>
-                                { for f.replicas.iter().zip(&fv.sparklines).take(limit).map(|(r, svg)| html! {
-                                    <tr class={classes!("replica", if r.growing { "growing" } else { "flat" })} data-pod={r.pod.clone()}>
-                                        <td class="pod">{ open(&r.key, &r.pod, r.growing) }</td>
-                                        <td class="spark">{ Html::from_html_unchecked(AttrValue::from(svg.clone())) }</td>
-                                        <td>{ slope_text(r.slope) }</td>
-                                        <td>{ r.last.map(format_bytes).unwrap_or_default() }</td>
-                                        <td>{ r.limit.map(format_bytes).unwrap_or_default() }</td>
-                                        <td>{ if r.oom_killed { "OOM-killed" } else { "" } }</td>
-                                    </tr>
+                                { for (0..f.replicas.len().min(limit)).step_by(ROWS_CHUNK).map(|start| html! {
+                                    <ReplicaRows key={start} view={props.view.clone()} {fleet} {start}
+                                        end={(start + ROWS_CHUNK).min(f.replicas.len())} on_open={props.on_open.clone()} />
                                 }) }
                                 </tbody>
                             </table>
@@ -106,5 +92,50 @@ pub fn fleet_section(props: &Props) -> Html {
                 }
             }) }
         </section>
+    }
+}
+
+/// A replica's name as a button that opens its detail.
+fn replica_button(on_open: &Callback<String>, key: &str, label: &str, growing: bool) -> Html {
+    let cb = on_open.clone();
+    let key = key.to_string();
+    html! {
+        <button class={classes!("link", "replica-link", growing.then_some("growing"))}
+            title={if growing { "growing: open its detail" } else { "open its detail" }}
+            onclick={Callback::from(move |_| cb.emit(key.clone()))}>
+            if growing { <span class="grow-mark" aria-label="growing">{ "▲ " }</span> }
+            { label }
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowsProps {
+    view: Shared,
+    /// Index of the fleet in the view.
+    fleet: usize,
+    /// This chunk's replicas.
+    start: usize,
+    end: usize,
+    on_open: Callback<String>,
+}
+
+/// [`ROWS_CHUNK`] rows of a fleet's table of sparklines.
+#[function_component(ReplicaRows)]
+fn replica_rows(props: &RowsProps) -> Html {
+    let Some(fv) = props.view.0.fleets.get(props.fleet) else { return html! {} };
+    let f = &fv.fleet;
+    let rows = f.replicas.iter().zip(&fv.sparklines).take(props.end).skip(props.start);
+    html! {
+        { for rows.map(|(r, svg)| html! {
+            <tr class={classes!("replica", if r.growing { "growing" } else { "flat" })} data-pod={r.pod.clone()}>
+                <td class="pod">{ replica_button(&props.on_open, &r.key, &r.pod, r.growing) }</td>
+                <td class="spark">{ Html::from_html_unchecked(AttrValue::from(svg.clone())) }</td>
+                <td>{ slope_text(r.slope) }</td>
+                <td>{ r.last.map(format_bytes).unwrap_or_default() }</td>
+                <td>{ r.limit.map(format_bytes).unwrap_or_default() }</td>
+                <td>{ if r.oom_killed { "OOM-killed" } else { "" } }</td>
+            </tr>
+        }) }
     }
 }

@@ -34,6 +34,16 @@ pub fn post(msg: &js_sys::Object) {
     }
 }
 
+/// Posts a message from this worker to the page, handing over `buffers` (`ArrayBuffer`s
+/// inside it) instead of copying them (workers only).
+pub fn post_transfer(msg: &js_sys::Object, buffers: &[JsValue]) {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let transfer: js_sys::Array = buffers.iter().collect();
+    if let Err(e) = scope.post_message_with_transfer(msg, &transfer) {
+        web_sys::console::error_1(&e);
+    }
+}
+
 /// What a JS error says, for a message to the user.
 pub fn js_error(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()

@@ -17,8 +17,7 @@ use crate::view::View;
 
 /// One of the exports: from [`View::posted_exports`] (the page), else from the view.
 fn export(view: &View, redacted: bool, html: bool) -> String {
-    let posted = &view.posted_exports;
-    if posted.is_object() {
+    if let Some(posted) = view.posted_exports.as_ref().filter(|p| p.is_object()) {
         let key = match (redacted, html) {
             (true, false) => "json",
             (true, true) => "html",

@@ -3,6 +3,8 @@
 //! pod table with drill-down, input problems, and the source view. Everything comes
 //! from the worker's [`View`](crate::view::View); the charts are drawn here.
 
+use std::rc::Rc;
+
 use kubeleak_analysis::quantity::format_bytes;
 use yew::prelude::*;
 
@@ -25,6 +27,10 @@ const FINDINGS_STEP: usize = 10;
 /// Pod table rows rendered per finding of [`FINDINGS_STEP`]: 100 rows per task, so a
 /// table of 500 pods (issue 23) does not hold the page's thread in one task.
 const ROWS_PER_FINDING: usize = 10;
+/// Pod table rows per [`PodRows`] component. Each batch renders only its new chunks:
+/// the earlier ones keep their props, so Yew neither renders nor diffs them again
+/// (issue 23: re-rendering the whole table per batch made each batch slower than the last).
+const ROWS_CHUNK: usize = 50;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Col {
@@ -77,8 +83,8 @@ pub fn results(props: &Props) -> Html {
     let charts = memory_charts(v);
     // A replica of the fleet view opens its pod's detail, scrolled into view.
     let open_replica = {
-        let open = open_pod.clone();
-        Callback::from(move |key: String| {
+        let open = open_pod.setter();
+        use_callback((), move |key: String, _| {
             open.set(Some(key));
             later(Box::new(|| {
                 let drill = web_sys::window()
@@ -91,24 +97,34 @@ pub fn results(props: &Props) -> Html {
         })
     };
 
-    let mut table = v.rows.clone();
     let (col, asc) = *sort;
-    table.sort_by(|x, y| {
-        let o = match col {
-            Col::Pod => x.pod.cmp(&y.pod).then(x.container.cmp(&y.container)),
-            Col::Status => x.status.cmp(&y.status),
-            Col::Restarts => x.restarts.cmp(&y.restarts),
-            Col::Limit => x.limit.cmp(&y.limit),
-            Col::Request => x.request.cmp(&y.request),
-            Col::Latest => x.latest.cmp(&y.latest),
-            Col::Percent => x.percent.unwrap_or(-1.0).total_cmp(&y.percent.unwrap_or(-1.0)),
-        };
-        if asc {
-            o
-        } else {
-            o.reverse()
-        }
+    // The table's order, kept while the view and the sort stay (not redone per batch).
+    let order = use_memo((props.view.clone(), col, asc), |(view, col, asc)| {
+        let rows = &view.0.rows;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&rows[a], &rows[b]);
+            let o = match col {
+                Col::Pod => x.pod.cmp(&y.pod).then(x.container.cmp(&y.container)),
+                Col::Status => x.status.cmp(&y.status),
+                Col::Restarts => x.restarts.cmp(&y.restarts),
+                Col::Limit => x.limit.cmp(&y.limit),
+                Col::Request => x.request.cmp(&y.request),
+                Col::Latest => x.latest.cmp(&y.latest),
+                Col::Percent => x.percent.unwrap_or(-1.0).total_cmp(&y.percent.unwrap_or(-1.0)),
+            };
+            if *asc {
+                o
+            } else {
+                o.reverse()
+            }
+        });
+        order
     });
+    let on_toggle = {
+        let open = open_pod.setter();
+        use_callback((), move |key: Option<String>, _| open.set(key))
+    };
     let header = |label: &'static str, c: Col| {
         let sort = sort.clone();
         let mark = if col == c {
@@ -138,18 +154,6 @@ pub fn results(props: &Props) -> Html {
         }
     };
 
-    let evidence_button = |e: &Evidence| {
-        let cb = props.on_evidence.clone();
-        let at = e.at;
-        html! {
-            <li>
-                <button class="evidence" onclick={Callback::from(move |_| cb.emit(at))}>
-                    <span class="loc">{ &e.loc }</span>
-                    <code>{ &e.text }</code>
-                </button>
-            </li>
-        }
-    };
     let s = &v.summary;
 
     html! {
@@ -188,34 +192,8 @@ pub fn results(props: &Props) -> Html {
                 <p class="muted" id="no-findings">{ "No findings: nothing in this input points at a memory problem." }</p>
             }
             <div id="findings">
-            { for v.findings.iter().enumerate().take(limit).map(|(i, f)| html! {
-                <article class={classes!("finding", f.severity.clone())} data-kind={f.kind.clone()} id={format!("finding-{}", i + 1)}>
-                    <div class="meta"><span class="sev">{ &f.severity }</span>{" "}<span class="kind">{ &f.kind }</span>{" "}<span class="target">{ &f.target }</span></div>
-                    <h3>{ &f.title }</h3>
-                    <p>{ &f.detail }</p>
-                    if let Some(n) = f.diagnosis {
-                        // Its advice is the diagnosis', said once there.
-                        <p class="advice"><b>{ "What to do: " }</b>{ "see " }<a class="diagnosis-link" href={format!("#diagnosis-{}", n + 1)}>{ format!("diagnosis {}", n + 1) }</a></p>
-                    } else {
-                        <p class="advice"><b>{ "What to do: " }</b>{ &f.advice }</p>
-                    }
-                    if let Some(c) = &f.chart {
-                        <figure class="chart finding-chart" aria-label={c.title.clone()}>
-                            <LazyChart view={props.view.clone()} which={Which::Finding(i)} />
-                        </figure>
-                    }
-                    if !f.sites.is_empty() || !f.types.is_empty() {
-                        <p class="code-links">{ "Where in the code: " }
-                        { for f.sites.iter().filter_map(|&i| v.code.sites.get(i).map(|s| (i, s))).map(|(i, s)| html! {
-                            <a class="site-link" href={format!("#site-{i}")}>{ &s.place }</a>
-                        }) }
-                        { for f.types.iter().filter_map(|&i| v.code.types.get(i).map(|t| (i, t))).map(|(i, t)| html! {
-                            <a class="site-link" href={format!("#type-{i}")}>{ &t.name }</a>
-                        }) }
-                        </p>
-                    }
-                    <ul class="evidence-list">{ for f.evidence.iter().map(evidence_button) }</ul>
-                </article>
+            { for (0..v.findings.len().min(limit)).map(|i| html! {
+                <FindingCard key={i} view={props.view.clone()} index={i} on_evidence={props.on_evidence.clone()} />
             }) }
             </div>
 
@@ -246,29 +224,13 @@ pub fn results(props: &Props) -> Html {
                     { header("Limit", Col::Limit) }{ header("Request", Col::Request) }{ header("Memory", Col::Latest) }{ header("% of limit", Col::Percent) }
                 </tr></thead>
                 <tbody>
-                { for table.iter().enumerate().take(limit * ROWS_PER_FINDING).map(|(i, r)| {
-                    // The drill-down follows the last row of the opened pod.
-                    let last_of_pod = table.get(i + 1).is_none_or(|n| n.key != r.key);
-                    let key = r.key.clone();
-                    let open = open_pod.clone();
-                    let is_open = open_pod.as_deref() == Some(r.key.as_str());
-                    let toggle = Callback::from(move |_| open.set(if is_open { None } else { Some(key.clone()) }));
+                { for (0..order.len().min(limit * ROWS_PER_FINDING)).step_by(ROWS_CHUNK).map(|start| {
+                    let end = (start + ROWS_CHUNK).min(order.len());
+                    // Only the chunk that holds the opened pod's rows hears of it.
+                    let open = open_pod.as_ref().filter(|k| order[start..end].iter().any(|&i| &v.rows[i].key == *k)).cloned();
                     html! {
-                        <>
-                        <tr class={classes!("pod-row", is_open.then_some("open"))}>
-                            <td class="pod"><button class="link" aria-expanded={is_open.to_string()} onclick={toggle}>{ &r.pod }</button></td>
-                            <td>{ &r.container }</td>
-                            <td>{ &r.status }</td>
-                            <td>{ r.restarts.map(|n| n.to_string()).unwrap_or_default() }</td>
-                            <td>{ bytes_cell(r.limit) }</td>
-                            <td>{ bytes_cell(r.request) }</td>
-                            <td class="samples">{ &r.trend }</td>
-                            <td>{ r.percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into()) }</td>
-                        </tr>
-                        if is_open && last_of_pod {
-                            <tr class="drill"><td colspan="8">{ drill_down(v, &r.key, &evidence_button) }{ pod_charts(&props.view, &r.key) }</td></tr>
-                        }
-                        </>
+                        <PodRows key={start} view={props.view.clone()} order={order.clone()} {start} {end} {open}
+                            on_toggle={on_toggle.clone()} on_evidence={props.on_evidence.clone()} />
                     }
                 }) }
                 </tbody>
@@ -285,6 +247,116 @@ pub fn results(props: &Props) -> Html {
             <h2>{ "Source" }</h2>
             <SourceView view={props.view.clone()} client={props.client.clone()} selected={props.selected} />
         </section>
+    }
+}
+
+/// An evidence line: a button that opens it in the source view.
+fn evidence_button(on_evidence: &Callback<Loc>, e: &Evidence) -> Html {
+    let cb = on_evidence.clone();
+    let at = e.at;
+    html! {
+        <li>
+            <button class="evidence" onclick={Callback::from(move |_| cb.emit(at))}>
+                <span class="loc">{ &e.loc }</span>
+                <code>{ &e.text }</code>
+            </button>
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FindingProps {
+    view: Shared,
+    index: usize,
+    on_evidence: Callback<Loc>,
+}
+
+/// One finding with its evidence (its own component: a later batch of findings leaves
+/// the ones shown alone).
+#[function_component(FindingCard)]
+fn finding_card(props: &FindingProps) -> Html {
+    let v = &props.view.0;
+    let i = props.index;
+    let Some(f) = v.findings.get(i) else { return html! {} };
+    html! {
+        <article class={classes!("finding", f.severity.clone())} data-kind={f.kind.clone()} id={format!("finding-{}", i + 1)}>
+            <div class="meta"><span class="sev">{ &f.severity }</span>{" "}<span class="kind">{ &f.kind }</span>{" "}<span class="target">{ &f.target }</span></div>
+            <h3>{ &f.title }</h3>
+            <p>{ &f.detail }</p>
+            if let Some(n) = f.diagnosis {
+                // Its advice is the diagnosis', said once there.
+                <p class="advice"><b>{ "What to do: " }</b>{ "see " }<a class="diagnosis-link" href={format!("#diagnosis-{}", n + 1)}>{ format!("diagnosis {}", n + 1) }</a></p>
+            } else {
+                <p class="advice"><b>{ "What to do: " }</b>{ &f.advice }</p>
+            }
+            if let Some(c) = &f.chart {
+                <figure class="chart finding-chart" aria-label={c.title.clone()}>
+                    <LazyChart view={props.view.clone()} which={Which::Finding(i)} />
+                </figure>
+            }
+            if !f.sites.is_empty() || !f.types.is_empty() {
+                <p class="code-links">{ "Where in the code: " }
+                { for f.sites.iter().filter_map(|&i| v.code.sites.get(i).map(|s| (i, s))).map(|(i, s)| html! {
+                    <a class="site-link" href={format!("#site-{i}")}>{ &s.place }</a>
+                }) }
+                { for f.types.iter().filter_map(|&i| v.code.types.get(i).map(|t| (i, t))).map(|(i, t)| html! {
+                    <a class="site-link" href={format!("#type-{i}")}>{ &t.name }</a>
+                }) }
+                </p>
+            }
+            <ul class="evidence-list">{ for f.evidence.iter().map(|e| evidence_button(&props.on_evidence, e)) }</ul>
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PodRowsProps {
+    view: Shared,
+    /// The table's order (indexes into the view's rows).
+    order: Rc<Vec<usize>>,
+    /// This chunk's part of `order`.
+    start: usize,
+    end: usize,
+    /// The opened pod, when its rows are in this chunk.
+    open: Option<String>,
+    /// Opens a pod's detail (`Some(key)`) or closes it (`None`).
+    on_toggle: Callback<Option<String>>,
+    on_evidence: Callback<Loc>,
+}
+
+/// A chunk of [`ROWS_CHUNK`] rows of the pod table, with the opened pod's detail.
+#[function_component(PodRows)]
+fn pod_rows(props: &PodRowsProps) -> Html {
+    let v = &props.view.0;
+    let order = &props.order;
+    let evidence = |e: &Evidence| evidence_button(&props.on_evidence, e);
+    html! {
+        { for (props.start..props.end).filter_map(|n| order.get(n).and_then(|&i| v.rows.get(i)).map(|r| (n, r))).map(|(n, r)| {
+            // The drill-down follows the last row of the opened pod.
+            let last_of_pod = order.get(n + 1).and_then(|&i| v.rows.get(i)).is_none_or(|next| next.key != r.key);
+            let is_open = props.open.as_deref() == Some(r.key.as_str());
+            let toggle = {
+                let (cb, key) = (props.on_toggle.clone(), r.key.clone());
+                Callback::from(move |_| cb.emit(if is_open { None } else { Some(key.clone()) }))
+            };
+            html! {
+                <>
+                <tr class={classes!("pod-row", is_open.then_some("open"))}>
+                    <td class="pod"><button class="link" aria-expanded={is_open.to_string()} onclick={toggle}>{ &r.pod }</button></td>
+                    <td>{ &r.container }</td>
+                    <td>{ &r.status }</td>
+                    <td>{ r.restarts.map(|n| n.to_string()).unwrap_or_default() }</td>
+                    <td>{ bytes_cell(r.limit) }</td>
+                    <td>{ bytes_cell(r.request) }</td>
+                    <td class="samples">{ &r.trend }</td>
+                    <td>{ r.percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into()) }</td>
+                </tr>
+                if is_open && last_of_pod {
+                    <tr class="drill"><td colspan="8">{ drill_down(v, &r.key, &evidence) }{ pod_charts(&props.view, &r.key) }</td></tr>
+                }
+                </>
+            }
+        }) }
     }
 }
 

@@ -23,6 +23,7 @@ use kubeleak_analysis::{
     Analysis, Severity,
 };
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
 
 /// Longest quoted line (bytes) in the view; the source view shows the whole line.
 pub const MAX_QUOTE: usize = 2000;
@@ -33,18 +34,30 @@ pub const MAX_CODE_ROWS: usize = 20;
 /// Longest line the source view gets (bytes); longer lines are cut with a note.
 pub const MAX_SHOWN: usize = 10_000;
 
-/// The view as a JS value, to post from the worker to the page: one JSON string
-/// (`serde_json` both ways). Issue 23: with 500 pods × 100 samples, structured-cloning
-/// the view as JS objects and reading them back with `serde_wasm_bindgen` took one
-/// ~200 ms task on the page; one string clones at once and `serde_json` parses it in wasm.
-pub fn to_js(view: &View) -> Result<wasm_bindgen::JsValue, String> {
-    serde_json::to_string(view).map(|s| wasm_bindgen::JsValue::from_str(&s)).map_err(|e| e.to_string())
+/// The view as bytes (postcard), to post from the worker to the page. Issue 23: with 500
+/// pods × 100 samples, structured-cloning the view as JS objects and reading them back
+/// with `serde_wasm_bindgen` was one ~200 ms task on the page; bytes are transferred
+/// without a copy and read in wasm at once. Binary rather than JSON text: JSON has no
+/// NaN or infinity (serde_json writes `null`, which no `f64` reads back), postcard keeps
+/// every `f64` bit for bit.
+pub fn to_bytes(view: &View) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(view).map_err(|e| e.to_string())
+}
+
+/// The view from [`to_bytes`].
+pub fn from_bytes(bytes: &[u8]) -> Result<View, String> {
+    postcard::from_bytes(bytes).map_err(|e| e.to_string())
+}
+
+/// [`to_bytes`] as a `Uint8Array`, to post (its buffer transferred).
+pub fn to_js(view: &View) -> Result<js_sys::Uint8Array, String> {
+    to_bytes(view).map(|b| js_sys::Uint8Array::from(b.as_slice()))
 }
 
 /// The view the worker posted ([`to_js`]).
 pub fn from_js(value: wasm_bindgen::JsValue) -> Result<View, String> {
-    let text = value.as_string().ok_or("the view is not a string")?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
+    let bytes: js_sys::Uint8Array = value.dyn_into().map_err(|_| "the view is not bytes".to_string())?;
+    from_bytes(&bytes.to_vec())
 }
 
 /// A line of an input: index into [`View::sources`] and 1-based line number.
@@ -109,10 +122,10 @@ pub struct View {
     pub fleets: Vec<FleetView>,
     /// On the page: the exports as the worker posted them beside the view (`{json, html,
     /// unredacted_json, unredacted_html}`, JS strings), read into wasm only when the user
-    /// exports (issue 23: megabytes the first render does not need); `undefined` where
+    /// exports (issue 23: megabytes the first render does not need); `None` where
     /// the view has them in [`View::json`], [`View::html`] and [`View::unredacted`].
     #[serde(skip)]
-    pub posted_exports: wasm_bindgen::JsValue,
+    pub posted_exports: Option<wasm_bindgen::JsValue>,
 }
 
 /// A workload's replicas: drawn by the worker (hand-written SVG, no text to measure).
@@ -491,7 +504,7 @@ pub fn build(a: &Analysis, json: String, html: String) -> View {
         redactions: Vec::new(),
         unredacted: None,
         fleets: fleets(a),
-        posted_exports: wasm_bindgen::JsValue::UNDEFINED,
+        posted_exports: None,
     }
 }
 
@@ -725,9 +738,39 @@ mod tests {
         assert_eq!(v.rows[0].trend, "301Mi → 344Mi (2 samples)");
         assert_eq!(v.series.len(), 2);
         assert_eq!(v.sources[0].lines, SKELETON.lines().count() as u32);
-        let json = serde_json::to_string(&v).unwrap();
-        let back: View = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.rows, v.rows);
+        assert_eq!(from_bytes(&to_bytes(&v).unwrap()).unwrap(), v);
+    }
+
+    /// Every fixture's view crosses from the worker to the page whole (postcard both ways:
+    /// a field skipped on one side only would shift every byte after it).
+    #[test]
+    fn every_fixtures_view_crosses_as_bytes() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "txt" || x == "log" || x == "json") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"), &mut files);
+        assert!(files.len() > 100, "{} fixtures", files.len());
+        let mut with_fleets = 0;
+        for f in files {
+            let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+            let v = build(&analyze_text("paste", &text), "{}".into(), "<html>".into());
+            with_fleets += usize::from(!v.fleets.is_empty());
+            let bytes = to_bytes(&v).unwrap();
+            let back = from_bytes(&bytes).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            // (Compared as bytes: the worker-only fields, `origins`, stay behind.)
+            assert!(to_bytes(&back).unwrap() == bytes, "{}", f.display());
+            assert_eq!((back.rows, back.series, back.fleets), (v.rows, v.series, v.fleets), "{}", f.display());
+        }
+        assert!(with_fleets > 0, "a fleet view among them");
+        assert!(from_bytes(b"\x07\x01").is_err(), "what is not a view is an error, not a panic");
     }
 
     #[test]

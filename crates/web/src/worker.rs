@@ -9,7 +9,8 @@
 //! - `{type: "analyze", paste: string | undefined, files: [File]}`: reads each file in
 //!   [`CHUNK`] slices (`Blob.arrayBuffer()`, the next slice asked for before this one is
 //!   analyzed), posting `{type: "progress", done, total, phase}` after each;
-//!   analyzes, and posts `{type: "done", view: View (see view::to_js), exports, sources,
+//!   analyzes, and posts `{type: "done", view: the view's bytes (a `Uint8Array`, its buffer
+//!   transferred; see view::to_js), exports, sources,
 //!   timings}`; `exports` has the view's JSON and HTML reports as strings (see
 //!   [`View::posted_exports`](crate::View::posted_exports)), left out of `view`
 //!   (or `{type: "error", message}`); `timings` has the ms of each of [`PHASES`].
@@ -28,7 +29,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::lines_worker::{self, source_object, text_blob, LineIndex};
-use crate::message::{get, js_error, object, post};
+use crate::message::{get, js_error, object, post, post_transfer};
 use crate::view::{self, CHART_MARKER};
 
 /// Bytes read per step: a large file is read in slices of this size, with a progress
@@ -313,10 +314,21 @@ async fn analyze_message(msg: JsValue) {
         }
     });
     match view {
-        Ok(json) => post(&object(
-            "done",
-            &[("view", json), ("exports", exports.into()), ("sources", sources.into()), ("timings", timings.into())],
-        )),
+        Ok(bytes) => {
+            let buffer = bytes.buffer().into();
+            post_transfer(
+                &object(
+                    "done",
+                    &[
+                        ("view", bytes.into()),
+                        ("exports", exports.into()),
+                        ("sources", sources.into()),
+                        ("timings", timings.into()),
+                    ],
+                ),
+                &[buffer],
+            )
+        }
         Err(e) => post(&object("error", &[("message", e.to_string().into())])),
     }
 }

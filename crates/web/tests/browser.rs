@@ -82,7 +82,7 @@ fn finding_charts_of_the_report_are_drawn_on_the_page() {
     let report = kubeleak_web::html_report(&v);
     assert!(!report.contains("<!--kubeleak-finding-chart-"), "every marker replaced");
     assert!(report.contains("(from the logs)"));
-    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap()).unwrap();
+    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap().into()).unwrap();
     assert_eq!(back.findings[i].chart, v.findings[i].chart, "the chart data crosses to the page");
 }
 
@@ -92,8 +92,17 @@ fn the_view_crosses_from_worker_to_page_with_any_size() {
     let mut v = kubeleak_web::build(&a, "{}".into(), String::new());
     // A limit no JS number holds exactly still arrives.
     v.rows[0].limit = Some(u64::MAX);
-    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap()).unwrap();
+    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap().into()).unwrap();
     assert_eq!(back, v);
+    // Nor is a number JSON has no word for lost (NaN, infinity): they cross bit for bit.
+    v.rows[0].percent = Some(f64::NAN);
+    v.rows[1].percent = Some(f64::NEG_INFINITY);
+    let back = kubeleak_web::from_js(kubeleak_web::to_js(&v).unwrap().into()).unwrap();
+    assert!(back.rows[0].percent.is_some_and(f64::is_nan));
+    assert_eq!(back.rows[1].percent, Some(f64::NEG_INFINITY));
+    // What is not a view is said, not a panic.
+    assert!(kubeleak_web::from_js(js_sys::Uint8Array::from(&[7u8, 1, 2][..]).into()).is_err());
+    assert!(kubeleak_web::from_js("{}".into()).is_err());
 }
 
 #[wasm_bindgen_test]
