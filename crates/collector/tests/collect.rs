@@ -37,11 +37,29 @@ impl Env {
             .env("HOME", self.home.path())
             .env_remove("KUBECONFIG")
             .current_dir(self.home.path());
+        default_signals(&mut c);
         c
     }
 
     fn collect(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
+    }
+}
+
+/// The child starts with SIGINT, SIGTERM and SIGHUP at their default action, whatever
+/// the tests were started with: kubeleak keeps a signal ignored that it was started with
+/// ignored (`nohup` ignores SIGHUP; a script's `cmd &` ignores SIGINT), so a test run
+/// started as `nohup bash .ci/run &` would otherwise see the signals it sends ignored.
+fn default_signals(c: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only `signal`, which is async-signal-safe, is called.
+    unsafe {
+        c.pre_exec(|| {
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
     }
 }
 
@@ -1046,7 +1064,9 @@ fn sighup_stays_ignored_under_nohup() {
         "trap '' HUP; exec {} collect -n shop -l app=worker --samples 4 --interval 500ms -o b.txt",
         env!("CARGO_BIN_EXE_kubeleak")
     );
-    let child = Command::new("sh")
+    let mut sh = Command::new("sh");
+    default_signals(&mut sh);
+    let child = sh
         .args(["-c", &cmd])
         .env("HOME", env.home.path())
         .env_remove("KUBECONFIG")
