@@ -37,6 +37,11 @@ const TEXT_NAME: &str = r"[A-Za-z0-9_.-]*(?i-u:PASSWORD|PASSWD|PASSPHRASE|TOKEN|
 /// the corpus): a text with none of them has no secret the rules know.
 pub(super) const MAYBE: &str = r"(?i-u:pass|pwd|token|secret|credential|key|bearer|basic|auth|sig=|sharedaccess|private)|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat)-|xox[abposre]-|hooks\.slack\.com|_live_|_test_|sk-|npm_|pypi-|hv[sb]\.|SG\.|SK[0-9a-f]|AKIA|ASIA|ABIA|ACCA|AIza|ya29\.|eyJ|://";
 
+/// Every rule's word boundaries are ASCII ones, `(?-u:\b)`: secrets are ASCII, and a
+/// Unicode `\b` makes the regex engine leave its lazy DFA for the much slower PikeVM on
+/// any text with a non-ASCII character (the `…` and `→` of the analysis' own titles):
+/// 90 ms of the page's reports at 200 MB (docs/performance.md). An ASCII boundary also
+/// holds next to a non-ASCII letter, so it redacts that much more, never less.
 pub(super) fn specs() -> Vec<Spec> {
     let s = |name: &'static str, pattern: &str, check: Check| Spec { name, pattern: pattern.to_string(), check };
     vec![
@@ -50,54 +55,54 @@ pub(super) fn specs() -> Vec<Spec> {
         // A BEGIN without its END in the same text (a cut log line): to the line end.
         s("pem-private-key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?P<v>[^\n]+)", Check::Always),
         // GitHub: classic tokens by their prefix, fine-grained tokens.
-        s("github-token", r"\b(?P<v>gh[pousr]_[A-Za-z0-9]{36,255})\b", Check::Always),
-        s("github-token", r"\b(?P<v>github_pat_[A-Za-z0-9_]{22,255})\b", Check::Always),
+        s("github-token", r"(?-u:\b)(?P<v>gh[pousr]_[A-Za-z0-9]{36,255})(?-u:\b)", Check::Always),
+        s("github-token", r"(?-u:\b)(?P<v>github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)", Check::Always),
         // GitLab personal, deploy, runner, pipeline-trigger and feed tokens.
-        s("gitlab-token", r"\b(?P<v>gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat)-[A-Za-z0-9_-]{20,})", Check::Always),
+        s("gitlab-token", r"(?-u:\b)(?P<v>gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat)-[A-Za-z0-9_-]{20,})", Check::Always),
         // Slack tokens and incoming webhooks.
-        s("slack-token", r"\b(?P<v>xox[abposre]-[A-Za-z0-9-]{10,})", Check::Always),
+        s("slack-token", r"(?-u:\b)(?P<v>xox[abposre]-[A-Za-z0-9-]{10,})", Check::Always),
         s(
             "slack-webhook",
             r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<v>[A-Za-z0-9+/_-]{20,})",
             Check::Always,
         ),
         // Stripe secret and restricted keys (live and test).
-        s("stripe-key", r"\b(?P<v>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})", Check::Always),
+        s("stripe-key", r"(?-u:\b)(?P<v>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})", Check::Always),
         // Anthropic before OpenAI: both start with `sk-`.
-        s("anthropic-key", r"\b(?P<v>sk-ant-[A-Za-z0-9_-]{20,})", Check::Always),
-        s("openai-key", r"\b(?P<v>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,})", Check::Always),
-        s("openai-key", r"\b(?P<v>sk-[A-Za-z0-9]{32,})\b", Check::Random),
-        s("npm-token", r"\b(?P<v>npm_[A-Za-z0-9]{36})\b", Check::Always),
-        s("pypi-token", r"\b(?P<v>pypi-AgE[A-Za-z0-9_-]{50,})", Check::Always),
+        s("anthropic-key", r"(?-u:\b)(?P<v>sk-ant-[A-Za-z0-9_-]{20,})", Check::Always),
+        s("openai-key", r"(?-u:\b)(?P<v>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,})", Check::Always),
+        s("openai-key", r"(?-u:\b)(?P<v>sk-[A-Za-z0-9]{32,})(?-u:\b)", Check::Random),
+        s("npm-token", r"(?-u:\b)(?P<v>npm_[A-Za-z0-9]{36})(?-u:\b)", Check::Always),
+        s("pypi-token", r"(?-u:\b)(?P<v>pypi-AgE[A-Za-z0-9_-]{50,})", Check::Always),
         // HashiCorp Vault service and batch tokens.
-        s("vault-token", r"\b(?P<v>hv[sb]\.[A-Za-z0-9_-]{24,})", Check::Always),
-        s("sendgrid-key", r"\b(?P<v>SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})", Check::Always),
+        s("vault-token", r"(?-u:\b)(?P<v>hv[sb]\.[A-Za-z0-9_-]{24,})", Check::Always),
+        s("sendgrid-key", r"(?-u:\b)(?P<v>SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})", Check::Always),
         // Twilio API keys (`SK` + 32 hex); the auth token goes by its name.
-        s("twilio-key", r"\b(?P<v>SK[0-9a-f]{32})\b", Check::Always),
+        s("twilio-key", r"(?-u:\b)(?P<v>SK[0-9a-f]{32})(?-u:\b)", Check::Always),
         // Azure storage and service bus connection strings, SAS URLs (kubectl's JSON
         // writes `&` as `\u0026`).
-        s("azure-key", r"(?i-u)\b(?:AccountKey|SharedAccessKey)=(?P<v>[A-Za-z0-9+/=]{16,})", Check::Always),
-        s("azure-sas", r#"\b(?i-u:SharedAccessSignature)=(?P<v>(?:[^;\s"'\\]|\\u0026)+)"#, Check::Always),
+        s("azure-key", r"(?i-u)(?-u:\b)(?:AccountKey|SharedAccessKey)=(?P<v>[A-Za-z0-9+/=]{16,})", Check::Always),
+        s("azure-sas", r#"(?-u:\b)(?i-u:SharedAccessSignature)=(?P<v>(?:[^;\s"'\\]|\\u0026)+)"#, Check::Always),
         s("azure-sas", r"(?:[?&]|\\u0026)sig=(?P<v>[A-Za-z0-9%+/=]{16,})", Check::Always),
         // AWS: access key ids anywhere, secret access keys next to their names.
-        s("aws-access-key-id", r"\b(?P<v>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b", Check::Always),
+        s("aws-access-key-id", r"(?-u:\b)(?P<v>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?-u:\b)", Check::Always),
         s(
             "aws-secret-access-key",
-            r#"\b(?i-u:(?:aws_?)?secret_?access_?key)\\?["']?\s*[:=]\s*\\?["']?(?P<v>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+            r#"(?-u:\b)(?i-u:(?:aws_?)?secret_?access_?key)\\?["']?\s*[:=]\s*\\?["']?(?P<v>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)"#,
             Check::Always,
         ),
         // Google: API keys, OAuth access tokens, a service account's key id.
-        s("google-api-key", r"\b(?P<v>AIza[0-9A-Za-z_-]{35})", Check::Always),
-        s("google-oauth-token", r"\b(?P<v>ya29\.[0-9A-Za-z_-]{20,})", Check::Always),
+        s("google-api-key", r"(?-u:\b)(?P<v>AIza[0-9A-Za-z_-]{35})", Check::Always),
+        s("google-oauth-token", r"(?-u:\b)(?P<v>ya29\.[0-9A-Za-z_-]{20,})", Check::Always),
         s("gcp-private-key-id", r#"\\*"private_key_id\\*"\s*:\s*\\*"(?P<v>[0-9a-f]{40})\\*""#, Check::Always),
         // Docker config JSON (`auths`): the base64 `user:password`, and identity tokens.
         s("docker-auth", r#"\\*"(?:auth|identitytoken)\\*"\s*:\s*\\*"(?P<v>[A-Za-z0-9+/=_.-]{8,})\\*""#, Check::Always),
         // JSON Web Tokens anywhere.
-        s("jwt", r"(?P<v>\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)", Check::Always),
+        s("jwt", r"(?P<v>(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)", Check::Always),
         // Credentials in URLs: scheme://user:password@host
-        s("url-password", r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<v>[^/\s@]+)@", Check::Always),
+        s("url-password", r"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<v>[^/\s@]+)@", Check::Always),
         // Authorization headers (`Bearer …`, `Basic …`), not the words in a sentence.
-        s("authorization-header", r"(?i-u)\b(?:bearer|basic)\s+(?P<v>[A-Za-z0-9\-._~+/]{8,}=*)", Check::Random),
+        s("authorization-header", r"(?i-u)(?-u:\b)(?:bearer|basic)\s+(?P<v>[A-Za-z0-9\-._~+/]{8,}=*)", Check::Random),
         // Connection strings: `Password=…;`, `pwd=…`.
         s("connection-string-password", r#"(?:^|;)\s*(?i-u:password|pwd)\s*=\s*(?P<v>[^;\s"'\\]+)"#, Check::NotPath),
         // describe: `      DB_PASSWORD:  hunter2` (an indented env line).

@@ -149,3 +149,40 @@ fn a_value_is_counted_once_under_its_most_specific_kind() {
     assert_eq!(out, "      GITHUB_TOKEN:  [REDACTED]\n");
     assert_eq!(counts.into_iter().collect::<Vec<_>>(), vec![("github-token", 1)]);
 }
+
+/// Word boundaries are ASCII ones: a secret right after a non-ASCII letter or the
+/// analysis' own `…`/`→` is still found, and the same texts without a secret stay.
+#[test]
+fn non_ascii_neighbours_do_not_hide_a_secret() {
+    for (kind, text, secret) in corpus() {
+        // The formats known by their prefix (a URL's parts or a block keep their neighbours).
+        const PREFIXED: [&str; 15] = [
+            "github-token",
+            "gitlab-token",
+            "slack-token",
+            "stripe-key",
+            "anthropic-key",
+            "openai-key",
+            "npm-token",
+            "pypi-token",
+            "vault-token",
+            "sendgrid-key",
+            "twilio-key",
+            "aws-access-key-id",
+            "google-api-key",
+            "google-oauth-token",
+            "jwt",
+        ];
+        if !PREFIXED.contains(&kind) {
+            continue;
+        }
+        for around in ["é", "…", "→"] {
+            let t = text.replace(secret.as_str(), &format!("{around}{secret}{around}"));
+            let out = r(&t);
+            assert!(!out.contains(secret.as_str()), "{kind}: {secret} left in {out}");
+        }
+    }
+    for kept in ["grew 64 MiB/h → killed at ~1.0Gi", "café… token_count: 37", "résumé ghp_short"] {
+        assert_eq!(r(kept), kept);
+    }
+}
