@@ -39,7 +39,7 @@ mod tokens;
 pub use tokens::split_words;
 
 use fields::{parse_line, Parsed};
-use skeleton::{known_from, known_from_parsed, known_values, skeleton, Known, KnownValue, MAX_KNOWN};
+use skeleton::{known_from, known_from_parsed, known_values, skeleton, KnownValue, Skeletons};
 use tokens::{parse_tokens, token_numbers};
 
 /// Bytes of a line that are mined (2048): keeps template keys small.
@@ -167,7 +167,7 @@ pub struct Miner {
     /// The template of the line being read (reused: no allocation per line).
     scratch: String,
     /// Fast path: line skeleton → what the tokeniser made of a line with that skeleton.
-    known: HashMap<Box<[u8]>, Known, FxBuild>,
+    known: Skeletons,
     /// The skeleton of the line being read, and its digit runs (reused buffers).
     skel: Vec<u8>,
     runs: Vec<(usize, usize)>,
@@ -326,10 +326,7 @@ impl Miner {
 
     /// Remembers what lines with this skeleton give.
     fn remember(&mut self, skel: &[u8], template: Option<usize>, values: Vec<KnownValue>) {
-        if self.known.len() >= MAX_KNOWN {
-            self.known.clear();
-        }
-        self.known.insert(skel.into(), Known { template, values });
+        self.known.insert(skel, skeleton::Known { template, values });
     }
 
     /// Adds the numbers of one line to template `i`'s slots. True when a point was added.

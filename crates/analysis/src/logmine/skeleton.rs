@@ -4,13 +4,77 @@
 //!
 //! Example: `cache size=1200 hits=37` and `cache size=1300 hits=41` share one skeleton.
 
+use std::collections::HashMap;
+use std::hash::Hasher;
+
 use super::fields::Parsed;
 use super::tokens::Tok;
 use super::Unit;
+use crate::text::{FxBuild, FxHasher};
 
 /// Skeletons remembered at most (then the cache starts over): bounds memory when lines
 /// carry ever-new ids.
 pub(super) const MAX_KNOWN: usize = 4096;
+
+/// The skeletons remembered ([`Known`] by skeleton): found by the skeleton's 64-bit hash,
+/// then compared eight bytes at a time. Not a map keyed by the skeleton's bytes: its
+/// lookups compare keys with `memcmp`, a byte loop on wasm32 (2.3 % of the page's
+/// analysis, docs/performance.md).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Skeletons {
+    by_hash: HashMap<u64, Vec<(Box<[u8]>, Known)>, FxBuild>,
+    len: usize,
+}
+
+impl Skeletons {
+    pub(super) fn get(&self, skel: &[u8]) -> Option<&Known> {
+        self.by_hash.get(&hash(skel))?.iter().find(|(k, _)| same(k, skel)).map(|(_, v)| v)
+    }
+
+    /// Remembers `known` for `skel` (starting over once [`MAX_KNOWN`] are remembered).
+    pub(super) fn insert(&mut self, skel: &[u8], known: Known) {
+        if self.len >= MAX_KNOWN {
+            self.by_hash.clear();
+            self.len = 0;
+        }
+        let bucket = self.by_hash.entry(hash(skel)).or_default();
+        match bucket.iter_mut().find(|(k, _)| same(k, skel)) {
+            Some(slot) => slot.1 = known,
+            None => {
+                bucket.push((skel.into(), known));
+                self.len += 1;
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    #[cfg(test)]
+    pub(super) fn keys(&self) -> Vec<&[u8]> {
+        self.by_hash.values().flatten().map(|(k, _)| &**k).collect()
+    }
+}
+
+fn hash(skel: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(skel);
+    h.finish()
+}
+
+/// `a == b`, eight bytes at a time.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(c).unwrap_or_default());
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    (&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q))
+        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+}
 
 /// What the tokeniser made of a free-text line, for the lines with the same skeleton.
 #[derive(Clone, Debug)]
@@ -225,4 +289,46 @@ pub(super) fn known_value(
     let first = runs.iter().position(|r| r.0 == span.0 + sign)?;
     let last = runs.iter().position(|r| r.1 == span.1)?;
     Some(KnownValue { first, last, sign, mult, unit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(template: usize) -> Known {
+        Known { template: Some(template), values: Vec::new() }
+    }
+
+    #[test]
+    fn bytes_compare_like_slices() {
+        let cases: [(&[u8], &[u8]); 7] = [
+            (b"", b""),
+            (b"cache size=\xff", b"cache size=\xff"),
+            (b"cache size=\xff entries", b"cache size=\xff entrieS"),
+            (b"abcdefgh", b"abcdefgh"),
+            (b"abcdefgh", b"abcdefgi"),
+            (b"abcdefghijklmnopq", b"Abcdefghijklmnopq"),
+            (b"abc", b"abcd"),
+        ];
+        for (a, b) in cases {
+            assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn skeletons_are_found_replaced_and_bounded() {
+        let mut s = Skeletons::default();
+        s.insert(b"queue length \xff", known(1));
+        s.insert(b"queue length \xff items", known(2));
+        assert_eq!(s.get(b"queue length \xff").and_then(|k| k.template), Some(1));
+        assert_eq!(s.get(b"queue length \xff items").and_then(|k| k.template), Some(2));
+        assert!(s.get(b"queue length").is_none());
+        s.insert(b"queue length \xff", known(3));
+        assert_eq!((s.len(), s.get(b"queue length \xff").and_then(|k| k.template)), (2, Some(3)));
+        for i in 0..MAX_KNOWN {
+            s.insert(format!("line {i}").as_bytes(), known(i));
+        }
+        assert!(s.len() <= MAX_KNOWN, "starts over once full: {}", s.len());
+        assert_eq!(s.get(format!("line {}", MAX_KNOWN - 1).as_bytes()).and_then(|k| k.template), Some(MAX_KNOWN - 1));
+    }
 }
