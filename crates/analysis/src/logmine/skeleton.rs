@@ -22,7 +22,7 @@ pub(super) const MAX_KNOWN: usize = 4096;
 /// analysis, docs/performance.md).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Skeletons {
-    by_hash: HashMap<u64, Vec<(Box<[u8]>, Known)>, FxBuild>,
+    by_hash: HashMap<u64, Bucket, FxBuild>,
     len: usize,
 }
 
@@ -57,6 +57,9 @@ impl Skeletons {
         self.by_hash.values().flatten().map(|(k, _)| &**k).collect()
     }
 }
+
+/// The skeletons of one hash (nearly always one).
+type Bucket = Vec<(Box<[u8]>, Known)>;
 
 fn hash(skel: &[u8]) -> u64 {
     let mut h = FxHasher::default();
