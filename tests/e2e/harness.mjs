@@ -100,6 +100,35 @@ export async function launch() {
  * `console.debug('kubeleak: worker timings (ms)', {phase: ms})` when results arrive.
  * Returns `{ get: () => timings | null, stop }`.
  */
+// Watches the page's main thread from now on: the browser's long-task entries (tasks
+// over 50 ms, PerformanceObserver `longtask`) and the longest gap between two ticks of a
+// 10 ms timer (what a user feels as a freeze, scheduling included). `stop()` returns
+// `{ long: [ms…], longest, gap }`. For the benches (they assert nothing about time).
+export async function watchMainThread(page) {
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+    window.__gap = 0;
+    let last = performance.now();
+    window.__timer = setInterval(() => {
+      const now = performance.now();
+      window.__gap = Math.max(window.__gap, now - last);
+      last = now;
+    }, 10);
+  });
+  return {
+    stop: async () => {
+      const { long, gap } = await page.evaluate(() => {
+        clearInterval(window.__timer);
+        return { long: window.__long, gap: window.__gap };
+      });
+      return { long, longest: long.length ? Math.max(...long) : 0, gap };
+    },
+  };
+}
+
 export function workerTimings(page) {
   let timings = null;
   const listen = async (m) => {

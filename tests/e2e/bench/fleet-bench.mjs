@@ -10,7 +10,7 @@
 // between two ticks of a 10 ms timer, and how long until the summary and the fleet view
 // showed.
 import path from 'node:path';
-import { serveDist, launch } from '../harness.mjs';
+import { serveDist, launch, watchMainThread } from '../harness.mjs';
 
 const bundle = path.resolve(process.argv[2] ?? '/tmp/f500.txt');
 const server = await serveDist();
@@ -19,18 +19,8 @@ try {
   const { page } = browser;
   await page.goto(server.url);
   await page.locator('#analyze').waitFor();
+  const watch = await watchMainThread(page);
   await page.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__long.push(e.duration);
-    }).observe({ type: 'longtask', buffered: false });
-    window.__gap = 0;
-    let last = performance.now();
-    window.__timer = setInterval(() => {
-      const now = performance.now();
-      window.__gap = Math.max(window.__gap, now - last);
-      last = now;
-    }, 10);
     document.querySelector('#files').addEventListener('change', () => { window.__picked = performance.now(); }, { capture: true });
     new MutationObserver(() => {
       if (!window.__summary && document.getElementById('summary')) window.__summary = performance.now();
@@ -40,21 +30,18 @@ try {
   await page.locator('#files').setInputFiles(bundle);
   await page.locator('#fleet .fleet-table tbody tr').first().waitFor({ timeout: 10 * 60 * 1000 });
   await page.waitForTimeout(10_000);
+  const main = await watch.stop();
   const r = await page.evaluate(() => {
-    clearInterval(window.__timer);
     return {
-      long: window.__long,
-      gap: window.__gap,
       summary: window.__summary - window.__picked,
       fleet: window.__fleet - window.__picked,
       rows: document.querySelectorAll('#fleet .fleet-table tbody tr').length,
       charts: document.querySelectorAll('#chart figure svg').length,
     };
   });
-  const longest = r.long.length ? Math.max(...r.long) : 0;
   console.log(`bundle: ${path.basename(bundle)}; fleet rows ${r.rows}; memory charts drawn after 10 s: ${r.charts}`);
   console.log(`file chosen → summary ${Math.round(r.summary)} ms, → fleet view ${Math.round(r.fleet)} ms`);
-  console.log(`long tasks (> 50 ms): ${r.long.length}, longest ${Math.round(longest)} ms; longest timer gap ${Math.round(r.gap)} ms`);
+  console.log(`long tasks (> 50 ms): ${main.long.length}, longest ${Math.round(main.longest)} ms; longest timer gap ${Math.round(main.gap)} ms`);
 } finally {
   await browser.close();
   await server.close();

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { serveDist, launch, dist, workerTimings } from '../harness.mjs';
+import { serveDist, launch, dist, workerTimings, watchMainThread } from '../harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name) => {
@@ -86,22 +86,7 @@ try {
       const { page } = browser;
       await page.goto(server.url);
       await page.locator('#analyze').waitFor();
-      // The longest gap between two ticks of a 10 ms timer: how long the page's thread
-      // was busy (what a user feels as a freeze).
-      await page.evaluate(() => {
-        // The browser's own long-task entries (tasks over 50 ms on the page's thread).
-        window.__long = [];
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.__long.push(e.duration);
-        }).observe({ type: 'longtask', buffered: false });
-        window.__gap = 0;
-        let last = performance.now();
-        window.__timer = setInterval(() => {
-          const now = performance.now();
-          window.__gap = Math.max(window.__gap, now - last);
-          last = now;
-        }, 10);
-      });
+      const watch = await watchMainThread(page);
       // Timed in the page: from the file input's change event to the summary in the DOM
       // (a MutationObserver). Playwright's own wait returns later, by how long the page
       // then spends drawing charts (a few hundred ms at 200 MB): printed too.
@@ -121,16 +106,13 @@ try {
       const seen = Date.now() - t0;
       // The results render in batches after the summary shows: 3 s more of them.
       await page.waitForTimeout(3000);
-      const { gap, ms, long } = await page.evaluate(() => {
-        clearInterval(window.__timer);
-        return { gap: window.__gap, ms: Math.round(window.__shown - window.__picked), long: window.__long };
-      });
+      const { gap, long, longest } = await watch.stop();
+      const ms = await page.evaluate(() => Math.round(window.__shown - window.__picked));
       rows.push([`in-page analysis of ${path.basename(bundle)} (${(size / 1e6).toFixed(0)} MB)`, `${ms} ms (${(size / 1e6 / (ms / 1000)).toFixed(1)} MB/s), file chosen → summary in the page`]);
       rows.push(['the same, as Playwright saw it', `${seen} ms`]);
       inPage = ms;
       for (const [phase, t] of Object.entries(phases.get() ?? {})) rows.push([`  worker: ${phase}`, `${t} ms`]);
       rows.push(['longest main-thread stall meanwhile (10 ms timer)', `${gap.toFixed(0)} ms (until 3 s after the summary)`]);
-      const longest = long.length ? Math.max(...long) : 0;
       rows.push(['long tasks (> 50 ms), longest', `${long.length}, ${longest.toFixed(0)} ms (the same span)`]);
     } finally {
       await browser.close();
