@@ -22,18 +22,20 @@
 //! stream is still digested by one thread, in order, so the digests are the same
 //! whatever the number of threads.
 //!
-//! wasm32 has no threads: there the sink is always the builder itself.
+//! wasm32 has no threads, but the page has workers: when the page sets a
+//! [`remote::DigestPort`] on the reading worker, each stream's batches are encoded
+//! (`postcard`) and posted to a digest worker, whose [`remote::Digester`] digests them
+//! in order and posts the digest back (see [`remote`]). Without a port the sink is the
+//! builder itself.
 
 use jiff::Timestamp;
 
-use crate::logdigest::{DigestBuilder, LogDigest};
+use crate::logdigest::{DigestBuilder, EntryCheck, LogDigest};
 use crate::model::Origin;
 
 /// Entries per batch.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const BATCH_ENTRIES: usize = 2048;
 /// Text bytes per batch (a batch is sent when either is reached).
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const BATCH_BYTES: usize = 512 << 10;
 /// Batches sent to the digest thread and not yet digested.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
@@ -51,13 +53,21 @@ pub struct DigestSink {
 
 enum Inner {
     Here(Box<DigestBuilder>),
+    Remote(remote::RemoteSink),
     #[cfg(not(target_arch = "wasm32"))]
     Thread(thread_sink::ThreadSink),
 }
 
 impl DigestSink {
-    /// `threads`: the digest threads to share (0: digest here; ignored on wasm32).
+    /// `threads`: the digest threads to share (0: digest here; ignored on wasm32). With
+    /// `threads` > 0 and a [`remote::DigestPort`] set on this thread, the stream goes to
+    /// it instead (the page's digest workers).
     pub fn new(threads: usize) -> Self {
+        if threads > 0 {
+            if let Some(r) = remote::RemoteSink::start() {
+                return DigestSink { entries: 0, inner: Inner::Remote(r) };
+            }
+        }
         let b = Box::new(DigestBuilder::new());
         #[cfg(not(target_arch = "wasm32"))]
         let inner =
@@ -80,6 +90,7 @@ impl DigestSink {
         self.entries += 1;
         match &mut self.inner {
             Inner::Here(b) => b.push(at, text, origin, raws),
+            Inner::Remote(r) => r.push(at, text, origin, raws),
             #[cfg(not(target_arch = "wasm32"))]
             Inner::Thread(r) => r.push(at, text, origin, raws),
         }
@@ -97,6 +108,7 @@ impl DigestSink {
     pub fn finish_later(self) -> DigestFuture {
         match self.inner {
             Inner::Here(b) => DigestFuture(FutureInner::Ready(Box::new(b.finish()))),
+            Inner::Remote(r) => DigestFuture(FutureInner::Remote(r.finish_later())),
             #[cfg(not(target_arch = "wasm32"))]
             Inner::Thread(r) => DigestFuture(FutureInner::Thread(r.finish_later())),
         }
@@ -108,6 +120,7 @@ pub struct DigestFuture(FutureInner);
 
 enum FutureInner {
     Ready(Box<(LogDigest, Vec<(u32, String)>)>),
+    Remote(u64),
     #[cfg(not(target_arch = "wasm32"))]
     Thread(thread_sink::Reply),
 }
@@ -117,8 +130,341 @@ impl DigestFuture {
     pub fn wait(self) -> (LogDigest, Vec<(u32, String)>) {
         match self.0 {
             FutureInner::Ready(done) => *done,
+            FutureInner::Remote(id) => remote::take(id),
             #[cfg(not(target_arch = "wasm32"))]
             FutureInner::Thread(reply) => thread_sink::wait(reply),
+        }
+    }
+}
+
+/// Entries copied for a digest thread or worker: texts in one arena.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Batch {
+    text: String,
+    entries: Vec<Rec>,
+    /// (line, start, end) into `text`.
+    raws: Vec<(u32, usize, usize)>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Rec {
+    #[serde(with = "crate::time::wire")]
+    at: Option<Timestamp>,
+    origin: Origin,
+    text: (usize, usize),
+    /// Range into `Batch::raws`.
+    raws: (usize, usize),
+    /// What is found out on the reading thread (where it balances the two threads
+    /// best: see docs/performance.md).
+    checked: EntryCheck,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.entries.clear();
+        self.raws.clear();
+    }
+
+    fn with_room_of(prev: &Batch) -> Batch {
+        Batch {
+            text: String::with_capacity(prev.text.capacity()),
+            entries: Vec::with_capacity(prev.entries.capacity()),
+            raws: Vec::with_capacity(prev.raws.capacity()),
+        }
+    }
+
+    fn add(&mut self, text: &str) -> (usize, usize) {
+        let s = self.text.len();
+        self.text.push_str(text);
+        (s, self.text.len())
+    }
+
+    /// Copies one entry in (see [`DigestSink::push`]); true when the batch is full.
+    fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) -> bool {
+        let checked = EntryCheck::of(text);
+        let first = self.raws.len();
+        let mut at_text = None;
+        for (n, t) in raws {
+            let (s, e) = self.add(t);
+            self.raws.push((*n, s, e));
+            // Most entries are a piece of their one source line (the line after its
+            // kubelet time): copied once.
+            if at_text.is_none() {
+                let off = (text.as_ptr() as usize).wrapping_sub(t.as_ptr() as usize);
+                if off <= t.len() && t.len() - off >= text.len() {
+                    at_text = Some((s + off, s + off + text.len()));
+                }
+            }
+        }
+        let text = match at_text {
+            Some(r) => r,
+            None => self.add(text),
+        };
+        let raws = (first, self.raws.len());
+        self.entries.push(Rec { at, origin, text, raws, checked });
+        self.entries.len() >= BATCH_ENTRIES || self.text.len() >= BATCH_BYTES
+    }
+
+    fn digest(&self, b: &mut DigestBuilder) {
+        let mut raws: Vec<(u32, &str)> = Vec::new();
+        for r in &self.entries {
+            raws.clear();
+            raws.extend(
+                self.raws
+                    .get(r.raws.0..r.raws.1)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|(n, s, e)| (*n, self.text.get(*s..*e).unwrap_or(""))),
+            );
+            b.push_checked(r.at, self.text.get(r.text.0..r.text.1).unwrap_or(""), r.origin, &raws, r.checked);
+        }
+    }
+}
+
+
+pub mod remote {
+    //! Streams digested in another worker (the page; natively only in tests). The reading
+    //! side posts each stream's batches through the [`DigestPort`] set on its thread;
+    //! the worker behind it runs a [`Digester`], which digests a stream's batches in the
+    //! order they come, answers each batch (so the reading side can bound the batches in
+    //! flight: [`in_flight`]) and, when the stream ends, posts its digest back. The
+    //! reading side hands every answer to [`arrived`]; before an input's digests are
+    //! collected ([`crate::Analyzer::settle`]) it waits until [`awaited`] is 0 (an
+    //! `await` in the page: a worker cannot block).
+    //!
+    //! Each stream is digested whole by one worker, in order, so the digests are the same
+    //! as on one thread whatever the number of workers.
+
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    use jiff::Timestamp;
+
+    use super::Batch;
+    use crate::logdigest::{DigestBuilder, LogDigest};
+    use crate::model::Origin;
+
+    type Done = (LogDigest, Vec<(u32, String)>);
+
+    /// Where the messages of the reading side go (see the module doc).
+    pub trait DigestPort {
+        /// Posts `message` for the digester of stream `stream`: all of one stream's
+        /// messages must reach the same [`Digester`], in order.
+        fn post(&self, stream: u64, message: Vec<u8>);
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    enum Job {
+        Batch(u64, Batch),
+        Finish(u64),
+        /// A stream dropped unfinished (a refused input rolls back).
+        Forget(u64),
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    enum Reply {
+        /// A batch of the stream was digested.
+        Digested(u64),
+        /// The stream's digest and the texts it may quote.
+        Done(u64, Box<Done>),
+    }
+
+    #[derive(Default)]
+    struct Side {
+        port: Option<Rc<dyn DigestPort>>,
+        next: u64,
+        in_flight: usize,
+        awaited: usize,
+        arrived: HashMap<u64, Done>,
+        lost: usize,
+    }
+
+    thread_local! {
+        static SIDE: RefCell<Side> = RefCell::new(Side::default());
+    }
+
+    /// Sends the log streams that start from now on (on this thread, with digest
+    /// threads asked for: [`Limits::digest_threads`](crate::input::Limits)) to `port`;
+    /// `None` digests them here again. Forgets what arrived before.
+    pub fn set_port(port: Option<Rc<dyn DigestPort>>) {
+        SIDE.with(|s| *s.borrow_mut() = Side { port, ..Side::default() });
+    }
+
+    /// Takes one answer of a [`Digester`]. An answer that cannot be read is an error (and
+    /// the digest it carried is missing: see [`lost`]).
+    pub fn arrived(reply: &[u8]) -> Result<(), String> {
+        let reply: Reply = postcard::from_bytes(reply).map_err(|e| format!("a digest worker's answer: {e}"))?;
+        SIDE.with(|s| {
+            let mut s = s.borrow_mut();
+            match reply {
+                Reply::Digested(_) => s.in_flight = s.in_flight.saturating_sub(1),
+                Reply::Done(id, done) => {
+                    s.awaited = s.awaited.saturating_sub(1);
+                    s.arrived.insert(id, *done);
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Batches posted and not yet digested.
+    pub fn in_flight() -> usize {
+        SIDE.with(|s| s.borrow().in_flight)
+    }
+
+    /// Digests asked for that have not arrived.
+    pub fn awaited() -> usize {
+        SIDE.with(|s| s.borrow().awaited)
+    }
+
+    /// Digests that were collected before they arrived (their streams have empty
+    /// digests): not 0 only when a digest worker stopped.
+    pub fn lost() -> usize {
+        SIDE.with(|s| s.borrow().lost)
+    }
+
+    /// The digest of stream `id`, taken out of what arrived.
+    pub(super) fn take(id: u64) -> Done {
+        SIDE.with(|s| {
+            let mut s = s.borrow_mut();
+            match s.arrived.remove(&id) {
+                Some(done) => done,
+                None => {
+                    s.lost += 1;
+                    (LogDigest::default(), Vec::new())
+                }
+            }
+        })
+    }
+
+    fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {
+        // Only out of memory could fail here: posted as nothing, which the digester drops.
+        postcard::to_allocvec(v).unwrap_or_default()
+    }
+
+    /// One stream on the reading side.
+    pub(super) struct RemoteSink {
+        id: u64,
+        port: Rc<dyn DigestPort>,
+        batch: Batch,
+        finished: bool,
+    }
+
+    impl RemoteSink {
+        /// A new stream, when a port is set on this thread.
+        pub(super) fn start() -> Option<RemoteSink> {
+            SIDE.with(|s| {
+                let mut s = s.borrow_mut();
+                let port = s.port.clone()?;
+                let id = s.next;
+                s.next += 1;
+                Some(RemoteSink { id, port, batch: Batch::default(), finished: false })
+            })
+        }
+
+        pub(super) fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
+            if self.batch.push(at, text, origin, raws) {
+                self.flush();
+            }
+        }
+
+        fn flush(&mut self) {
+            let job = Job::Batch(self.id, std::mem::take(&mut self.batch));
+            let message = encode(&job);
+            if let Job::Batch(_, mut b) = job {
+                b.clear();
+                self.batch = b;
+            }
+            SIDE.with(|s| s.borrow_mut().in_flight += 1);
+            self.port.post(self.id, message);
+        }
+
+        /// Posts the last batch and asks for the digest; returns the stream's id.
+        pub(super) fn finish_later(mut self) -> u64 {
+            if !self.batch.entries.is_empty() {
+                self.flush();
+            }
+            self.finished = true;
+            SIDE.with(|s| s.borrow_mut().awaited += 1);
+            self.port.post(self.id, encode(&Job::Finish(self.id)));
+            self.id
+        }
+    }
+
+    impl Drop for RemoteSink {
+        fn drop(&mut self) {
+            if !self.finished {
+                self.port.post(self.id, encode(&Job::Forget(self.id)));
+            }
+        }
+    }
+
+    /// Digest workers in this thread, for tests: messages wait until [`Loopback::pump`]
+    /// (as a worker's wait until the reading worker yields), streams dealt by id.
+    #[cfg(test)]
+    pub(crate) struct Loopback {
+        digesters: RefCell<Vec<Digester>>,
+        queue: RefCell<Vec<(u64, Vec<u8>)>>,
+    }
+
+    #[cfg(test)]
+    impl Loopback {
+        /// `n` digest workers, set as this thread's port.
+        pub(crate) fn set(n: usize) -> Rc<Loopback> {
+            let l = Rc::new(Loopback {
+                digesters: RefCell::new((0..n.max(1)).map(|_| Digester::default()).collect()),
+                queue: RefCell::new(Vec::new()),
+            });
+            set_port(Some(l.clone()));
+            l
+        }
+
+        /// Digests what was posted and hands the answers back.
+        pub(crate) fn pump(&self) {
+            let queue = std::mem::take(&mut *self.queue.borrow_mut());
+            let mut d = self.digesters.borrow_mut();
+            let n = d.len() as u64;
+            for (stream, message) in queue {
+                if let Some(reply) = d[(stream % n) as usize].handle(&message) {
+                    assert_eq!(arrived(&reply), Ok(()));
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    impl DigestPort for Loopback {
+        fn post(&self, stream: u64, message: Vec<u8>) {
+            self.queue.borrow_mut().push((stream, message));
+        }
+    }
+
+    /// The digest worker's side: the streams being digested.
+    #[derive(Default)]
+    pub struct Digester {
+        streams: HashMap<u64, Box<DigestBuilder>>,
+    }
+
+    impl Digester {
+        /// Handles one message of the reading side; returns the answer to post back
+        /// (none for a forgotten stream or a message that cannot be read).
+        pub fn handle(&mut self, message: &[u8]) -> Option<Vec<u8>> {
+            match postcard::from_bytes::<Job>(message).ok()? {
+                Job::Batch(id, batch) => {
+                    batch.digest(self.streams.entry(id).or_default());
+                    Some(encode(&Reply::Digested(id)))
+                }
+                Job::Finish(id) => {
+                    let done = self.streams.remove(&id).unwrap_or_default().finish();
+                    Some(encode(&Reply::Done(id, Box::new(done))))
+                }
+                Job::Forget(id) => {
+                    self.streams.remove(&id);
+                    None
+                }
+            }
         }
     }
 }
@@ -133,66 +479,9 @@ mod thread_sink {
 
     use jiff::Timestamp;
 
-    use super::{BATCH_BYTES, BATCH_ENTRIES, IN_FLIGHT, MAX_DIGEST_THREADS};
-    use crate::logdigest::{DigestBuilder, EntryCheck, LogDigest};
+    use super::{Batch, IN_FLIGHT, MAX_DIGEST_THREADS};
+    use crate::logdigest::{DigestBuilder, LogDigest};
     use crate::model::Origin;
-
-    /// Entries copied for the digest thread: texts in one arena.
-    #[derive(Default)]
-    struct Batch {
-        text: String,
-        entries: Vec<Rec>,
-        /// (line, start, end) into `text`.
-        raws: Vec<(u32, usize, usize)>,
-    }
-
-    struct Rec {
-        at: Option<Timestamp>,
-        origin: Origin,
-        text: (usize, usize),
-        /// Range into `Batch::raws`.
-        raws: (usize, usize),
-        /// What is found out on the reading thread (where it balances the two threads
-        /// best: see docs/performance.md).
-        checked: EntryCheck,
-    }
-
-    impl Batch {
-        fn clear(&mut self) {
-            self.text.clear();
-            self.entries.clear();
-            self.raws.clear();
-        }
-
-        fn with_room_of(prev: &Batch) -> Batch {
-            Batch {
-                text: String::with_capacity(prev.text.capacity()),
-                entries: Vec::with_capacity(prev.entries.capacity()),
-                raws: Vec::with_capacity(prev.raws.capacity()),
-            }
-        }
-
-        fn add(&mut self, text: &str) -> (usize, usize) {
-            let s = self.text.len();
-            self.text.push_str(text);
-            (s, self.text.len())
-        }
-
-        fn digest(&self, b: &mut DigestBuilder) {
-            let mut raws: Vec<(u32, &str)> = Vec::new();
-            for r in &self.entries {
-                raws.clear();
-                raws.extend(
-                    self.raws
-                        .get(r.raws.0..r.raws.1)
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|(n, s, e)| (*n, self.text.get(*s..*e).unwrap_or(""))),
-                );
-                b.push_checked(r.at, self.text.get(r.text.0..r.text.1).unwrap_or(""), r.origin, &raws, r.checked);
-            }
-        }
-    }
 
     pub type Done = (LogDigest, Vec<(u32, String)>);
     pub type Panic = Box<dyn std::any::Any + Send>;
@@ -302,28 +591,7 @@ mod thread_sink {
         }
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-            let checked = EntryCheck::of(text);
-            let first = self.batch.raws.len();
-            let mut at_text = None;
-            for (n, t) in raws {
-                let (s, e) = self.batch.add(t);
-                self.batch.raws.push((*n, s, e));
-                // Most entries are a piece of their one source line (the line after its
-                // kubelet time): copied once.
-                if at_text.is_none() {
-                    let off = (text.as_ptr() as usize).wrapping_sub(t.as_ptr() as usize);
-                    if off <= t.len() && t.len() - off >= text.len() {
-                        at_text = Some((s + off, s + off + text.len()));
-                    }
-                }
-            }
-            let text = match at_text {
-                Some(r) => r,
-                None => self.batch.add(text),
-            };
-            let raws = (first, self.batch.raws.len());
-            self.batch.entries.push(Rec { at, origin, text, raws, checked });
-            if self.batch.entries.len() >= BATCH_ENTRIES || self.batch.text.len() >= BATCH_BYTES {
+            if self.batch.push(at, text, origin, raws) {
                 self.flush();
             }
         }
@@ -403,6 +671,61 @@ mod tests {
         assert!(here.3 > 1000, "gc runs read: {}", here.3);
         assert_eq!(run(1), here, "on the digest thread");
         assert_eq!(run(3), here, "on one of three digest threads");
+    }
+
+    /// A stream spanning many batches, digested by a digest worker (its batches and its
+    /// digest encoded and decoded): the same digest and texts as here; the batches in
+    /// flight are counted until answered.
+    #[test]
+    fn a_digest_worker_gives_the_same_digest() {
+        let lines: Vec<String> = (0..3 * BATCH_ENTRIES + 5)
+            .map(|i| match i % 4 {
+                0 => format!("2026-12-01T10:00:{:02}.5Z INFO cache size={} entries", i % 60, 1000 + i),
+                1 => format!("gc: done, {} unreachable, 0 uncollectable, 0.0100s elapsed", i % 50),
+                2 => "MemoryError: résumé → cache".to_string(),
+                _ => "Traceback (most recent call last):\n  File \"/app/x.py\", line 3, in f\nMemoryError".to_string(),
+            })
+            .collect();
+        let run = |workers: Option<usize>| {
+            let port = workers.map(super::remote::Loopback::set);
+            let mut s = DigestSink::new(usize::from(workers.is_some()));
+            for (i, l) in lines.iter().enumerate() {
+                let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                let at = jiff::Timestamp::new(1_700_000_000 + i as i64, 250).ok();
+                s.push(at, l, Origin { source: 0, line }, &[(line, l.as_str())]);
+            }
+            let mut flew = 0;
+            let done = s.finish_later();
+            if let Some(p) = &port {
+                flew = super::remote::in_flight();
+                assert_eq!(super::remote::awaited(), 1);
+                p.pump();
+                assert_eq!((super::remote::in_flight(), super::remote::awaited()), (0, 0));
+            }
+            let (d, mut texts) = done.wait();
+            super::remote::set_port(None);
+            texts.sort();
+            let m = format!("{:?}", d.miner.templates().iter().map(|t| (&t.text, t.lines)).collect::<Vec<_>>());
+            (m, d.matched, d.memory_errors, format!("{:?}", d.profiles), d.memory_error_first, texts, flew)
+        };
+        let mut here = run(None);
+        assert!(here.1.len() > 100 && here.4.is_some(), "entries kept and timed");
+        let there = run(Some(2));
+        assert!(there.6 >= 3, "batches in flight before the pump: {}", there.6);
+        here.6 = there.6;
+        assert_eq!(there, here);
+    }
+
+    /// A digest that has not arrived when the stream is collected is empty, and counted.
+    #[test]
+    fn a_digest_not_arrived_is_counted_lost() {
+        let port = super::remote::Loopback::set(1);
+        let mut s = DigestSink::new(1);
+        s.push(None, "MemoryError", Origin { source: 0, line: 1 }, &[]);
+        let (d, _) = s.finish_later().wait();
+        assert_eq!((d.entries, super::remote::lost()), (0, 1));
+        port.pump();
+        super::remote::set_port(None);
     }
 
     /// After a stream dropped unfinished (a refused gzip input is rolled back), the

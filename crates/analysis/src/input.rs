@@ -34,7 +34,9 @@ pub struct Limits {
     pub keep_text_bytes: u64,
     /// Natively: digest the log streams on one digest thread, overlapped with reading
     /// (same result; see `digest_sink.rs`). Off by default (a library should not
-    /// start threads unasked); `kubeleak analyze` turns it on. Ignored on wasm32.
+    /// start threads unasked); `kubeleak analyze` turns it on. On wasm32 (no threads),
+    /// the streams go to the page's digest workers when a port is set
+    /// ([`crate::digest_workers`]), else they are digested on the reading thread.
     pub digest_threads: bool,
     /// Natively, with [`digest_threads`](Limits::digest_threads): the threads of the
     /// whole analysis, the reading thread included (`kubeleak analyze --threads N`), so
@@ -51,9 +53,9 @@ impl Default for Limits {
 
 impl Limits {
     /// Digest threads the log streams are dealt to: 0 when they are digested on the
-    /// reading thread (always on wasm32).
+    /// reading thread (on wasm32 unless a digest worker port is set).
     pub fn digest_thread_count(&self) -> usize {
-        if self.digest_threads && cfg!(not(target_arch = "wasm32")) {
+        if self.digest_threads {
             self.threads.saturating_sub(1).max(1)
         } else {
             0

@@ -35,6 +35,8 @@ pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Replica, Severit
 pub use input::{Input, Limits};
 pub use model::Model;
 pub use stream::Analyzer;
+/// The page's digest workers: where an [`Analyzer`]'s log streams go when a port is set.
+pub use digest_sink::remote as digest_workers;
 
 // Inner parts, public only for the benches, the fuzz targets and the page's test of the
 // keyword scan (native and wasm must agree); not an API.

@@ -36,8 +36,9 @@ pub const MAX_MATCHED: usize = 4096;
 /// Entries waiting for the tool readers before the miner gets them.
 pub const MAX_PENDING: usize = 4096;
 
-/// The digest of one log stream (see the module doc).
-#[derive(Clone, Debug, Default)]
+/// The digest of one log stream (see the module doc). It crosses between the page's
+/// workers with `serde` (`digest_sink.rs`).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogDigest {
     /// Log entries read.
     pub entries: u64,
@@ -45,16 +46,48 @@ pub struct LogDigest {
     pub miner: Miner,
     /// Python memory tools' output found in the stream (moved to the container by
     /// [`crate::parse::pyprof::join`]).
+    #[serde(with = "profiles_wire")]
     pub profiles: Profiles,
     /// Entries a line rule matched, with their 0-based position among the entries.
     pub matched: Vec<(u64, LogLine)>,
     /// Entries each `memory-error` pattern matched (all of them, not only those kept).
     pub memory_errors: [u64; crate::rules::memory_error::PATTERNS],
     /// Earliest and latest time of those entries.
+    #[serde(with = "crate::time::wire")]
     pub memory_error_first: Option<Timestamp>,
+    #[serde(with = "crate::time::wire")]
     pub memory_error_last: Option<Timestamp>,
     stride: u64,
     seen: u64,
+}
+
+/// [`Profiles`] between workers: every list, always (the JSON report leaves an empty
+/// `memory_records` out, which a format without field names cannot read back).
+mod profiles_wire {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::{AllocationSite, GcObject, GcRun, MemoryRecord, MemraySummary, Profiles, PyStack, TypeGrowth};
+
+    type Lists = (
+        Vec<AllocationSite>,
+        Vec<TypeGrowth>,
+        Vec<GcRun>,
+        Vec<GcObject>,
+        Vec<MemraySummary>,
+        Vec<PyStack>,
+        Vec<MemoryRecord>,
+    );
+
+    pub fn serialize<S: Serializer>(p: &Profiles, s: S) -> Result<S::Ok, S::Error> {
+        (&p.allocation_sites, &p.type_growth, &p.gc_runs, &p.gc_uncollectable, &p.memray, &p.stacks, &p.memory_records)
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Profiles, D::Error> {
+        let (allocation_sites, type_growth, gc_runs, gc_uncollectable, memray, stacks, memory_records) =
+            Lists::deserialize(d)?;
+        Ok(Profiles { allocation_sites, type_growth, gc_runs, gc_uncollectable, memray, stacks, memory_records })
+    }
 }
 
 impl PartialEq for LogDigest {
@@ -260,7 +293,7 @@ fn miner_line(text: &str) -> &str {
 
 /// What is found out about an entry before it is digested: on the reading thread, where
 /// the digest thread has it for free (see `digest_sink.rs`), or at once on one thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EntryCheck {
     /// [`rules_match`] of the text.
     pub matched: bool,

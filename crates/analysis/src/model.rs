@@ -11,7 +11,7 @@
 use jiff::Timestamp;
 
 /// Where a fact came from: index into [`Model::sources`] and 1-based line number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     pub source: usize,
     pub line: u32,
@@ -140,7 +140,7 @@ pub struct Event {
 }
 
 /// One line (or multi-line event, e.g. a traceback) of a container's log.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogLine {
     pub at: Option<Timestamp>,
     pub text: String,
@@ -333,7 +333,7 @@ impl Profiles {
 }
 
 /// One `tracemalloc` line: where memory was allocated and how much.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AllocationSite {
     pub at: Option<Timestamp>,
     /// Which printed block (snapshot or diff) it belongs to: 0, 1, 2… per container.
@@ -351,7 +351,7 @@ pub struct AllocationSite {
 
 /// One `objgraph.show_growth()` row: a type and how many more objects it has than at
 /// the previous call.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TypeGrowth {
     pub at: Option<Timestamp>,
     /// Which printed table it belongs to: 0, 1, 2… per container.
@@ -363,7 +363,7 @@ pub struct TypeGrowth {
 }
 
 /// One collection as `gc.set_debug(gc.DEBUG_STATS)` prints it.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GcRun {
     pub at: Option<Timestamp>,
     /// The generation collected (`gc: collecting generation 2...`).
@@ -376,7 +376,7 @@ pub struct GcRun {
 }
 
 /// An object the garbage collector could not free.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GcObject {
     pub at: Option<Timestamp>,
     pub type_name: String,
@@ -384,7 +384,7 @@ pub struct GcObject {
 }
 
 /// `memray stats` output.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MemraySummary {
     pub at: Option<Timestamp>,
     pub total_allocations: Option<u64>,
@@ -396,7 +396,7 @@ pub struct MemraySummary {
 }
 
 /// One allocating location of `memray stats` (`handle:/app/images.py:88 -> 310.000MB`).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemrayLocation {
     pub function: String,
     pub file: String,
@@ -408,7 +408,7 @@ pub struct MemrayLocation {
 /// One of memray's memory records (`memray flamegraph`/`table` HTML reports embed them
 /// as `const memory_records = [[time_ms, rss, heap], …]`): the process's resident size
 /// and the heap memray tracked, at one time.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemoryRecord {
     pub at: Option<Timestamp>,
     pub rss: u64,
@@ -417,7 +417,7 @@ pub struct MemoryRecord {
 }
 
 /// One thread of a `py-spy dump`.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PyStack {
     pub at: Option<Timestamp>,
     /// Thread id as printed (`0x7F3A2C1D0740`).
@@ -430,7 +430,7 @@ pub struct PyStack {
     pub origin: Origin,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StackFrame {
     pub function: String,
     pub file: String,

@@ -100,6 +100,23 @@ pub fn format_duration(d: SignedDuration) -> String {
     }
 }
 
+/// An optional time as seconds and nanoseconds, for `#[serde(with = "crate::time::wire")]`:
+/// what crosses between the page's workers (`digest_sink.rs`) is read back as it was,
+/// without formatting and parsing RFC 3339 for every log entry.
+pub mod wire {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        at.map(|t| (t.as_second(), t.subsec_nanosecond())).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        let v = Option::<(i64, i32)>::deserialize(d)?;
+        v.map(|(s, n)| Timestamp::new(s, n).map_err(serde::de::Error::custom)).transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

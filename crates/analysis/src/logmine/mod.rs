@@ -46,7 +46,7 @@ use tokens::{parse_tokens, token_numbers};
 pub const MAX_LINE: usize = 2048;
 
 /// Bounds on what the miner keeps.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MinerLimits {
     /// Templates beyond this are counted but not kept (500).
     pub max_templates: usize,
@@ -64,7 +64,7 @@ impl Default for MinerLimits {
 }
 
 /// What a number measures, from its unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     /// A plain count or unknown unit.
     Count,
@@ -76,17 +76,18 @@ pub enum Unit {
 }
 
 /// One number of a series.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// Order of the line among the lines pushed (0-based).
     pub index: u64,
+    #[serde(with = "crate::time::wire")]
     pub at: Option<Timestamp>,
     pub value: f64,
     pub origin: Origin,
 }
 
 /// The numbers of one slot, thinned evenly when long.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     points: Vec<Point>,
     last: Option<Point>,
@@ -132,7 +133,7 @@ impl Series {
 }
 
 /// One numeric slot of a template.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Slot {
     /// The field name (JSON / logfmt key) or the word just before the number.
     pub name: String,
@@ -145,7 +146,7 @@ pub struct Slot {
 }
 
 /// A line shape with its numeric slots.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// The template, e.g. `cache size: <num> entries` or `{msg="cache stats"} size`.
     pub text: String,
@@ -158,20 +159,27 @@ pub struct Template {
     pub lines: u64,
 }
 
-/// Streaming miner: push lines, then read [`Miner::templates`].
-#[derive(Clone, Debug, Default)]
+/// Streaming miner: push lines, then read [`Miner::templates`]. It crosses between the
+/// page's workers with `serde` (`digest_sink.rs`); the reused buffers and the fast path's
+/// table do not (they are rebuilt as lines are pushed).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Miner {
     limits: MinerLimits,
     templates: Vec<Template>,
     index: HashMap<String, usize, FxBuild>,
     /// The template of the line being read (reused: no allocation per line).
+    #[serde(skip)]
     scratch: String,
     /// Fast path: line skeleton → what the tokeniser made of a line with that skeleton.
+    #[serde(skip)]
     known: Skeletons,
     /// The skeleton of the line being read, and its digit runs (reused buffers).
+    #[serde(skip)]
     skel: Vec<u8>,
+    #[serde(skip)]
     runs: Vec<(usize, usize)>,
     /// The (unit, value) pairs of the line being read (reused).
+    #[serde(skip)]
     values: Vec<(Unit, f64)>,
     lines: u64,
     /// Lines whose template was new when the template cap was reached.

@@ -64,6 +64,8 @@ pub struct Analyzer {
     limits: Limits,
     st: State,
     src: Option<Box<InputReading>>,
+    /// An input [`Analyzer::close`]d and not yet [`Analyzer::settle`]d, with its problems.
+    closing: Option<(Box<InputReading>, Vec<String>)>,
 }
 
 /// One input being read.
@@ -97,7 +99,7 @@ struct InputReading {
 
 impl Analyzer {
     pub fn new(limits: Limits) -> Self {
-        Analyzer { limits, st: State::default(), src: None }
+        Analyzer { limits, st: State::default(), src: None, closing: None }
     }
 
     /// Starts a new input (source); ends the current one first.
@@ -166,8 +168,18 @@ impl Analyzer {
         }
     }
 
-    /// Ends the current input (nothing happens when none is open).
+    /// Ends the current input (nothing happens when none is open): [`Analyzer::close`],
+    /// then [`Analyzer::settle`].
     pub fn end(&mut self) {
+        self.close();
+        self.settle();
+    }
+
+    /// The first half of [`Analyzer::end`]: reads the input's last lines and ends its
+    /// sections. Its log streams' digests may still be out (in the page's digest
+    /// workers: [`crate::digest_workers::awaited`]); [`Analyzer::settle`] collects them.
+    pub fn close(&mut self) {
+        self.settle();
         let Some(mut src) = self.src.take() else { return };
         let st = &mut self.st;
         let limits = &self.limits;
@@ -235,6 +247,8 @@ impl Analyzer {
             src.line_count = 0;
             src.full = Some((String::new(), Vec::new()));
             src.quoted.clear();
+            // Streams of the rolled-back text: their digests are not collected.
+            src.later.clear();
         } else {
             if !src.partial.is_empty() {
                 let last = std::mem::take(&mut src.partial);
@@ -249,11 +263,20 @@ impl Analyzer {
                 src.full.is_some(),
                 limits,
             ));
-            DigestToCollect::resolve(std::mem::take(&mut src.later), &mut st.digests, &mut src.quoted);
             if src.lossy {
                 problems.push(input::lossy(&src.name));
             }
         }
+        self.closing = Some((src, problems));
+    }
+
+    /// The second half of [`Analyzer::end`]: collects the closed input's digests (on
+    /// the digest threads natively it waits for them; with digest workers they must have
+    /// arrived) and puts the input in the model as a source.
+    pub fn settle(&mut self) {
+        let Some((mut src, problems)) = self.closing.take() else { return };
+        let st = &mut self.st;
+        DigestToCollect::resolve(std::mem::take(&mut src.later), &mut st.digests, &mut src.quoted);
         let model = &mut st.model;
         let mark = src.warn_mark.min(model.warnings.len());
         let tail = model.warnings.split_off(mark);
@@ -377,6 +400,30 @@ mod tests {
         report::to_json(&a.finish())
     }
 
+    /// [`chunked`] with the log streams digested by `n` digest workers (the page's), whose
+    /// messages are handled only between chunks and after the input is closed (as a
+    /// worker's, when the reading worker awaits); several inputs when `inputs` > 1 (the
+    /// same bytes again).
+    fn on_workers(name: &str, bytes: &[u8], size: usize, n: usize, inputs: usize) -> String {
+        let port = crate::digest_sink::remote::Loopback::set(n);
+        let mut a = Analyzer::new(Limits { digest_threads: true, threads: n + 1, ..keep_none() });
+        for _ in 0..inputs {
+            a.begin(name);
+            for c in bytes.chunks(size) {
+                a.feed(c);
+                port.pump();
+            }
+            a.close();
+            port.pump();
+            assert_eq!(crate::digest_workers::awaited(), 0, "{name}: every digest arrived");
+            a.settle();
+        }
+        let r = report::to_json(&a.finish());
+        assert_eq!(crate::digest_workers::lost(), 0, "{name}: no digest lost");
+        crate::digest_workers::set_port(None);
+        r
+    }
+
     fn keep_none() -> Limits {
         Limits { keep_text_bytes: 0, ..Limits::default() }
     }
@@ -409,6 +456,9 @@ mod tests {
                 }
                 assert_eq!(chunked(&name, &bytes, 4096, threads()), base, "{name}: on the digest thread");
                 assert_eq!(chunked(&name, &bytes, 4096, on(4)), base, "{name}: on 4 threads");
+                for n in [1, 3] {
+                    assert_eq!(on_workers(&name, &bytes, 4096, n, 1), base, "{name}: on {n} digest worker(s)");
+                }
                 if !name.ends_with(".gz") {
                     let gz = gzip(&bytes);
                     assert_eq!(
@@ -438,6 +488,12 @@ mod tests {
         for n in [4, 9] {
             assert_eq!(chunked("bundle.txt", text.as_bytes(), 65_536 + 3, on(n)), base, "{n} threads");
         }
+        // Its log streams posted to 1 and 3 digest workers (the page's), gzipped too.
+        for n in [1, 3] {
+            assert_eq!(on_workers("bundle.txt", text.as_bytes(), 65_536 + 3, n, 1), base, "{n} digest workers");
+        }
+        let gz = on_workers("bundle.txt.gz", &gzip(text.as_bytes()), 8192, 2, 1);
+        assert_eq!(gz.replace("bundle.txt.gz", "bundle.txt"), base, "gzipped, 2 digest workers");
     }
 
     /// Three inputs: plain; a gzip refused at the inflate cap after some of its log
@@ -470,6 +526,22 @@ mod tests {
         assert!(base.contains("three.txt.gz"), "the third input is reported");
         assert_eq!(run(threads()), base);
         assert_eq!(run(on(4)), base, "4 threads");
+        // On 2 digest workers, answering between chunks and after each input is closed.
+        let port = crate::digest_sink::remote::Loopback::set(2);
+        let mut a = Analyzer::new(Limits { max_inflated_bytes: 300_000, ..on(3) });
+        for (name, bytes) in [("one.txt", text.as_bytes()), ("two.txt.gz", &big[..]), ("three.txt.gz", &damaged[..])] {
+            a.begin(name);
+            for c in bytes.chunks(8192) {
+                a.feed(c);
+                port.pump();
+            }
+            a.close();
+            port.pump();
+            a.settle();
+        }
+        assert_eq!(report::to_json(&a.finish()), base, "2 digest workers");
+        assert_eq!(crate::digest_workers::lost(), 0);
+        crate::digest_workers::set_port(None);
     }
 
     fn threads() -> Limits {
