@@ -138,7 +138,7 @@ impl DigestFuture {
 }
 
 /// Entries copied for a digest thread or worker: texts in one arena.
-#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 struct Batch {
     text: String,
     entries: Vec<Rec>,
@@ -146,17 +146,38 @@ struct Batch {
     raws: Vec<(u32, usize, usize)>,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
 struct Rec {
-    #[serde(with = "crate::time::wire")]
     at: Option<Timestamp>,
     origin: Origin,
     text: (usize, usize),
     /// Range into `Batch::raws`.
     raws: (usize, usize),
     /// What is found out on the reading thread (where it balances the two threads
-    /// best: see docs/performance.md).
-    checked: EntryCheck,
+    /// best: see docs/performance.md); for a digest worker, found out there (`None`: in
+    /// the page the reading worker is the slower half).
+    checked: Option<EntryCheck>,
+}
+
+/// Bytes of one entry in a batch's wire form ([`Batch::write`]).
+const REC_BYTES: usize = 1 + 8 + 4 + 4 + 4 + 4 * 4;
+/// Bytes of one raw line in a batch's wire form.
+const RAW_BYTES: usize = 12;
+
+/// Reads a batch's wire form, little-endian fields in order.
+struct Wire<'b>(&'b [u8]);
+
+impl Wire<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.0.split_at_checked(N)?;
+        self.0 = rest;
+        head.try_into().ok()
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+    fn usize(&mut self) -> Option<usize> {
+        self.u32().map(|v| v as usize)
+    }
 }
 
 impl Batch {
@@ -166,6 +187,7 @@ impl Batch {
         self.raws.clear();
     }
 
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     fn with_room_of(prev: &Batch) -> Batch {
         Batch {
             text: String::with_capacity(prev.text.capacity()),
@@ -180,9 +202,10 @@ impl Batch {
         (s, self.text.len())
     }
 
-    /// Copies one entry in (see [`DigestSink::push`]); true when the batch is full.
-    fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) -> bool {
-        let checked = EntryCheck::of(text);
+    /// Copies one entry in (see [`DigestSink::push`]), with its [`EntryCheck`] when
+    /// `check`; true when the batch is full.
+    fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)], check: bool) -> bool {
+        let checked = check.then(|| EntryCheck::of(text));
         let first = self.raws.len();
         let mut at_text = None;
         for (n, t) in raws {
@@ -206,6 +229,62 @@ impl Batch {
         self.entries.len() >= BATCH_ENTRIES || self.text.len() >= BATCH_BYTES
     }
 
+    /// Appends the batch's wire form to `out`: counts, then fixed-size little-endian
+    /// records (no variable-length integers: encoding is the reading worker's cost),
+    /// then the text. Offsets fit in `u32`: a batch holds at most about
+    /// [`BATCH_BYTES`] + one entry of text.
+    fn write(&self, out: &mut Vec<u8>) {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX).to_le_bytes();
+        out.reserve(12 + self.entries.len() * REC_BYTES + self.raws.len() * RAW_BYTES + self.text.len());
+        out.extend_from_slice(&n(self.entries.len()));
+        out.extend_from_slice(&n(self.raws.len()));
+        out.extend_from_slice(&n(self.text.len()));
+        for r in &self.entries {
+            let c = r.checked.map_or(0u8, |c| 1 | u8::from(c.matched) << 1 | u8::from(c.tools) << 2);
+            out.push(c | u8::from(r.at.is_some()) << 3);
+            let at = r.at.map_or((0, 0), |t| (t.as_second(), t.subsec_nanosecond()));
+            out.extend_from_slice(&at.0.to_le_bytes());
+            out.extend_from_slice(&at.1.to_le_bytes());
+            out.extend_from_slice(&n(r.origin.source));
+            out.extend_from_slice(&r.origin.line.to_le_bytes());
+            for v in [r.text.0, r.text.1, r.raws.0, r.raws.1] {
+                out.extend_from_slice(&n(v));
+            }
+        }
+        for (line, s, e) in &self.raws {
+            out.extend_from_slice(&line.to_le_bytes());
+            out.extend_from_slice(&n(*s));
+            out.extend_from_slice(&n(*e));
+        }
+        out.extend_from_slice(self.text.as_bytes());
+    }
+
+    /// Reads what [`Batch::write`] wrote (`None` when it is not that).
+    fn read(bytes: &[u8]) -> Option<Batch> {
+        let mut w = Wire(bytes);
+        let (entries, raws, text) = (w.usize()?, w.usize()?, w.usize()?);
+        let mut b = Batch {
+            text: String::new(),
+            entries: Vec::with_capacity(entries.min(bytes.len() / REC_BYTES)),
+            raws: Vec::with_capacity(raws.min(bytes.len() / RAW_BYTES)),
+        };
+        for _ in 0..entries {
+            let [flags] = w.take::<1>()?;
+            let secs = i64::from_le_bytes(w.take()?);
+            let nanos = i32::from_le_bytes(w.take()?);
+            let origin = Origin { source: w.usize()?, line: w.u32()? };
+            let (t0, t1, r0, r1) = (w.usize()?, w.usize()?, w.usize()?, w.usize()?);
+            let checked = (flags & 1 != 0).then_some(EntryCheck { matched: flags & 2 != 0, tools: flags & 4 != 0 });
+            let at = if flags & 8 != 0 { Some(Timestamp::new(secs, nanos).ok()?) } else { None };
+            b.entries.push(Rec { at, origin, text: (t0, t1), raws: (r0, r1), checked });
+        }
+        for _ in 0..raws {
+            b.raws.push((w.u32()?, w.usize()?, w.usize()?));
+        }
+        b.text = String::from_utf8(w.0.get(..text)?.to_vec()).ok()?;
+        Some(b)
+    }
+
     fn digest(&self, b: &mut DigestBuilder) {
         let mut raws: Vec<(u32, &str)> = Vec::new();
         for r in &self.entries {
@@ -217,11 +296,11 @@ impl Batch {
                     .iter()
                     .map(|(n, s, e)| (*n, self.text.get(*s..*e).unwrap_or(""))),
             );
-            b.push_checked(r.at, self.text.get(r.text.0..r.text.1).unwrap_or(""), r.origin, &raws, r.checked);
+            let text = self.text.get(r.text.0..r.text.1).unwrap_or("");
+            b.push_checked(r.at, text, r.origin, &raws, r.checked.unwrap_or_else(|| EntryCheck::of(text)));
         }
     }
 }
-
 
 pub mod remote {
     //! Streams digested in another worker (the page; natively only in tests). The reading
@@ -255,12 +334,17 @@ pub mod remote {
         fn post(&self, stream: u64, message: Vec<u8>);
     }
 
-    #[derive(serde::Serialize, serde::Deserialize)]
-    enum Job {
-        Batch(u64, Batch),
-        Finish(u64),
-        /// A stream dropped unfinished (a refused input rolls back).
-        Forget(u64),
+    /// The reading side's messages: a tag, the stream's id, and for a batch its wire
+    /// form ([`Batch::write`]).
+    const BATCH: u8 = 0;
+    const FINISH: u8 = 1;
+    /// A stream dropped unfinished (a refused input rolls back).
+    const FORGET: u8 = 2;
+
+    fn job(tag: u8, id: u64) -> Vec<u8> {
+        let mut m = vec![tag];
+        m.extend_from_slice(&id.to_le_bytes());
+        m
     }
 
     #[derive(serde::Serialize, serde::Deserialize)]
@@ -344,11 +428,19 @@ pub mod remote {
         postcard::to_allocvec(v).unwrap_or_default()
     }
 
+    /// Batches in flight from which the reading side checks the entries itself (the
+    /// [`EntryCheck`](crate::logdigest::EntryCheck), about a fifth of its work in the
+    /// page): the digest workers are behind, so the reading side has time to spare.
+    /// Below, the digest workers check them. Either way the digest is the same.
+    pub const CHECK_HERE_FROM: usize = 16;
+
     /// One stream on the reading side.
     pub(super) struct RemoteSink {
         id: u64,
         port: Rc<dyn DigestPort>,
         batch: Batch,
+        /// Whether this batch's entries are checked here ([`CHECK_HERE_FROM`]).
+        check: bool,
         finished: bool,
     }
 
@@ -360,24 +452,26 @@ pub mod remote {
                 let port = s.port.clone()?;
                 let id = s.next;
                 s.next += 1;
-                Some(RemoteSink { id, port, batch: Batch::default(), finished: false })
+                let check = s.in_flight >= CHECK_HERE_FROM;
+                Some(RemoteSink { id, port, batch: Batch::default(), check, finished: false })
             })
         }
 
         pub(super) fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-            if self.batch.push(at, text, origin, raws) {
+            if self.batch.push(at, text, origin, raws, self.check) {
                 self.flush();
             }
         }
 
         fn flush(&mut self) {
-            let job = Job::Batch(self.id, std::mem::take(&mut self.batch));
-            let message = encode(&job);
-            if let Job::Batch(_, mut b) = job {
-                b.clear();
-                self.batch = b;
-            }
-            SIDE.with(|s| s.borrow_mut().in_flight += 1);
+            let mut message = job(BATCH, self.id);
+            self.batch.write(&mut message);
+            self.batch.clear();
+            self.check = SIDE.with(|s| {
+                let mut s = s.borrow_mut();
+                s.in_flight += 1;
+                s.in_flight >= CHECK_HERE_FROM
+            });
             self.port.post(self.id, message);
         }
 
@@ -388,7 +482,7 @@ pub mod remote {
             }
             self.finished = true;
             SIDE.with(|s| s.borrow_mut().awaited += 1);
-            self.port.post(self.id, encode(&Job::Finish(self.id)));
+            self.port.post(self.id, job(FINISH, self.id));
             self.id
         }
     }
@@ -396,7 +490,7 @@ pub mod remote {
     impl Drop for RemoteSink {
         fn drop(&mut self) {
             if !self.finished {
-                self.port.post(self.id, encode(&Job::Forget(self.id)));
+                self.port.post(self.id, job(FORGET, self.id));
             }
         }
     }
@@ -451,19 +545,28 @@ pub mod remote {
         /// Handles one message of the reading side; returns the answer to post back
         /// (none for a forgotten stream or a message that cannot be read).
         pub fn handle(&mut self, message: &[u8]) -> Option<Vec<u8>> {
-            match postcard::from_bytes::<Job>(message).ok()? {
-                Job::Batch(id, batch) => {
-                    batch.digest(self.streams.entry(id).or_default());
+            let (&tag, rest) = message.split_first()?;
+            let (id, rest) = rest.split_at_checked(8)?;
+            let id = u64::from_le_bytes(id.try_into().ok()?);
+            match tag {
+                BATCH => {
+                    let builder = self.streams.entry(id).or_default();
+                    // A batch that cannot be read is still answered (the reading side
+                    // counts batches in flight); its entries are missing from the digest.
+                    if let Some(batch) = Batch::read(rest) {
+                        batch.digest(builder);
+                    }
                     Some(encode(&Reply::Digested(id)))
                 }
-                Job::Finish(id) => {
+                FINISH => {
                     let done = self.streams.remove(&id).unwrap_or_default().finish();
                     Some(encode(&Reply::Done(id, Box::new(done))))
                 }
-                Job::Forget(id) => {
+                FORGET => {
                     self.streams.remove(&id);
                     None
                 }
+                _ => None,
             }
         }
     }
@@ -591,7 +694,7 @@ mod thread_sink {
         }
 
         pub fn push(&mut self, at: Option<Timestamp>, text: &str, origin: Origin, raws: &[(u32, &str)]) {
-            if self.batch.push(at, text, origin, raws) {
+            if self.batch.push(at, text, origin, raws, true) {
                 self.flush();
             }
         }

@@ -31,12 +31,12 @@ pub mod html;
 pub mod redaction;
 pub mod report;
 
+/// The page's digest workers: where an [`Analyzer`]'s log streams go when a port is set.
+pub use digest_sink::remote as digest_workers;
 pub use finding::{Analysis, Finding, Kind, LogPoint, LogSeries, Replica, Severity, Workload};
 pub use input::{Input, Limits};
 pub use model::Model;
 pub use stream::Analyzer;
-/// The page's digest workers: where an [`Analyzer`]'s log streams go when a port is set.
-pub use digest_sink::remote as digest_workers;
 
 // Inner parts, public only for the benches, the fuzz targets and the page's test of the
 // keyword scan (native and wasm must agree); not an API.

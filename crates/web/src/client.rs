@@ -58,6 +58,29 @@ struct Inner {
     next_req: u32,
 }
 
+/// Inputs from this size on are analyzed with digest workers beside the analysis worker
+/// (`digest_worker.rs`): below it, starting them (a second copy of the wasm) costs
+/// about what they save.
+pub const WORKERS_FROM_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// How many workers analyze `bytes` of input: the page's `?workers=N` when given (tests,
+/// benches), else one per core (`navigator.hardwareConcurrency`, at most
+/// [`MAX_WORKERS`](crate::digest_worker::MAX_WORKERS)) from [`WORKERS_FROM_BYTES`] on,
+/// else one.
+fn workers(bytes: f64) -> usize {
+    let Some(window) = web_sys::window() else { return 1 };
+    let asked = window.location().search().ok().and_then(|q| {
+        q.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("workers=")?.parse::<usize>().ok())
+    });
+    let cores = window.navigator().hardware_concurrency() as usize;
+    let n = match asked {
+        Some(n) => n,
+        None if bytes >= WORKERS_FROM_BYTES => cores,
+        None => 1,
+    };
+    n.clamp(1, crate::digest_worker::MAX_WORKERS)
+}
+
 /// A handle on the page's workers, shared by the app and the source view.
 #[derive(Clone, Default)]
 pub struct Client(Rc<RefCell<Inner>>);
@@ -90,6 +113,8 @@ impl Client {
         set(&msg, "paste", &paste.into());
         let list: js_sys::Array = files.iter().collect();
         set(&msg, "files", &list);
+        let bytes = paste.len() as f64 + files.iter().map(|f| f.size()).sum::<f64>();
+        set(&msg, "workers", &(workers(bytes) as f64).into());
         if let Err(e) = job.worker.post_message(&msg) {
             on_done.emit(Err(format!("the browser could not send the files to the worker: {e:?}")));
             job.worker.terminate();

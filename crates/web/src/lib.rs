@@ -47,6 +47,7 @@ use wasm_bindgen::prelude::*;
 
 mod app;
 mod client;
+mod digest_worker;
 mod fleet_view;
 mod lazy_chart;
 mod lines_worker;

@@ -28,6 +28,7 @@ use kubeleak_analysis::{self as analysis, html, report, Analysis};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::digest_worker;
 use crate::lines_worker::{self, source_object, text_blob, LineIndex};
 use crate::message::{get, js_error, object, post, post_transfer};
 use crate::view::{self, CHART_MARKER};
@@ -90,16 +91,27 @@ fn read_later(file: &web_sys::File, start: u64, end: u64) -> Result<wasm_bindgen
 
 /// The phases of an analysis that the worker times (ms), posted with the results as
 /// `timings` (the page logs them with `console.debug`; `page-bench.mjs` prints them).
-/// Indexed by [`WAIT`], [`COPY`], [`INDEX`], [`ANALYSIS`], [`DETECTORS`], [`REPORTS`], [`VIEW`].
-pub const PHASES: [&str; 7] =
-    ["waiting for slices", "copying into wasm", "line index, progress", "analysis", "detectors", "reports", "view"];
+/// Indexed by [`WAIT`], [`COPY`], [`INDEX`], [`ANALYSIS`], [`DIGESTS`], [`DETECTORS`], [`REPORTS`],
+/// [`VIEW`]; "waiting for digests" is the time the analysis worker waited for its digest
+/// workers (`digest_worker.rs`).
+pub const PHASES: [&str; 8] = [
+    "waiting for slices",
+    "copying into wasm",
+    "line index, progress",
+    "analysis",
+    "waiting for digests",
+    "detectors",
+    "reports",
+    "view",
+];
 const WAIT: usize = 0;
 const COPY: usize = 1;
 const INDEX: usize = 2;
 const ANALYSIS: usize = 3;
-const DETECTORS: usize = 4;
-const REPORTS: usize = 5;
-const VIEW: usize = 6;
+const DIGESTS: usize = 4;
+const DETECTORS: usize = 5;
+const REPORTS: usize = 6;
+const VIEW: usize = 7;
 
 thread_local! {
     static TIMES: RefCell<[f64; PHASES.len()]> = const { RefCell::new([0.0; PHASES.len()]) };
@@ -119,10 +131,16 @@ fn lap(phase: usize, since: &mut f64) {
 /// Reads every input in [`CHUNK`] slices and feeds each slice to the streaming
 /// [`analysis::Analyzer`] as it arrives, so no input is ever held whole (a 1 GB file
 /// fits); the one place that calls the analysis. The next slice is being read while one
-/// is analyzed (one read ahead: at most two slices in memory). Returns the analysis and,
-/// per model source, the index of the input it came from (a support bundle gives several).
+/// is analyzed (one read ahead: at most two slices in memory). With digest workers
+/// running ([`digest_worker::start`]), the log streams are digested there, and each input
+/// ends once its digests are back. Returns the analysis and, per model source, the index
+/// of the input it came from (a support bundle gives several).
 pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> (Analysis, Vec<usize>) {
-    let limits = analysis::input::Limits { keep_text_bytes: KEEP_TEXT_BYTES, ..Default::default() };
+    let limits = analysis::input::Limits {
+        keep_text_bytes: KEEP_TEXT_BYTES,
+        digest_threads: digest_worker::active(),
+        ..Default::default()
+    };
     let mut an = analysis::Analyzer::new(limits);
     let mut origin = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
@@ -135,7 +153,11 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
                 lap(INDEX, &mut since);
                 an.begin(name);
                 an.feed(text.as_bytes());
-                an.end();
+                an.close();
+                lap(ANALYSIS, &mut since);
+                digest_worker::until_digests_arrived().await;
+                lap(DIGESTS, &mut since);
+                an.settle();
                 lap(ANALYSIS, &mut since);
             }
             Input::File(file) => {
@@ -164,11 +186,17 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
                             lap(INDEX, &mut since);
                             an.feed(&buf);
                             lap(ANALYSIS, &mut since);
+                            digest_worker::until_few_in_flight().await;
+                            lap(DIGESTS, &mut since);
                         }
                         Err(e) => step(Step::Unreadable(i, js_error(&e))),
                     }
                 }
-                an.end();
+                an.close();
+                lap(ANALYSIS, &mut since);
+                digest_worker::until_digests_arrived().await;
+                lap(DIGESTS, &mut since);
+                an.settle();
                 lap(ANALYSIS, &mut since);
             }
         }
@@ -187,6 +215,7 @@ pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> 
 pub fn worker_message(msg: JsValue) {
     match get(&msg, "type").as_string().as_deref() {
         Some("analyze") => wasm_bindgen_futures::spawn_local(analyze_message(msg)),
+        Some("digest") => digest_worker::digest_message(&msg),
         Some("load") => lines_worker::load_message(&msg),
         Some("lines") => lines_worker::lines_message(&msg),
         other => web_sys::console::warn_1(&format!("kubeleak worker: unknown message {other:?}").into()),
@@ -205,10 +234,17 @@ async fn analyze_message(msg: JsValue) {
         }
     }
     let total: u64 = inputs.iter().map(Input::size).sum();
+    // `workers` (the page's choice): this worker and `workers − 1` digest workers.
+    let workers = get(msg, "workers").as_f64().unwrap_or(1.0).clamp(1.0, digest_worker::MAX_WORKERS as f64) as usize;
+    let mut unreadable = Vec::new();
+    if workers > 1 {
+        if let Err(e) = digest_worker::start(workers - 1) {
+            unreadable.push(format!("the digest workers could not start ({}); one worker analyzed", js_error(&e)));
+        }
+    }
     let mut done = 0u64;
     let mut indexes: Vec<LineIndex> = inputs.iter().map(|_| LineIndex::default()).collect();
     let mut gzip: Vec<bool> = inputs.iter().map(|_| false).collect();
-    let mut unreadable = Vec::new();
     let progress = |done: u64, phase: &str| {
         post(&object(
             "progress",
@@ -236,6 +272,7 @@ async fn analyze_message(msg: JsValue) {
         Step::Analyzing => progress(total, "Finding problems…"),
     })
     .await;
+    unreadable.extend(digest_worker::stop());
     progress(total, "Preparing the results…");
     let mut since = js_sys::Date::now();
     // The exports are redacted (the page's switch can export the bundle's own text); the

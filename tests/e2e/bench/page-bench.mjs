@@ -1,7 +1,7 @@
 // The browser side of issue 7's benchmark (not a test: it prints numbers and asserts
 // nothing about time). Run after `trunk build --release`:
 //
-//   node tests/e2e/bench/page-bench.mjs [--bundle FILE] [--kubeleak PATH] [--loads N]
+//   node tests/e2e/bench/page-bench.mjs [--bundle FILE] [--kubeleak PATH] [--loads N] [--workers N]
 //
 // Prints:
 // - page weight: gzip -9 of the release wasm + JS (the budget is 1 MB, issue 21);
@@ -30,6 +30,9 @@ const opt = (name) => {
 const bundle = opt('--bundle');
 const kubeleak = opt('--kubeleak');
 const loads = Number(opt('--loads') ?? 5);
+// --workers N: the page's `?workers=N` (1: the analysis worker alone); default: the
+// page's own choice (one per core from 16 MiB on).
+const workers = opt('--workers');
 
 const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
 const weight = fs
@@ -84,7 +87,7 @@ try {
     const browser = await launch();
     try {
       const { page } = browser;
-      await page.goto(server.url);
+      await page.goto(workers ? `${server.url}?workers=${workers}` : server.url);
       await page.locator('#analyze').waitFor();
       const watch = await watchMainThread(page);
       // Timed in the page: from the file input's change event to the summary in the DOM
