@@ -8,8 +8,9 @@
 //!   a bundle and its gzip, builds the release `kubeleak`, and times, in ABBA order:
 //!   `kubeleak analyze --format json` on 1 and N threads, the runbook's `grep -E` on the
 //!   text, the same on the gzip against `zcat | grep -E`, and with `--page` the page's
-//!   in-page time (`tests/e2e/bench/page-bench.mjs`) against native on 1 thread; one
-//!   table with medians, every run, ratios and peak RSS.
+//!   in-page time (`tests/e2e/bench/page-bench.mjs`) with 1 worker and with N (plain and
+//!   gzipped), against native on 1 and N threads; one table with medians, every run,
+//!   ratios and peak RSS.
 //! - `cargo xtask scaling --size 20MB --factor 10` times `kubeleak analyze` on a bundle
 //!   and on one `factor` times larger, and fails when the time grows by more than
 //!   1.5 × the size (issue 8: 10× the input may take at most ~15× the time).
@@ -407,9 +408,21 @@ fn bench(size: u64, seed: u64, bundle: Option<PathBuf>, kubeleak: Option<PathBuf
         }),
     ];
     if o.page {
-        // One worker: the page does not split an input across workers (yet).
-        let f = file.clone();
-        rows.push(row("page, 1 worker (in-page time)", Some(one), Box::new(move || run_page(&f))));
+        // The page with its analysis worker alone, and with N − 1 digest workers beside it
+        // (`?workers=N`), each against native on as many threads.
+        let native_n = format!("native, {n} threads");
+        for (f, gz, workers) in [(&file, "", 1), (&file, "", n), (&gz, "gz: ", 1), (&gz, "gz: ", n)] {
+            let f = f.clone();
+            let label = match workers {
+                1 => format!("{gz}page, 1 worker (in-page time)"),
+                w => format!("{gz}page, {w} workers (in-page time)"),
+            };
+            let against = match workers {
+                1 => format!("{gz}{one}"),
+                _ => format!("{gz}{native_n}"),
+            };
+            rows.push(row(&label, Some(&against), Box::new(move || run_page(&f, workers))));
+        }
     }
     // ABBA: the rows in order on even runs, in reverse on odd ones, so no row always
     // follows another (docs/performance.md: a second run is favoured on this machine).
@@ -499,13 +512,13 @@ fn run_zcat_grep(file: &str) -> Result<Run> {
     Ok(Run { wall: start.elapsed(), max_rss_kib: None })
 }
 
-/// The in-page time of one analysis of `file` (`tests/e2e/bench/page-bench.mjs`, the
-/// page built with `trunk build --release`; `KUBELEAK_DIST` picks another build).
-fn run_page(file: &str) -> Result<Run> {
+/// The in-page time of one analysis of `file` with `workers` workers
+/// (`tests/e2e/bench/page-bench.mjs`, the page built with `trunk build --release`; `KUBELEAK_DIST` picks another build).
+fn run_page(file: &str, workers: usize) -> Result<Run> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = Command::new("node")
         .arg(root.join("tests/e2e/bench/page-bench.mjs"))
-        .args(["--loads", "1", "--bundle", file])
+        .args(["--loads", "1", "--bundle", file, "--workers", &workers.to_string()])
         .output()
         .map_err(|e| format!("cannot run node: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
