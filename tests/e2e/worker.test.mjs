@@ -120,7 +120,7 @@ test('the page paints and takes input while a 120 MB file is analyzed; its lines
   const timings = phases.get();
   assert.deepEqual(
     Object.keys(timings ?? {}),
-    ['waiting for slices', 'copying into wasm', 'line index, progress', 'analysis', 'detectors', 'reports', 'view'],
+    ['waiting for slices', 'copying into wasm', 'line index, progress', 'analysis', 'waiting for digests', 'detectors', 'reports', 'view'],
   );
   assert.ok(Object.values(timings).every((ms) => Number.isFinite(ms) && ms >= 0), JSON.stringify(timings));
   assert.ok(timings.analysis > 0 && timings.analysis <= took, `the analysis took ${timings.analysis} of ${took} ms`);

@@ -63,7 +63,7 @@ struct Inner {
 /// about what they save.
 pub const WORKERS_FROM_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
-/// How many workers analyze `bytes` of input: the page's `?workers=N` when given (tests,
+/// How many workers analyze `bytes` of input (text): the page's `?workers=N` when given (tests,
 /// benches), else one per core (`navigator.hardwareConcurrency`, at most
 /// [`MAX_WORKERS`](crate::digest_worker::MAX_WORKERS)) from [`WORKERS_FROM_BYTES`] on,
 /// else one.
@@ -113,7 +113,9 @@ impl Client {
         set(&msg, "paste", &paste.into());
         let list: js_sys::Array = files.iter().collect();
         set(&msg, "files", &list);
-        let bytes = paste.len() as f64 + files.iter().map(|f| f.size()).sum::<f64>();
+        // A gzip counts as the text it holds, about four times its size.
+        let text = |f: &web_sys::File| if f.name().ends_with(".gz") { 4.0 * f.size() } else { f.size() };
+        let bytes = paste.len() as f64 + files.iter().map(text).sum::<f64>();
         set(&msg, "workers", &(workers(bytes) as f64).into());
         if let Err(e) = job.worker.post_message(&msg) {
             on_done.emit(Err(format!("the browser could not send the files to the worker: {e:?}")));
@@ -254,6 +256,7 @@ impl Client {
             "done" if self.is_running(worker) => {
                 // Where the worker's time went (docs/performance.md; page-bench.mjs prints it).
                 web_sys::console::debug_2(&"kubeleak: worker timings (ms)".into(), &get(data, "timings"));
+                web_sys::console::debug_2(&"kubeleak: workers".into(), &get(data, "workers"));
                 let (posted, exports) = (get(data, "view"), get(data, "exports"));
                 // The analysis worker ends (its memory with it); a fresh one serves the
                 // source view from the inputs' Blobs and line indexes.

@@ -6,12 +6,13 @@
 //! [`worker_message`] passes on.
 //!
 //! Messages from the page (plain JS objects):
-//! - `{type: "analyze", paste: string | undefined, files: [File]}`: reads each file in
+//! - `{type: "analyze", paste: string | undefined, files: [File], workers}`: reads each file in
 //!   [`CHUNK`] slices (`Blob.arrayBuffer()`, the next slice asked for before this one is
 //!   analyzed), posting `{type: "progress", done, total, phase}` after each;
-//!   analyzes, and posts `{type: "done", view: the view's bytes (a `Uint8Array`, its buffer
+//!   analyzes (with `workers` − 1 digest workers beside it, `digest_worker.rs`), and posts
+//!   `{type: "done", view: the view's bytes (a `Uint8Array`, its buffer
 //!   transferred; see view::to_js), exports, sources,
-//!   timings}`; `exports` has the view's JSON and HTML reports as strings (see
+//!   timings, workers}`; `exports` has the view's JSON and HTML reports as strings (see
 //!   [`View::posted_exports`](crate::View::posted_exports)), left out of `view`
 //!   (or `{type: "error", message}`); `timings` has the ms of each of [`PHASES`].
 //!   `sources` has one `{blob, starts, lines, len}` per input, for the lines worker: a
@@ -237,9 +238,13 @@ async fn analyze_message(msg: JsValue) {
     // `workers` (the page's choice): this worker and `workers − 1` digest workers.
     let workers = get(msg, "workers").as_f64().unwrap_or(1.0).clamp(1.0, digest_worker::MAX_WORKERS as f64) as usize;
     let mut unreadable = Vec::new();
+    let mut used = 1;
     if workers > 1 {
-        if let Err(e) = digest_worker::start(workers - 1) {
-            unreadable.push(format!("the digest workers could not start ({}); one worker analyzed", js_error(&e)));
+        match digest_worker::start(workers - 1) {
+            Ok(()) => used = workers,
+            Err(e) => {
+                unreadable.push(format!("the digest workers could not start ({}); one worker analyzed", js_error(&e)))
+            }
         }
     }
     let mut done = 0u64;
@@ -361,6 +366,7 @@ async fn analyze_message(msg: JsValue) {
                         ("exports", exports.into()),
                         ("sources", sources.into()),
                         ("timings", timings.into()),
+                        ("workers", (used as f64).into()),
                     ],
                 ),
                 &[buffer],
