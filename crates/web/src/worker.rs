@@ -22,6 +22,7 @@
 //!   small one for the source view; 1 GB is never held as one string anywhere.
 //! - `{type: "load", …}` and `{type: "lines", …}`: for the lines worker
 //!   ([`lines_worker`]).
+//! - `{type: "digest", bytes}`: for a digest worker ([`digest_worker`]).
 
 use std::cell::RefCell;
 
@@ -133,7 +134,7 @@ fn lap(phase: usize, since: &mut f64) {
 /// [`analysis::Analyzer`] as it arrives, so no input is ever held whole (a 1 GB file
 /// fits); the one place that calls the analysis. The next slice is being read while one
 /// is analyzed (one read ahead: at most two slices in memory). With digest workers
-/// running ([`digest_worker::start`]), the log streams are digested there, and each input
+/// running (`digest_worker::start`), the log streams are digested there, and each input
 /// ends once its digests are back. Returns the analysis and, per model source, the index
 /// of the input it came from (a support bundle gives several).
 pub async fn analyze_files(inputs: &[Input], step: &mut dyn FnMut(Step<'_>)) -> (Analysis, Vec<usize>) {
