@@ -432,7 +432,7 @@ pub mod remote {
     /// [`EntryCheck`](crate::logdigest::EntryCheck), about a fifth of its work in the
     /// page): the digest workers are behind, so the reading side has time to spare.
     /// Below, the digest workers check them. Either way the digest is the same.
-    pub const CHECK_HERE_FROM: usize = 16;
+    pub const CHECK_HERE_FROM: usize = 4;
 
     /// One stream on the reading side.
     pub(super) struct RemoteSink {
