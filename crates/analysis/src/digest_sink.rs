@@ -23,10 +23,10 @@
 //! whatever the number of threads.
 //!
 //! wasm32 has no threads, but the page has workers: when the page sets a
-//! [`remote::DigestPort`] on the reading worker, each stream's batches are encoded
-//! (`postcard`) and posted to a digest worker, whose [`remote::Digester`] digests them
-//! in order and posts the digest back (see [`remote`]). Without a port the sink is the
-//! builder itself.
+//! [`remote::DigestPort`] on the reading worker, each stream's batches are written in a
+//! fixed little-endian form (`Batch::write`) and posted to a digest worker, whose
+//! [`remote::Digester`] digests them in order and posts the digest back (postcard; see
+//! [`remote`]). Without a port the sink is the builder itself.
 
 use jiff::Timestamp;
 
@@ -424,7 +424,7 @@ pub mod remote {
     }
 
     fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {
-        // Only out of memory could fail here: posted as nothing, which the digester drops.
+        // Only out of memory could fail here: an empty answer, which `arrived` reports.
         postcard::to_allocvec(v).unwrap_or_default()
     }
 
@@ -817,6 +817,46 @@ mod tests {
         assert!(there.6 >= 3, "batches in flight before the pump: {}", there.6);
         here.6 = there.6;
         assert_eq!(there, here);
+    }
+
+    /// Damaged messages (cut anywhere, or bytes flipped) never panic either side: a batch
+    /// that cannot be read is answered and left out, an answer that cannot be read is an
+    /// error.
+    #[test]
+    fn damaged_messages_are_refused_not_panicked_on() {
+        let posted = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        struct Keep(std::rc::Rc<std::cell::RefCell<Vec<Vec<u8>>>>);
+        impl super::remote::DigestPort for Keep {
+            fn post(&self, _: u64, m: Vec<u8>) {
+                self.0.borrow_mut().push(m);
+            }
+        }
+        super::remote::set_port(Some(std::rc::Rc::new(Keep(posted.clone()))));
+        let mut s = DigestSink::new(1);
+        for i in 0..(BATCH_ENTRIES as u32 + 3) {
+            let l = format!("2026-12-01T10:00:00Z MemoryError in worker {i} → résumé");
+            s.push(jiff::Timestamp::new(1_700_000_000, 0).ok(), &l, Origin { source: 0, line: i + 1 }, &[(i + 1, &l)]);
+        }
+        let _ = s.finish_later();
+        let messages = posted.borrow().clone();
+        assert_eq!(messages.len(), 3, "two batches and the stream's end");
+        let batch = &messages[0];
+        for cut in [0, 1, 8, 9, 20, batch.len() / 2, batch.len() - 1] {
+            let mut d = super::remote::Digester::default();
+            let reply = d.handle(&batch[..cut]);
+            assert_eq!(reply.is_some(), cut >= 9, "a batch cut at {cut} is answered once its id is whole");
+        }
+        let mut flipped = batch.clone();
+        for i in (9..flipped.len()).step_by(97) {
+            flipped[i] ^= 0xA5;
+        }
+        let mut d = super::remote::Digester::default();
+        assert!(d.handle(&flipped).is_some());
+        let done = d.handle(&messages[2]).expect("the stream's end is answered");
+        assert!(super::remote::arrived(&done[..done.len() / 2]).is_err());
+        assert!(super::remote::arrived(&[]).is_err());
+        assert!(super::remote::arrived(&done).is_ok());
+        super::remote::set_port(None);
     }
 
     /// A digest that has not arrived when the stream is collected is empty, and counted.

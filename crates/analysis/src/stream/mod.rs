@@ -402,22 +402,19 @@ mod tests {
 
     /// [`chunked`] with the log streams digested by `n` digest workers (the page's), whose
     /// messages are handled only between chunks and after the input is closed (as a
-    /// worker's, when the reading worker awaits); several inputs when `inputs` > 1 (the
-    /// same bytes again).
-    fn on_workers(name: &str, bytes: &[u8], size: usize, n: usize, inputs: usize) -> String {
+    /// worker's, when the reading worker awaits).
+    fn on_workers(name: &str, bytes: &[u8], size: usize, n: usize) -> String {
         let port = crate::digest_sink::remote::Loopback::set(n);
         let mut a = Analyzer::new(Limits { digest_threads: true, threads: n + 1, ..keep_none() });
-        for _ in 0..inputs {
-            a.begin(name);
-            for c in bytes.chunks(size) {
-                a.feed(c);
-                port.pump();
-            }
-            a.close();
+        a.begin(name);
+        for c in bytes.chunks(size) {
+            a.feed(c);
             port.pump();
-            assert_eq!(crate::digest_workers::awaited(), 0, "{name}: every digest arrived");
-            a.settle();
         }
+        a.close();
+        port.pump();
+        assert_eq!(crate::digest_workers::awaited(), 0, "{name}: every digest arrived");
+        a.settle();
         let r = report::to_json(&a.finish());
         assert_eq!(crate::digest_workers::lost(), 0, "{name}: no digest lost");
         crate::digest_workers::set_port(None);
@@ -457,7 +454,7 @@ mod tests {
                 assert_eq!(chunked(&name, &bytes, 4096, threads()), base, "{name}: on the digest thread");
                 assert_eq!(chunked(&name, &bytes, 4096, on(4)), base, "{name}: on 4 threads");
                 for n in [1, 3] {
-                    assert_eq!(on_workers(&name, &bytes, 4096, n, 1), base, "{name}: on {n} digest worker(s)");
+                    assert_eq!(on_workers(&name, &bytes, 4096, n), base, "{name}: on {n} digest worker(s)");
                 }
                 if !name.ends_with(".gz") {
                     let gz = gzip(&bytes);
@@ -490,9 +487,9 @@ mod tests {
         }
         // Its log streams posted to 1 and 3 digest workers (the page's), gzipped too.
         for n in [1, 3] {
-            assert_eq!(on_workers("bundle.txt", text.as_bytes(), 65_536 + 3, n, 1), base, "{n} digest workers");
+            assert_eq!(on_workers("bundle.txt", text.as_bytes(), 65_536 + 3, n), base, "{n} digest workers");
         }
-        let gz = on_workers("bundle.txt.gz", &gzip(text.as_bytes()), 8192, 2, 1);
+        let gz = on_workers("bundle.txt.gz", &gzip(text.as_bytes()), 8192, 2);
         assert_eq!(gz.replace("bundle.txt.gz", "bundle.txt"), base, "gzipped, 2 digest workers");
     }
 
