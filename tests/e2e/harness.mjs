@@ -49,17 +49,19 @@ export async function serveDist() {
 /**
  * The page served from dist/ and a Chromium for this file's tests: started before them,
  * closed after. `session.server.url` and `session.browser.page` are there once `before`
- * has run.
+ * has run; with `tmpPrefix`, also `session.tmp`, a temporary directory removed after.
  */
-export function pageSession() {
-  const session = { server: undefined, browser: undefined };
+export function pageSession(tmpPrefix) {
+  const session = { server: undefined, browser: undefined, tmp: undefined };
   before(async () => {
     session.server = await serveDist();
     session.browser = await launch();
+    if (tmpPrefix) session.tmp = fs.mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
   });
   after(async () => {
     await session.browser?.close();
     await session.server?.close();
+    if (session.tmp) fs.rmSync(session.tmp, { recursive: true, force: true });
   });
   return session;
 }

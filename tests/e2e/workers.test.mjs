@@ -4,29 +4,15 @@
 // once (one analysis of many files, whose log streams are dealt to the workers), and on
 // a generated 24 MB bundle, plain and gzipped. Without `?workers`, a small input gets
 // one worker and a big one one per core.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { serveDist, launch, root } from './harness.mjs';
+import { pageSession, root } from './harness.mjs';
 
-let server;
-let browser;
-let tmp;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeleak-workers-'));
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const session = pageSession('kubeleak-workers-');
 
 /** Every file under `dir` that is an input (not an expected report or a notes file). */
 function inputs(dir) {
@@ -42,14 +28,14 @@ function inputs(dir) {
  * text) and how many workers the page says analyzed it.
  */
 async function analyze(files, query) {
-  const { page } = browser;
+  const { page } = session.browser;
   let workers = null;
   const onConsole = async (msg) => {
     if (msg.text().startsWith('kubeleak: workers')) workers = await msg.args()[1]?.jsonValue();
   };
   page.on('console', onConsole);
   try {
-    await page.goto(`${server.url}${query}`);
+    await page.goto(`${session.server.url}${query}`);
     await page.locator('#analyze').waitFor();
     await page.locator('#files').setInputFiles(files);
     await page.locator('#summary').waitFor({ timeout: 120000 });
@@ -86,13 +72,13 @@ test('every fixture and real paste: the same report with 1, 2 and 4 workers', { 
 });
 
 test('a generated 24 MB bundle, plain and gzipped: the same report with 1 and 2 workers', { timeout: 300000 }, async () => {
-  const bundle = path.join(tmp, 'bundle.txt');
+  const bundle = path.join(session.tmp, 'bundle.txt');
   const gen = spawnSync('cargo', ['xtask', 'gen-bundle', '--size', '24MB', '--seed', '5', '-o', bundle], {
     cwd: root,
     encoding: 'utf8',
   });
   assert.equal(gen.status, 0, gen.stderr);
-  const gz = path.join(tmp, 'bundle.txt.gz');
+  const gz = path.join(session.tmp, 'bundle.txt.gz');
   fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(bundle), { level: 1 }));
   for (const file of [bundle, gz]) {
     const one = await analyze([file], '?workers=1');
@@ -100,7 +86,7 @@ test('a generated 24 MB bundle, plain and gzipped: the same report with 1 and 2 
     assert.ok(report.findings.length > 0, `${path.basename(file)} has findings`);
     // The page's own choice for a big file: one worker per core, at most 4.
     const auto = await analyze([file], '');
-    const cores = await browser.page.evaluate(() => navigator.hardwareConcurrency);
+    const cores = await session.browser.page.evaluate(() => navigator.hardwareConcurrency);
     assert.equal(auto.workers, Math.max(1, Math.min(4, cores)), `${path.basename(file)}: workers by default`);
     assert.ok(auto.text === one.text, `${path.basename(file)}: the report with ${auto.workers} workers is the one with 1`);
   }
