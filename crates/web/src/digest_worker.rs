@@ -142,8 +142,11 @@ pub fn stop() -> Option<String> {
 /// failed; at once when there are no digest workers.
 pub async fn until(done: impl Fn() -> bool) {
     loop {
-        let failed = STATE.with(|s| s.borrow().failure.is_some() || s.borrow().workers.is_none());
-        if failed || done() {
+        let stopped = STATE.with(|s| {
+            let s = s.borrow();
+            s.failure.is_some() || s.workers.is_none()
+        });
+        if stopped || done() {
             return;
         }
         let promise = js_sys::Promise::new(&mut |resolve, _| {
